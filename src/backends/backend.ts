@@ -1,0 +1,44 @@
+/**
+ * The one interface every backend implements: the local piscina pool, AWS
+ * Lambda, Google Cloud Functions, or a custom object.
+ */
+import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
+import type { ResolvedTaskDefinition } from '../task.js';
+
+/** Per-attempt options of {@link Backend.invoke}. */
+export interface InvokeOptions {
+  /** Cancels the attempt: a queued attempt is dropped, a running one is stopped where the backend can. */
+  signal?: AbortSignal;
+  /** The task's definition (idempotency, memory and duration hints). */
+  task?: ResolvedTaskDefinition;
+  /** Called once, when the attempt leaves the backend's queue and starts its trip to where it runs. */
+  onDispatch?: () => void;
+  /** Batch size hint for backends that batch (the local pool); automatic when absent. */
+  chunkSize?: number;
+}
+
+/** Static facts about a backend that the scheduler and the payload checks use. */
+export interface BackendFacts {
+  /** Name used in results, events, stats and `placement`: `local`, `lambda`, `gcf` or a custom one. */
+  readonly name: string;
+  /** What the backend is. */
+  readonly kind: 'local' | 'lambda' | 'gcf' | 'custom';
+  /** Largest encoded envelope the backend accepts, if it has a limit. */
+  readonly maxPayloadBytes?: number;
+  /** How many attempts may run at once. */
+  readonly maxConcurrency: number;
+}
+
+/** A place where task attempts run. */
+export interface Backend extends BackendFacts {
+  /**
+   * Runs one attempt. Resolves with the result envelope for both success and
+   * task errors; rejects with an `OffloadError` for faults of the backend
+   * itself (`BackendError`, `CapacityError`, `TimeoutError`, `AbortError`).
+   */
+  invoke(envelope: TaskEnvelope, options?: InvokeOptions): Promise<ResultEnvelope>;
+  /** Stops accepting attempts, waits for those already accepted, then releases resources. */
+  close(): Promise<void>;
+  /** Cancels every accepted attempt (each rejects with `AbortError`) and releases resources. */
+  destroy(): Promise<void>;
+}

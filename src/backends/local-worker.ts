@@ -1,0 +1,51 @@
+/**
+ * The local worker: piscina loads this file in every worker thread. It
+ * imports the task module once and runs chunks of envelopes through the
+ * shared runtime, one envelope after another.
+ */
+import { threadId, workerData } from 'node:worker_threads';
+import { encodeError } from '../contract/error-codec.js';
+import { type Runtime, createRuntime } from '../runtime.js';
+import { loadTaskModule } from '../task-module.js';
+import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS } from './local-chunk.js';
+
+const data = workerData as LocalWorkerData;
+let runtime: Promise<Runtime> | undefined;
+let executed = 0;
+
+async function loadRuntime(): Promise<Runtime> {
+  // The worker hashes the module it actually loaded, so a module edited after
+  // the caller started is answered with a stale-bundle error, as a remote would.
+  const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
+  // The pool stops over-time tasks by terminating the worker.
+  return createRuntime(registry, { bundleHash, enforceTimeouts: false });
+}
+
+/** Runs one chunk; see {@link ChunkMessage}. */
+export default async function runChunk(message: ChunkMessage): Promise<ChunkReply> {
+  let loaded: Runtime;
+  try {
+    runtime ??= loadRuntime();
+    loaded = await runtime;
+  } catch (error) {
+    return { threadId, results: [], retire: false, loadError: encodeError(error) };
+  }
+  const running = new Int32Array(message.progress, 0, 1);
+  const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
+  const cancelled = new Int32Array(message.progress, PROGRESS.cancelledByte);
+  const { envelopes } = message;
+  const results: ChunkReply['results'] = [];
+  const limit = data.maxTasksPerWorker;
+  for (let index = 0; index < envelopes.length; index++) {
+    if (limit !== undefined && executed >= limit) return { threadId, results, retire: true };
+    if (Atomics.load(cancelled, index) === 1) {
+      results.push(null);
+      continue;
+    }
+    startedAt[0] = Date.now();
+    Atomics.store(running, 0, index + 1);
+    executed++;
+    results.push(await loaded.execute(envelopes[index]));
+  }
+  return { threadId, results, retire: limit !== undefined && executed >= limit };
+}

@@ -1,0 +1,76 @@
+/**
+ * The versioned envelopes that cross every thread and network boundary.
+ * Values inside are strings made by the value codec (`codec.ts`); the
+ * envelopes themselves are plain JSON so any transport can carry them.
+ */
+import { z } from 'zod';
+
+/** Version of the envelope schema. Bumped on any incompatible change. */
+export const ENVELOPE_VERSION = 1;
+
+/** One task attempt on its way to a backend. */
+export const TaskEnvelope = z.object({
+  /** Envelope schema version ({@link ENVELOPE_VERSION}). */
+  version: z.literal(ENVELOPE_VERSION),
+  /** Task id, stable across retries and failover. */
+  id: z.string().min(1),
+  /** Name of the `offloadable` export to run. */
+  task: z.string().min(1),
+  /** Content hash of the task module the caller was built with. */
+  bundleHash: z.string().min(1),
+  /** 1 for the first attempt. */
+  attempt: z.number().int().min(1),
+  /** Codec-encoded input. */
+  input: z.string(),
+  /** Limit for this attempt's run time, enforced by the runtime when the backend cannot stop it from outside. */
+  timeoutMs: z.number().positive().optional(),
+});
+/** One task attempt on its way to a backend. */
+export type TaskEnvelope = z.infer<typeof TaskEnvelope>;
+
+/** Why a task attempt failed, as data. */
+export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope']);
+/** Why a task attempt failed, as data. */
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+/** An error as data: enough to rebuild it on the other side of a boundary. */
+export interface EncodedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** Path of the offending value, for validation and serialization errors. */
+  path?: string;
+  /** Codec-encoded object of the error's own enumerable fields (besides the ones above). */
+  fields?: string;
+  /** The `cause` chain: an error, or a codec-encoded value under `value`. */
+  cause?: EncodedError | { value: string };
+}
+
+/** An error as data: enough to rebuild it on the other side of a boundary. */
+export const EncodedError: z.ZodType<EncodedError> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    message: z.string(),
+    stack: z.string().optional(),
+    code: z.string().optional(),
+    path: z.string().optional(),
+    fields: z.string().optional(),
+    cause: z.union([EncodedError, z.object({ value: z.string() })]).optional(),
+  }),
+);
+
+const resultBase = {
+  version: z.literal(ENVELOPE_VERSION),
+  id: z.string(),
+  /** How long the task ran where it ran, in milliseconds. */
+  durationMs: z.number().nonnegative(),
+};
+
+/** The outcome of one task attempt: a codec-encoded output, or an error as data. */
+export const ResultEnvelope = z.discriminatedUnion('ok', [
+  z.object({ ...resultBase, ok: z.literal(true), output: z.string() }),
+  z.object({ ...resultBase, ok: z.literal(false), kind: ErrorKind, error: EncodedError }),
+]);
+/** The outcome of one task attempt: a codec-encoded output, or an error as data. */
+export type ResultEnvelope = z.infer<typeof ResultEnvelope>;

@@ -1,0 +1,173 @@
+/**
+ * The error classes of spillway. Every error a caller can receive from
+ * `run`/`map` is an {@link OffloadError}: it carries a stable `code`, says
+ * whether retrying could help (`retryable`) and, once a task was submitted,
+ * where and how often it ran (`backend`, `taskId`, `attempts`).
+ *
+ * Use {@link isOffloadError} rather than `instanceof` when two copies of
+ * spillway may be installed: it checks a global brand, not a prototype.
+ */
+
+const BRAND = Symbol.for('spillway.OffloadError');
+
+/** Where a failed task was heading or ran, attached by the offloader. */
+export interface TaskPlacement {
+  /** Name of the task (its `offloadable` name). */
+  taskName?: string;
+  /** Id of the task, stable across retries and failover. */
+  taskId?: string;
+  /** Backend that ran (or was about to run) the last attempt: `local`, `lambda`, `gcf`, or a custom name. */
+  backend?: string;
+  /** How many attempts were made, the failing one included. */
+  attempts?: number;
+}
+
+/** Options shared by every {@link OffloadError} constructor. */
+export interface OffloadErrorOptions extends TaskPlacement {
+  /** Overrides the class's default code. */
+  code?: string;
+  /** Overrides the class's default retryability. */
+  retryable?: boolean;
+  /** The underlying error or value. */
+  cause?: unknown;
+}
+
+/** Base class of every error spillway produces. */
+export class OffloadError extends Error {
+  /** Stable, machine-readable code, for example `ERR_VALIDATION`. */
+  readonly code: string;
+  /** True when the same task could succeed if tried again (on this or another backend). */
+  readonly retryable: boolean;
+  /** Name of the task, when the error concerns one. */
+  declare taskName?: string;
+  /** Id of the task, when the error concerns one. */
+  declare taskId?: string;
+  /** Backend that ran or was about to run the task. */
+  declare backend?: string;
+  /** Attempts made, the failing one included. */
+  declare attempts?: number;
+
+  constructor(message: string, defaults: { code: string; retryable: boolean }, options: OffloadErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = options.code ?? defaults.code;
+    this.retryable = options.retryable ?? defaults.retryable;
+    Object.defineProperty(this, BRAND, { value: true });
+    placeError(this, options);
+  }
+}
+
+/** Copies the defined placement fields onto an error (used once a task's placement is known). */
+export function placeError<E extends OffloadError>(error: E, placement: TaskPlacement): E {
+  if (placement.taskName !== undefined) error.taskName = placement.taskName;
+  if (placement.taskId !== undefined) error.taskId = placement.taskId;
+  if (placement.backend !== undefined) error.backend = placement.backend;
+  if (placement.attempts !== undefined) error.attempts = placement.attempts;
+  return error;
+}
+
+/**
+ * True when `value` is an error produced by any installed copy of spillway.
+ * Pass `code` to also check the code, e.g. `isOffloadError(e, 'ERR_TIMEOUT')`.
+ */
+export function isOffloadError(value: unknown, code?: string): value is OffloadError {
+  if (typeof value !== 'object' || value === null) return false;
+  if ((value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  return code === undefined || (value as OffloadError).code === code;
+}
+
+/** Options, task input or task output did not match what was expected. Not retryable. */
+export class ValidationError extends OffloadError {
+  /** Dotted path of the offending value, such as `input.items[3].rounds` or `local.maxWorkers`. */
+  readonly path?: string;
+  constructor(message: string, options: OffloadErrorOptions & { path?: string } = {}) {
+    super(message, { code: 'ERR_VALIDATION', retryable: false }, options);
+    if (options.path !== undefined) this.path = options.path;
+  }
+}
+
+/** A value cannot cross a thread or network boundary (function, symbol, cycle, class instance). Not retryable. */
+export class SerializationError extends OffloadError {
+  /** Path of the value that cannot be serialized, such as `input.items[3].cb`. */
+  readonly path: string;
+  constructor(message: string, options: OffloadErrorOptions & { path: string }) {
+    super(message, { code: 'ERR_SERIALIZATION', retryable: false }, options);
+    this.path = options.path;
+  }
+}
+
+/** An encoded payload exceeds what a backend accepts. Not retryable on that backend. */
+export class PayloadTooLargeError extends OffloadError {
+  /** Size of the encoded payload. */
+  readonly sizeBytes: number;
+  /** The backend's limit. */
+  readonly limitBytes: number;
+  constructor(message: string, options: OffloadErrorOptions & { sizeBytes: number; limitBytes: number }) {
+    super(message, { code: 'ERR_PAYLOAD_TOO_LARGE', retryable: false }, options);
+    this.sizeBytes = options.sizeBytes;
+    this.limitBytes = options.limitBytes;
+  }
+}
+
+/**
+ * The task itself threw. The original error's `name`, `message`, `stack`,
+ * `code`, `cause` and own enumerable fields are copied onto this error, so
+ * `err.name` is the original class name (for example `QuotaError`) and a
+ * custom field such as `err.quota` reads as it did where the task ran.
+ */
+export class TaskError extends OffloadError {
+  constructor(message: string, options: OffloadErrorOptions = {}) {
+    super(message, { code: 'ERR_TASK', retryable: false }, options);
+  }
+}
+
+/** An attempt ran longer than its `timeoutMs`; a local attempt's worker was terminated. */
+export class TimeoutError extends OffloadError {
+  /** The limit that was exceeded. */
+  readonly timeoutMs: number;
+  constructor(message: string, options: OffloadErrorOptions & { timeoutMs: number }) {
+    super(message, { code: 'ERR_TIMEOUT', retryable: false }, options);
+    this.timeoutMs = options.timeoutMs;
+  }
+}
+
+/** The task was cancelled: its `signal` aborted, or the offloader was destroyed. */
+export class AbortError extends OffloadError {
+  constructor(message: string, options: OffloadErrorOptions = {}) {
+    super(message, { code: 'ERR_ABORTED', retryable: false }, options);
+  }
+}
+
+/** No room for the task: a queue is full, a backend throttled, or the offloader is closed. */
+export class CapacityError extends OffloadError {
+  constructor(message: string, options: OffloadErrorOptions = {}) {
+    super(message, { code: 'ERR_CAPACITY', retryable: true }, options);
+  }
+}
+
+/** The backend's circuit breaker is open, so the task was not sent there. */
+export class CircuitOpenError extends OffloadError {
+  constructor(message: string, options: OffloadErrorOptions = {}) {
+    super(message, { code: 'ERR_CIRCUIT_OPEN', retryable: true }, options);
+  }
+}
+
+/** An infrastructure fault: a worker died, a network call failed, a remote runtime crashed. */
+export class BackendError extends OffloadError {
+  constructor(message: string, options: OffloadErrorOptions = {}) {
+    super(message, { code: 'ERR_BACKEND', retryable: true }, options);
+  }
+}
+
+/** The remote runs a different build of the task module than the caller. Redeploy the bundle. */
+export class StaleBundleError extends OffloadError {
+  /** Content hash the caller sent. */
+  readonly expectedHash: string;
+  /** Content hash the backend runs. */
+  readonly actualHash: string;
+  constructor(message: string, options: OffloadErrorOptions & { expectedHash: string; actualHash: string }) {
+    super(message, { code: 'ERR_STALE_BUNDLE', retryable: false }, options);
+    this.expectedHash = options.expectedHash;
+    this.actualHash = options.actualHash;
+  }
+}

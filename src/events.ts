@@ -1,0 +1,55 @@
+/**
+ * The offloader's typed events. Every task event says which task, which
+ * attempt, where it ran and how long it queued and ran, whatever the backend.
+ */
+import type { OffloadError } from './errors.js';
+
+/** What every task event and callback reports about one task. */
+export interface TaskEventInfo {
+  /** The task's `offloadable` name. */
+  taskName: string;
+  /** Task id, stable across retries. */
+  taskId: string;
+  /** Backend of the (latest) attempt: `local`, `lambda`, `gcf` or a custom name. */
+  backend: string;
+  /** Attempts so far, the current one included. */
+  attempts: number;
+  /** Time the latest attempt waited before it was dispatched, in ms. */
+  queuedMs: number;
+  /** Run time of the latest attempt where it ran, in ms (0 before it ran). */
+  runMs: number;
+}
+
+/** Payload of `failure`: the task's final error. */
+export interface TaskFailureInfo extends TaskEventInfo {
+  error: OffloadError;
+}
+
+/** Payload of `retry`: why the attempt is repeated and where the next one goes. */
+export interface TaskRetryInfo extends TaskEventInfo {
+  error: OffloadError;
+  /** Why the task is tried again, in words. */
+  reason: string;
+  /** Backend of the next attempt. */
+  nextBackend: string;
+}
+
+/** Payload of `drain`. */
+export interface DrainInfo {
+  /** Tasks settled since the offloader was created. */
+  settled: number;
+}
+
+/** Event names and payloads of an offloader. */
+export interface OffloaderEvents {
+  /** An attempt left the queue for a backend. */
+  dispatch: TaskEventInfo;
+  /** A task succeeded. */
+  success: TaskEventInfo;
+  /** A task failed for good. */
+  failure: TaskFailureInfo;
+  /** A failed attempt will be tried again. */
+  retry: TaskRetryInfo;
+  /** Nothing is pending any more. */
+  drain: DrainInfo;
+}

@@ -1,0 +1,308 @@
+/**
+ * The offloader: the public object that runs tasks. It validates options
+ * once, encodes inputs through the contract, hands attempts to a backend
+ * (the local pool, for now), rebuilds results and errors, retries a task's
+ * own errors as its definition allows, and reports every task exactly once
+ * through its promise, its callbacks, events and stats.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { deserialize, serialize } from './contract/codec.js';
+import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from './contract/envelope.js';
+import { decodeError } from './contract/error-codec.js';
+import { type LocalBackend, type LocalSnapshot, createLocalBackend } from './backends/local.js';
+import { BackendError, CapacityError, type OffloadError, ValidationError, isOffloadError, placeError } from './errors.js';
+import type { OffloaderEvents, TaskEventInfo } from './events.js';
+import { type OffloaderOptions, resolveOptions } from './options.js';
+import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { type AnyOffloadable, type TaskInput, type TaskOutput, isOffloadable } from './task.js';
+import { hashTaskModule, toModuleUrl } from './task-module.js';
+
+/** Per-call options of {@link Offloader.run}. */
+export interface RunOptions<Out> {
+  /** Cancels the task: a queued task is dropped, a running local task's worker is stopped. Rejects with `AbortError`. */
+  signal?: AbortSignal;
+  /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted). */
+  timeoutMs?: number;
+  /** Called once when the task succeeds, before the promise resolves. */
+  onSuccess?: (result: Out, info: TaskEventInfo) => void;
+  /** Called once when the task fails for good, before the promise rejects. */
+  onError?: (error: OffloadError, info: TaskEventInfo) => void;
+}
+
+/** Progress of a {@link Offloader.map} call. */
+export interface MapProgress {
+  /** Inputs settled so far (succeeded + failed). */
+  done: number;
+  /** Inputs in the call. */
+  total: number;
+  /** Inputs that succeeded so far. */
+  succeeded: number;
+  /** Inputs that failed so far. */
+  failed: number;
+}
+
+/** Options of {@link Offloader.map}. */
+export interface MapOptions<Out> {
+  /** Called after every settled input. */
+  onProgress?: (progress: MapProgress) => void;
+  /**
+   * Reject at the first failure and submit no further inputs (tasks already
+   * submitted still settle). When false, every input runs and a failure
+   * rejects with an `AggregateError` of all errors at the end, as p-map does.
+   * @default true
+   */
+  stopOnError?: boolean;
+  /**
+   * Tasks sent to a worker per round trip (Python's `chunksize`).
+   * @default automatic, from the task's measured run time
+   */
+  chunkSize?: number;
+  /** Cancels the whole call. */
+  signal?: AbortSignal;
+  /** Overrides the task's `timeoutMs` for every input. */
+  timeoutMs?: number;
+  /** Called once per input that succeeds. */
+  onSuccess?: (result: Out, info: TaskEventInfo & { index: number }) => void;
+  /** Called once per input that fails. */
+  onError?: (error: OffloadError, info: TaskEventInfo & { index: number }) => void;
+}
+
+/** Runs tasks; create one with {@link createOffloader}. */
+export interface Offloader {
+  /** Runs one task and resolves with its output, or rejects with an `OffloadError`. */
+  run<T extends AnyOffloadable>(task: T, input: TaskInput<T>, options?: RunOptions<TaskOutput<T>>): Promise<TaskOutput<T>>;
+  /** Runs a task over many inputs, in batches, and resolves with the outputs in input order. */
+  map<T extends AnyOffloadable>(task: T, inputs: Iterable<TaskInput<T>>, options?: MapOptions<TaskOutput<T>>): Promise<TaskOutput<T>[]>;
+  /** Subscribes to an event. */
+  on<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
+  /** Subscribes to the next occurrence of an event. */
+  once<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
+  /** Unsubscribes. */
+  off<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
+  /** Counters and latency percentiles per backend, and the live local queue. */
+  stats(): OffloaderStats & { local: LocalSnapshot };
+  /** Stops accepting tasks, waits for every submitted task to settle, then stops the workers. */
+  close(): Promise<void>;
+  /** Cancels everything: each pending task rejects with `AbortError`; then stops the workers. */
+  destroy(): Promise<void>;
+}
+
+/** Inputs `map` keeps in flight at once; enough for large batches, bounded for memory. */
+const MAP_WINDOW = 2048;
+
+/** Rethrows a user callback's exception outside spillway's bookkeeping, like an EventEmitter listener error. */
+function callSafely(callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+class OffloaderImpl extends EventEmitter implements Offloader {
+  readonly #local: LocalBackend;
+  readonly #bundleHash: string;
+  readonly #stats = new StatsRecorder();
+  readonly #idPrefix = randomUUID().slice(0, 8);
+  #nextId = 0;
+  #pending = 0;
+  #settled = 0;
+  #closed = false;
+  #destroyed = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(options: OffloaderOptions) {
+    super();
+    const resolved = resolveOptions(options);
+    const tasksUrl = toModuleUrl(resolved.tasks);
+    this.#bundleHash = hashTaskModule(tasksUrl);
+    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
+    this.#stats.register(this.#local.name);
+  }
+
+  #emit<E extends keyof OffloaderEvents>(event: E, payload: OffloaderEvents[E]): void {
+    if (this.listenerCount(event) > 0) callSafely(() => this.emit(event, payload));
+  }
+
+  #taskSettled(): void {
+    this.#settled++;
+    if (--this.#pending === 0) {
+      this.#emit('drain', { settled: this.#settled });
+      for (const waiter of this.#idleWaiters.splice(0)) waiter();
+    }
+  }
+
+  async run<T extends AnyOffloadable>(task: T, input: TaskInput<T>, options: RunOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>> {
+    return (await this.#run(task, input, options as RunOptions<unknown>, undefined)) as TaskOutput<T>;
+  }
+
+  async #run(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined): Promise<unknown> {
+    if (this.#closed) {
+      throw new CapacityError(`The offloader is ${this.#destroyed ? 'destroyed' : 'closed'}: run() was called after ${this.#destroyed ? 'destroy()' : 'close()'}; create a new offloader`, {
+        code: 'ERR_CLOSED',
+        retryable: false,
+      });
+    }
+    if (!isOffloadable(task)) {
+      throw new ValidationError('Expected `task` to be a task made with offloadable(), got ' + typeof task, { path: 'task' });
+    }
+    const definition = task.definition;
+    const taskName = definition.name;
+    const taskId = `${this.#idPrefix}-${(this.#nextId++).toString(36)}`;
+    const submittedAt = performance.now();
+    const info: TaskEventInfo = { taskName, taskId, backend: this.#local.name, attempts: 0, queuedMs: 0, runMs: 0 };
+    this.#pending++;
+    try {
+      const encodedInput = serialize(input, 'input');
+      const timeoutMs = options.timeoutMs ?? definition.timeoutMs;
+      for (;;) {
+        info.attempts++;
+        info.runMs = 0;
+        const envelope: TaskEnvelope = { version: ENVELOPE_VERSION, id: taskId, task: taskName, bundleHash: this.#bundleHash, attempt: info.attempts, input: encodedInput };
+        if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
+        const attemptStartedAt = performance.now();
+        let result: ResultEnvelope;
+        try {
+          result = await this.#local.invoke(envelope, {
+            signal: options.signal,
+            task: definition,
+            chunkSize,
+            onDispatch: () => {
+              info.queuedMs = performance.now() - attemptStartedAt;
+              this.#stats.dispatched(info.backend);
+              this.#emit('dispatch', { ...info });
+            },
+          });
+        } catch (error) {
+          throw isOffloadError(error) ? error : new BackendError(`Backend "${info.backend}" failed: ${String(error)}`, { cause: error });
+        }
+        info.runMs = result.durationMs;
+        if (result.ok) {
+          const output = deserialize(result.output);
+          this.#stats.settled(info.backend, true, performance.now() - submittedAt, info.runMs);
+          if (options.onSuccess !== undefined) {
+            const onSuccess = options.onSuccess;
+            callSafely(() => onSuccess(output, { ...info }));
+          }
+          this.#emit('success', { ...info });
+          return output;
+        }
+        const error = decodeError(result.kind, result.error, { ...info });
+        if (result.kind === 'task' && info.attempts <= definition.retries && !this.#destroyed) {
+          this.#stats.retried(info.backend);
+          this.#emit('retry', { ...info, error, reason: `the task threw (${error.name}: ${error.message}); attempt ${info.attempts} of ${definition.retries + 1}`, nextBackend: this.#local.name });
+          continue;
+        }
+        throw error;
+      }
+    } catch (thrown) {
+      const error = placeError(thrown as OffloadError, { ...info, attempts: Math.max(1, info.attempts) });
+      this.#stats.settled(info.backend, false, performance.now() - submittedAt, info.runMs === 0 ? undefined : info.runMs);
+      if (options.onError !== undefined) {
+        const onError = options.onError;
+        callSafely(() => onError(error, { ...info }));
+      }
+      this.#emit('failure', { ...info, error });
+      throw error;
+    } finally {
+      this.#taskSettled();
+    }
+  }
+
+  map<T extends AnyOffloadable>(task: T, inputs: Iterable<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
+    const items = Array.from(inputs);
+    const total = items.length;
+    const results = new Array<TaskOutput<T>>(total);
+    const errors: OffloadError[] = [];
+    const stopOnError = options.stopOnError ?? true;
+    const { onProgress, onSuccess, onError } = options;
+    let next = 0;
+    let active = 0;
+    let succeeded = 0;
+    let failed = 0;
+    let stopped = false;
+    return new Promise<TaskOutput<T>[]>((resolve, reject) => {
+      if (total === 0) {
+        resolve(results);
+        return;
+      }
+      const finishIfDone = (): void => {
+        if (active > 0 || (next < total && !stopped)) return;
+        if (stopped) return;
+        if (errors.length > 0) reject(new AggregateError(errors, `${errors.length} of ${total} tasks failed; the first: ${errors[0].message}`));
+        else resolve(results);
+      };
+      const launch = (): void => {
+        while (!stopped && active < MAP_WINDOW && next < total) {
+          const index = next++;
+          active++;
+          const runOptions: RunOptions<unknown> = {
+            signal: options.signal,
+            timeoutMs: options.timeoutMs,
+            onSuccess: onSuccess === undefined ? undefined : (result, info) => onSuccess(result as TaskOutput<T>, { ...info, index }),
+            onError: onError === undefined ? undefined : (error, info) => onError(error, { ...info, index }),
+          };
+          this.#run(task, items[index], runOptions, options.chunkSize).then(
+            (output) => {
+              results[index] = output as TaskOutput<T>;
+              succeeded++;
+              settleOne();
+            },
+            (error: OffloadError) => {
+              failed++;
+              if (stopOnError) {
+                if (!stopped) {
+                  stopped = true;
+                  reject(error);
+                }
+              } else {
+                errors.push(error);
+              }
+              settleOne();
+            },
+          );
+        }
+      };
+      const settleOne = (): void => {
+        active--;
+        if (onProgress !== undefined) callSafely(() => onProgress({ done: succeeded + failed, total, succeeded, failed }));
+        launch();
+        finishIfDone();
+      };
+      launch();
+    });
+  }
+
+  stats(): OffloaderStats & { local: LocalSnapshot } {
+    const local = this.#local.snapshot();
+    return { pending: this.#pending, localQueued: local.queued, backends: this.#stats.snapshot(), local };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#pending > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.#local.close();
+  }
+
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    this.#destroyed = true;
+    await this.#local.destroy();
+  }
+}
+
+/**
+ * Creates an offloader. Options are validated once; an invalid option throws
+ * a `ValidationError` naming the field, the value and the expectation.
+ *
+ * @example
+ * const offloader = createOffloader({ tasks: new URL('./tasks.js', import.meta.url), local: { maxWorkers: 2 } });
+ * const hex = await offloader.run(digest, { text: 'a', rounds: 1000 });
+ * await offloader.close();
+ */
+export function createOffloader(options: OffloaderOptions): Offloader {
+  return new OffloaderImpl(options);
+}

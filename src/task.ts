@@ -1,0 +1,170 @@
+/**
+ * `offloadable()`: a task function with a name, optional zod schemas and
+ * per-task limits. The result is still callable like the original function
+ * (it validates and runs inline, in whatever thread calls it) and carries its
+ * definition so an offloader can run it on a worker or a remote.
+ */
+import type { z } from 'zod';
+import { ValidationError } from './errors.js';
+import { describeZodError, issuePath } from './zod-issues.js';
+
+const OFFLOADABLE = Symbol.for('spillway.offloadable');
+const NAME_PATTERN = /^[A-Za-z][\w.-]{0,127}$/;
+
+/** What a task function receives beside its input. */
+export interface TaskContext {
+  /** Aborts when the attempt is cancelled or times out (where the runtime can signal it). */
+  signal: AbortSignal;
+  /** Task id, stable across retries and failover; empty for inline calls. */
+  taskId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/** The definition given to {@link offloadable}. */
+export interface TaskDefinition<InputSchema extends z.ZodType | undefined = undefined, OutputSchema extends z.ZodType | undefined = undefined> {
+  /** Unique name within the task module, 1-128 characters: a letter, then letters, digits, `_`, `.`, `-`. */
+  name: string;
+  /** Zod schema of the input; validated before the function runs, wherever it runs. */
+  input?: InputSchema;
+  /** Zod schema of the output; validated after the function returns. */
+  output?: OutputSchema;
+  /**
+   * Limit for one attempt's run time (queue time not counted). Locally the
+   * worker running an over-time task is terminated and replaced.
+   * @default undefined (no limit)
+   */
+  timeoutMs?: number;
+  /**
+   * The task can safely run more than once for the same input (a pure
+   * function). Idempotent tasks may be re-run after an infrastructure fault
+   * and may share a worker round trip with other tasks.
+   * @default true
+   */
+  idempotent?: boolean;
+  /** Memory the task needs, as a hint for remote backends. */
+  memoryMb?: number;
+  /**
+   * How many times the task's own error is retried before it is reported.
+   * @default 0
+   */
+  retries?: number;
+  /** Typical run time, used to size batches and predict waits before any run was measured. */
+  expectedDurationMs?: number;
+}
+
+/** A task definition with defaults applied, as carried by an {@link Offloadable}. */
+export interface ResolvedTaskDefinition {
+  readonly name: string;
+  readonly input?: z.ZodType;
+  readonly output?: z.ZodType;
+  readonly timeoutMs?: number;
+  readonly idempotent: boolean;
+  readonly memoryMb?: number;
+  readonly retries: number;
+  readonly expectedDurationMs?: number;
+}
+
+/** A task: callable inline like the original function, and runnable by an offloader. */
+export interface Offloadable<In, Out> {
+  /** Validates the input, runs the function in this thread, validates the output. */
+  (input: In): Promise<Out>;
+  /** The task's definition with defaults applied. */
+  readonly definition: ResolvedTaskDefinition;
+  /** @internal Brand that lets any copy of spillway recognise a task. */
+  readonly [OFFLOADABLE]: true;
+  /** @internal Runs with an explicit context; used by the runtime. */
+  readonly invoke: (input: unknown, context: TaskContext) => Promise<Out>;
+}
+
+/** Any task, whatever its input and output. */
+// biome-ignore lint/suspicious/noExplicitAny: variance: a task of any input must be accepted here.
+export type AnyOffloadable = Offloadable<any, unknown>;
+/** The input type a task accepts. */
+export type TaskInput<T> = T extends Offloadable<infer In, unknown> ? In : never;
+/** The output type a task resolves to. */
+export type TaskOutput<T> = T extends Offloadable<never, infer Out> ? Out : never;
+
+type InputOf<S, Fallback> = S extends z.ZodType ? z.input<S> : Fallback;
+type ParsedOf<S, Fallback> = S extends z.ZodType ? z.output<S> : Fallback;
+
+/** True when `value` is a task made by {@link offloadable} (from any copy of spillway). */
+export function isOffloadable(value: unknown): value is AnyOffloadable {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[OFFLOADABLE] === true;
+}
+
+function checkNumber(name: string, field: string, value: number | undefined, min: number, integer: boolean): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new ValidationError(`Expected \`${field}\` of task "${name}" to be ${integer ? 'an integer ' : 'a number '}>= ${min}, got ${String(value)}`, {
+      path: field,
+    });
+  }
+}
+
+function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
+  const { name } = definition;
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new ValidationError(
+      `Expected \`name\` to be 1-128 characters: a letter, then letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`,
+      { path: 'name' },
+    );
+  }
+  checkNumber(name, 'timeoutMs', definition.timeoutMs, 1, false);
+  checkNumber(name, 'memoryMb', definition.memoryMb, 1, false);
+  checkNumber(name, 'retries', definition.retries, 0, true);
+  checkNumber(name, 'expectedDurationMs', definition.expectedDurationMs, 0, false);
+  return Object.freeze({ ...definition, idempotent: definition.idempotent ?? true, retries: definition.retries ?? 0 });
+}
+
+function validate(schema: z.ZodType | undefined, value: unknown, root: 'input' | 'output', taskName: string): unknown {
+  if (schema === undefined) return value;
+  const parsed = schema.safeParse(value, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw new ValidationError(`Invalid ${root} for task "${taskName}": ${describeZodError(root, parsed.error)}`, {
+    path: first === undefined ? root : issuePath(root, first),
+    code: root === 'input' ? 'ERR_INVALID_INPUT' : 'ERR_INVALID_OUTPUT',
+    taskName,
+  });
+}
+
+const INLINE_SIGNAL = new AbortController().signal;
+
+/**
+ * Wraps a task function so it can run inline, on a local worker or on a remote.
+ *
+ * @example
+ * export const digest = offloadable(
+ *   { name: 'digest', input: z.object({ text: z.string(), rounds: z.number().int().min(1) }), output: z.string() },
+ *   async ({ text, rounds }) => sha256Rounds(text, rounds),
+ * );
+ */
+export function offloadable<InputSchema extends z.ZodType | undefined = undefined, OutputSchema extends z.ZodType | undefined = undefined, Input = never, Result = unknown>(
+  definition: TaskDefinition<InputSchema, OutputSchema>,
+  fn: (input: ParsedOf<InputSchema, Input>, context: TaskContext) => Result,
+): Offloadable<InputOf<InputSchema, Input>, OutputSchema extends z.ZodType ? z.output<OutputSchema> : Awaited<Result>>;
+/** Shorthand without schemas: `offloadable('name', fn)`. */
+export function offloadable<Input, Result>(name: string, fn: (input: Input, context: TaskContext) => Result): Offloadable<Input, Awaited<Result>>;
+export function offloadable(
+  definitionOrName: string | TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>,
+  fn: (input: unknown, context: TaskContext) => unknown,
+): AnyOffloadable {
+  const definition = resolveDefinition(typeof definitionOrName === 'string' ? { name: definitionOrName } : definitionOrName);
+  if (typeof fn !== 'function') {
+    throw new ValidationError(`Expected the second argument of offloadable("${definition.name}") to be the task function, got ${typeof fn}`, { path: 'fn' });
+  }
+  const invoke = async (input: unknown, context: TaskContext): Promise<unknown> => {
+    const parsedInput = validate(definition.input, input, 'input', definition.name);
+    const output = await fn(parsedInput, context);
+    return validate(definition.output, output, 'output', definition.name);
+  };
+  const task = (input: unknown) => invoke(input, { signal: INLINE_SIGNAL, taskId: '', attempt: 1 });
+  Object.defineProperty(task, 'name', { value: definition.name });
+  Object.defineProperties(task, {
+    definition: { value: definition, enumerable: true },
+    invoke: { value: invoke },
+    [OFFLOADABLE]: { value: true },
+  });
+  return task as unknown as AnyOffloadable;
+}
