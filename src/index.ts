@@ -3,32 +3,33 @@
  * serialization contract and one way of reporting results and errors.
  * @packageDocumentation
  */
-export { offloadable, isOffloadable } from './task.js';
-export type { Offloadable, AnyOffloadable, TaskDefinition, ResolvedTaskDefinition, TaskContext, TaskInput, TaskOutput } from './task.js';
-export { createOffloader } from './offloader.js';
-export type { Offloader, RunOptions, MapOptions, MapProgress } from './offloader.js';
-export type { OffloaderOptions, LocalOptions } from './options.js';
-export type { OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo, DrainInfo } from './events.js';
-export type { OffloaderStats, BackendStats, LatencySummary } from './stats.js';
-export type { LocalSnapshot } from './backends/local.js';
+
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
+export type { LocalSnapshot } from './backends/local.js';
+export { decodeError, deserialize, ENVELOPE_VERSION, EncodedError, ErrorKind, encodeError, ResultEnvelope, serialize, TaskEnvelope } from './contract/index.js';
+export type { OffloadErrorOptions, TaskPlacement } from './errors.js';
 export {
-  OffloadError,
-  ValidationError,
-  SerializationError,
-  PayloadTooLargeError,
-  TaskError,
-  TimeoutError,
   AbortError,
+  BackendError,
   CapacityError,
   CircuitOpenError,
-  BackendError,
-  StaleBundleError,
   isOffloadError,
+  OffloadError,
+  PayloadTooLargeError,
+  SerializationError,
+  StaleBundleError,
+  TaskError,
+  TimeoutError,
+  ValidationError,
 } from './errors.js';
-export type { OffloadErrorOptions, TaskPlacement } from './errors.js';
-export { createRuntime } from './runtime.js';
+export type { DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
+export type { MapOptions, MapProgress, Offloader, RunOptions } from './offloader.js';
+export { createOffloader } from './offloader.js';
+export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
-export { createTaskRegistry, loadTaskModule, hashTaskModule } from './task-module.js';
-export type { TaskRegistry, TaskModuleLocation } from './task-module.js';
-export { ENVELOPE_VERSION, TaskEnvelope, ResultEnvelope, ErrorKind, EncodedError, serialize, deserialize, encodeError, decodeError } from './contract/index.js';
+export { createRuntime } from './runtime.js';
+export type { BackendStats, LatencySummary, OffloaderStats } from './stats.js';
+export type { AnyOffloadable, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
+export { isOffloadable, offloadable } from './task.js';
+export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
+export { createTaskRegistry, hashTaskModule, loadTaskModule } from './task-module.js';

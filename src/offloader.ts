@@ -7,15 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local.js';
 import { deserialize, serialize } from './contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from './contract/envelope.js';
 import { decodeError } from './contract/error-codec.js';
-import { type LocalBackend, type LocalSnapshot, createLocalBackend } from './backends/local.js';
-import { BackendError, CapacityError, type OffloadError, ValidationError, isOffloadError, placeError } from './errors.js';
+import { BackendError, CapacityError, isOffloadError, type OffloadError, placeError, ValidationError } from './errors.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import { type OffloaderOptions, resolveOptions } from './options.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
-import { type AnyOffloadable, type TaskInput, type TaskOutput, isOffloadable } from './task.js';
+import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from './task.js';
 import { hashTaskModule, toModuleUrl } from './task-module.js';
 
 /** Per-call options of {@link Offloader.run}. */
@@ -123,14 +123,18 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#stats.register(this.#local.name);
   }
 
+  #listening(event: keyof OffloaderEvents): boolean {
+    return this.listenerCount(event) > 0;
+  }
+
   #emit<E extends keyof OffloaderEvents>(event: E, payload: OffloaderEvents[E]): void {
-    if (this.listenerCount(event) > 0) callSafely(() => this.emit(event, payload));
+    callSafely(() => this.emit(event, payload));
   }
 
   #taskSettled(): void {
     this.#settled++;
     if (--this.#pending === 0) {
-      this.#emit('drain', { settled: this.#settled });
+      if (this.#listening('drain')) this.#emit('drain', { settled: this.#settled });
       for (const waiter of this.#idleWaiters.splice(0)) waiter();
     }
   }
@@ -141,13 +145,16 @@ class OffloaderImpl extends EventEmitter implements Offloader {
 
   async #run(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined): Promise<unknown> {
     if (this.#closed) {
-      throw new CapacityError(`The offloader is ${this.#destroyed ? 'destroyed' : 'closed'}: run() was called after ${this.#destroyed ? 'destroy()' : 'close()'}; create a new offloader`, {
-        code: 'ERR_CLOSED',
-        retryable: false,
-      });
+      throw new CapacityError(
+        `The offloader is ${this.#destroyed ? 'destroyed' : 'closed'}: run() was called after ${this.#destroyed ? 'destroy()' : 'close()'}; create a new offloader`,
+        {
+          code: 'ERR_CLOSED',
+          retryable: false,
+        },
+      );
     }
     if (!isOffloadable(task)) {
-      throw new ValidationError('Expected `task` to be a task made with offloadable(), got ' + typeof task, { path: 'task' });
+      throw new ValidationError(`Expected \`task\` to be a task made with offloadable(), got ${typeof task}`, { path: 'task' });
     }
     const definition = task.definition;
     const taskName = definition.name;
@@ -161,7 +168,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       for (;;) {
         info.attempts++;
         info.runMs = 0;
-        const envelope: TaskEnvelope = { version: ENVELOPE_VERSION, id: taskId, task: taskName, bundleHash: this.#bundleHash, attempt: info.attempts, input: encodedInput };
+        const envelope: TaskEnvelope = {
+          version: ENVELOPE_VERSION,
+          id: taskId,
+          task: taskName,
+          bundleHash: this.#bundleHash,
+          attempt: info.attempts,
+          input: encodedInput,
+        };
         if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
         const attemptStartedAt = performance.now();
         let result: ResultEnvelope;
@@ -173,7 +187,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
             onDispatch: () => {
               info.queuedMs = performance.now() - attemptStartedAt;
               this.#stats.dispatched(info.backend);
-              this.#emit('dispatch', { ...info });
+              if (this.#listening('dispatch')) this.#emit('dispatch', { ...info });
             },
           });
         } catch (error) {
@@ -187,13 +201,18 @@ class OffloaderImpl extends EventEmitter implements Offloader {
             const onSuccess = options.onSuccess;
             callSafely(() => onSuccess(output, { ...info }));
           }
-          this.#emit('success', { ...info });
+          if (this.#listening('success')) this.#emit('success', { ...info });
           return output;
         }
         const error = decodeError(result.kind, result.error, { ...info });
         if (result.kind === 'task' && info.attempts <= definition.retries && !this.#destroyed) {
           this.#stats.retried(info.backend);
-          this.#emit('retry', { ...info, error, reason: `the task threw (${error.name}: ${error.message}); attempt ${info.attempts} of ${definition.retries + 1}`, nextBackend: this.#local.name });
+          this.#emit('retry', {
+            ...info,
+            error,
+            reason: `the task threw (${error.name}: ${error.message}); attempt ${info.attempts} of ${definition.retries + 1}`,
+            nextBackend: this.#local.name,
+          });
           continue;
         }
         throw error;
@@ -205,7 +224,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
         const onError = options.onError;
         callSafely(() => onError(error, { ...info }));
       }
-      this.#emit('failure', { ...info, error });
+      if (this.#listening('failure')) this.#emit('failure', { ...info, error });
       throw error;
     } finally {
       this.#taskSettled();
@@ -224,6 +243,13 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     let succeeded = 0;
     let failed = 0;
     let stopped = false;
+    const sharedOptions: RunOptions<unknown> = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const perItem = onSuccess !== undefined || onError !== undefined;
+    const itemOptions = (index: number): RunOptions<unknown> => ({
+      ...sharedOptions,
+      onSuccess: onSuccess === undefined ? undefined : (result, info) => onSuccess(result as TaskOutput<T>, { ...info, index }),
+      onError: onError === undefined ? undefined : (error, info) => onError(error, { ...info, index }),
+    });
     return new Promise<TaskOutput<T>[]>((resolve, reject) => {
       if (total === 0) {
         resolve(results);
@@ -239,13 +265,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
         while (!stopped && active < MAP_WINDOW && next < total) {
           const index = next++;
           active++;
-          const runOptions: RunOptions<unknown> = {
-            signal: options.signal,
-            timeoutMs: options.timeoutMs,
-            onSuccess: onSuccess === undefined ? undefined : (result, info) => onSuccess(result as TaskOutput<T>, { ...info, index }),
-            onError: onError === undefined ? undefined : (error, info) => onError(error, { ...info, index }),
-          };
-          this.#run(task, items[index], runOptions, options.chunkSize).then(
+          this.#run(task, items[index], perItem ? itemOptions(index) : sharedOptions, options.chunkSize).then(
             (output) => {
               results[index] = output as TaskOutput<T>;
               succeeded++;

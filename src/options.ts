@@ -76,7 +76,9 @@ const LocalOptionsSchema = z
 
 const OffloaderOptionsSchema = z
   .object({
-    tasks: z.union([z.instanceof(URL), z.string().min(1)], { error: 'expected the task module as a URL or a path, e.g. new URL("./tasks.js", import.meta.url)' }),
+    tasks: z.union([z.instanceof(URL), z.string().min(1)], {
+      error: 'expected the task module as a URL or a path, e.g. new URL("./tasks.js", import.meta.url)',
+    }),
     local: LocalOptionsSchema.optional(),
   })
   .strict();

@@ -7,7 +7,7 @@
 import { deserialize, serialize } from './contract/codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './contract/envelope.js';
 import { encodeError } from './contract/error-codec.js';
-import { SerializationError, TimeoutError, ValidationError, isOffloadError } from './errors.js';
+import { isOffloadError, SerializationError, TimeoutError, ValidationError } from './errors.js';
 import type { TaskRegistry } from './task-module.js';
 import { describeZodError } from './zod-issues.js';
 
@@ -48,9 +48,12 @@ function classify(error: unknown, taskName: string): ErrorKind {
   return 'task';
 }
 
+/** Signal of attempts the runtime does not stop itself (no timeout here; the backend stops them from outside). */
+const NEVER_ABORTED = new AbortController().signal;
+
 async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, taskName: string): Promise<T> {
+  if (timeoutMs === undefined) return work(NEVER_ABORTED);
   const controller = new AbortController();
-  if (timeoutMs === undefined) return work(controller.signal);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -79,17 +82,26 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     const parsed = TaskEnvelope.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
-      return failure(id, 'bad-envelope', new ValidationError(`Malformed task envelope: ${describeZodError('envelope', parsed.error)}`, { code: 'ERR_BAD_ENVELOPE' }));
+      return failure(
+        id,
+        'bad-envelope',
+        new ValidationError(`Malformed task envelope: ${describeZodError('envelope', parsed.error)}`, { code: 'ERR_BAD_ENVELOPE' }),
+      );
     }
     const envelope = parsed.data;
     if (envelope.bundleHash !== bundleHash) {
       return failure(
         envelope.id,
         'stale-bundle',
-        withFields(new Error(`The backend runs task module build ${bundleHash}, but the caller sent ${envelope.bundleHash}: redeploy the bundle (spillway bundle && spillway deploy) or restart the caller`), {
-          expectedHash: envelope.bundleHash,
-          actualHash: bundleHash,
-        }),
+        withFields(
+          new Error(
+            `The backend runs task module build ${bundleHash}, but the caller sent ${envelope.bundleHash}: redeploy the bundle (spillway bundle && spillway deploy) or restart the caller`,
+          ),
+          {
+            expectedHash: envelope.bundleHash,
+            actualHash: bundleHash,
+          },
+        ),
       );
     }
     const task = registry.get(envelope.task);
@@ -97,14 +109,20 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
       return failure(
         envelope.id,
         'unknown-task',
-        new Error(`Unknown task "${envelope.task}": the task module exports ${taskNames.length === 0 ? 'no offloadable tasks' : taskNames.map((name) => `"${name}"`).join(', ')}. Export the task from the module given as \`tasks\``),
+        new Error(
+          `Unknown task "${envelope.task}": the task module exports ${taskNames.length === 0 ? 'no offloadable tasks' : taskNames.map((name) => `"${name}"`).join(', ')}. Export the task from the module given as \`tasks\``,
+        ),
       );
     }
     let input: unknown;
     try {
       input = deserialize(envelope.input);
     } catch (error) {
-      return failure(envelope.id, 'bad-envelope', new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, { code: 'ERR_BAD_ENVELOPE', cause: error }));
+      return failure(
+        envelope.id,
+        'bad-envelope',
+        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, { code: 'ERR_BAD_ENVELOPE', cause: error }),
+      );
     }
     const name = task.definition.name;
     const timeoutMs = enforceTimeouts ? envelope.timeoutMs : undefined;

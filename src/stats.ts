@@ -2,7 +2,7 @@
  * Per-backend counters and latency percentiles, kept in native
  * `perf_hooks` histograms (microsecond resolution, constant memory).
  */
-import { type RecordableHistogram, createHistogram } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 /** Percentiles of a latency, in milliseconds. */
 export interface LatencySummary {

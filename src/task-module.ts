@@ -4,7 +4,7 @@
  * another build of the module can refuse the task).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from './errors.js';
 import { type AnyOffloadable, isOffloadable } from './task.js';
@@ -15,10 +15,19 @@ export type TaskRegistry = ReadonlyMap<string, AnyOffloadable>;
 /** Where a task module lives: a `file:` URL, or a path. */
 export type TaskModuleLocation = URL | string;
 
-/** Normalises a module location to a `file:` URL. */
+/**
+ * Normalises a module location to a `file:` URL. A `.js` location that does
+ * not exist but has a TypeScript sibling (`tasks.js` -> `tasks.ts`) names
+ * that sibling, as TypeScript's NodeNext imports do, so the same
+ * `new URL('./tasks.js', import.meta.url)` works compiled and under tsx.
+ */
 export function toModuleUrl(location: TaskModuleLocation): URL {
-  if (location instanceof URL) return location;
-  return location.startsWith('file:') ? new URL(location) : pathToFileURL(location);
+  const url = location instanceof URL ? location : location.startsWith('file:') ? new URL(location) : pathToFileURL(location);
+  if (url.protocol !== 'file:' || existsSync(fileURLToPath(url))) return url;
+  const match = /\.([mc]?)js$/.exec(url.pathname);
+  if (match === null) return url;
+  const sibling = new URL(url.href.replace(/\.([mc]?)js$/, `.${match[1]}ts`));
+  return existsSync(fileURLToPath(sibling)) ? sibling : url;
 }
 
 /**
@@ -48,10 +57,13 @@ export function hashTaskModule(location: TaskModuleLocation): string {
   try {
     source = readFileSync(fileURLToPath(url));
   } catch (error) {
-    throw new ValidationError(`Cannot read the task module \`tasks\` at ${url.href}: ${(error as Error).message}. Pass the URL of a module that exists, e.g. new URL('./tasks.js', import.meta.url)`, {
-      path: 'tasks',
-      cause: error,
-    });
+    throw new ValidationError(
+      `Cannot read the task module \`tasks\` at ${url.href}: ${(error as Error).message}. Pass the URL of a module that exists, e.g. new URL('./tasks.js', import.meta.url)`,
+      {
+        path: 'tasks',
+        cause: error,
+      },
+    );
   }
   return createHash('sha256').update(source).digest('hex').slice(0, 32);
 }

@@ -105,10 +105,9 @@ function checkNumber(name: string, field: string, value: number | undefined, min
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
   const { name } = definition;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new ValidationError(
-      `Expected \`name\` to be 1-128 characters: a letter, then letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`,
-      { path: 'name' },
-    );
+    throw new ValidationError(`Expected \`name\` to be 1-128 characters: a letter, then letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`, {
+      path: 'name',
+    });
   }
   checkNumber(name, 'timeoutMs', definition.timeoutMs, 1, false);
   checkNumber(name, 'memoryMb', definition.memoryMb, 1, false);
@@ -140,7 +139,12 @@ const INLINE_SIGNAL = new AbortController().signal;
  *   async ({ text, rounds }) => sha256Rounds(text, rounds),
  * );
  */
-export function offloadable<InputSchema extends z.ZodType | undefined = undefined, OutputSchema extends z.ZodType | undefined = undefined, Input = never, Result = unknown>(
+export function offloadable<
+  InputSchema extends z.ZodType | undefined = undefined,
+  OutputSchema extends z.ZodType | undefined = undefined,
+  Input = unknown,
+  Result = unknown,
+>(
   definition: TaskDefinition<InputSchema, OutputSchema>,
   fn: (input: ParsedOf<InputSchema, Input>, context: TaskContext) => Result,
 ): Offloadable<InputOf<InputSchema, Input>, OutputSchema extends z.ZodType ? z.output<OutputSchema> : Awaited<Result>>;

@@ -5,7 +5,7 @@
  * crash, timeout or abort fails only that task) and the caller can cancel
  * envelopes that have not started.
  */
-import type { EncodedError, ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
+import type { EncodedError } from '../contract/envelope.js';
 
 /** Byte layout of a chunk's shared progress buffer. */
 export const PROGRESS = {
@@ -22,16 +22,22 @@ export function createProgressBuffer(size: number): SharedArrayBuffer {
   return new SharedArrayBuffer(PROGRESS.cancelledByte + 4 * size);
 }
 
-/** What the local backend posts to a worker. */
+/**
+ * What the local backend posts to a worker. The envelopes travel as one JSON
+ * text: copying one string between threads is much cheaper than the
+ * structured clone of thousands of small objects.
+ */
 export interface ChunkMessage {
-  envelopes: TaskEnvelope[];
+  /** JSON of `TaskEnvelope[]`. */
+  envelopes: string;
   progress: SharedArrayBuffer;
 }
 
-/** What a worker answers: one result per envelope, `null` where an envelope was cancelled or not run. */
+/** What a worker answers. */
 export interface ChunkReply {
   threadId: number;
-  results: (ResultEnvelope | null)[];
+  /** JSON of `(ResultEnvelope | null)[]`: one result per envelope, `null` where one was cancelled; shorter than the chunk when the worker retired. */
+  results: string;
   /** The worker reached `maxTasksPerWorker` and must be replaced; envelopes after the last result did not run. */
   retire: boolean;
   /** The task module could not be loaded in the worker. */

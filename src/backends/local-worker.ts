@@ -4,8 +4,9 @@
  * shared runtime, one envelope after another.
  */
 import { threadId, workerData } from 'node:worker_threads';
+import type { ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
-import { type Runtime, createRuntime } from '../runtime.js';
+import { createRuntime, type Runtime } from '../runtime.js';
 import { loadTaskModule } from '../task-module.js';
 import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS } from './local-chunk.js';
 
@@ -28,16 +29,16 @@ export default async function runChunk(message: ChunkMessage): Promise<ChunkRepl
     runtime ??= loadRuntime();
     loaded = await runtime;
   } catch (error) {
-    return { threadId, results: [], retire: false, loadError: encodeError(error) };
+    return { threadId, results: '[]', retire: false, loadError: encodeError(error) };
   }
   const running = new Int32Array(message.progress, 0, 1);
   const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
   const cancelled = new Int32Array(message.progress, PROGRESS.cancelledByte);
-  const { envelopes } = message;
-  const results: ChunkReply['results'] = [];
+  const envelopes = JSON.parse(message.envelopes) as unknown[];
+  const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
-    if (limit !== undefined && executed >= limit) return { threadId, results, retire: true };
+    if (limit !== undefined && executed >= limit) return { threadId, results: JSON.stringify(results), retire: true };
     if (Atomics.load(cancelled, index) === 1) {
       results.push(null);
       continue;
@@ -47,5 +48,5 @@ export default async function runChunk(message: ChunkMessage): Promise<ChunkRepl
     executed++;
     results.push(await loaded.execute(envelopes[index]));
   }
-  return { threadId, results, retire: limit !== undefined && executed >= limit };
+  return { threadId, results: JSON.stringify(results), retire: limit !== undefined && executed >= limit };
 }

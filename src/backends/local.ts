@@ -14,7 +14,7 @@ import { DurationEstimator } from '../duration-estimator.js';
 import { AbortError, BackendError, CapacityError, type OffloadError, TimeoutError } from '../errors.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import type { Backend, InvokeOptions } from './backend.js';
-import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS, createProgressBuffer } from './local-chunk.js';
+import { type ChunkMessage, type ChunkReply, createProgressBuffer, type LocalWorkerData, PROGRESS } from './local-chunk.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
 export interface LocalBackendOptions {
@@ -239,7 +239,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     }
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
-    pool.run({ envelopes, progress }, { signal: chunk.controller.signal }).then(
+    pool.run({ envelopes: JSON.stringify(envelopes), progress }, { signal: chunk.controller.signal }).then(
       (reply) => onReply(chunk, reply),
       (error: unknown) => onChunkError(chunk, error),
     );
@@ -259,7 +259,14 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
         return;
       }
       const job = chunk.jobs[0];
-      kill(chunk, 0, new TimeoutError(`Task "${job.envelope.task}" ran longer than its timeoutMs of ${timeoutMs} ms; its worker was terminated and replaced`, { timeoutMs, taskName: job.envelope.task }));
+      kill(
+        chunk,
+        0,
+        new TimeoutError(`Task "${job.envelope.task}" ran longer than its timeoutMs of ${timeoutMs} ms; its worker was terminated and replaced`, {
+          timeoutMs,
+          taskName: job.envelope.task,
+        }),
+      );
     };
     chunk.watchdog = setTimeout(check, timeoutMs);
   }
@@ -286,7 +293,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       releaseSlot();
       return;
     }
-    const { results } = reply;
+    const results = JSON.parse(reply.results) as (ResultEnvelope | null)[];
     for (let index = 0; index < results.length; index++) {
       const result = results[index];
       if (result === null) continue;
@@ -379,9 +386,12 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     if (signal?.aborted) return Promise.reject(new AbortError(`Task "${envelope.task}" was aborted before it was queued`, { cause: signal.reason }));
     if (queued >= maxQueue) {
       return Promise.reject(
-        new CapacityError(`The local queue is full (local.maxQueue = ${maxQueue}): use map() for large batches, wait for tasks to settle, or raise local.maxQueue`, {
-          code: 'ERR_QUEUE_FULL',
-        }),
+        new CapacityError(
+          `The local queue is full (local.maxQueue = ${maxQueue}): use map() for large batches, wait for tasks to settle, or raise local.maxQueue`,
+          {
+            code: 'ERR_QUEUE_FULL',
+          },
+        ),
       );
     }
     return new Promise<ResultEnvelope>((resolve, reject) => {

@@ -16,14 +16,7 @@ const revivers = {
 };
 
 /** Plain-data prototypes and built-ins that devalue encodes faithfully. */
-const DATA_TAGS = new Set([
-  '[object Date]',
-  '[object RegExp]',
-  '[object URL]',
-  '[object URLSearchParams]',
-  '[object ArrayBuffer]',
-  '[object DataView]',
-]);
+const DATA_TAGS = new Set(['[object Date]', '[object RegExp]', '[object URL]', '[object URLSearchParams]', '[object ArrayBuffer]', '[object DataView]']);
 
 function describe(value: unknown): string {
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
@@ -69,7 +62,11 @@ function check(value: unknown, path: string, ancestors: Set<object>): void {
   } else {
     const proto = Object.getPrototypeOf(object);
     if (proto !== Object.prototype && proto !== null && tag !== '[object Number]' && tag !== '[object String]' && tag !== '[object Boolean]') {
-      refuse(path, describe(object), 'Pass plain data (objects, arrays, Map, Set, Date, typed arrays), for example a copy made with a spread or a toJSON() result.');
+      refuse(
+        path,
+        describe(object),
+        'Pass plain data (objects, arrays, Map, Set, Date, typed arrays), for example a copy made with a spread or a toJSON() result.',
+      );
     }
     if (Object.getOwnPropertySymbols(object).length > 0) {
       refuse(path, 'an object with symbol keys', 'Use string keys.');
@@ -97,8 +94,29 @@ export function encodeValue(value: unknown): string {
   return stringify(value, reducers);
 }
 
+/**
+ * Strings, booleans, null and finite numbers other than -0 encode in devalue's
+ * format as a one-element JSON array; writing that directly skips devalue's
+ * bookkeeping for the most common task inputs. devalue parses it as usual.
+ */
+function encodeJsonPrimitive(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify([value]);
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? `[${value}]` : undefined;
+    case 'object':
+      return value === null ? '[null]' : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** Checks and encodes `value`; errors name paths below `rootPath` (e.g. `input`). */
 export function serialize(value: unknown, rootPath: string): string {
+  const primitive = encodeJsonPrimitive(value);
+  if (primitive !== undefined) return primitive;
   assertSerializable(value, rootPath);
   try {
     return encodeValue(value);

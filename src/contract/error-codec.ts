@@ -4,14 +4,14 @@
  * the caller rebuilds it as the matching {@link OffloadError} subclass.
  */
 import {
-  OffloadError,
+  type OffloadError,
+  placeError,
   SerializationError,
   StaleBundleError,
   TaskError,
   type TaskPlacement,
   TimeoutError,
   ValidationError,
-  placeError,
 } from '../errors.js';
 import { assertSerializable, deserialize, encodeValue } from './codec.js';
 import type { EncodedError, ErrorKind } from './envelope.js';

@@ -1,4 +1,5 @@
 /** The task-serialization contract: envelopes, value codec and error codec. */
-export { ENVELOPE_VERSION, TaskEnvelope, ResultEnvelope, ErrorKind, EncodedError } from './envelope.js';
-export { assertSerializable, serialize, deserialize, encodeValue } from './codec.js';
-export { encodeError, decodeError } from './error-codec.js';
+
+export { assertSerializable, deserialize, encodeValue, serialize } from './codec.js';
+export { ENVELOPE_VERSION, EncodedError, ErrorKind, ResultEnvelope, TaskEnvelope } from './envelope.js';
+export { decodeError, encodeError } from './error-codec.js';

@@ -1,0 +1,131 @@
+/**
+ * bench/local-overhead: spillway's local path against raw piscina (default
+ * options) on the same worker code, 2 workers, interleaved A/B.
+ *
+ *   (a) runNoop: 50,000 no-op tasks via run()
+ *   (b) run1ms:  5,000 ~1 ms CPU tasks via run()
+ *   (c) mapNoop: 100,000 no-op tasks via map() (piscina: run() per task)
+ *
+ * Prints tasks/s per repetition, the median ratio spillway/piscina per
+ * scenario and the peak RSS of each side (measured in separate processes).
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, rssMb }.
+ *
+ * Run: npm run bench   (builds dist/ first; REPS=7 by default)
+ */
+import { execFileSync } from 'node:child_process';
+import { Piscina } from 'piscina';
+import { createOffloader } from '../dist/index.js';
+import { noop, spin1ms } from './fixtures/tasks.mjs';
+
+const REPS = Math.max(7, Number(process.env.REPS ?? 7));
+const WORKERS = 2;
+
+const pool = new Piscina({ filename: new URL('./fixtures/piscina-worker.mjs', import.meta.url).href, minThreads: WORKERS, maxThreads: WORKERS });
+const offloader = createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, maxQueue: 100_000 } });
+
+type Side = 'piscina' | 'spillway';
+interface Scenario {
+  key: 'runNoop' | 'run1ms' | 'mapNoop';
+  label: string;
+  count: number;
+  piscina: (inputs: number[]) => Promise<unknown>;
+  spillway: (inputs: number[]) => Promise<unknown>;
+}
+
+const scenarios: Scenario[] = [
+  {
+    key: 'runNoop',
+    label: '(a) 50,000 no-op via run',
+    count: 50_000,
+    piscina: (inputs) => Promise.all(inputs.map((value) => pool.run(value, { name: 'noop' }))),
+    spillway: (inputs) => Promise.all(inputs.map((value) => offloader.run(noop, value))),
+  },
+  {
+    key: 'run1ms',
+    label: '(b) 5,000 ~1 ms CPU via run',
+    count: 5_000,
+    piscina: (inputs) => Promise.all(inputs.map((value) => pool.run(value, { name: 'spin1ms' }))),
+    spillway: (inputs) => Promise.all(inputs.map((value) => offloader.run(spin1ms, value))),
+  },
+  {
+    key: 'mapNoop',
+    label: '(c) 100,000 no-op via map',
+    count: 100_000,
+    piscina: (inputs) => Promise.all(inputs.map((value) => pool.run(value, { name: 'noop' }))),
+    spillway: (inputs) => offloader.map(noop, inputs),
+  },
+];
+
+async function measure(scenario: Scenario, side: Side): Promise<number> {
+  const inputs = Array.from({ length: scenario.count }, (_, index) => index);
+  const startedAt = performance.now();
+  const results = (await scenario[side](inputs)) as number[];
+  const seconds = (performance.now() - startedAt) / 1000;
+  if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`${side} returned wrong results`);
+  return scenario.count / seconds;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// Warm-up: spawn workers, JIT both paths, seed spillway's duration estimates.
+for (const scenario of scenarios) {
+  await scenario.piscina(Array.from({ length: 2_000 }, (_, index) => index));
+  await scenario.spillway(Array.from({ length: 2_000 }, (_, index) => index));
+}
+
+const ratios: Record<string, number[]> = {};
+const rates: Record<string, Record<Side, number[]>> = {};
+for (let rep = 1; rep <= REPS; rep++) {
+  for (const scenario of scenarios) {
+    // Alternate which side goes first so neither always runs on a warmer machine.
+    const order: Side[] = rep % 2 === 1 ? ['piscina', 'spillway'] : ['spillway', 'piscina'];
+    const rate: Partial<Record<Side, number>> = {};
+    for (const side of order) rate[side] = await measure(scenario, side);
+    const ratio = (rate.spillway ?? 0) / (rate.piscina ?? 1);
+    ratios[scenario.key] ??= [];
+    ratios[scenario.key].push(ratio);
+    rates[scenario.key] ??= { piscina: [], spillway: [] };
+    rates[scenario.key].piscina.push(rate.piscina ?? 0);
+    rates[scenario.key].spillway.push(rate.spillway ?? 0);
+    console.log(
+      `rep ${rep} ${scenario.label.padEnd(28)} piscina ${Math.round(rate.piscina ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  spillway ${Math.round(rate.spillway ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  ratio ${ratio.toFixed(2)}`,
+    );
+  }
+}
+await offloader.close();
+await pool.destroy();
+
+function peakRss(side: Side): number {
+  const output = execFileSync(process.execPath, [new URL('./fixtures/rss-probe.mjs', import.meta.url).pathname, side], { encoding: 'utf8' });
+  return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { peakRssMb: number }).peakRssMb;
+}
+const rssMb = { piscina: peakRss('piscina'), spillway: peakRss('spillway') };
+
+const targets: Record<Scenario['key'], number> = { runNoop: 0.9, run1ms: 0.98, mapNoop: 3.0 };
+console.log('');
+console.log('scenario                      piscina/s   spillway/s   median ratio   target');
+for (const scenario of scenarios) {
+  const ratio = median(ratios[scenario.key]);
+  console.log(
+    `${scenario.label.padEnd(28)} ${Math.round(median(rates[scenario.key].piscina)).toLocaleString().padStart(10)} ${Math.round(median(rates[scenario.key].spillway)).toLocaleString().padStart(12)} ${ratio.toFixed(2).padStart(14)}   >= ${targets[scenario.key]} ${ratio >= targets[scenario.key] ? 'met' : 'MISSED'}`,
+  );
+}
+console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
+const round = (value: number) => Math.round(value * 100) / 100;
+console.log(
+  JSON.stringify({
+    runNoop: round(median(ratios.runNoop)),
+    run1ms: round(median(ratios.run1ms)),
+    mapNoop: round(median(ratios.mapNoop)),
+    rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
+    reps: REPS,
+  }),
+);

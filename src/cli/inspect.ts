@@ -1,0 +1,37 @@
+/** `spillway inspect`: what a task module exports, as data. */
+import { pathToFileURL } from 'node:url';
+import { loadTaskModule } from '../task-module.js';
+
+/** One task of an inspected module. */
+export interface InspectedTask {
+  name: string;
+  idempotent: boolean;
+  retries: number;
+  timeoutMs?: number;
+  memoryMb?: number;
+  hasInputSchema: boolean;
+  hasOutputSchema: boolean;
+}
+
+/** The result of inspecting a task module. */
+export interface InspectReport {
+  module: string;
+  bundleHash: string;
+  tasks: InspectedTask[];
+}
+
+/** Imports the module at `path` and describes its `offloadable` exports. */
+export async function inspectTaskModule(path: string): Promise<InspectReport> {
+  const url = pathToFileURL(path);
+  const { registry, bundleHash } = await loadTaskModule(url);
+  const tasks = [...registry.values()].map(({ definition }) => ({
+    name: definition.name,
+    idempotent: definition.idempotent,
+    retries: definition.retries,
+    ...(definition.timeoutMs === undefined ? {} : { timeoutMs: definition.timeoutMs }),
+    ...(definition.memoryMb === undefined ? {} : { memoryMb: definition.memoryMb }),
+    hasInputSchema: definition.input !== undefined,
+    hasOutputSchema: definition.output !== undefined,
+  }));
+  return { module: url.href, bundleHash, tasks };
+}

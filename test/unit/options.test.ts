@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Offloader, type OffloaderOptions, ValidationError, createOffloader } from '../../src/index.js';
+
+const tasks = new URL('../fixtures/tasks.ts', import.meta.url);
+const created: Offloader[] = [];
+
+afterEach(async () => {
+  await Promise.all(created.splice(0).map((offloader) => offloader.destroy()));
+});
+
+function invalid(options: unknown): ValidationError {
+  let offloader: Offloader | undefined;
+  try {
+    offloader = createOffloader(options as OffloaderOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  created.push(offloader);
+  throw new Error(`createOffloader accepted invalid options ${JSON.stringify(options)}`);
+}
+
+describe('createOffloader option validation', () => {
+  it('names field, value and expectation for local.maxWorkers: 0', () => {
+    const error = invalid({ tasks, local: { maxWorkers: 0 } });
+    expect(error.message).toContain('local.maxWorkers');
+    expect(error.message).toContain('0');
+    expect(error.message).toContain('>= 1');
+    expect(error.path).toBe('local.maxWorkers');
+    expect(error.code).toBe('ERR_VALIDATION');
+  });
+
+  it('refuses a fractional local.maxWorkers', () => {
+    const error = invalid({ tasks, local: { maxWorkers: 1.5 } });
+    expect(error.message).toContain('local.maxWorkers');
+    expect(error.message).toContain('1.5');
+    expect(error.message).toMatch(/integer/);
+  });
+
+  it('refuses a wrongly typed local.maxQueue', () => {
+    const error = invalid({ tasks, local: { maxQueue: '10' } });
+    expect(error.message).toContain('local.maxQueue');
+    expect(error.message).toContain('number');
+  });
+
+  it('names an unknown key such as local.maxWorker', () => {
+    const error = invalid({ tasks, local: { maxWorker: 2 } });
+    expect(error.message).toContain('local.maxWorker');
+    expect(error.message).not.toContain('local.maxWorkers');
+  });
+
+  it('names an unknown top-level key', () => {
+    expect(invalid({ tasks, lambda: {} }).message).toContain('lambda');
+  });
+
+  it('refuses minWorkers > maxWorkers', () => {
+    const error = invalid({ tasks, local: { maxWorkers: 1, minWorkers: 2 } });
+    expect(error.message).toContain('local.minWorkers');
+    expect(error.message).toContain('local.maxWorkers');
+    expect(error.message).toContain('2');
+    expect(error.path).toBe('local.minWorkers');
+  });
+
+  it('refuses missing tasks', () => {
+    const error = invalid({ local: { maxWorkers: 1 } });
+    expect(error.message).toContain('tasks');
+    expect(error.path).toBe('tasks');
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(invalid(undefined)).toBeInstanceOf(ValidationError);
+    expect(invalid('tasks.ts')).toBeInstanceOf(ValidationError);
+  });
+
+  it('refuses a tasks URL that does not exist, naming tasks', () => {
+    const missing = new URL('../fixtures/does-not-exist.ts', import.meta.url);
+    const error = invalid({ tasks: missing, local: { maxWorkers: 1 } });
+    expect(error.path).toBe('tasks');
+    expect(error.message).toContain('tasks');
+    expect(error.message).toContain('does-not-exist.ts');
+  });
+
+  it('refuses a tasks path string that does not exist, naming tasks', () => {
+    const error = invalid({ tasks: '/definitely/not/here/tasks.ts', local: { maxWorkers: 1 } });
+    expect(error.path).toBe('tasks');
+    expect(error.message).toContain('/definitely/not/here/tasks.ts');
+  });
+
+  it('refuses an empty tasks string', () => {
+    expect(invalid({ tasks: '' }).path).toBe('tasks');
+  });
+
+  it('accepts valid options (a path string or a URL) and can be destroyed', async () => {
+    const fromUrl = createOffloader({ tasks, local: { maxWorkers: 1, minWorkers: 0 } });
+    created.push(fromUrl);
+    const fromPath = createOffloader({ tasks: tasks.pathname, local: { maxWorkers: 1, minWorkers: 0 } });
+    created.push(fromPath);
+    expect(fromUrl.stats().backends.local).toMatchObject({ dispatched: 0, succeeded: 0, failed: 0 });
+  });
+});
