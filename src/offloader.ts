@@ -105,6 +105,7 @@ function callSafely(callback: () => void): void {
 class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #local: LocalBackend;
   readonly #bundleHash: string;
+  readonly #maxQueue: number;
   readonly #stats = new StatsRecorder();
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 0;
@@ -119,6 +120,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const resolved = resolveOptions(options);
     const tasksUrl = toModuleUrl(resolved.tasks);
     this.#bundleHash = hashTaskModule(tasksUrl);
+    this.#maxQueue = resolved.local.maxQueue;
     this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
     this.#stats.register(this.#local.name);
   }
@@ -243,6 +245,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     let succeeded = 0;
     let failed = 0;
     let stopped = false;
+    // Never more in flight than the local queue holds, so map alone cannot overflow it.
+    const window = Math.min(MAP_WINDOW, this.#maxQueue);
     const sharedOptions: RunOptions<unknown> = { signal: options.signal, timeoutMs: options.timeoutMs };
     const perItem = onSuccess !== undefined || onError !== undefined;
     const itemOptions = (index: number): RunOptions<unknown> => ({
@@ -262,7 +266,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
         else resolve(results);
       };
       const launch = (): void => {
-        while (!stopped && active < MAP_WINDOW && next < total) {
+        while (!stopped && active < window && next < total) {
           const index = next++;
           active++;
           this.#run(task, items[index], perItem ? itemOptions(index) : sharedOptions, options.chunkSize).then(

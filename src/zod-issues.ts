@@ -20,9 +20,10 @@ function show(value: unknown): string {
   return inspect(value, { depth: 1, breakLength: Number.POSITIVE_INFINITY, maxArrayLength: 5, maxStringLength: 60 });
 }
 
-/** The path of an issue below `root`, e.g. `input.items[3].rounds`. */
+/** The path of an issue below `root`, e.g. `input.items[3].rounds`; for an unknown key, the key itself. */
 export function issuePath(root: string, issue: z.core.$ZodIssue): string {
-  return formatPath(root, issue.path);
+  const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
+  return formatPath(root, path);
 }
 
 /** One sentence for one issue. Parse with `reportInput: true` so the offending value can be shown. */

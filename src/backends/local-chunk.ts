@@ -13,9 +13,14 @@ export const PROGRESS = {
   runningSlot: 0,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
-  /** Int32 per envelope from byte 16: 1 when cancelled before it started. */
+  /** Int32 per envelope from byte 16: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */
   cancelledByte: 16,
 } as const;
+
+/** Slot state: the caller cancelled the envelope before the worker reached it. */
+export const SLOT_CANCELLED = 1;
+/** Slot state: the worker started the envelope. */
+export const SLOT_STARTED = 2;
 
 /** Allocates the progress buffer for a chunk of `size` envelopes. */
 export function createProgressBuffer(size: number): SharedArrayBuffer {

@@ -8,7 +8,7 @@ import type { ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { loadTaskModule } from '../task-module.js';
-import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS } from './local-chunk.js';
+import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS, SLOT_CANCELLED, SLOT_STARTED } from './local-chunk.js';
 
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
@@ -33,13 +33,13 @@ export default async function runChunk(message: ChunkMessage): Promise<ChunkRepl
   }
   const running = new Int32Array(message.progress, 0, 1);
   const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
-  const cancelled = new Int32Array(message.progress, PROGRESS.cancelledByte);
+  const slots = new Int32Array(message.progress, PROGRESS.cancelledByte);
   const envelopes = JSON.parse(message.envelopes) as unknown[];
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
     if (limit !== undefined && executed >= limit) return { threadId, results: JSON.stringify(results), retire: true };
-    if (Atomics.load(cancelled, index) === 1) {
+    if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
       results.push(null);
       continue;
     }

@@ -14,7 +14,7 @@ import { DurationEstimator } from '../duration-estimator.js';
 import { AbortError, BackendError, CapacityError, type OffloadError, TimeoutError } from '../errors.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import type { Backend, InvokeOptions } from './backend.js';
-import { type ChunkMessage, type ChunkReply, createProgressBuffer, type LocalWorkerData, PROGRESS } from './local-chunk.js';
+import { type ChunkMessage, type ChunkReply, createProgressBuffer, type LocalWorkerData, PROGRESS, SLOT_CANCELLED, SLOT_STARTED } from './local-chunk.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
 export interface LocalBackendOptions {
@@ -59,10 +59,6 @@ const MAX_UNSTARTED_RESENDS = 3;
 const QUEUED = 0;
 const SENT = 1;
 const SETTLED = 2;
-
-/** Worker-side state of an envelope in a chunk's progress buffer. */
-const SLOT_CANCELLED = 1;
-const SLOT_STARTED = 2;
 
 interface Job {
   envelope: TaskEnvelope;
@@ -370,10 +366,10 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     const error = new AbortError(`Task "${job.envelope.task}" was aborted`, { cause: job.signal?.reason, taskName: job.envelope.task });
     const chunk = job.chunk;
     if (job.state === SENT && chunk !== undefined) {
+      // Either the worker has not reached this attempt (it will skip it) or it
+      // started it; if it is still running, its worker is stopped.
       const previous = Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED);
-      if (previous === SLOT_STARTED || Atomics.load(chunk.running, 0) === job.index + 1) {
-        if (Atomics.load(chunk.running, 0) === job.index + 1) kill(chunk, job.index, error);
-      }
+      if (previous === SLOT_STARTED && Atomics.load(chunk.running, 0) === job.index + 1) kill(chunk, job.index, error);
     }
     settle(job, { error });
   }

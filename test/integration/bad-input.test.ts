@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CapacityError, SerializationError, ValidationError, offloadable } from '../../src/index.js';
-import { digest, echo, guarded, guardedCalls, items, returnsFunction, badOutput } from '../fixtures/tasks.js';
+import { CapacityError, offloadable, SerializationError, ValidationError } from '../../src/index.js';
+import { badOutput, digest, echo, guarded, guardedCalls, items, returnsFunction } from '../fixtures/tasks.js';
 import { offloaders, rejectionOf } from './helpers.js';
 
 const create = offloaders();
@@ -31,7 +31,15 @@ describe('bad input', () => {
 
   it('names nested paths of schema violations', async () => {
     const offloader = create();
-    const error = (await rejectionOf(offloader.run(items, { items: [{ id: 1, qty: 1 }, { id: 2, qty: 2 }, { id: 3, qty: 0 }] }))) as ValidationError;
+    const error = (await rejectionOf(
+      offloader.run(items, {
+        items: [
+          { id: 1, qty: 1 },
+          { id: 2, qty: 2 },
+          { id: 3, qty: 0 },
+        ],
+      }),
+    )) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.path).toBe('input.items[2].qty');
     const typeError = (await rejectionOf(offloader.run(digest, { text: 'a', rounds: 'many' } as never))) as ValidationError;

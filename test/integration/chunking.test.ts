@@ -58,7 +58,11 @@ describe('chunking', () => {
 
   it('an explicit chunkSize really batches: a chunk runs on one thread', async () => {
     const offloader = create({ maxWorkers: 2 });
-    const threads = await offloader.map(whichThread, Array.from({ length: 40 }, () => undefined as never), { chunkSize: 10 });
+    const threads = await offloader.map(
+      whichThread,
+      Array.from({ length: 40 }, () => undefined as never),
+      { chunkSize: 10 },
+    );
     // Each chunk of 10 consecutive inputs ran on one worker.
     for (let start = 0; start < 40; start += 10) expect(new Set(threads.slice(start, start + 10)).size).toBe(1);
   });
@@ -67,7 +71,9 @@ describe('chunking', () => {
     const offloader = create();
     const inputs = Array.from({ length: 300 }, (_, index) => index + 1);
     const outcomes = collector();
-    const error = (await rejectionOf(offloader.map(mixed, inputs, { chunkSize: 20, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }))) as AggregateError;
+    const error = (await rejectionOf(
+      offloader.map(mixed, inputs, { chunkSize: 20, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }),
+    )) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors).toHaveLength(Math.floor(300 / 7));
     expectMixedOutcomes(inputs, outcomes);
@@ -76,10 +82,15 @@ describe('chunking', () => {
   it('automatic chunking keeps per-task results and errors', async () => {
     const offloader = create();
     // Warm the run-time estimate so automatic chunking batches the next call.
-    await offloader.map(double, Array.from({ length: 500 }, (_, index) => index));
+    await offloader.map(
+      double,
+      Array.from({ length: 500 }, (_, index) => index),
+    );
     const inputs = Array.from({ length: 4000 }, (_, index) => index + 1);
     const outcomes = collector();
-    const error = (await rejectionOf(offloader.map(mixed, inputs, { stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }))) as AggregateError;
+    const error = (await rejectionOf(
+      offloader.map(mixed, inputs, { stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }),
+    )) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors).toHaveLength(Math.floor(4000 / 7));
     expectMixedOutcomes(inputs, outcomes);
@@ -90,7 +101,9 @@ describe('chunking', () => {
     const offloader = create({ maxWorkers: 1 });
     const inputs = Array.from({ length: 40 }, (_, n) => ({ n, exitAt: 25 }));
     const outcomes = collector();
-    const error = (await rejectionOf(offloader.map(exitAt, inputs, { chunkSize: 10, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }))) as AggregateError;
+    const error = (await rejectionOf(
+      offloader.map(exitAt, inputs, { chunkSize: 10, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }),
+    )) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors).toHaveLength(1);
     expect(error.errors[0]).toBeInstanceOf(BackendError);
@@ -106,7 +119,9 @@ describe('chunking', () => {
     const exitInput = 33;
     const inputs = Array.from({ length: count }, (_, n) => ({ log, n, exitAt: exitInput }));
     const outcomes = collector();
-    const error = (await rejectionOf(offloader.map(logRun, inputs, { chunkSize: 16, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }))) as AggregateError;
+    const error = (await rejectionOf(
+      offloader.map(logRun, inputs, { chunkSize: 16, stopOnError: false, onSuccess: outcomes.onSuccess, onError: outcomes.onError }),
+    )) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors).toHaveLength(1);
     expect(error.errors[0].code).toBe('ERR_WORKER_EXITED');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, BackendError, TimeoutError, isOffloadError } from '../../src/index.js';
+import { AbortError, BackendError, isOffloadError, TimeoutError } from '../../src/index.js';
 import { digest, exitWorker, hogMemory, sleep, spin, spinMarked, timerThrow, whichThread } from '../fixtures/tasks.js';
 import { offloaders, rejectionOf } from './helpers.js';
 
@@ -85,8 +85,14 @@ describe('faults of the local pool', () => {
   it('maxTasksPerWorker also holds when the runs are submitted at once', async () => {
     const offloader = create({ maxWorkers: 1, maxTasksPerWorker: 2 });
     // Warm the estimate so chunking would kick in if the limit were not applied.
-    await offloader.map(whichThread, Array.from({ length: 2 }, () => undefined as never));
-    const ids = await offloader.map(whichThread, Array.from({ length: 8 }, () => undefined as never));
+    await offloader.map(
+      whichThread,
+      Array.from({ length: 2 }, () => undefined as never),
+    );
+    const ids = await offloader.map(
+      whichThread,
+      Array.from({ length: 8 }, () => undefined as never),
+    );
     const uses = new Map<number, number>();
     for (const id of ids) uses.set(id, (uses.get(id) ?? 0) + 1);
     expect(uses.size).toBe(4);

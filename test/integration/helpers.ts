@@ -1,6 +1,6 @@
 /** Shared set-up of the integration tests: offloaders over the fixture task module, destroyed after each test. */
 import { afterEach } from 'vitest';
-import { type LocalOptions, type Offloader, createOffloader } from '../../src/index.js';
+import { createOffloader, type LocalOptions, type Offloader } from '../../src/index.js';
 
 export const tasksUrl = new URL('../fixtures/tasks.ts', import.meta.url);
 

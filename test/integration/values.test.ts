@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Offloader, TaskError, createOffloader, isOffloadError } from '../../src/index.js';
+import { createOffloader, isOffloadError, type Offloader, TaskError } from '../../src/index.js';
 import { echo, failQuota } from '../fixtures/tasks.js';
 import { rejectionOf, tasksUrl } from './helpers.js';
 
@@ -31,9 +31,18 @@ describe('values cross the worker boundary intact', () => {
   });
 
   it('Map and Set', async () => {
-    const back = await echoed({ map: new Map<unknown, unknown>([['a', 1], [2, 'b']]), set: new Set(['x', 'y']) });
+    const back = await echoed({
+      map: new Map<unknown, unknown>([
+        ['a', 1],
+        [2, 'b'],
+      ]),
+      set: new Set(['x', 'y']),
+    });
     expect(back.map).toBeInstanceOf(Map);
-    expect([...back.map]).toEqual([['a', 1], [2, 'b']]);
+    expect([...back.map]).toEqual([
+      ['a', 1],
+      [2, 'b'],
+    ]);
     expect(back.set).toBeInstanceOf(Set);
     expect([...back.set]).toEqual(['x', 'y']);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerializationError, deserialize, isOffloadError, serialize } from '../../src/index.js';
+import { deserialize, isOffloadError, SerializationError, serialize } from '../../src/index.js';
 
 function roundTrip<T>(value: T): T {
   return deserialize(serialize(value, 'input')) as T;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeError,
   type EncodedError,
+  encodeError,
+  isOffloadError,
   OffloadError,
   SerializationError,
   StaleBundleError,
   TaskError,
   TimeoutError,
   ValidationError,
-  decodeError,
-  encodeError,
-  isOffloadError,
 } from '../../src/index.js';
 
 class QuotaError extends Error {

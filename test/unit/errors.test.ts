@@ -4,6 +4,7 @@ import {
   BackendError,
   CapacityError,
   CircuitOpenError,
+  isOffloadError,
   OffloadError,
   PayloadTooLargeError,
   SerializationError,
@@ -11,7 +12,6 @@ import {
   TaskError,
   TimeoutError,
   ValidationError,
-  isOffloadError,
 } from '../../src/index.js';
 
 const BRAND = Symbol.for('spillway.OffloadError');
@@ -61,7 +61,15 @@ describe('error classes', () => {
 
   it('lets options override code and retryable, and carries cause and placement', () => {
     const cause = new Error('root');
-    const error = new BackendError('worker died', { code: 'ERR_WORKER_EXITED', retryable: false, cause, taskName: 't', taskId: 'i', backend: 'local', attempts: 3 });
+    const error = new BackendError('worker died', {
+      code: 'ERR_WORKER_EXITED',
+      retryable: false,
+      cause,
+      taskName: 't',
+      taskId: 'i',
+      backend: 'local',
+      attempts: 3,
+    });
     expect(error.code).toBe('ERR_WORKER_EXITED');
     expect(error.retryable).toBe(false);
     expect(error.cause).toBe(cause);

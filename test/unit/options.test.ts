@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Offloader, type OffloaderOptions, ValidationError, createOffloader } from '../../src/index.js';
+import { createOffloader, type Offloader, type OffloaderOptions, ValidationError } from '../../src/index.js';
 
 const tasks = new URL('../fixtures/tasks.ts', import.meta.url);
 const created: Offloader[] = [];

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  ENVELOPE_VERSION,
-  type ResultEnvelope,
-  StaleBundleError,
-  type TaskEnvelope,
-  TimeoutError,
   createRuntime,
   createTaskRegistry,
   decodeError,
   deserialize,
+  ENVELOPE_VERSION,
   offloadable,
+  type ResultEnvelope,
+  StaleBundleError,
   serialize,
+  type TaskEnvelope,
+  TimeoutError,
 } from '../../src/index.js';
 
 let doubleCalls = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { type Offloadable, type TaskInput, type TaskOutput, ValidationError, isOffloadable, offloadable } from '../../src/index.js';
+import { isOffloadable, type Offloadable, offloadable, type TaskInput, type TaskOutput, ValidationError } from '../../src/index.js';
 
 function catchError(fn: () => unknown): unknown {
   try {
@@ -40,7 +40,10 @@ describe('offloadable: schema form', () => {
   });
 
   it('passes the parsed input (with schema defaults and transforms) to the function', async () => {
-    const greet = offloadable({ name: 'greet', input: z.object({ name: z.string().trim(), punctuation: z.string().default('!') }) }, ({ name, punctuation }) => `hi ${name}${punctuation}`);
+    const greet = offloadable(
+      { name: 'greet', input: z.object({ name: z.string().trim(), punctuation: z.string().default('!') }) },
+      ({ name, punctuation }) => `hi ${name}${punctuation}`,
+    );
     await expect(greet({ name: '  ann ' })).resolves.toBe('hi ann!');
   });
 
