@@ -22,8 +22,17 @@ async function loadRuntime(): Promise<Runtime> {
   return createRuntime(registry, { bundleHash, enforceTimeouts: false });
 }
 
-/** Runs one chunk; see {@link ChunkMessage}. */
-export default async function runChunk(message: ChunkMessage): Promise<ChunkReply> {
+/** The chunk running now: a worker may hold a second chunk, which waits for this one. */
+let previousChunk: Promise<unknown> = Promise.resolve();
+
+/** Runs one chunk after the worker's previous one; see {@link ChunkMessage}. */
+export default function runChunk(message: ChunkMessage): Promise<ChunkReply> {
+  const reply = previousChunk.then(() => runChunkNow(message));
+  previousChunk = reply.catch(() => undefined);
+  return reply;
+}
+
+async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
   let loaded: Runtime;
   try {
     runtime ??= loadRuntime();

@@ -30,9 +30,9 @@ export interface LocalBackendOptions {
 
 /** Live signals of the local pool. */
 export interface LocalSnapshot {
-  /** Attempts waiting in spillway's queue. */
+  /** Attempts waiting: in spillway's queue, or handed to a worker that has not started them yet. */
   queued: number;
-  /** Attempts sent to workers and not yet settled. */
+  /** Attempts a worker has started and that have not settled. */
   running: number;
   /** Worker threads alive now. */
   workers: number;
@@ -40,8 +40,16 @@ export interface LocalSnapshot {
   workerFaults: number;
 }
 
+/** Receives the outcome of one attempt: an error, or the result envelope. */
+export type AttemptCallback = (error: OffloadError | undefined, result: ResultEnvelope | undefined) => void;
+
 /** The local piscina backend. */
 export interface LocalBackend extends Backend {
+  /**
+   * `invoke` without the promise: the outcome goes to `done`, exactly once
+   * and never synchronously. The offloader's hot path uses it.
+   */
+  submit(envelope: TaskEnvelope, options: InvokeOptions, done: AttemptCallback): void;
   readonly kind: 'local';
   /** Live queue and pool signals. */
   snapshot(): LocalSnapshot;
@@ -67,8 +75,7 @@ interface Job {
   onDispatch?: () => void;
   signal?: AbortSignal;
   onAbort?: () => void;
-  resolve: (result: ResultEnvelope) => void;
-  reject: (error: OffloadError) => void;
+  done: AttemptCallback;
   state: number;
   chunk?: Chunk;
   index: number;
@@ -94,12 +101,18 @@ function workerUrl(): URL {
 export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   const { name, maxWorkers, maxQueue, maxTasksPerWorker, workerMemoryMb } = options;
   const workerData: LocalWorkerData = { tasksUrl: options.tasksUrl.href, ...(maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker }) };
+  // Each worker holds its running chunk plus the next one, which it starts the
+  // moment the first ends (the worker runs chunks one after another), so it
+  // never idles for a round trip. Recycling workers keeps one chunk each, so
+  // a retiring worker holds no waiting chunk.
+  const chunksPerWorker = maxTasksPerWorker === undefined ? 2 : 1;
+  const maxChunks = maxWorkers * chunksPerWorker;
   const pool = new Piscina<ChunkMessage, ChunkReply>({
     filename: workerUrl().href,
     minThreads: options.minWorkers,
     maxThreads: maxWorkers,
     idleTimeout: options.idleTimeoutMs,
-    concurrentTasksPerWorker: 1,
+    concurrentTasksPerWorker: chunksPerWorker,
     workerData,
     ...(workerMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb } }),
   });
@@ -116,6 +129,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   let queued = 0;
   let running = 0;
   let busySlots = 0;
+  const activeChunks = new Set<Chunk>();
   let pumpScheduled = false;
   let closing = false;
   let destroyed = false;
@@ -127,8 +141,8 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     else running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
-    if ('result' in outcome) job.resolve(outcome.result);
-    else job.reject(outcome.error);
+    if ('result' in outcome) job.done(undefined, outcome.result);
+    else job.done(outcome.error, undefined);
   }
 
   function peek(): Job | undefined {
@@ -167,7 +181,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       const estimate = durations.estimateMs(first.envelope.task, first.task?.expectedDurationMs);
       if (estimate === undefined) return 1;
       const byDuration = Math.floor(TARGET_CHUNK_MS / Math.max(estimate, 0.001));
-      const fairShare = Math.ceil((queued + 1) / (2 * maxWorkers));
+      const fairShare = Math.ceil((queued + 1) / (2 * maxChunks));
       limit = Math.min(byDuration, fairShare, MAX_CHUNK);
     }
     if (maxTasksPerWorker !== undefined) limit = Math.min(limit, maxTasksPerWorker);
@@ -199,7 +213,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
 
   function pump(): void {
     pumpScheduled = false;
-    while (!destroyed && busySlots < maxWorkers) {
+    while (!destroyed && busySlots < maxChunks) {
       const jobs = takeChunk();
       if (jobs.length === 0) break;
       dispatch(jobs);
@@ -233,6 +247,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       running++;
       job.onDispatch?.();
     }
+    activeChunks.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
     pool.run({ envelopes: JSON.stringify(envelopes), progress }, { signal: chunk.controller.signal }).then(
@@ -275,6 +290,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
 
   function onReply(chunk: Chunk, reply: ChunkReply): void {
     clearTimeout(chunk.watchdog);
+    activeChunks.delete(chunk);
     if (reply.loadError !== undefined) {
       const cause = decodeError('task', reply.loadError, {});
       for (const job of chunk.jobs) {
@@ -290,6 +306,13 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       return;
     }
     const results = JSON.parse(reply.results) as (ResultEnvelope | null)[];
+    if (results.length < chunk.jobs.length) requeueFront(chunk.jobs.slice(results.length));
+    // Refill the worker before settling: callers' continuations run while it works.
+    if (reply.retire) retire(reply.threadId);
+    else {
+      busySlots--;
+      pump();
+    }
     for (let index = 0; index < results.length; index++) {
       const result = results[index];
       if (result === null) continue;
@@ -297,9 +320,6 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       durations.record(job.envelope.task, result.durationMs);
       settle(job, { result });
     }
-    if (results.length < chunk.jobs.length) requeueFront(chunk.jobs.slice(results.length));
-    if (reply.retire) retire(reply.threadId);
-    else releaseSlot();
   }
 
   function retire(threadId: number): void {
@@ -338,6 +358,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
 
   function onChunkError(chunk: Chunk, error: unknown): void {
     clearTimeout(chunk.watchdog);
+    activeChunks.delete(chunk);
     const { jobs } = chunk;
     if (destroyed) {
       for (const job of jobs) settle(job, { error: new AbortError('The offloader was destroyed before the task finished') });
@@ -374,43 +395,60 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     settle(job, { error });
   }
 
-  function invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
-    if (closing) {
-      return Promise.reject(new CapacityError('The local pool is closed: create a new offloader to run more tasks', { code: 'ERR_CLOSED', retryable: false }));
-    }
-    const { signal } = invokeOptions;
-    if (signal?.aborted) return Promise.reject(new AbortError(`Task "${envelope.task}" was aborted before it was queued`, { cause: signal.reason }));
+  function refusal(envelope: TaskEnvelope, signal: AbortSignal | undefined): OffloadError | undefined {
+    if (closing) return new CapacityError('The local pool is closed: create a new offloader to run more tasks', { code: 'ERR_CLOSED', retryable: false });
+    if (signal?.aborted) return new AbortError(`Task "${envelope.task}" was aborted before it was queued`, { cause: signal.reason });
     if (queued >= maxQueue) {
-      return Promise.reject(
-        new CapacityError(
-          `The local queue is full (local.maxQueue = ${maxQueue}): use map() for large batches, wait for tasks to settle, or raise local.maxQueue`,
-          {
-            code: 'ERR_QUEUE_FULL',
-          },
-        ),
+      return new CapacityError(
+        `The local queue is full (local.maxQueue = ${maxQueue}): use map() for large batches, wait for tasks to settle, or raise local.maxQueue`,
+        { code: 'ERR_QUEUE_FULL' },
       );
     }
+    return undefined;
+  }
+
+  function submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, done: AttemptCallback): void {
+    const { signal } = invokeOptions;
+    const refused = refusal(envelope, signal);
+    if (refused !== undefined) {
+      queueMicrotask(() => done(refused, undefined));
+      return;
+    }
+    const job: Job = {
+      envelope,
+      task: invokeOptions.task,
+      chunkSize: invokeOptions.chunkSize,
+      onDispatch: invokeOptions.onDispatch,
+      signal,
+      done,
+      state: QUEUED,
+      index: -1,
+      unstartedResends: 0,
+    };
+    if (signal !== undefined) {
+      job.onAbort = () => abortJob(job);
+      signal.addEventListener('abort', job.onAbort, { once: true });
+    }
+    queue.push(job);
+    queued++;
+    schedulePump();
+  }
+
+  function invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
     return new Promise<ResultEnvelope>((resolve, reject) => {
-      const job: Job = {
-        envelope,
-        task: invokeOptions.task,
-        chunkSize: invokeOptions.chunkSize,
-        onDispatch: invokeOptions.onDispatch,
-        signal,
-        resolve,
-        reject,
-        state: QUEUED,
-        index: -1,
-        unstartedResends: 0,
-      };
-      if (signal !== undefined) {
-        job.onAbort = () => abortJob(job);
-        signal.addEventListener('abort', job.onAbort, { once: true });
-      }
-      queue.push(job);
-      queued++;
-      schedulePump();
+      submit(envelope, invokeOptions, (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)));
     });
+  }
+
+  function snapshot(): LocalSnapshot {
+    // Attempts handed to a worker behind its running chunk still wait.
+    let waitingInWorkers = 0;
+    for (const chunk of activeChunks) {
+      for (let index = Atomics.load(chunk.running, 0); index < chunk.jobs.length; index++) {
+        if (chunk.jobs[index].state === SENT) waitingInWorkers++;
+      }
+    }
+    return { queued: queued + waitingInWorkers, running: running - waitingInWorkers, workers: pool.threads.length, workerFaults };
   }
 
   function whenIdle(): Promise<void> {
@@ -429,7 +467,8 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     maxConcurrency: maxWorkers,
     durations,
     invoke,
-    snapshot: () => ({ queued, running, workers: pool.threads.length, workerFaults }),
+    submit,
+    snapshot,
     async close() {
       closing = true;
       await whenIdle();
