@@ -40,16 +40,21 @@ export interface LocalSnapshot {
   workerFaults: number;
 }
 
-/** Receives the outcome of one attempt: an error, or the result envelope. */
-export type AttemptCallback = (error: OffloadError | undefined, result: ResultEnvelope | undefined) => void;
+/** Receives the progress and outcome of one attempt (an object, so a hot path allocates no closures). */
+export interface AttemptSink {
+  /** The attempt left the queue for a worker. */
+  dispatched(): void;
+  /** The attempt's outcome: an error, or the result envelope. Called exactly once, never synchronously. */
+  settled(error: OffloadError | undefined, result: ResultEnvelope | undefined): void;
+}
 
 /** The local piscina backend. */
 export interface LocalBackend extends Backend {
   /**
-   * `invoke` without the promise: the outcome goes to `done`, exactly once
-   * and never synchronously. The offloader's hot path uses it.
+   * `invoke` without the promise: progress and outcome go to `sink`. The
+   * offloader's hot path uses it. `options.onDispatch` is not called here.
    */
-  submit(envelope: TaskEnvelope, options: InvokeOptions, done: AttemptCallback): void;
+  submit(envelope: TaskEnvelope, options: InvokeOptions, sink: AttemptSink): void;
   readonly kind: 'local';
   /** Live queue and pool signals. */
   snapshot(): LocalSnapshot;
@@ -72,10 +77,9 @@ interface Job {
   envelope: TaskEnvelope;
   task?: ResolvedTaskDefinition;
   chunkSize?: number;
-  onDispatch?: () => void;
   signal?: AbortSignal;
   onAbort?: () => void;
-  done: AttemptCallback;
+  sink: AttemptSink;
   state: number;
   chunk?: Chunk;
   index: number;
@@ -141,8 +145,8 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     else running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
-    if ('result' in outcome) job.done(undefined, outcome.result);
-    else job.done(outcome.error, undefined);
+    if ('result' in outcome) job.sink.settled(undefined, outcome.result);
+    else job.sink.settled(outcome.error, undefined);
   }
 
   function peek(): Job | undefined {
@@ -245,7 +249,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       job.index = index;
       queued--;
       running++;
-      job.onDispatch?.();
+      job.sink.dispatched();
     }
     activeChunks.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
@@ -407,20 +411,19 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     return undefined;
   }
 
-  function submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, done: AttemptCallback): void {
+  function submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, sink: AttemptSink): void {
     const { signal } = invokeOptions;
     const refused = refusal(envelope, signal);
     if (refused !== undefined) {
-      queueMicrotask(() => done(refused, undefined));
+      queueMicrotask(() => sink.settled(refused, undefined));
       return;
     }
     const job: Job = {
       envelope,
       task: invokeOptions.task,
       chunkSize: invokeOptions.chunkSize,
-      onDispatch: invokeOptions.onDispatch,
       signal,
-      done,
+      sink,
       state: QUEUED,
       index: -1,
       unstartedResends: 0,
@@ -436,7 +439,10 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
 
   function invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
     return new Promise<ResultEnvelope>((resolve, reject) => {
-      submit(envelope, invokeOptions, (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)));
+      submit(envelope, invokeOptions, {
+        dispatched: () => invokeOptions.onDispatch?.(),
+        settled: (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)),
+      });
     });
   }
 
