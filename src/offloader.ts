@@ -195,8 +195,8 @@ class TaskRun implements AttemptSink, InvokeOptions {
     this.#host.local.submit(envelope, this, this);
   }
 
-  dispatched(): void {
-    this.#queuedMs = performance.now() - this.#attemptStartedAt;
+  dispatched(now: number): void {
+    this.#queuedMs = now - this.#attemptStartedAt;
     this.#host.stats.dispatched(this.#host.local.name);
     if (this.#host.listening('dispatch')) this.#host.emit('dispatch', this.#info());
   }

@@ -5,7 +5,7 @@
  * crash, timeout or abort fails only that task) and the caller can cancel
  * envelopes that have not started.
  */
-import type { EncodedError } from '../contract/envelope.js';
+import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 
 /** Byte layout of a chunk's shared progress buffer. */
 export const PROGRESS = {
@@ -29,11 +29,11 @@ export function createProgressBuffer(size: number): SharedArrayBuffer {
 
 /**
  * What the local backend posts to a worker. The envelopes travel as one JSON
- * text: copying one string between threads is much cheaper than the
- * structured clone of thousands of small objects.
+ * text ({@link packEnvelopes}): copying one string between threads is much
+ * cheaper than the structured clone of thousands of small objects.
  */
 export interface ChunkMessage {
-  /** JSON of `TaskEnvelope[]`. */
+  /** The chunk's envelopes, packed by {@link packEnvelopes}. */
   envelopes: string;
   progress: SharedArrayBuffer;
 }
@@ -41,12 +41,69 @@ export interface ChunkMessage {
 /** What a worker answers. */
 export interface ChunkReply {
   threadId: number;
-  /** JSON of `(ResultEnvelope | null)[]`: one result per envelope, `null` where one was cancelled; shorter than the chunk when the worker retired. */
+  /** One result per envelope, packed by {@link packResults}; shorter than the chunk when the worker retired. */
   results: string;
   /** The worker reached `maxTasksPerWorker` and must be replaced; envelopes after the last result did not run. */
   retire: boolean;
   /** The task module could not be loaded in the worker. */
   loadError?: EncodedError;
+}
+
+/**
+ * A chunk's envelopes as one JSON text: the fields every envelope of the
+ * chunk shares once, then one tuple per envelope. Lossless: {@link
+ * unpackEnvelopes} rebuilds the exact envelopes, which the runtime then
+ * validates like any other. (Tuples parse about twice as fast as objects.)
+ */
+export function packEnvelopes(envelopes: readonly TaskEnvelope[]): string {
+  const bundleHash = envelopes[0]?.bundleHash ?? '';
+  const items = new Array<unknown[]>(envelopes.length);
+  for (let index = 0; index < envelopes.length; index++) {
+    const envelope = envelopes[index];
+    const item: unknown[] = [envelope.id, envelope.task, envelope.attempt, envelope.input, envelope.timeoutMs ?? null];
+    if (envelope.bundleHash !== bundleHash || envelope.version !== ENVELOPE_VERSION) item.push(envelope.bundleHash, envelope.version);
+    items[index] = item;
+  }
+  return JSON.stringify([ENVELOPE_VERSION, bundleHash, items]);
+}
+
+/** Rebuilds the envelopes packed by {@link packEnvelopes}. */
+export function unpackEnvelopes(text: string): TaskEnvelope[] {
+  const [version, bundleHash, items] = JSON.parse(text) as [number, string, unknown[][]];
+  return items.map((item) => {
+    const envelope = {
+      version: item[6] ?? version,
+      id: item[0],
+      task: item[1],
+      bundleHash: item[5] ?? bundleHash,
+      attempt: item[2],
+      input: item[3],
+    } as TaskEnvelope;
+    if (item[4] !== null) envelope.timeoutMs = item[4] as number;
+    return envelope;
+  });
+}
+
+/** A chunk's results as one JSON text: `null` (cancelled), `[durationMs, output]` or `[durationMs, kind, error]` each. */
+export function packResults(results: readonly (ResultEnvelope | null)[]): string {
+  return JSON.stringify(
+    results.map((result) => (result === null ? null : result.ok ? [result.durationMs, result.output] : [result.durationMs, result.kind, result.error])),
+  );
+}
+
+/** One packed result, as {@link unpackResults} yields it. */
+export type PackedResult = null | [durationMs: number, output: string] | [durationMs: number, kind: ErrorKind, error: EncodedError];
+
+/** Parses the results packed by {@link packResults}; {@link toResultEnvelope} rebuilds each envelope. */
+export function unpackResults(text: string): PackedResult[] {
+  return JSON.parse(text) as PackedResult[];
+}
+
+/** Rebuilds the result envelope of the task with id `id` from its packed form. */
+export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>): ResultEnvelope {
+  return packed.length === 2
+    ? { version: ENVELOPE_VERSION, id, ok: true, output: packed[1], durationMs: packed[0] }
+    : { version: ENVELOPE_VERSION, id, ok: false, kind: packed[1], error: packed[2], durationMs: packed[0] };
 }
 
 /** Data every local worker is started with. */

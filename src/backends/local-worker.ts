@@ -8,7 +8,16 @@ import type { ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import { loadTaskModule } from '../task-module.js';
-import { type ChunkMessage, type ChunkReply, type LocalWorkerData, PROGRESS, SLOT_CANCELLED, SLOT_STARTED } from './local-chunk.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  type LocalWorkerData,
+  PROGRESS,
+  packResults,
+  SLOT_CANCELLED,
+  SLOT_STARTED,
+  unpackEnvelopes,
+} from './local-chunk.js';
 
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
@@ -43,11 +52,11 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
   const running = new Int32Array(message.progress, 0, 1);
   const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
   const slots = new Int32Array(message.progress, PROGRESS.cancelledByte);
-  const envelopes = JSON.parse(message.envelopes) as unknown[];
+  const envelopes = unpackEnvelopes(message.envelopes);
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
-    if (limit !== undefined && executed >= limit) return { threadId, results: JSON.stringify(results), retire: true };
+    if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
     if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
       results.push(null);
       continue;
@@ -57,5 +66,5 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
     executed++;
     results.push(await loaded.execute(envelopes[index]));
   }
-  return { threadId, results: JSON.stringify(results), retire: limit !== undefined && executed >= limit };
+  return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }

@@ -14,7 +14,18 @@ import { DurationEstimator } from '../duration-estimator.js';
 import { AbortError, BackendError, CapacityError, type OffloadError, TimeoutError } from '../errors.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import type { Backend, InvokeOptions } from './backend.js';
-import { type ChunkMessage, type ChunkReply, createProgressBuffer, type LocalWorkerData, PROGRESS, SLOT_CANCELLED, SLOT_STARTED } from './local-chunk.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  createProgressBuffer,
+  type LocalWorkerData,
+  PROGRESS,
+  packEnvelopes,
+  SLOT_CANCELLED,
+  SLOT_STARTED,
+  toResultEnvelope,
+  unpackResults,
+} from './local-chunk.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
 export interface LocalBackendOptions {
@@ -42,8 +53,8 @@ export interface LocalSnapshot {
 
 /** Receives the progress and outcome of one attempt (an object, so a hot path allocates no closures). */
 export interface AttemptSink {
-  /** The attempt left the queue for a worker. */
-  dispatched(): void;
+  /** The attempt left the queue for a worker at `now` (`performance.now()`). */
+  dispatched(now: number): void;
   /** The attempt's outcome: an error, or the result envelope. Called exactly once, never synchronously. */
   settled(error: OffloadError | undefined, result: ResultEnvelope | undefined): void;
 }
@@ -139,14 +150,13 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   let destroyed = false;
   let onIdle: (() => void) | undefined;
 
-  function settle(job: Job, outcome: { result: ResultEnvelope } | { error: OffloadError }): void {
+  function settle(job: Job, error: OffloadError | undefined, result?: ResultEnvelope): void {
     if (job.state === SETTLED) return;
     if (job.state === QUEUED) queued--;
     else running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
-    if ('result' in outcome) job.sink.settled(undefined, outcome.result);
-    else job.sink.settled(outcome.error, undefined);
+    job.sink.settled(error, result);
   }
 
   function peek(): Job | undefined {
@@ -241,6 +251,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       controller: new AbortController(),
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);
+    const now = performance.now();
     for (let index = 0; index < jobs.length; index++) {
       const job = jobs[index];
       envelopes[index] = job.envelope;
@@ -249,12 +260,12 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       job.index = index;
       queued--;
       running++;
-      job.sink.dispatched();
+      job.sink.dispatched(now);
     }
     activeChunks.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
-    pool.run({ envelopes: JSON.stringify(envelopes), progress }, { signal: chunk.controller.signal }).then(
+    pool.run({ envelopes: packEnvelopes(envelopes), progress }, { signal: chunk.controller.signal }).then(
       (reply) => onReply(chunk, reply),
       (error: unknown) => onChunkError(chunk, error),
     );
@@ -298,18 +309,19 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     if (reply.loadError !== undefined) {
       const cause = decodeError('task', reply.loadError, {});
       for (const job of chunk.jobs) {
-        settle(job, {
-          error: new BackendError(`The local worker could not load the task module ${options.tasksUrl.href}: ${cause.message}`, {
+        settle(
+          job,
+          new BackendError(`The local worker could not load the task module ${options.tasksUrl.href}: ${cause.message}`, {
             code: 'ERR_TASK_MODULE',
             retryable: false,
             cause,
           }),
-        });
+        );
       }
       releaseSlot();
       return;
     }
-    const results = JSON.parse(reply.results) as (ResultEnvelope | null)[];
+    const results = unpackResults(reply.results);
     if (results.length < chunk.jobs.length) requeueFront(chunk.jobs.slice(results.length));
     // Refill the worker before settling: callers' continuations run while it works.
     if (reply.retire) retire(reply.threadId);
@@ -318,11 +330,11 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       pump();
     }
     for (let index = 0; index < results.length; index++) {
-      const result = results[index];
-      if (result === null) continue;
+      const packed = results[index];
+      if (packed === null) continue;
       const job = chunk.jobs[index];
-      durations.record(job.envelope.task, result.durationMs);
-      settle(job, { result });
+      durations.record(job.envelope.task, packed[0]);
+      if (job.state !== SETTLED) settle(job, undefined, toResultEnvelope(job.envelope.id, packed));
     }
   }
 
@@ -365,7 +377,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     activeChunks.delete(chunk);
     const { jobs } = chunk;
     if (destroyed) {
-      for (const job of jobs) settle(job, { error: new AbortError('The offloader was destroyed before the task finished') });
+      for (const job of jobs) settle(job, new AbortError('The offloader was destroyed before the task finished'));
       releaseSlot();
       return;
     }
@@ -374,12 +386,12 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
     if (culprit < 0) {
       // The worker died before running anything: send everything again, a few times at most.
       for (const job of jobs) {
-        if (++job.unstartedResends > MAX_UNSTARTED_RESENDS) settle(job, { error: workerDeath(error, job) });
+        if (++job.unstartedResends > MAX_UNSTARTED_RESENDS) settle(job, workerDeath(error, job));
       }
       requeueFront(jobs);
     } else {
       workerFaults += chunk.kill === undefined ? 1 : 0;
-      settle(jobs[culprit], { error: chunk.kill?.error ?? workerDeath(error, jobs[culprit]) });
+      settle(jobs[culprit], chunk.kill?.error ?? workerDeath(error, jobs[culprit]));
       // Earlier attempts finished but their results died with the worker
       // (chunks hold only idempotent attempts before their last one); later ones never started.
       requeueFront(jobs.filter((_, index) => index !== culprit));
@@ -396,7 +408,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       const previous = Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED);
       if (previous === SLOT_STARTED && Atomics.load(chunk.running, 0) === job.index + 1) kill(chunk, job.index, error);
     }
-    settle(job, { error });
+    settle(job, error);
   }
 
   function refusal(envelope: TaskEnvelope, signal: AbortSignal | undefined): OffloadError | undefined {
@@ -484,7 +496,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       closing = true;
       destroyed = true;
       const error = () => new AbortError('The offloader was destroyed before the task finished');
-      for (let index = head; index < queue.length; index++) settle(queue[index], { error: error() });
+      for (let index = head; index < queue.length; index++) settle(queue[index], error());
       queue = [];
       head = 0;
       await pool.destroy();
