@@ -73,8 +73,8 @@ export interface LocalBackend extends Backend {
   readonly durations: DurationEstimator;
 }
 
-/** Work per chunk the automatic sizing aims for: large against the ~40 µs thread round trip, small for latency. */
-const TARGET_CHUNK_MS = 4;
+/** Work per chunk the automatic sizing aims for: large against the thread round trip and the main thread's per-chunk work, small enough that a queued task waits at most a few chunks. */
+const TARGET_CHUNK_MS = 10;
 /** Upper bound of a chunk, whatever the estimate. */
 const MAX_CHUNK = 1024;
 /** How often an attempt is sent again after its worker died before it even started, before giving up. */
