@@ -23,7 +23,7 @@ export {
   ValidationError,
 } from './errors.js';
 export type { DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
-export type { MapOptions, MapProgress, Offloader, RunOptions } from './offloader.js';
+export type { MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader.js';
 export { createOffloader } from './offloader.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';

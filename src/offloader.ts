@@ -7,20 +7,32 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { InvokeOptions } from './backends/backend.js';
+import type { Backend, InvokeOptions } from './backends/backend.js';
 import { type AttemptSink, createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local.js';
 import { deserialize, serialize } from './contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from './contract/envelope.js';
 import { decodeError } from './contract/error-codec.js';
-import { BackendError, CapacityError, type OffloadError, placeError, ValidationError } from './errors.js';
+import { AbortError, BackendError, CapacityError, isOffloadError, type OffloadError, placeError, ValidationError } from './errors.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import { type OffloaderOptions, resolveOptions } from './options.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
 import { type AnyOffloadable, isOffloadable, type ResolvedTaskDefinition, type TaskInput, type TaskOutput } from './task.js';
 import { hashTaskModule, toModuleUrl } from './task-module.js';
 
+/**
+ * Where a task runs: `auto` (the scheduler decides; until the hybrid
+ * scheduler lands this is the local pool), `local`, `remote` (the first of
+ * `remotes`), or a backend's name such as `lambda` or `gcf`.
+ */
+export type Placement = 'auto' | 'local' | 'remote' | (string & {});
+
 /** Per-call options of {@link Offloader.run}. */
 export interface RunOptions<Out> {
+  /**
+   * Where this call runs; overrides the task's own `placement`.
+   * @default the task's placement, else 'auto'
+   */
+  placement?: Placement;
   /** Cancels the task: a queued task is dropped, a running local task's worker is stopped. Rejects with `AbortError`. */
   signal?: AbortSignal;
   /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted). */
@@ -45,6 +57,8 @@ export interface MapProgress {
 
 /** Options of {@link Offloader.map}. */
 export interface MapOptions<Out> {
+  /** Where every input runs; see {@link RunOptions.placement}. */
+  placement?: Placement;
   /** Called after every settled input. */
   onProgress?: (progress: MapProgress) => void;
   /**
@@ -109,6 +123,10 @@ function callSafely(callback: () => void): void {
 /** What a {@link TaskRun} needs from its offloader. */
 interface RunHost {
   local: LocalBackend;
+  /** The backend a placement names, or the error that explains why none does. */
+  backendFor(placement: Placement): Backend | ValidationError;
+  /** Aborts when the offloader is destroyed (for remote attempts; the local pool cancels its own). */
+  lifetime: AbortSignal;
   stats: StatsRecorder;
   bundleHash: string;
   listening(event: keyof OffloaderEvents): boolean;
@@ -127,6 +145,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
   readonly task: ResolvedTaskDefinition;
   readonly chunkSize: number | undefined;
   readonly #host: RunHost;
+  readonly #backend: Backend;
   readonly #taskId: string;
   readonly #input: unknown;
   readonly #options: RunOptions<unknown>;
@@ -140,6 +159,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
 
   constructor(
     host: RunHost,
+    backend: Backend,
     task: AnyOffloadable,
     taskId: string,
     input: unknown,
@@ -148,6 +168,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
     finish: TaskCallback,
   ) {
     this.#host = host;
+    this.#backend = backend;
     this.task = task.definition;
     this.#taskId = taskId;
     this.#input = input;
@@ -161,7 +182,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
     return {
       taskName: this.task.name,
       taskId: this.#taskId,
-      backend: this.#host.local.name,
+      backend: this.#backend.name,
       attempts: Math.max(1, this.#attempts),
       queuedMs: this.#queuedMs,
       runMs: this.#runMs,
@@ -192,29 +213,43 @@ class TaskRun implements AttemptSink, InvokeOptions {
     };
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
     this.#attemptStartedAt = performance.now();
-    this.#host.local.submit(envelope, this, this);
+    const backend = this.#backend;
+    if (backend === this.#host.local) {
+      this.#host.local.submit(envelope, this, this);
+      return;
+    }
+    this.dispatched(this.#attemptStartedAt);
+    const signal = this.signal === undefined ? this.#host.lifetime : AbortSignal.any([this.signal, this.#host.lifetime]);
+    backend.invoke(envelope, { signal, task: this.task }).then(
+      (result) => this.settled(undefined, result),
+      (error: unknown) =>
+        this.settled(
+          isOffloadError(error) ? error : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }),
+          undefined,
+        ),
+    );
   }
 
   dispatched(now: number): void {
     this.#queuedMs = now - this.#attemptStartedAt;
-    this.#host.stats.dispatched(this.#host.local.name);
+    this.#host.stats.dispatched(this.#backend.name);
     if (this.#host.listening('dispatch')) this.#host.emit('dispatch', this.#info());
   }
 
   settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined): void {
     const host = this.#host;
     if (failure !== undefined || result === undefined) {
-      this.#fail(failure ?? new BackendError(`Backend "${host.local.name}" answered without a result`));
+      this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
       return;
     }
     this.#runMs = result.durationMs;
     if (!result.ok) {
       const error = decodeError(result.kind, result.error, this.#info());
       if (result.kind === 'task' && this.#attempts <= this.task.retries && !host.destroyed()) {
-        host.stats.retried(host.local.name);
+        host.stats.retried(this.#backend.name);
         if (host.listening('retry')) {
           const reason = `the task threw (${error.name}: ${error.message}); attempt ${this.#attempts} of ${this.task.retries + 1}`;
-          host.emit('retry', { ...this.#info(), error, reason, nextBackend: host.local.name });
+          host.emit('retry', { ...this.#info(), error, reason, nextBackend: this.#backend.name });
         }
         this.#attempt();
         return;
@@ -231,7 +266,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
       );
       return;
     }
-    host.stats.settled(host.local.name, true, performance.now() - this.#submittedAt, this.#runMs);
+    host.stats.settled(this.#backend.name, true, performance.now() - this.#submittedAt, this.#runMs);
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.#info()));
     if (host.listening('success')) host.emit('success', this.#info());
@@ -242,7 +277,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
   #fail(thrown: OffloadError): void {
     const host = this.#host;
     const error = placeError(thrown, this.#info());
-    host.stats.settled(host.local.name, false, performance.now() - this.#submittedAt, this.#runMs === 0 ? undefined : this.#runMs);
+    host.stats.settled(this.#backend.name, false, performance.now() - this.#submittedAt, this.#runMs === 0 ? undefined : this.#runMs);
     const { onError } = this.#options;
     if (onError !== undefined) callSafely(() => onError(error, this.#info()));
     if (host.listening('failure')) host.emit('failure', { ...this.#info(), error });
@@ -253,6 +288,8 @@ class TaskRun implements AttemptSink, InvokeOptions {
 
 class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #local: LocalBackend;
+  readonly #remotes: readonly Backend[];
+  readonly #lifetime = new AbortController();
   readonly #bundleHash: string;
   readonly #maxQueue: number;
   readonly #stats = new StatsRecorder();
@@ -272,9 +309,13 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#bundleHash = hashTaskModule(tasksUrl);
     this.#maxQueue = resolved.local.maxQueue;
     this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
+    this.#remotes = resolved.remotes;
     this.#stats.register(this.#local.name);
+    for (const remote of this.#remotes) this.#stats.register(remote.name);
     this.#host = {
       local: this.#local,
+      backendFor: (placement) => this.#backendFor(placement),
+      lifetime: this.#lifetime.signal,
       stats: this.#stats,
       bundleHash: this.#bundleHash,
       listening: (event) => this.#listening(event),
@@ -282,6 +323,23 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       taskSettled: () => this.#taskSettled(),
       destroyed: () => this.#destroyed,
     };
+  }
+
+  /**
+   * Where a task goes. `auto` stays local until the hybrid scheduler decides
+   * overflow; `remote` is the first remote; any other value names a backend.
+   */
+  #backendFor(placement: Placement): Backend | ValidationError {
+    if (placement === 'auto' || placement === 'local' || placement === this.#local.name) return this.#local;
+    const remote = placement === 'remote' ? this.#remotes[0] : this.#remotes.find((backend) => backend.name === placement);
+    if (remote !== undefined) return remote;
+    const known = [this.#local.name, ...this.#remotes.map((backend) => backend.name)].map((name) => `"${name}"`).join(', ');
+    return new ValidationError(
+      placement === 'remote'
+        ? 'Expected a remote for `placement: "remote"`, but the offloader has none: pass backends in the `remotes` option'
+        : `Expected \`placement\` to be "auto", "local", "remote" or a backend name (${known}), got ${JSON.stringify(placement)}`,
+      { path: 'placement' },
+    );
   }
 
   #listening(event: keyof OffloaderEvents): boolean {
@@ -325,13 +383,19 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     } else if (!isOffloadable(task)) {
       refusal = new ValidationError(`Expected \`task\` to be a task made with offloadable(), got ${typeof task}`, { path: 'task' });
     }
-    if (refusal !== undefined) {
+    let backend: Backend | undefined;
+    if (refusal === undefined) {
+      const placed = this.#backendFor(options.placement ?? task.definition.placement ?? 'auto');
+      if (placed instanceof ValidationError) refusal = placed;
+      else backend = placed;
+    }
+    if (refusal !== undefined || backend === undefined) {
       const error = refusal;
       queueMicrotask(() => finish(error, undefined));
       return;
     }
     this.#pending++;
-    new TaskRun(this.#host, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
+    new TaskRun(this.#host, backend, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
   }
 
   map<T extends AnyOffloadable>(task: T, inputs: Iterable<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
@@ -348,7 +412,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     let stopped = false;
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     const window = Math.min(MAP_WINDOW, this.#maxQueue);
-    const sharedOptions: RunOptions<unknown> = { signal: options.signal, timeoutMs: options.timeoutMs };
+    const sharedOptions: RunOptions<unknown> = { signal: options.signal, timeoutMs: options.timeoutMs, placement: options.placement };
     const perItem = onSuccess !== undefined || onError !== undefined;
     const itemOptions = (index: number): RunOptions<unknown> => ({
       ...sharedOptions,
@@ -404,13 +468,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    await this.#local.close();
+    await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
   }
 
   async destroy(): Promise<void> {
     this.#closed = true;
     this.#destroyed = true;
-    await this.#local.destroy();
+    this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
+    await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
   }
 }
 

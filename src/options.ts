@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import type { Backend } from './backends/backend.js';
 import { ValidationError } from './errors.js';
 import type { TaskModuleLocation } from './task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
@@ -59,6 +60,13 @@ export interface OffloaderOptions {
   tasks: TaskModuleLocation;
   /** The local worker pool. */
   local?: LocalOptions;
+  /**
+   * Remote backends, e.g. `lambda({...})` from `spillway/aws-lambda`,
+   * `cloudFunctions({...})` from `spillway/gcp-functions`, or any object
+   * implementing `Backend`. Names must be unique and not `local`.
+   * @default []
+   */
+  remotes?: Backend[];
 }
 
 const positiveInt = z.number().int().min(1);
@@ -80,12 +88,30 @@ const OffloaderOptionsSchema = z
       error: 'expected the task module as a URL or a path, e.g. new URL("./tasks.js", import.meta.url)',
     }),
     local: LocalOptionsSchema.optional(),
+    remotes: z
+      .array(
+        z.custom<Backend>(
+          (value) =>
+            typeof value === 'object' &&
+            value !== null &&
+            typeof (value as Backend).name === 'string' &&
+            typeof (value as Backend).invoke === 'function' &&
+            typeof (value as Backend).close === 'function' &&
+            typeof (value as Backend).destroy === 'function',
+          {
+            error:
+              'expected a backend: an object with `name`, `invoke(envelope, options)`, `close()` and `destroy()`, such as lambda({...}) or cloudFunctions({...})',
+          },
+        ),
+      )
+      .optional(),
   })
   .strict();
 
 /** Options with every default applied. */
 export interface ResolvedOffloaderOptions {
   tasks: TaskModuleLocation;
+  remotes: Backend[];
   local: Required<Omit<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>> & Pick<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>;
 }
 
@@ -104,8 +130,20 @@ export function resolveOptions(options: unknown): ResolvedOffloaderOptions {
   if (minWorkers > maxWorkers) {
     throw new ValidationError(`Expected \`local.minWorkers\` to be <= \`local.maxWorkers\` (${maxWorkers}), got ${minWorkers}`, { path: 'local.minWorkers' });
   }
+  const remotes = parsed.data.remotes ?? [];
+  const names = new Set<string>(['local']);
+  for (const [index, remote] of remotes.entries()) {
+    if (names.has(remote.name)) {
+      throw new ValidationError(
+        `Expected \`remotes[${index}].name\` to be unique and not "local", got ${JSON.stringify(remote.name)}: pass a \`name\` option to one of the backends`,
+        { path: `remotes[${index}].name` },
+      );
+    }
+    names.add(remote.name);
+  }
   return {
     tasks: parsed.data.tasks,
+    remotes,
     local: {
       maxWorkers,
       minWorkers,

@@ -51,6 +51,12 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
   retries?: number;
   /** Typical run time, used to size batches and predict waits before any run was measured. */
   expectedDurationMs?: number;
+  /**
+   * Where the task runs unless a call says otherwise: `auto`, `local`,
+   * `remote` or a backend name (see the offloader's `placement`).
+   * @default 'auto'
+   */
+  placement?: string;
 }
 
 /** A task definition with defaults applied, as carried by an {@link Offloadable}. */
@@ -63,6 +69,7 @@ export interface ResolvedTaskDefinition {
   readonly memoryMb?: number;
   readonly retries: number;
   readonly expectedDurationMs?: number;
+  readonly placement?: string;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */

@@ -5,7 +5,7 @@
  * cross a boundary are refused before encoding with a SerializationError
  * that names the path.
  */
-import { parse, stringify } from 'devalue';
+import { stringify, unflatten } from 'devalue';
 import { SerializationError } from '../errors.js';
 
 const reducers = {
@@ -131,5 +131,11 @@ export function serialize(value: unknown, rootPath: string): string {
 
 /** Decodes a wire string made by {@link encodeValue}. */
 export function deserialize(text: string): unknown {
-  return parse(text, revivers);
+  const parsed: unknown = JSON.parse(text);
+  // A lone JSON primitive is its own value in devalue's format (the mirror of encodeJsonPrimitive).
+  if (Array.isArray(parsed) && parsed.length === 1) {
+    const root: unknown = parsed[0];
+    if (root === null || typeof root === 'string' || typeof root === 'boolean' || typeof root === 'number') return root;
+  }
+  return unflatten(parsed as number | unknown[], revivers);
 }
