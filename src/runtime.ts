@@ -42,9 +42,16 @@ function withFields(error: Error, fields: Record<string, unknown>): Error {
   return Object.assign(error, fields);
 }
 
+/**
+ * What a thrown value means. Checked by brand and code, not `instanceof`: the
+ * task module may import another copy of spillway than the runtime (a bundle,
+ * a second install). Only the task's own validation and timeout count; the
+ * same errors from a nested task call are the task's fault.
+ */
 function classify(error: unknown, taskName: string): ErrorKind {
-  if (error instanceof ValidationError && error.taskName === taskName) return 'validation';
-  if (error instanceof TimeoutError && error.taskName === taskName) return 'timeout';
+  if (!isOffloadError(error) || error.taskName !== taskName) return 'task';
+  if (error.code === 'ERR_INVALID_INPUT' || error.code === 'ERR_INVALID_OUTPUT') return 'validation';
+  if (error.code === 'ERR_TIMEOUT') return 'timeout';
   return 'task';
 }
 

@@ -78,8 +78,6 @@ export interface Offloadable<In, Out> {
   (input: In): Promise<Out>;
   /** The task's definition with defaults applied. */
   readonly definition: ResolvedTaskDefinition;
-  /** @internal Brand that lets any copy of spillway recognise a task. */
-  readonly [OFFLOADABLE]: true;
   /** @internal Runs with an explicit context; used by the runtime. */
   readonly invoke: (input: unknown, context: TaskContext) => Promise<Out>;
 }

@@ -1,0 +1,16 @@
+/** What each backend of the contract suite provides: start a backend serving a JS task module, and stop it. */
+import type { Backend } from '../../src/index.js';
+
+/** A started backend; `backend` is undefined for the local pool (the offloader creates it). */
+export interface StartedBackend {
+  backend?: Backend;
+  stop(): Promise<void>;
+}
+
+/** One backend under contract test. */
+export interface BackendFactory {
+  /** The backend's name, used as `placement`. */
+  name: string;
+  /** Starts the backend serving the task module at `tasksUrl` (a JS file). */
+  start(tasksUrl: URL): Promise<StartedBackend>;
+}

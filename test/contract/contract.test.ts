@@ -1,0 +1,166 @@
+// The contract suite: the same cases against every backend (the local pool
+// and each remote found in ./backends), through the public API. A task must
+// behave the same wherever it runs: same results, same errors, same event
+// payloads except `backend`.
+import { appendFileSync, copyFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOffloader,
+  type Offloader,
+  offloadable,
+  PayloadTooLargeError,
+  SerializationError,
+  StaleBundleError,
+  TaskError,
+  TimeoutError,
+  ValidationError,
+} from '../../src/index.js';
+import { echo, failQuota, greet, returnsFunction, sleep } from '../fixtures/remote-tasks.mjs';
+import type { BackendFactory, StartedBackend } from './backend-factory.js';
+
+const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
+const factories = Object.values(import.meta.glob<Record<string, BackendFactory>>('./backends/*.ts', { eager: true })).flatMap((module) =>
+  Object.values(module),
+);
+
+/** Event payloads per backend with timings blanked, compared across backends at the end. */
+const eventsByBackend = new Map<string, unknown[]>();
+
+function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${String(value)}`);
+    },
+    (error: unknown) => error,
+  );
+}
+
+const notExported = offloadable('notExported', (value: number) => value);
+
+for (const factory of factories) {
+  describe(`contract: ${factory.name}`, () => {
+    let started: StartedBackend;
+    let offloader: Offloader;
+    const placement = factory.name;
+    const events: unknown[] = [];
+
+    beforeAll(async () => {
+      started = await factory.start(tasksUrl);
+      offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: started.backend === undefined ? [] : [started.backend] });
+      const record = (kind: string) => (info: object) =>
+        events.push({ kind, ...info, queuedMs: 0, runMs: 0, ...('error' in info ? { error: (info.error as Error).name } : {}) });
+      offloader.on('success', record('success'));
+      offloader.on('failure', record('failure'));
+    }, 120_000);
+
+    afterAll(async () => {
+      await offloader?.destroy();
+      await started?.stop();
+      eventsByBackend.set(factory.name, events);
+    });
+
+    it('round-trips every value type', async () => {
+      const value = {
+        when: new Date(Date.UTC(2026, 10, 28)),
+        big: 2n ** 70n,
+        map: new Map<unknown, unknown>([
+          ['a', 1],
+          [2, { b: [3] }],
+        ]),
+        set: new Set(['x', 'y']),
+        missing: undefined,
+        nan: Number.NaN,
+        inf: Number.NEGATIVE_INFINITY,
+        floats: new Float64Array([1.5, -2]),
+        bytes: Buffer.from('spillway'),
+        nested: [{ deep: [null, true, 'text'] }],
+      };
+      const result = (await offloader.run(echo, value, { placement })) as typeof value;
+      expect(result).toEqual(value);
+      expect(Buffer.isBuffer(result.bytes)).toBe(true);
+      expect(result.floats).toBeInstanceOf(Float64Array);
+    });
+
+    it('a task error arrives as TaskError with the original name, code, cause and custom field', async () => {
+      const error = (await rejectionOf(offloader.run(failQuota, 7, { placement }))) as TaskError;
+      expect(error).toBeInstanceOf(TaskError);
+      expect(error).toMatchObject({
+        name: 'QuotaError',
+        code: 'E_QUOTA',
+        quota: 7,
+        message: 'quota of 7 exceeded',
+        backend: factory.name,
+        attempts: 1,
+        taskName: 'failQuota',
+      });
+      expect((error.cause as Error).message).toBe('upstream said no');
+      expect(error.stack).toContain('QuotaError');
+    });
+
+    it('an input that violates the schema is a ValidationError naming the path; the task does not run', async () => {
+      const error = (await rejectionOf(offloader.run(greet, { name: '', times: 1 }, { placement }))) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ code: 'ERR_INVALID_INPUT', path: 'input.name', backend: factory.name });
+      await expect(offloader.run(greet, { name: 'ann', times: 2 }, { placement })).resolves.toBe('hello annhello ann');
+    });
+
+    it('an output that cannot be serialized is a SerializationError naming the path', async () => {
+      const error = (await rejectionOf(offloader.run(returnsFunction, null, { placement }))) as SerializationError;
+      expect(error).toBeInstanceOf(SerializationError);
+      expect(error.path).toBe('output.callback');
+    });
+
+    it('a task over its timeout fails with TimeoutError', async () => {
+      const error = (await rejectionOf(offloader.run(sleep, 5_000, { placement, timeoutMs: 200 }))) as TimeoutError;
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error).toMatchObject({ code: 'ERR_TIMEOUT', timeoutMs: 200, backend: factory.name });
+      await expect(offloader.run(sleep, 1, { placement })).resolves.toBe(1);
+    });
+
+    it('a task the module does not export is a ValidationError with ERR_UNKNOWN_TASK', async () => {
+      const error = (await rejectionOf(offloader.run(notExported, 1, { placement }))) as ValidationError;
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.code).toBe('ERR_UNKNOWN_TASK');
+      expect(error.message).toContain('"echo"');
+    });
+
+    it('a payload over the backend limit is refused before sending', async ({ skip }) => {
+      const limit = started.backend?.maxPayloadBytes;
+      if (limit === undefined) skip('the local pool has no payload limit');
+      const error = (await rejectionOf(offloader.run(echo, 'x'.repeat((limit ?? 0) + 1), { placement }))) as PayloadTooLargeError;
+      expect(error).toBeInstanceOf(PayloadTooLargeError);
+      expect(error.limitBytes).toBe(limit);
+      expect(error.sizeBytes).toBeGreaterThan(limit ?? 0);
+    });
+
+    it('a backend running another build of the task module answers StaleBundleError', async () => {
+      // The caller hashes a copy of the module; the local worker then loads an
+      // edited copy, and a remote serves the original: either way, builds differ.
+      const copyUrl = new URL(`../fixtures/remote-tasks.stale-${factory.name}.mjs`, import.meta.url);
+      copyFileSync(tasksUrl, copyUrl);
+      appendFileSync(copyUrl, '\n// stale copy\n');
+      const stale = createOffloader({ tasks: copyUrl, local: { maxWorkers: 1 }, remotes: started.backend === undefined ? [] : [started.backend] });
+      try {
+        appendFileSync(copyUrl, '// edited after the caller started\n');
+        const error = (await rejectionOf(stale.run(echo, 1, { placement }))) as StaleBundleError;
+        expect(error).toBeInstanceOf(StaleBundleError);
+        expect(error.expectedHash).not.toBe(error.actualHash);
+      } finally {
+        await stale.destroy();
+        rmSync(copyUrl, { force: true });
+      }
+    });
+  });
+}
+
+describe('contract: across backends', () => {
+  it('success and failure event payloads are identical except `backend`', () => {
+    const normalized = [...eventsByBackend.entries()].map(([name, events]) =>
+      JSON.stringify(
+        events.map((event) => ({ ...(event as object), backend: (event as { backend: string }).backend === name ? '<backend>' : 'WRONG', taskId: '<id>' })),
+      ),
+    );
+    expect(normalized.length).toBe(factories.length);
+    for (const payloads of normalized) expect(payloads).toBe(normalized[0]);
+  });
+});
