@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { echo, failQuota, greet, returnsFunction, sleep } from '../fixtures/remote-tasks.mjs';
+import { rejectionOf } from '../integration/helpers.js';
 import type { BackendFactory, StartedBackend } from './backend-factory.js';
 
 const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
@@ -25,15 +26,6 @@ const factories = Object.values(import.meta.glob<Record<string, BackendFactory>>
 
 /** Event payloads per backend with timings blanked, compared across backends at the end. */
 const eventsByBackend = new Map<string, unknown[]>();
-
-function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
 
 const notExported = offloadable('notExported', (value: number) => value);
 
