@@ -30,6 +30,13 @@ describe('createOffloader option validation', () => {
     expect(error.code).toBe('ERR_VALIDATION');
   });
 
+  it('names an unknown key once, below the object that holds it', () => {
+    expect(invalid({ tasks, local: { maxWorker: 2 } }).message).toBe(
+      'Invalid offloader options: Unknown key `local.maxWorker`: remove it or check the spelling',
+    );
+    expect(invalid({ tasks, bogus: 1 }).message).toBe('Invalid offloader options: Unknown key `bogus`: remove it or check the spelling');
+  });
+
   it('refuses a fractional local.maxWorkers', () => {
     const error = invalid({ tasks, local: { maxWorkers: 1.5 } });
     expect(error.message).toContain('local.maxWorkers');

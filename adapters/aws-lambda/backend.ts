@@ -1,0 +1,198 @@
+/**
+ * The Lambda backend: one `InvokeCommand` (`RequestResponse`, log tail
+ * requested) per attempt, behind a concurrency gate, with every outcome
+ * mapped to the contract: a result envelope for success and task errors,
+ * an `OffloadError` for faults of the function, the service or the network.
+ */
+import { setMaxListeners } from 'node:events';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
+import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
+import { classifyInvokeFailure } from './classify-error.js';
+import { createConcurrencyGate, type ReleaseSlot } from './concurrency-gate.js';
+import { decodeInvokeOutput, type InvocationTarget } from './decode-response.js';
+import { encodeInvokePayload } from './encode-request.js';
+import { LAMBDA_MAX_PAYLOAD_BYTES, type LambdaOptions, resolveLambdaOptions } from './options.js';
+import { invocationCostUsd, type LambdaArchitecture, type ResolvedLambdaPricing } from './pricing.js';
+
+/** Live signals of a Lambda backend. */
+export interface LambdaSnapshot {
+  /** Invocations sent and not answered yet. */
+  inFlight: number;
+  /** Attempts waiting for a free slot (`maxConcurrency` reached). */
+  queued: number;
+}
+
+/** A backend that runs attempts on one AWS Lambda function. */
+export interface LambdaBackend extends Backend {
+  readonly kind: 'lambda';
+  /** 6 MB: the request limit of a synchronous invocation. */
+  readonly maxPayloadBytes: number;
+  /** Function name or ARN that is invoked. */
+  readonly functionName: string;
+  /** Version or alias that is invoked, if any. */
+  readonly qualifier?: string;
+  /** Memory of the function, in MB, as configured in the options. */
+  readonly memoryMb: number;
+  /** CPU architecture of the function. */
+  readonly architecture: LambdaArchitecture;
+  /** Prices used by {@link LambdaBackend.estimateCostUsd}. */
+  readonly pricing: ResolvedLambdaPricing;
+  /** Cost in US dollars of one invocation that runs `durationMs`. */
+  estimateCostUsd(durationMs: number): number;
+  /** Live in-flight and queued counts. */
+  snapshot(): LambdaSnapshot;
+}
+
+/** Links an optional caller signal and the backend's own (destroy) signal into one. */
+function linkSignals(callerSignal: AbortSignal | undefined, backendSignal: AbortSignal): { signal: AbortSignal; unlink: () => void } {
+  if (callerSignal === undefined) return { signal: backendSignal, unlink: () => undefined };
+  const controller = new AbortController();
+  const forward = (source: AbortSignal) => () => controller.abort(source.reason);
+  const fromCaller = forward(callerSignal);
+  const fromBackend = forward(backendSignal);
+  if (callerSignal.aborted) controller.abort(callerSignal.reason);
+  else if (backendSignal.aborted) controller.abort(backendSignal.reason);
+  else {
+    callerSignal.addEventListener('abort', fromCaller, { once: true });
+    backendSignal.addEventListener('abort', fromBackend, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    unlink: () => {
+      callerSignal.removeEventListener('abort', fromCaller);
+      backendSignal.removeEventListener('abort', fromBackend);
+    },
+  };
+}
+
+/**
+ * Creates a backend that runs task attempts on an AWS Lambda function whose
+ * handler is `createLambdaHandler` (from `spillway/aws-lambda/handler`).
+ *
+ * When no `client` is given, spillway creates `new LambdaClient({ region,
+ * maxAttempts: 1 })`: spillway owns retries and failover, so the SDK never
+ * repeats an attempt on its own. A client you pass should be created with
+ * `maxAttempts: 1` for the same reason.
+ *
+ * Aborting `signal` rejects the attempt with `AbortError` at once and closes
+ * the HTTP request; an invocation that already started keeps running on
+ * Lambda until it ends (and is billed).
+ *
+ * @example
+ * import { lambda } from 'spillway/aws-lambda';
+ * const remote = lambda({ functionName: 'spillway-tasks', region: 'eu-west-1', memoryMb: 2048, architecture: 'arm64' });
+ *
+ * @throws {ValidationError} when an option is invalid, naming the field.
+ */
+export function lambda(options: LambdaOptions): LambdaBackend {
+  const resolved = resolveLambdaOptions(options);
+  const { functionName, qualifier, name, memoryMb, architecture, pricing, maxConcurrency } = resolved;
+  const ownsClient = resolved.client === undefined;
+  const client = resolved.client ?? new LambdaClient({ ...(resolved.region === undefined ? {} : { region: resolved.region }), maxAttempts: 1 });
+  const gate = createConcurrencyGate(maxConcurrency);
+  const lifetime = new AbortController();
+  // Every attempt in flight listens to it (up to maxConcurrency), which is no leak.
+  setMaxListeners(0, lifetime.signal);
+  const pending = new Set<Promise<unknown>>();
+  let closing = false;
+
+  async function regionOfClient(): Promise<string | undefined> {
+    try {
+      return resolved.region ?? (await client.config.region());
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function attempt(envelope: TaskEnvelope, invokeOptions: InvokeOptions): Promise<ResultEnvelope> {
+    const target: InvocationTarget = {
+      backend: name,
+      functionName,
+      ...(qualifier === undefined ? {} : { qualifier }),
+      taskId: envelope.id,
+      taskName: envelope.task,
+    };
+    const aborted = (reason: unknown): OffloadError =>
+      new AbortError(`Task "${envelope.task}" was aborted`, { cause: reason, taskName: envelope.task, taskId: envelope.id, backend: name });
+    const payload = encodeInvokePayload(envelope, LAMBDA_MAX_PAYLOAD_BYTES, name);
+    const { signal, unlink } = linkSignals(invokeOptions.signal, lifetime.signal);
+    let release: ReleaseSlot | undefined;
+    try {
+      try {
+        release = await gate.acquire(signal);
+      } catch (reason) {
+        throw aborted(reason);
+      }
+      invokeOptions.onDispatch?.();
+      const command = new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        LogType: 'Tail',
+        Payload: payload,
+        ...(qualifier === undefined ? {} : { Qualifier: qualifier }),
+      });
+      let output: InvokeCommandOutput;
+      try {
+        output = await client.send(command, { abortSignal: signal });
+      } catch (error) {
+        if (signal.aborted) throw aborted(signal.reason);
+        throw classifyInvokeFailure(error, { ...target, region: await regionOfClient(), sizeBytes: payload.byteLength, limitBytes: LAMBDA_MAX_PAYLOAD_BYTES });
+      }
+      if (signal.aborted) throw aborted(signal.reason);
+      return decodeInvokeOutput(output, target);
+    } finally {
+      release?.();
+      unlink();
+    }
+  }
+
+  function invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
+    if (closing) {
+      return Promise.reject(
+        new CapacityError(`The Lambda backend "${name}" is closed: create a new one to run more tasks`, {
+          code: 'ERR_CLOSED',
+          retryable: false,
+          backend: name,
+        }),
+      );
+    }
+    const run = attempt(envelope, invokeOptions);
+    pending.add(run);
+    const forget = (): void => {
+      pending.delete(run);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  async function settleAll(): Promise<void> {
+    while (pending.size > 0) await Promise.allSettled([...pending]);
+    if (ownsClient) client.destroy();
+  }
+
+  return {
+    name,
+    kind: 'lambda',
+    maxPayloadBytes: LAMBDA_MAX_PAYLOAD_BYTES,
+    maxConcurrency,
+    functionName,
+    ...(qualifier === undefined ? {} : { qualifier }),
+    memoryMb,
+    architecture,
+    pricing,
+    estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
+    snapshot: () => ({ inFlight: gate.running, queued: gate.waiting }),
+    invoke,
+    async close() {
+      closing = true;
+      await settleAll();
+    },
+    async destroy() {
+      closing = true;
+      lifetime.abort(new Error(`The Lambda backend "${name}" was destroyed`));
+      await settleAll();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * `spillway/aws-lambda`: the AWS Lambda backend. {@link lambda} returns a
+ * `Backend` that runs task attempts on a deployed function whose handler is
+ * `createLambdaHandler` (from `spillway/aws-lambda/handler`).
+ * @packageDocumentation
+ */
+
+export type { LambdaBackend, LambdaSnapshot } from './backend.js';
+export { lambda } from './backend.js';
+export type { LambdaInvokeErrorDetails } from './invoke-error.js';
+export { LambdaInvokeError } from './invoke-error.js';
+export type { LambdaOptions } from './options.js';
+export { LAMBDA_MAX_PAYLOAD_BYTES } from './options.js';
+export type { LambdaArchitecture, LambdaPricing, ResolvedLambdaPricing } from './pricing.js';
