@@ -37,8 +37,11 @@ export function describeIssue(root: string, issue: z.core.$ZodIssue): string {
       return `Expected \`${path}\` to be ${issue.inclusive === false ? '<' : '<='} ${String(issue.maximum)}${issue.origin === 'string' || issue.origin === 'array' ? ` in length` : ''}${got}`;
     case 'invalid_type':
       return `Expected \`${path}\` to be ${issue.expected === 'int' ? 'an integer' : `of type ${issue.expected}`}${got}`;
-    case 'unrecognized_keys':
-      return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${formatPath(path === '(root)' ? '' : path, [key])}\``).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+    case 'unrecognized_keys': {
+      // `path` already ends with the first key; name each key below the object that holds it.
+      const parent = formatPath(root, issue.path);
+      return `Unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `\`${formatPath(parent === '(root)' ? '' : parent, [key])}\``).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+    }
     default:
       return `Invalid \`${path}\`: ${issue.message}${got}`;
   }
