@@ -45,10 +45,7 @@ export interface ResolvedHandlerOptions {
 const HandlerOptionsSchema = z
   .object({
     bundleHash: z.string().min(1).optional(),
-    signingSecret: z
-      .string()
-      .min(MIN_SIGNING_SECRET_LENGTH, { error: `expected at least ${MIN_SIGNING_SECRET_LENGTH} characters; generate one with \`openssl rand -hex 32\`` })
-      .optional(),
+    signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     maxBodyBytes: z.number().int().min(1).optional(),
     maxClockSkewMs: z.number().min(0).optional(),
   })

@@ -18,7 +18,15 @@ import type { CloudFunctionTaskModule } from './task-runtime.js';
 
 export type { CloudFunctionHandlerOptions } from './handler-options.js';
 export type { ErrorBody } from './protocol.js';
-export { BUNDLE_HASH_ENV, ENVELOPE_CONTENT_TYPE, HandlerErrorCode, MAX_PAYLOAD_BYTES, SIGNATURE_HEADER, SIGNING_SECRET_ENV, TIMESTAMP_HEADER } from './protocol.js';
+export {
+  BUNDLE_HASH_ENV,
+  ENVELOPE_CONTENT_TYPE,
+  HandlerErrorCode,
+  MAX_PAYLOAD_BYTES,
+  SIGNATURE_HEADER,
+  SIGNING_SECRET_ENV,
+  TIMESTAMP_HEADER,
+} from './protocol.js';
 export { createCloudFunctionHandler } from './request-handler.js';
 export type { SignatureHeaders, VerifyOptions, VerifyResult } from './signing.js';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, signRequest, verifyRequest } from './signing.js';

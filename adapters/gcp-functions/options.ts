@@ -132,10 +132,7 @@ const OptionsSchema = z
       .string()
       .regex(/^[A-Za-z][\w.-]{0,63}$/, { error: 'expected a letter, then up to 63 letters, digits, `_`, `.` or `-`' })
       .optional(),
-    signingSecret: z
-      .string()
-      .min(MIN_SIGNING_SECRET_LENGTH, { error: `expected at least ${MIN_SIGNING_SECRET_LENGTH} characters; generate one with \`openssl rand -hex 32\`` })
-      .optional(),
+    signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
   })
   .strict();
 
