@@ -27,6 +27,7 @@ export {
   SIGNING_SECRET_ENV,
   TIMESTAMP_HEADER,
 } from './protocol.js';
+export type { CloudFunctionHandler } from './request-handler.js';
 export { createCloudFunctionHandler } from './request-handler.js';
 export type { SignatureHeaders, VerifyOptions, VerifyResult } from './signing.js';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, signRequest, verifyRequest } from './signing.js';

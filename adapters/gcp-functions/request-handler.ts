@@ -6,7 +6,7 @@
  * 200 with the result envelope, for a task's success and its error alike.
  * Nothing from a payload is ever evaluated: only the module's exported tasks run.
  */
-import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { StaleBundleError } from '../../src/errors.js';
 import type { Runtime } from '../../src/runtime.js';
@@ -14,6 +14,9 @@ import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './handl
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 import { verifyRequest } from './signing.js';
 import { type CloudFunctionTaskModule, prepareRuntime } from './task-runtime.js';
+
+/** The handler: an HTTP function of the Functions Framework (`http(name, handler)`); it never rejects. */
+export type CloudFunctionHandler = (req: Request, res: Response) => Promise<void>;
 
 const NO_BODY = Symbol('no parsed body');
 
@@ -49,7 +52,7 @@ function sendError(res: Response, status: number, error: ErrorBody['error']): vo
  * Throws `ValidationError` at once for invalid options or a namespace
  * without a bundle hash; a module URL that fails to load answers 500.
  */
-export function createCloudFunctionHandler(taskModule: CloudFunctionTaskModule, options: CloudFunctionHandlerOptions = {}): HttpFunction {
+export function createCloudFunctionHandler(taskModule: CloudFunctionTaskModule, options: CloudFunctionHandlerOptions = {}): CloudFunctionHandler {
   const { bundleHash, signingSecret, maxBodyBytes, maxClockSkewMs } = resolveHandlerOptions(options);
   const runtime = prepareRuntime(taskModule, bundleHash);
   // Report a module that cannot load once, at start; requests then answer 500 with the reason.
