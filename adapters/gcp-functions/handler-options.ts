@@ -34,7 +34,7 @@ export interface CloudFunctionHandlerOptions {
   maxClockSkewMs?: number;
 }
 
-/** Handler options with defaults and the environment applied. */
+/** Handler options with defaults and the environment secret applied (see {@link CloudFunctionHandlerOptions} for each field). */
 export interface ResolvedHandlerOptions {
   bundleHash?: string;
   signingSecret?: string;

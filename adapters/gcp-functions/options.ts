@@ -68,7 +68,7 @@ export interface CloudFunctionsOptions {
   signingSecret?: string;
 }
 
-/** Options with every default applied. */
+/** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
 export interface ResolvedCloudFunctionsOptions {
   url: string;
   auth: CloudFunctionsAuth;

@@ -12,7 +12,9 @@ import { signRequest } from './signing.js';
 
 /** The function's answer, read in full. */
 export interface HttpAnswer {
+  /** HTTP status code. */
   status: number;
+  /** The whole body, as text. */
   body: string;
   /** The `retry-after` header, if any. */
   retryAfter: string | null;
@@ -28,7 +30,9 @@ export interface SendOptions {
   body: string;
   /** Client-side limit of the call. */
   timeoutMs: number;
+  /** Resolves with the authorization headers of the call. */
   authorize: RequestAuthorizer;
+  /** Signs the body when set. */
   signingSecret?: string;
   /** The caller's cancellation. */
   signal?: AbortSignal;
