@@ -100,8 +100,14 @@ export async function startFunctionsFramework(options: FunctionsFrameworkOptions
   });
   if (child.pid === undefined) throw new Error(`Could not start the Functions Framework (${FRAMEWORK_MAIN})`);
   const pid: number = child.pid;
+  // If this process ends before stop() (a crash, a killed test run), take the server with it.
+  const killOnExit = (): void => {
+    if (!exited(child)) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
 
   async function stop(): Promise<void> {
+    process.removeListener('exit', killOnExit);
     if (exited(child)) return;
     const exit = once(child, 'exit');
     process.kill(pid);
