@@ -54,10 +54,11 @@ describe('createOffloader option validation', () => {
     const error = invalid({ tasks, local: { maxWorker: 2 } });
     expect(error.message).toContain('local.maxWorker');
     expect(error.message).not.toContain('local.maxWorkers');
+    expect(error.message).toContain('Unknown key `local.maxWorker`:');
   });
 
   it('names an unknown top-level key', () => {
-    expect(invalid({ tasks, lambda: {} }).message).toContain('lambda');
+    expect(invalid({ tasks, lambda: {} }).message).toContain('Unknown key `lambda`:');
   });
 
   it('refuses minWorkers > maxWorkers', () => {

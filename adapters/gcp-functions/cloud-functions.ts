@@ -1,0 +1,131 @@
+/**
+ * `cloudFunctions()`: the Google Cloud Functions backend. Each attempt is
+ * one HTTPS POST of the task envelope to the function, which runs it
+ * through the shared runtime (`handler.ts`) and answers with the result
+ * envelope. This file owns the backend's lifecycle and its concurrency
+ * limit; sending, authorizing and reading answers live beside it.
+ */
+import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
+import { AbortError, CapacityError, PayloadTooLargeError, type TaskPlacement } from '../../src/errors.js';
+import { createRequestAuthorizer } from './auth.js';
+import { createConcurrencyGate } from './concurrency-gate.js';
+import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
+import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
+import { mapHttpAnswer } from './response-mapping.js';
+import { sendEnvelope } from './send-envelope.js';
+
+/** An HTTP call may outlast a task's own `timeoutMs` by this much (cold start, transfer), so the client never cuts a task the function would still finish. */
+export const TASK_TIMEOUT_HEADROOM_MS = 10_000;
+
+/** The Cloud Functions backend. */
+export interface CloudFunctionsBackend extends Backend {
+  readonly kind: 'gcf';
+  readonly maxPayloadBytes: number;
+  /** The function's URL. */
+  readonly url: string;
+  /** Price facts (defaults merged with the `pricing` option). */
+  readonly pricing: Readonly<CloudFunctionsPricing>;
+  /** Estimated price in USD of one attempt that ran `durationMs`. */
+  estimateCostUsd(durationMs: number): number;
+  /** Attempts in flight now, and attempts waiting for a slot under `maxConcurrency`. */
+  snapshot(): { inFlight: number; waiting: number };
+}
+
+/** `url` without credentials, query or fragment, for messages. */
+function displayUrlOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+/**
+ * Creates the Google Cloud Functions backend. Options are validated here;
+ * an invalid one throws `ValidationError` naming it.
+ *
+ * `invoke` resolves with the result envelope for success and task errors
+ * alike, and rejects with `PayloadTooLargeError` (over `maxPayloadBytes`,
+ * before sending), `CapacityError` (HTTP 429, or the backend is closed),
+ * `StaleBundleError` (HTTP 409), `AbortError` (`signal`), or `BackendError`
+ * (HTTP 5xx, unreachable, connection lost, client timeout: retryable; other
+ * 4xx and malformed answers: not retryable).
+ *
+ * @example
+ * ```ts
+ * const gcf = cloudFunctions({ url: 'https://europe-west1-my-project.cloudfunctions.net/spillway' });
+ * ```
+ */
+export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBackend {
+  const resolved = resolveCloudFunctionsOptions(options);
+  const { url, name, maxConcurrency, maxPayloadBytes, timeoutMs, signingSecret, pricing } = resolved;
+  const displayUrl = displayUrlOf(url);
+  const authorize = createRequestAuthorizer(resolved.auth, {
+    audience: resolved.audience,
+    ...(resolved.googleAuth === undefined ? {} : { googleAuth: resolved.googleAuth }),
+  });
+  const gate = createConcurrencyGate(maxConcurrency);
+  // One controller per attempt in flight (not one long-lived signal that every
+  // attempt's AbortSignal.any would hang on), so destroy() can stop them all.
+  const inFlight = new Set<AbortController>();
+  let closed = false;
+
+  async function invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
+    const { signal } = invokeOptions;
+    const placement: TaskPlacement = { taskName: envelope.task, taskId: envelope.id, backend: name };
+    if (closed) {
+      throw new CapacityError(`The ${name} backend is closed: create a new one to run more tasks`, { ...placement, code: 'ERR_CLOSED', retryable: false });
+    }
+    const aborted = (): AbortError => new AbortError(`Task "${envelope.task}" was aborted before it was sent`, { ...placement, cause: signal?.reason });
+    if (signal?.aborted) throw aborted();
+    const body = JSON.stringify(envelope);
+    const sizeBytes = Buffer.byteLength(body);
+    if (sizeBytes > maxPayloadBytes) {
+      throw new PayloadTooLargeError(
+        `The envelope of task "${envelope.task}" is ${sizeBytes} bytes, over the ${name} backend's limit of ${maxPayloadBytes} bytes (maxPayloadBytes): pass a smaller input (for example a storage URL instead of the data) or run the task locally`,
+        { ...placement, sizeBytes, limitBytes: maxPayloadBytes },
+      );
+    }
+    const release = await gate.acquire(signal, aborted);
+    const attempt = new AbortController();
+    inFlight.add(attempt);
+    try {
+      invokeOptions.onDispatch?.();
+      const answer = await sendEnvelope({
+        url,
+        displayUrl,
+        body,
+        timeoutMs: Math.max(timeoutMs, (envelope.timeoutMs ?? 0) + (envelope.timeoutMs === undefined ? 0 : TASK_TIMEOUT_HEADROOM_MS)),
+        authorize,
+        ...(signingSecret === undefined ? {} : { signingSecret }),
+        ...(signal === undefined ? {} : { signal }),
+        destroyed: attempt.signal,
+        placement,
+      });
+      return mapHttpAnswer(answer, { envelopeId: envelope.id, bundleHash: envelope.bundleHash, displayUrl, sizeBytes, limitBytes: maxPayloadBytes, placement });
+    } finally {
+      inFlight.delete(attempt);
+      release();
+    }
+  }
+
+  return {
+    name,
+    kind: 'gcf',
+    maxPayloadBytes,
+    maxConcurrency,
+    url,
+    pricing,
+    invoke,
+    estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
+    snapshot: () => ({ inFlight: gate.active, waiting: gate.waiting }),
+    async close() {
+      closed = true;
+      await gate.whenIdle();
+    },
+    async destroy() {
+      closed = true;
+      gate.rejectWaiting(() => new AbortError(`The ${name} backend was destroyed before the task was sent`, { backend: name }));
+      for (const attempt of inFlight) attempt.abort(new AbortError(`The ${name} backend was destroyed`, { backend: name }));
+      await gate.whenIdle();
+    },
+  };
+}
