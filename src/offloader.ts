@@ -6,7 +6,7 @@
  * through its promise, its callbacks, events and stats.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend, InvokeOptions } from './backends/backend.js';
 import { type AttemptSink, createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local.js';
 import { deserialize, serialize } from './contract/codec.js';
@@ -310,6 +310,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#maxQueue = resolved.local.maxQueue;
     this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
     this.#remotes = resolved.remotes;
+    // Every remote attempt listens on this signal; thousands in flight are expected.
+    setMaxListeners(0, this.#lifetime.signal);
     this.#stats.register(this.#local.name);
     for (const remote of this.#remotes) this.#stats.register(remote.name);
     this.#host = {

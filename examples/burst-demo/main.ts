@@ -1,0 +1,81 @@
+// The demo behind `npm run demo`: one task module, three backends, no cloud
+// account. It starts the real Google Functions Framework server and (when
+// serverless-offline is installed, as it is after `npm install` here) a
+// local Lambda emulator on 127.0.0.1, sends a few thousand tasks to the local
+// pool and a share to each remote, and prints where they ran.
+// Until the hybrid scheduler lands, `placement` picks the backend per call.
+import { availableParallelism } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import { type Backend, createOffloader, type Offloader } from 'spillway';
+import { lambda } from 'spillway/aws-lambda';
+import { cloudFunctions } from 'spillway/gcp-functions';
+import { startFunctionsFramework } from '../../test/support/functions-framework.js';
+import { digest } from './tasks.mjs';
+
+const tasksUrl = new URL('./tasks.mjs', import.meta.url);
+const localTasks = Number(process.env.DEMO_TASKS ?? 4_000);
+const remoteTasks = Number(process.env.DEMO_REMOTE_TASKS ?? 200);
+
+async function startLambdaEmulator(): Promise<{ backend: Backend; stop(): Promise<void> } | undefined> {
+  try {
+    const { startServerlessOffline } = await import('../../test/support/serverless-offline.js');
+    const emulator = await startServerlessOffline({
+      functions: { tasks: { entry: new URL('../../test/fixtures/lambda-entry.mjs', import.meta.url), environment: { SPILLWAY_TASKS_URL: tasksUrl.href } } },
+    });
+    const client = emulator.createClient();
+    const backend = lambda({ functionName: emulator.functionName('tasks'), client, maxConcurrency: 8 });
+    console.log(`lambda: serverless-offline Lambda API at ${emulator.endpoint}`);
+    return { backend, stop: () => emulator.stop() };
+  } catch (error) {
+    console.log(`lambda: emulator not started (${(error as Error).message.split('\n')[0]}); running without it`);
+    return undefined;
+  }
+}
+
+const gcfServer = await startFunctionsFramework({ tasksUrl });
+console.log(`gcf:    Functions Framework at ${gcfServer.url}`);
+const lambdaEmulator = await startLambdaEmulator();
+const remotes: Backend[] = [cloudFunctions({ url: gcfServer.url, auth: 'none', maxConcurrency: 8 })];
+if (lambdaEmulator !== undefined) remotes.push(lambdaEmulator.backend);
+
+let offloader: Offloader | undefined;
+try {
+  offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: Math.max(2, availableParallelism()) }, remotes });
+  const plan: [string, number][] = [['local', localTasks], ...remotes.map((remote): [string, number] => [remote.name, remoteTasks])];
+  const done = Object.fromEntries(plan.map(([name]) => [name, 0]));
+  const total = plan.reduce((sum, [, count]) => sum + count, 0);
+  const format = `tasks [{bar}] {value}/{total} | ${plan.map(([name]) => `${name} {${name}}`).join(' | ')}`;
+  const bar = new SingleBar({ format, hideCursor: true });
+  bar.start(total, 0, done);
+  const jobs: Promise<string[]>[] = [];
+  const startedAt = performance.now();
+  for (const [placement, count] of plan) {
+    const inputs = Array.from({ length: count }, (_, index) => ({ text: `${placement}-${index}`, rounds: 300 }));
+    const onProgress = ({ done: settled }: { done: number }) => {
+      done[placement] = settled;
+      bar.update(
+        Object.values(done).reduce((sum, value) => sum + value, 0),
+        done,
+      );
+    };
+    jobs.push(offloader.map(digest, inputs, { placement, onProgress }));
+  }
+  const results = await Promise.all(jobs);
+  bar.stop();
+  const seconds = (performance.now() - startedAt) / 1000;
+  // The same input gives the same digest wherever it ran.
+  const check = await offloader.run(digest, { text: 'same', rounds: 300 });
+  const everywhere = await Promise.all(remotes.map((remote) => offloader?.run(digest, { text: 'same', rounds: 300 }, { placement: remote.name })));
+  console.log(`\n${results.flat().length} tasks in ${seconds.toFixed(2)} s; identical result on every backend: ${everywhere.every((hex) => hex === check)}`);
+
+  console.log('\nbackend  succeeded  failed  latency p50/p99 ms   run p50/p99 ms');
+  for (const [name, stats] of Object.entries(offloader.stats().backends)) {
+    console.log(
+      `${name.padEnd(8)} ${String(stats.succeeded).padStart(9)} ${String(stats.failed).padStart(7)}  ${`${stats.latencyMs.p50} / ${stats.latencyMs.p99}`.padStart(19)}  ${`${stats.runMs.p50} / ${stats.runMs.p99}`.padStart(15)}`,
+    );
+  }
+} finally {
+  await offloader?.close();
+  await gcfServer.stop();
+  await lambdaEmulator?.stop();
+}
