@@ -27,6 +27,12 @@ export interface BackendFacts {
   readonly maxPayloadBytes?: number;
   /** How many attempts may run at once. */
   readonly maxConcurrency: number;
+  /**
+   * The price model: what one attempt that ran `durationMs` costs, in USD,
+   * billed as the provider bills (rounding, per-request fee). Absent for
+   * backends that cost nothing per task, such as the local pool.
+   */
+  estimateCostUsd?(durationMs: number): number;
 }
 
 /** A place where task attempts run. */
