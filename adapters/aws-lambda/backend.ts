@@ -7,10 +7,10 @@
 import { setMaxListeners } from 'node:events';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
 import { classifyInvokeFailure } from './classify-error.js';
-import { createConcurrencyGate, type ReleaseSlot } from './concurrency-gate.js';
 import { decodeInvokeOutput, type InvocationTarget } from './decode-response.js';
 import { encodeInvokePayload } from './encode-request.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES, type LambdaOptions, resolveLambdaOptions } from './options.js';
@@ -120,11 +120,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     const { signal, unlink } = linkSignals(invokeOptions.signal, lifetime.signal);
     let release: ReleaseSlot | undefined;
     try {
-      try {
-        release = await gate.acquire(signal);
-      } catch (reason) {
-        throw aborted(reason);
-      }
+      release = await gate.acquire(signal, () => aborted(signal.reason));
       invokeOptions.onDispatch?.();
       const command = new InvokeCommand({
         FunctionName: functionName,
@@ -183,7 +179,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     architecture,
     pricing,
     estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
-    snapshot: () => ({ inFlight: gate.running, queued: gate.waiting }),
+    snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,
     async close() {
       closing = true;

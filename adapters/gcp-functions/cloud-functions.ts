@@ -6,10 +6,10 @@
  * limit; sending, authorizing and reading answers live beside it.
  */
 import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, PayloadTooLargeError, type TaskPlacement } from '../../src/errors.js';
 import { createRequestAuthorizer } from './auth.js';
-import { createConcurrencyGate } from './concurrency-gate.js';
 import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
 import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
 import { mapHttpAnswer } from './response-mapping.js';

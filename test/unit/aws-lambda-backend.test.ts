@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { classifyInvokeFailure, type FailureContext } from '../../adapters/aws-lambda/classify-error.js';
-import { createConcurrencyGate } from '../../adapters/aws-lambda/concurrency-gate.js';
 import { decodeLogTail } from '../../adapters/aws-lambda/decode-response.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES, type LambdaBackend, LambdaInvokeError, type LambdaOptions, lambda } from '../../adapters/aws-lambda/index.js';
 import { CapacityError, ValidationError } from '../../src/index.js';
@@ -160,40 +159,5 @@ describe('decodeLogTail', () => {
     expect(decodeLogTail(Buffer.from('START é\nEND\n').toString('base64'))).toBe('START é\nEND\n');
     expect(decodeLogTail('')).toBeUndefined();
     expect(decodeLogTail(undefined)).toBeUndefined();
-  });
-});
-
-describe('createConcurrencyGate', () => {
-  it('grants slots in order up to the limit and hands a released slot to the next waiter', async () => {
-    const gate = createConcurrencyGate(1);
-    const order: string[] = [];
-    const first = await gate.acquire();
-    const second = gate.acquire().then((release) => {
-      order.push('second');
-      return release;
-    });
-    const third = gate.acquire().then((release) => {
-      order.push('third');
-      return release;
-    });
-    expect({ running: gate.running, waiting: gate.waiting }).toEqual({ running: 1, waiting: 2 });
-    first();
-    first();
-    (await second)();
-    (await third)();
-    expect(order).toEqual(['second', 'third']);
-    expect({ running: gate.running, waiting: gate.waiting }).toEqual({ running: 0, waiting: 0 });
-  });
-
-  it('drops a waiter whose signal aborts, rejecting with the reason', async () => {
-    const gate = createConcurrencyGate(1);
-    const held = await gate.acquire();
-    const controller = new AbortController();
-    const waiting = gate.acquire(controller.signal);
-    controller.abort(new Error('gave up'));
-    await expect(waiting).rejects.toThrow('gave up');
-    expect(gate.waiting).toBe(0);
-    held();
-    expect(gate.running).toBe(0);
   });
 });

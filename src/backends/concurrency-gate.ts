@@ -1,6 +1,7 @@
 /**
- * A counting gate: at most `limit` holders at once, the rest wait in call
- * order. A waiter whose signal aborts leaves the line.
+ * A counting gate in front of a remote backend: at most `limit` holders at
+ * once (the backend's `maxConcurrency`), the rest wait in call order. A
+ * waiter whose signal aborts leaves the line. Shared by every remote adapter.
  */
 
 /** Releases a slot; calling it again does nothing. */
