@@ -40,6 +40,14 @@ export interface DrainInfo {
   settled: number;
 }
 
+/** Payload of `budgetExhausted`: the spend that reached a budget. */
+export interface BudgetExhaustedInfo {
+  totalUsd: number;
+  lastHourUsd: number;
+  budgetUsd?: number;
+  budgetUsdPerHour?: number;
+}
+
 /** Event names and payloads of an offloader. */
 export interface OffloaderEvents {
   /** An attempt left the queue for a backend. */
@@ -52,4 +60,6 @@ export interface OffloaderEvents {
   retry: TaskRetryInfo;
   /** Nothing is pending any more. */
   drain: DrainInfo;
+  /** The cost budget is spent: overflow stops and tasks queue locally. Fires once. */
+  budgetExhausted: BudgetExhaustedInfo;
 }

@@ -22,12 +22,15 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export type { DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
+export type { BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
 export type { MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader.js';
 export { createOffloader } from './offloader.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
+export type { BreakerState, BurstPolicy, CostPolicy, Decision, RemoteSignals, Scheduler, SchedulerSnapshot } from './scheduler.js';
+export { createScheduler, predictWaitMs } from './scheduler.js';
+export type { SpendSummary } from './spend.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './stats.js';
 export type { AnyOffloadable, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
 export { isOffloadable, offloadable } from './task.js';

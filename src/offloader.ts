@@ -15,6 +15,8 @@ import { decodeError } from './contract/error-codec.js';
 import { AbortError, BackendError, CapacityError, isOffloadError, type OffloadError, placeError, ValidationError } from './errors.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import { type OffloaderOptions, resolveOptions } from './options.js';
+import { type CostPolicy, createScheduler, type Scheduler, type SchedulerSnapshot } from './scheduler.js';
+import { type SpendSummary, SpendTracker } from './spend.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
 import { type AnyOffloadable, isOffloadable, type ResolvedTaskDefinition, type TaskInput, type TaskOutput } from './task.js';
 import { hashTaskModule, toModuleUrl } from './task-module.js';
@@ -96,7 +98,7 @@ export interface Offloader {
   /** Unsubscribes. */
   off<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
   /** Counters and latency percentiles per backend, and the live local queue. */
-  stats(): OffloaderStats & { local: LocalSnapshot };
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary };
   /** Stops accepting tasks, waits for every submitted task to settle, then stops the workers. */
   close(): Promise<void>;
   /** Cancels everything: each pending task rejects with `AbortError`; then stops the workers. */
@@ -123,8 +125,10 @@ function callSafely(callback: () => void): void {
 /** What a {@link TaskRun} needs from its offloader. */
 interface RunHost {
   local: LocalBackend;
-  /** The backend a placement names, or the error that explains why none does. */
-  backendFor(placement: Placement): Backend | ValidationError;
+  /** A remote attempt was sent: counts it in flight and commits its estimated cost against the budget; returns the estimate. */
+  remoteStarted(backend: Backend, task: ResolvedTaskDefinition): number;
+  /** A remote attempt settled: releases its estimate and bills its measured run time when it ran. */
+  remoteSettled(backend: Backend, durationMs: number | undefined, estimatedUsd: number): void;
   /** Aborts when the offloader is destroyed (for remote attempts; the local pool cancels its own). */
   lifetime: AbortSignal;
   stats: StatsRecorder;
@@ -220,13 +224,20 @@ class TaskRun implements AttemptSink, InvokeOptions {
     }
     this.dispatched(this.#attemptStartedAt);
     const signal = this.signal === undefined ? this.#host.lifetime : AbortSignal.any([this.signal, this.#host.lifetime]);
+    const host = this.#host;
+    const estimatedUsd = host.remoteStarted(backend, this.task);
     backend.invoke(envelope, { signal, task: this.task }).then(
-      (result) => this.settled(undefined, result),
-      (error: unknown) =>
+      (result) => {
+        host.remoteSettled(backend, result.durationMs, estimatedUsd);
+        this.settled(undefined, result);
+      },
+      (error: unknown) => {
+        host.remoteSettled(backend, undefined, estimatedUsd);
         this.settled(
           isOffloadError(error) ? error : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }),
           undefined,
-        ),
+        );
+      },
     );
   }
 
@@ -290,6 +301,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #local: LocalBackend;
   readonly #remotes: readonly Backend[];
   readonly #lifetime = new AbortController();
+  readonly #scheduler: Scheduler;
+  readonly #cost: CostPolicy;
+  readonly #autoOverflow: boolean;
+  readonly #prefersFastest: boolean;
+  readonly #spend = new SpendTracker();
+  readonly #inFlight = new Map<string, number>();
+  #budgetFired = false;
+  #committedUsd = 0;
   readonly #bundleHash: string;
   readonly #maxQueue: number;
   readonly #stats = new StatsRecorder();
@@ -310,13 +329,18 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#maxQueue = resolved.local.maxQueue;
     this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
     this.#remotes = resolved.remotes;
+    this.#cost = resolved.cost;
+    this.#scheduler = createScheduler(resolved.burst, resolved.cost);
+    this.#autoOverflow = resolved.burst !== undefined && this.#remotes.length > 0;
+    this.#prefersFastest = resolved.cost.prefer === 'fastest';
     // Every remote attempt listens on this signal; thousands in flight are expected.
     setMaxListeners(0, this.#lifetime.signal);
     this.#stats.register(this.#local.name);
     for (const remote of this.#remotes) this.#stats.register(remote.name);
     this.#host = {
       local: this.#local,
-      backendFor: (placement) => this.#backendFor(placement),
+      remoteStarted: (backend, task) => this.#remoteStarted(backend, task),
+      remoteSettled: (backend, durationMs, estimatedUsd) => this.#remoteSettled(backend, durationMs, estimatedUsd),
       lifetime: this.#lifetime.signal,
       stats: this.#stats,
       bundleHash: this.#bundleHash,
@@ -331,8 +355,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * Where a task goes. `auto` stays local until the hybrid scheduler decides
    * overflow; `remote` is the first remote; any other value names a backend.
    */
-  #backendFor(placement: Placement): Backend | ValidationError {
-    if (placement === 'auto' || placement === 'local' || placement === this.#local.name) return this.#local;
+  #backendFor(placement: Placement, definition: ResolvedTaskDefinition): Backend | ValidationError {
+    if (placement === 'auto') return this.#autoOverflow ? this.#schedule(definition) : this.#local;
+    if (placement === 'local' || placement === this.#local.name) return this.#local;
     const remote = placement === 'remote' ? this.#remotes[0] : this.#remotes.find((backend) => backend.name === placement);
     if (remote !== undefined) return remote;
     const known = [this.#local.name, ...this.#remotes.map((backend) => backend.name)].map((name) => `"${name}"`).join(', ');
@@ -342,6 +367,69 @@ class OffloaderImpl extends EventEmitter implements Offloader {
         : `Expected \`placement\` to be "auto", "local", "remote" or a backend name (${known}), got ${JSON.stringify(placement)}`,
       { path: 'placement' },
     );
+  }
+
+  /** The scheduler's choice for an `auto` task, from the live signals. */
+  #schedule(definition: ResolvedTaskDefinition): Backend {
+    const local = this.#local.snapshot();
+    const spend = this.#committedSpend();
+    const snapshot: SchedulerSnapshot = {
+      local: { queueDepth: local.queued, predictedWaitMs: local.predictedWaitMs, breaker: 'closed' },
+      remotes: [],
+      spend,
+    };
+    // Remote signals cost a little to gather: only when the pool is saturated.
+    if (!this.#scheduler.saturated(snapshot)) return this.#local;
+    const expectedMs = this.#expectedMs(definition);
+    const stats = this.#prefersFastest ? this.#stats.snapshot() : undefined;
+    snapshot.remotes = this.#remotes.map((remote) => ({
+      name: remote.name,
+      inFlight: this.#inFlight.get(remote.name) ?? 0,
+      maxConcurrency: remote.maxConcurrency,
+      breaker: 'closed',
+      estimatedCostUsd: remote.estimateCostUsd?.(expectedMs),
+      expectedLatencyMs: stats?.[remote.name]?.succeeded ? stats[remote.name].latencyMs.p50 : undefined,
+    }));
+    const decision = this.#scheduler.decide(definition, snapshot);
+    if (decision === 'queue') {
+      const cheapest = Math.min(...snapshot.remotes.map((remote) => remote.estimatedCostUsd ?? 0));
+      if (this.#scheduler.budgetExhausted(spend, cheapest)) this.#budgetExhausted(spend);
+    }
+    return this.#remotes.find((remote) => remote.name === decision) ?? this.#local;
+  }
+
+  #expectedMs(definition: ResolvedTaskDefinition): number {
+    return this.#local.durations.estimateMs(definition.name, definition.expectedDurationMs) ?? 0;
+  }
+
+  /** Spend for budget checks: billed so far plus the estimates of remote attempts in flight. */
+  #committedSpend(): { totalUsd: number; lastHourUsd: number } {
+    const billed = this.#spend.current();
+    return { totalUsd: billed.totalUsd + this.#committedUsd, lastHourUsd: billed.lastHourUsd + this.#committedUsd };
+  }
+
+  #remoteStarted(backend: Backend, definition: ResolvedTaskDefinition): number {
+    this.#inFlight.set(backend.name, (this.#inFlight.get(backend.name) ?? 0) + 1);
+    const estimatedUsd = backend.estimateCostUsd?.(this.#expectedMs(definition)) ?? 0;
+    this.#committedUsd += estimatedUsd;
+    return estimatedUsd;
+  }
+
+  #remoteSettled(backend: Backend, durationMs: number | undefined, estimatedUsd: number): void {
+    this.#inFlight.set(backend.name, (this.#inFlight.get(backend.name) ?? 1) - 1);
+    this.#committedUsd -= estimatedUsd;
+    if (durationMs === undefined || backend.estimateCostUsd === undefined) return;
+    this.#spend.add(backend.name, backend.estimateCostUsd(durationMs));
+    const spend = this.#committedSpend();
+    if (this.#scheduler.budgetExhausted(spend)) this.#budgetExhausted(spend);
+  }
+
+  #budgetExhausted(spend: { totalUsd: number; lastHourUsd: number }): void {
+    if (this.#budgetFired) return;
+    this.#budgetFired = true;
+    if (this.#listening('budgetExhausted')) {
+      this.#emit('budgetExhausted', { ...spend, budgetUsd: this.#cost.budgetUsd, budgetUsdPerHour: this.#cost.budgetUsdPerHour });
+    }
   }
 
   #listening(event: keyof OffloaderEvents): boolean {
@@ -387,7 +475,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     }
     let backend: Backend | undefined;
     if (refusal === undefined) {
-      const placed = this.#backendFor(options.placement ?? task.definition.placement ?? 'auto');
+      const placed = this.#backendFor(options.placement ?? task.definition.placement ?? 'auto', task.definition);
       if (placed instanceof ValidationError) refusal = placed;
       else backend = placed;
     }
@@ -462,9 +550,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     });
   }
 
-  stats(): OffloaderStats & { local: LocalSnapshot } {
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary } {
     const local = this.#local.snapshot();
-    return { pending: this.#pending, localQueued: local.queued, backends: this.#stats.snapshot(), local };
+    return { pending: this.#pending, localQueued: local.queued, backends: this.#stats.snapshot(), local, spend: this.#spend.summary() };
   }
 
   async close(): Promise<void> {

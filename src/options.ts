@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
 import { ValidationError } from './errors.js';
+import type { BurstPolicy, CostPolicy } from './scheduler.js';
 import type { TaskModuleLocation } from './task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -67,6 +68,15 @@ export interface OffloaderOptions {
    * @default []
    */
   remotes?: Backend[];
+  /**
+   * Burst thresholds: when tasks with `placement: 'auto'` overflow to the
+   * remotes. Without it, `auto` tasks stay local and remotes run only the
+   * tasks placed on them explicitly.
+   * @default undefined (no automatic overflow)
+   */
+  burst?: BurstPolicy;
+  /** Cost rules for overflow: budgets, a per-task cap and the preferred remote. */
+  cost?: CostPolicy;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -105,6 +115,22 @@ const OffloaderOptionsSchema = z
         ),
       )
       .optional(),
+    burst: z
+      .object({
+        maxQueueDepth: z.number().int().min(0).optional(),
+        maxWaitMs: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    cost: z
+      .object({
+        budgetUsd: z.number().min(0).optional(),
+        budgetUsdPerHour: z.number().min(0).optional(),
+        maxUsdPerTask: z.number().min(0).optional(),
+        prefer: z.union([z.enum(['cheapest', 'fastest']), z.array(z.string().min(1)).min(1)]).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -112,6 +138,8 @@ const OffloaderOptionsSchema = z
 export interface ResolvedOffloaderOptions {
   tasks: TaskModuleLocation;
   remotes: Backend[];
+  burst?: BurstPolicy;
+  cost: CostPolicy;
   local: Required<Omit<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>> & Pick<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>;
 }
 
@@ -141,9 +169,24 @@ export function resolveOptions(options: unknown): ResolvedOffloaderOptions {
     }
     names.add(remote.name);
   }
+  const cost = parsed.data.cost ?? {};
+  if (Array.isArray(cost.prefer)) {
+    for (const [index, name] of cost.prefer.entries()) {
+      if (!names.has(name) || name === 'local') {
+        throw new ValidationError(
+          `Expected \`cost.prefer[${index}]\` to name one of the remotes (${[...names].filter((known) => known !== 'local').join(', ') || 'none given'}), got ${JSON.stringify(name)}`,
+          {
+            path: `cost.prefer[${index}]`,
+          },
+        );
+      }
+    }
+  }
   return {
     tasks: parsed.data.tasks,
     remotes,
+    ...(parsed.data.burst === undefined ? {} : { burst: parsed.data.burst }),
+    cost,
     local: {
       maxWorkers,
       minWorkers,

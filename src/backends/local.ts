@@ -12,6 +12,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
 import { DurationEstimator } from '../duration-estimator.js';
 import { AbortError, BackendError, CapacityError, type OffloadError, TimeoutError } from '../errors.js';
+import { predictWaitMs } from '../scheduler.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import type { Backend, InvokeOptions } from './backend.js';
 import {
@@ -49,6 +50,8 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
+  predictedWaitMs: number;
 }
 
 /** Receives the progress and outcome of one attempt (an object, so a hot path allocates no closures). */
@@ -150,9 +153,20 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   let destroyed = false;
   let onIdle: (() => void) | undefined;
 
+  /** Queued attempts per task name, for the predicted wait of a new task. */
+  const queuedByTask = new Map<string, number>();
+  const expectedByTask = new Map<string, number>();
+
+  function countQueued(job: Job, delta: 1 | -1): void {
+    queued += delta;
+    const name = job.envelope.task;
+    queuedByTask.set(name, (queuedByTask.get(name) ?? 0) + delta);
+    if (delta === 1 && job.task?.expectedDurationMs !== undefined && !expectedByTask.has(name)) expectedByTask.set(name, job.task.expectedDurationMs);
+  }
+
   function settle(job: Job, error: OffloadError | undefined, result?: ResultEnvelope): void {
     if (job.state === SETTLED) return;
-    if (job.state === QUEUED) queued--;
+    if (job.state === QUEUED) countQueued(job, -1);
     else running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
@@ -182,7 +196,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       job.state = QUEUED;
       job.chunk = undefined;
       running--;
-      queued++;
+      countQueued(job, 1);
     }
     queue = [...live, ...queue.slice(head)];
     head = 0;
@@ -258,7 +272,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       job.state = SENT;
       job.chunk = chunk;
       job.index = index;
-      queued--;
+      countQueued(job, -1);
       running++;
       job.sink.dispatched(now);
     }
@@ -445,7 +459,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       signal.addEventListener('abort', job.onAbort, { once: true });
     }
     queue.push(job);
-    queued++;
+    countQueued(job, 1);
     schedulePump();
   }
 
@@ -466,7 +480,9 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
         if (chunk.jobs[index].state === SENT) waitingInWorkers++;
       }
     }
-    return { queued: queued + waitingInWorkers, running: running - waitingInWorkers, workers: pool.threads.length, workerFaults };
+    // Tasks never measured count as one chunk's worth of work each.
+    const predictedWaitMs = predictWaitMs(queuedByTask, (name) => durations.estimateMs(name, expectedByTask.get(name)), maxWorkers, TARGET_CHUNK_MS);
+    return { queued: queued + waitingInWorkers, running: running - waitingInWorkers, workers: pool.threads.length, workerFaults, predictedWaitMs };
   }
 
   function whenIdle(): Promise<void> {
