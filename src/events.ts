@@ -48,6 +48,14 @@ export interface BudgetExhaustedInfo {
   budgetUsdPerHour?: number;
 }
 
+/** Payload of the breaker events. */
+export interface BreakerInfo {
+  /** The backend whose breaker changed state. */
+  backend: string;
+  /** Why, in words. */
+  reason: string;
+}
+
 /** Event names and payloads of an offloader. */
 export interface OffloaderEvents {
   /** An attempt left the queue for a backend. */
@@ -62,4 +70,10 @@ export interface OffloaderEvents {
   drain: DrainInfo;
   /** The cost budget is spent: overflow stops and tasks queue locally. Fires once. */
   budgetExhausted: BudgetExhaustedInfo;
+  /** A remote's breaker opened: the scheduler stops sending it tasks. */
+  breakerOpen: BreakerInfo;
+  /** A remote's breaker lets one probe through. */
+  breakerHalfOpen: BreakerInfo;
+  /** A remote's breaker closed again. */
+  breakerClose: BreakerInfo;
 }

@@ -22,10 +22,12 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export type { BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
+export type { BreakerInfo, BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
 export type { MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader.js';
 export { createOffloader } from './offloader.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
+export type { BreakerOptions, RetryOptions } from './resilience.js';
+export { isInfrastructureFault, neverStarted } from './resilience.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
 export type { BreakerState, BurstPolicy, CostPolicy, Decision, RemoteSignals, Scheduler, SchedulerSnapshot } from './scheduler.js';

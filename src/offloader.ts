@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import pRetry from 'p-retry';
 import type { Backend, InvokeOptions } from './backends/backend.js';
 import { type AttemptSink, createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local.js';
 import { deserialize, serialize } from './contract/codec.js';
@@ -15,6 +16,7 @@ import { decodeError } from './contract/error-codec.js';
 import { AbortError, BackendError, CapacityError, isOffloadError, type OffloadError, placeError, ValidationError } from './errors.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import { type OffloaderOptions, resolveOptions } from './options.js';
+import { type BackendBreaker, createBackendBreaker, isInfrastructureFault, neverStarted, type RetryOptions } from './resilience.js';
 import { type CostPolicy, createScheduler, type Scheduler, type SchedulerSnapshot } from './scheduler.js';
 import { type SpendSummary, SpendTracker } from './spend.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
@@ -125,6 +127,12 @@ function callSafely(callback: () => void): void {
 /** What a {@link TaskRun} needs from its offloader. */
 interface RunHost {
   local: LocalBackend;
+  /** Infrastructure retry settings. */
+  retry: RetryOptions;
+  /** The breaker in front of a remote. */
+  breakerFor(backend: Backend): BackendBreaker;
+  /** Where an attempt goes after `failed` had an infrastructure fault: the next healthy remote, else the local pool. */
+  failoverTarget(failed: Backend, task: ResolvedTaskDefinition): Backend;
   /** A remote attempt was sent: counts it in flight and commits its estimated cost against the budget; returns the estimate. */
   remoteStarted(backend: Backend, task: ResolvedTaskDefinition): number;
   /** A remote attempt settled: releases its estimate and bills its measured run time when it ran. */
@@ -149,7 +157,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
   readonly task: ResolvedTaskDefinition;
   readonly chunkSize: number | undefined;
   readonly #host: RunHost;
-  readonly #backend: Backend;
+  #backend: Backend;
   readonly #taskId: string;
   readonly #input: unknown;
   readonly #options: RunOptions<unknown>;
@@ -203,7 +211,7 @@ class TaskRun implements AttemptSink, InvokeOptions {
     this.#attempt();
   }
 
-  #attempt(): void {
+  #envelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
     const timeoutMs = this.#options.timeoutMs ?? this.task.timeoutMs;
@@ -217,28 +225,75 @@ class TaskRun implements AttemptSink, InvokeOptions {
     };
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
     this.#attemptStartedAt = performance.now();
-    const backend = this.#backend;
-    if (backend === this.#host.local) {
-      this.#host.local.submit(envelope, this, this);
+    return envelope;
+  }
+
+  #attempt(): void {
+    if (this.#backend === this.#host.local) {
+      // The hot path: callbacks, no promise.
+      this.#host.local.submit(this.#envelope(), this, this);
       return;
     }
-    this.dispatched(this.#attemptStartedAt);
-    const signal = this.signal === undefined ? this.#host.lifetime : AbortSignal.any([this.signal, this.#host.lifetime]);
-    const host = this.#host;
-    const estimatedUsd = host.remoteStarted(backend, this.task);
-    backend.invoke(envelope, { signal, task: this.task }).then(
-      (result) => {
-        host.remoteSettled(backend, result.durationMs, estimatedUsd);
-        this.settled(undefined, result);
-      },
-      (error: unknown) => {
-        host.remoteSettled(backend, undefined, estimatedUsd);
-        this.settled(
-          isOffloadError(error) ? error : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error }),
-          undefined,
-        );
-      },
+    this.#attemptWithFailover().then(
+      (result) => this.settled(undefined, result),
+      (error: OffloadError) => this.settled(error, undefined),
     );
+  }
+
+  /**
+   * A remote attempt through its breaker, with p-retry backoff for
+   * infrastructure faults; each retry may fail over to the next healthy
+   * backend (the local pool last), keeping the task id and counting attempts.
+   */
+  #attemptWithFailover(): Promise<ResultEnvelope> {
+    const host = this.#host;
+    return pRetry(() => this.#attemptOn(this.#backend), {
+      retries: host.retry.retries ?? 3,
+      factor: 2,
+      minTimeout: host.retry.minDelayMs ?? 50,
+      maxTimeout: host.retry.maxDelayMs ?? 2_000,
+      randomize: true,
+      shouldRetry: ({ error }) => {
+        if (host.destroyed() || this.signal?.aborted || !isInfrastructureFault(error)) return false;
+        // A non-idempotent task runs again only where the fault proves it never started.
+        if (!this.task.idempotent && !neverStarted(error)) return false;
+        const failed = this.#backend;
+        const next = host.failoverTarget(failed, this.task);
+        host.stats.retried(failed.name);
+        if (host.listening('retry')) {
+          const reason = `${failed.name} failed with ${error.name} ${(error as OffloadError).code}: ${error.message}`;
+          host.emit('retry', { ...this.#info(), error: error as OffloadError, reason, nextBackend: next.name });
+        }
+        this.#backend = next;
+        return true;
+      },
+    });
+  }
+
+  async #attemptOn(backend: Backend): Promise<ResultEnvelope> {
+    const host = this.#host;
+    const envelope = this.#envelope();
+    if (backend === host.local) {
+      return new Promise<ResultEnvelope>((resolve, reject) => {
+        host.local.submit(envelope, this, {
+          dispatched: (now) => this.dispatched(now),
+          settled: (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)),
+        });
+      });
+    }
+    this.dispatched(this.#attemptStartedAt);
+    const signal = this.signal === undefined ? host.lifetime : AbortSignal.any([this.signal, host.lifetime]);
+    const estimatedUsd = host.remoteStarted(backend, this.task);
+    try {
+      const result = await host.breakerFor(backend).fire(() => backend.invoke(envelope, { signal, task: this.task }));
+      host.remoteSettled(backend, result.durationMs, estimatedUsd);
+      return result;
+    } catch (error) {
+      host.remoteSettled(backend, undefined, estimatedUsd);
+      throw isOffloadError(error)
+        ? error
+        : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
   }
 
   dispatched(now: number): void {
@@ -308,6 +363,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #spend = new SpendTracker();
   readonly #inFlight = new Map<string, number>();
   #budgetFired = false;
+  readonly #breakers = new Map<string, BackendBreaker>();
   #committedUsd = 0;
   readonly #bundleHash: string;
   readonly #maxQueue: number;
@@ -333,12 +389,24 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#scheduler = createScheduler(resolved.burst, resolved.cost);
     this.#autoOverflow = resolved.burst !== undefined && this.#remotes.length > 0;
     this.#prefersFastest = resolved.cost.prefer === 'fastest';
+    for (const remote of this.#remotes) {
+      this.#breakers.set(
+        remote.name,
+        createBackendBreaker(remote.name, resolved.breaker, ({ backend, state, reason }) => {
+          const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
+          if (this.#listening(event)) this.#emit(event, { backend, reason });
+        }),
+      );
+    }
     // Every remote attempt listens on this signal; thousands in flight are expected.
     setMaxListeners(0, this.#lifetime.signal);
     this.#stats.register(this.#local.name);
     for (const remote of this.#remotes) this.#stats.register(remote.name);
     this.#host = {
       local: this.#local,
+      retry: resolved.retry,
+      breakerFor: (backend) => this.#breakers.get(backend.name) as BackendBreaker,
+      failoverTarget: (failed, task) => this.#failoverTarget(failed, task),
       remoteStarted: (backend, task) => this.#remoteStarted(backend, task),
       remoteSettled: (backend, durationMs, estimatedUsd) => this.#remoteSettled(backend, durationMs, estimatedUsd),
       lifetime: this.#lifetime.signal,
@@ -386,7 +454,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       name: remote.name,
       inFlight: this.#inFlight.get(remote.name) ?? 0,
       maxConcurrency: remote.maxConcurrency,
-      breaker: 'closed',
+      breaker: this.#breakers.get(remote.name)?.state() ?? 'closed',
       estimatedCostUsd: remote.estimateCostUsd?.(expectedMs),
       expectedLatencyMs: stats?.[remote.name]?.succeeded ? stats[remote.name].latencyMs.p50 : undefined,
     }));
@@ -396,6 +464,17 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       if (this.#scheduler.budgetExhausted(spend, cheapest)) this.#budgetExhausted(spend);
     }
     return this.#remotes.find((remote) => remote.name === decision) ?? this.#local;
+  }
+
+  #failoverTarget(failed: Backend, definition: ResolvedTaskDefinition): Backend {
+    const spend = this.#committedSpend();
+    for (const remote of this.#remotes) {
+      if (remote === failed || this.#breakers.get(remote.name)?.state() === 'open') continue;
+      if ((this.#inFlight.get(remote.name) ?? 0) >= remote.maxConcurrency) continue;
+      if (this.#scheduler.budgetExhausted(spend, remote.estimateCostUsd?.(this.#expectedMs(definition)) ?? 0)) continue;
+      return remote;
+    }
+    return this.#local;
   }
 
   #expectedMs(definition: ResolvedTaskDefinition): number {
@@ -559,6 +638,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#closed = true;
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
+    for (const breaker of this.#breakers.values()) breaker.shutdown();
   }
 
   async destroy(): Promise<void> {
@@ -566,6 +646,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#destroyed = true;
     this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
+    for (const breaker of this.#breakers.values()) breaker.shutdown();
   }
 }
 

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
 import { ValidationError } from './errors.js';
+import type { BreakerOptions, RetryOptions } from './resilience.js';
 import type { BurstPolicy, CostPolicy } from './scheduler.js';
 import type { TaskModuleLocation } from './task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
@@ -77,6 +78,10 @@ export interface OffloaderOptions {
   burst?: BurstPolicy;
   /** Cost rules for overflow: budgets, a per-task cap and the preferred remote. */
   cost?: CostPolicy;
+  /** The circuit breaker of each remote. */
+  breaker?: BreakerOptions;
+  /** Retries (with failover) of infrastructure faults on remotes. */
+  retry?: RetryOptions;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -131,6 +136,23 @@ const OffloaderOptionsSchema = z
       })
       .strict()
       .optional(),
+    breaker: z
+      .object({
+        errorThresholdPercentage: z.number().min(1).max(100).optional(),
+        volumeThreshold: z.number().int().min(0).optional(),
+        resetTimeoutMs: z.number().min(1).optional(),
+        rollingWindowMs: z.number().min(10).optional(),
+      })
+      .strict()
+      .optional(),
+    retry: z
+      .object({
+        retries: z.number().int().min(0).optional(),
+        minDelayMs: z.number().min(0).optional(),
+        maxDelayMs: z.number().min(0).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -140,6 +162,8 @@ export interface ResolvedOffloaderOptions {
   remotes: Backend[];
   burst?: BurstPolicy;
   cost: CostPolicy;
+  breaker: BreakerOptions;
+  retry: RetryOptions;
   local: Required<Omit<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>> & Pick<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>;
 }
 
@@ -187,6 +211,8 @@ export function resolveOptions(options: unknown): ResolvedOffloaderOptions {
     remotes,
     ...(parsed.data.burst === undefined ? {} : { burst: parsed.data.burst }),
     cost,
+    breaker: parsed.data.breaker ?? {},
+    retry: parsed.data.retry ?? {},
     local: {
       maxWorkers,
       minWorkers,

@@ -1,0 +1,138 @@
+// Breakers, retries and failover through the public API, with custom
+// remotes whose faults are scripted: infrastructure faults are retried on the
+// next healthy backend (the local pool last) for idempotent tasks, never for
+// task errors; a remote's breaker opens on faults and closes after a probe.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type Backend,
+  BackendError,
+  type BreakerInfo,
+  CapacityError,
+  CircuitOpenError,
+  createOffloader,
+  createRuntime,
+  createTaskRegistry,
+  hashTaskModule,
+  type Offloader,
+  type OffloaderOptions,
+  TaskError,
+  type TaskRetryInfo,
+} from '../../src/index.js';
+import * as fixtureTasks from '../fixtures/tasks.js';
+import { echo, failQuota, notIdempotent } from '../fixtures/tasks.js';
+import { rejectionOf, tasksUrl } from './helpers.js';
+
+type Fault = 'ok' | '503' | 'refused' | 'throttled';
+
+/** A remote whose next outcome the test sets; it runs real envelopes through the shared runtime when `ok`. */
+function scriptedRemote(): Backend & { mode: Fault; calls: number } {
+  const runtime = createRuntime(createTaskRegistry(fixtureTasks), { bundleHash: hashTaskModule(tasksUrl) });
+  const remote = {
+    name: 'cloud',
+    kind: 'custom' as const,
+    maxConcurrency: 16,
+    mode: 'ok' as Fault,
+    calls: 0,
+    async invoke(envelope: unknown) {
+      remote.calls++;
+      if (remote.mode === '503') throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
+      if (remote.mode === 'refused') throw new BackendError('connection refused', { code: 'ERR_BACKEND_UNREACHABLE', retryable: true });
+      if (remote.mode === 'throttled') throw new CapacityError('429 Too Many Requests', { code: 'ERR_BACKEND_THROTTLED' });
+      return JSON.parse(JSON.stringify(await runtime.execute(JSON.parse(JSON.stringify(envelope)))));
+    },
+    close: async () => {},
+    destroy: async () => {},
+  };
+  return remote;
+}
+
+const live: Offloader[] = [];
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
+});
+function create(remote: Backend, options: Partial<OffloaderOptions> = {}): Offloader {
+  const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: [remote], retry: { minDelayMs: 1, maxDelayMs: 5 }, ...options });
+  live.push(offloader);
+  return offloader;
+}
+
+describe('retries and failover', () => {
+  it('an idempotent task whose remote fails with a 5xx moves to the local pool, keeping its id and counting attempts', async () => {
+    const remote = scriptedRemote();
+    remote.mode = '503';
+    const offloader = create(remote);
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    const successes: { backend: string; attempts: number; taskId: string }[] = [];
+    offloader.on('success', (info) => successes.push(info));
+    await expect(offloader.run(echo, { a: 1 }, { placement: 'cloud' })).resolves.toEqual({ a: 1 });
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ backend: 'cloud', nextBackend: 'local', attempts: 1 });
+    expect(retries[0].reason).toContain('ERR_BACKEND_HTTP_503');
+    expect(successes[0]).toMatchObject({ backend: 'local', attempts: 2, taskId: retries[0].taskId });
+  });
+
+  it('a non-idempotent task is retried only when the fault proves it never started', async () => {
+    const remote = scriptedRemote();
+    const offloader = create(remote);
+    remote.mode = '503';
+    const error = (await rejectionOf(offloader.run(notIdempotent, 1, { placement: 'cloud' }))) as BackendError;
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error.attempts).toBe(1);
+    remote.mode = 'refused';
+    await expect(offloader.run(notIdempotent, 1, { placement: 'cloud' })).resolves.toBe(2);
+    remote.mode = 'throttled';
+    await expect(offloader.run(notIdempotent, 2, { placement: 'cloud' })).resolves.toBe(3);
+  });
+
+  it("never retries a task's own error as an infrastructure fault", async () => {
+    const remote = scriptedRemote();
+    const offloader = create(remote);
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    const error = (await rejectionOf(offloader.run(failQuota, 2, { placement: 'cloud' }))) as TaskError;
+    expect(error).toBeInstanceOf(TaskError);
+    expect(error.backend).toBe('cloud');
+    expect(retries).toHaveLength(0);
+    expect(remote.calls).toBe(1);
+  });
+});
+
+describe('circuit breakers', () => {
+  it('open on infrastructure faults, turn attempts away with CircuitOpenError (failed over), and close after a good probe', async () => {
+    const remote = scriptedRemote();
+    const offloader = create(remote, {
+      breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 150 },
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+    });
+    const transitions: (BreakerInfo & { event: string })[] = [];
+    for (const event of ['breakerOpen', 'breakerHalfOpen', 'breakerClose'] as const) offloader.on(event, (info) => transitions.push({ event, ...info }));
+    remote.mode = '503';
+    for (let index = 0; index < 3; index++) await offloader.run(echo, index, { placement: 'cloud' });
+    expect(transitions[0]).toMatchObject({ event: 'breakerOpen', backend: 'cloud' });
+    expect(transitions[0].reason).toContain('503');
+    const callsWhileOpen = remote.calls;
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    await expect(offloader.run(echo, 'x', { placement: 'cloud' })).resolves.toBe('x');
+    expect(remote.calls).toBe(callsWhileOpen);
+    expect(retries[0].error).toBeInstanceOf(CircuitOpenError);
+    expect(retries[0].nextBackend).toBe('local');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(transitions.map((transition) => transition.event)).toContain('breakerHalfOpen');
+    remote.mode = 'ok';
+    await expect(offloader.run(echo, 'probe', { placement: 'cloud' })).resolves.toBe('probe');
+    expect(transitions.at(-1)).toMatchObject({ event: 'breakerClose', backend: 'cloud' });
+  });
+
+  it('task errors never count as backend failures', async () => {
+    const remote = scriptedRemote();
+    const offloader = create(remote, { breaker: { volumeThreshold: 2, errorThresholdPercentage: 10, resetTimeoutMs: 10_000 } });
+    const opened: BreakerInfo[] = [];
+    offloader.on('breakerOpen', (info) => opened.push(info));
+    for (let index = 0; index < 6; index++) await rejectionOf(offloader.run(failQuota, index, { placement: 'cloud' }));
+    expect(opened).toHaveLength(0);
+    await expect(offloader.run(echo, 1, { placement: 'cloud' })).resolves.toBe(1);
+    expect(remote.calls).toBe(7);
+  });
+});
