@@ -64,7 +64,12 @@ describe('spillway dev (the built CLI)', () => {
     expect(gcfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
-    const client = new LambdaClient({ endpoint: lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const client = new LambdaClient({
+      endpoint: lambdaEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
     const offloader = createOffloader({
       tasks: tasksUrl,
       local: { maxWorkers: 1 },
