@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isOffloadError } from '../errors.js';
+import { registerBundleCommand } from './bundle-command.js';
+import { registerDevCommand } from './dev-command.js';
 import { inspectTaskModule } from './inspect.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -36,6 +38,9 @@ program
       console.log(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
     }
   });
+
+registerBundleCommand(program);
+registerDevCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message = isOffloadError(error) || error instanceof Error ? error.message : String(error);

@@ -1,0 +1,97 @@
+// `npm run example:burst`: a burst of password hashes (scrypt) on a small
+// local pool, with the overflow sent to Cloud Functions and Lambda, each
+// served on 127.0.0.1 by its real emulator from the bundle `spillway bundle`
+// builds (infra/dev.ts, what `spillway dev` runs). No cloud account, no
+// network. Until the hybrid scheduler lands, a few lines below choose each
+// task's `placement`: local while the pool has room, else the next remote.
+import { scryptSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { type Backend, createOffloader } from 'spillway';
+import { lambda } from 'spillway/aws-lambda';
+import { cloudFunctions } from 'spillway/gcp-functions';
+import { startDev } from '../../infra/dev.js';
+import { hashPassword } from './tasks.mjs';
+
+const tasksUrl = new URL('./tasks.mjs', import.meta.url);
+const TASKS = Number(process.env.BURST_TASKS ?? 48);
+const LOCAL_WORKERS = Number(process.env.BURST_LOCAL_WORKERS ?? 2);
+const LOG2_COST = 14;
+
+const outDir = mkdtempSync(join(tmpdir(), 'spillway-burst-'));
+const session = await startDev({ tasks: tasksUrl, outDir, onStep: (line) => console.log(line) });
+const remotes: Backend[] = [cloudFunctions({ url: session.gcf.url, auth: 'none', maxConcurrency: 4 })];
+let client: LambdaClient | undefined;
+if (session.lambda !== undefined) {
+  client = new LambdaClient({
+    endpoint: session.lambda.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  remotes.push(lambda({ functionName: session.lambda.functionName, client, maxConcurrency: 4 }));
+}
+console.log(
+  `\nemulators: ${Object.entries(session.env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ')}\n`,
+);
+
+const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: LOCAL_WORKERS }, remotes });
+const costOf = new Map(remotes.map((remote) => [remote.name, (runMs: number) => remote.estimateCostUsd?.(runMs) ?? 0]));
+const totals = new Map<string, { tasks: number; runMs: number; costUsd: number }>();
+offloader.on('success', ({ backend, runMs, taskId }) => {
+  const costUsd = costOf.get(backend)?.(runMs) ?? 0;
+  const total = totals.get(backend) ?? { tasks: 0, runMs: 0, costUsd: 0 };
+  totals.set(backend, { tasks: total.tasks + 1, runMs: total.runMs + runMs, costUsd: total.costUsd + costUsd });
+  console.log(
+    `${taskId.slice(-8)}  ${backend.padEnd(6)}  ran ${String(Math.round(runMs)).padStart(5)} ms  ${costUsd === 0 ? 'free (local)' : `$${costUsd.toFixed(8)}`}`,
+  );
+});
+
+try {
+  // Overflow rule of this example: keep the local pool busy with up to one
+  // queued task per worker; anything beyond goes to the remotes in turn.
+  let localInFlight = 0;
+  let nextRemote = 0;
+  const placementFor = (): string => {
+    if (localInFlight < LOCAL_WORKERS * 2 || remotes.length === 0) return 'local';
+    const remote = remotes[nextRemote++ % remotes.length];
+    return remote?.name ?? 'local';
+  };
+  const startedAt = performance.now();
+  // The burst arrives over about a second: one request every 20 ms.
+  const jobs: Promise<string>[] = [];
+  for (let index = 0; index < TASKS; index++) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const placement = placementFor();
+    if (placement === 'local') localInFlight++;
+    const input = { password: `correct horse ${index}`, salt: `user-${String(index).padStart(4, '0')}`, log2Cost: LOG2_COST };
+    jobs.push(
+      offloader.run(hashPassword, input, { placement }).finally(() => {
+        if (placement === 'local') localInFlight--;
+      }),
+    );
+  }
+  const hashes = await Promise.all(jobs);
+  const seconds = (performance.now() - startedAt) / 1000;
+
+  // Same input, same key, wherever it ran.
+  const expected = scryptSync('correct horse 0', 'user-0000', 64, { N: 2 ** LOG2_COST, r: 8, p: 1, maxmem: 256 * 2 ** LOG2_COST * 8 }).toString('hex');
+  console.log(`\n${hashes.length} hashes in ${seconds.toFixed(2)} s; first hash matches a local scryptSync: ${hashes[0] === expected}`);
+  console.log('\nbackend  tasks  run time total  estimated cost');
+  for (const [backend, total] of totals) {
+    console.log(
+      `${backend.padEnd(7)} ${String(total.tasks).padStart(6)}  ${`${(total.runMs / 1000).toFixed(2)} s`.padStart(14)}  ${`$${total.costUsd.toFixed(8)}`.padStart(14)}`,
+    );
+  }
+  console.log("(the cost is what the same run time would cost on the real service, from each backend's estimateCostUsd)");
+} finally {
+  await offloader.close();
+  for (const remote of remotes) await remote.destroy?.();
+  client?.destroy();
+  await session.stop();
+  rmSync(outDir, { recursive: true, force: true });
+}

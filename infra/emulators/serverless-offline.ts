@@ -1,0 +1,197 @@
+/**
+ * A real local Lambda: serverless-offline 13 on Serverless
+ * Framework 3, started as a child process in a temporary service folder and
+ * bound to 127.0.0.1. Its Lambda port serves the Invoke API
+ * (`POST /2015-03-31/functions/{name}/invocations`), so a `LambdaClient`
+ * with `endpoint: http://127.0.0.1:<lambdaPort>` talks to it as to AWS.
+ *
+ * Nothing here reaches the network: telemetry, notifications and update
+ * checks are turned off, the AWS credentials are fake, the instance metadata
+ * lookup is disabled, and the user's AWS config files are not read.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { portAnswers as canConnect, freePort, LOOPBACK_HOST as HOST } from './free-port.js';
+
+export { freePort } from './free-port.js';
+
+/** The Serverless Framework v3 CLI, when installed (with serverless-offline) next to spillway. */
+function serverlessBin(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    require.resolve('serverless-offline');
+    return require.resolve('serverless/bin/serverless.js');
+  } catch (error) {
+    throw new Error('serverless and serverless-offline are not installed: run `npm install --save-dev serverless@3 serverless-offline@13` to emulate Lambda', {
+      cause: error,
+    });
+  }
+}
+
+/** One function of the emulated service. */
+export interface EmulatedFunction {
+  /** ES module that exports `handler` (for example test/fixtures/lambda-entry.mjs). */
+  entry: URL;
+  /** Environment variables of the function. */
+  environment?: Record<string, string>;
+  /**
+   * The function's timeout in seconds, enforced by the emulator.
+   * @default 30
+   */
+  timeoutSeconds?: number;
+}
+
+/** Options of {@link startServerlessOffline}. */
+export interface ServerlessOfflineOptions {
+  /** Functions by key; the deployed name is `<service>-<stage>-<key>`. */
+  functions: Record<string, EmulatedFunction>;
+  /** @default 'spillway-test' */
+  service?: string;
+  /** @default 'test' */
+  stage?: string;
+  /**
+   * How long to wait for the Lambda port before giving up (start-up, not a test assertion).
+   * @default 60_000
+   */
+  startTimeoutMs?: number;
+}
+
+/** A running emulator. */
+export interface ServerlessOffline {
+  /** Port of the Lambda Invoke API. */
+  readonly lambdaPort: number;
+  /** `http://127.0.0.1:<lambdaPort>`. */
+  readonly endpoint: string;
+  /** Process id of the Serverless CLI (leader of its process group). */
+  readonly pid: number;
+  /** The deployed name of a function key: `<service>-<stage>-<key>`. */
+  functionName(key: string): string;
+  /** A client for this emulator: fake credentials, us-east-1, `maxAttempts: 1`. */
+  createClient(): LambdaClient;
+  /** Everything the CLI printed so far (for failure messages). */
+  output(): string;
+  /** Stops the CLI's whole process group and removes the service folder. */
+  stop(): Promise<void>;
+}
+
+function offlineEnvironment(home: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  // Keep PATH and the like, but none of the caller's AWS settings (they are copied into every function too).
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('AWS_') && key !== 'NODE_OPTIONS') env[key] = value;
+  }
+  return {
+    ...env,
+    HOME: home,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_TRACKING_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_DISABLE_AUTO_UPDATE: '1',
+    SLS_DEPRECATION_DISABLE: '*',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+  };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Writes a temporary Serverless service (provider aws, nodejs20.x, plugin
+ * serverless-offline) and starts
+ * `node node_modules/serverless/bin/serverless.js offline start --host 127.0.0.1 --lambdaPort <free> --httpPort <free>`
+ * in it, in its own process group. Resolves once the Lambda port accepts
+ * connections.
+ */
+export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOffline> {
+  const service = options.service ?? 'spillway-test';
+  const stage = options.stage ?? 'test';
+  const bin = serverlessBin();
+  const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
+  const functions: Record<string, { handler: string; timeout: number; environment: Record<string, string> }> = {};
+  for (const [key, fn] of Object.entries(options.functions)) {
+    // Lambda handler paths are relative to the service folder, so each function gets a one-line shim there.
+    writeFileSync(join(dir, `${key}.mjs`), `export { handler } from ${JSON.stringify(fn.entry.href)};\n`);
+    functions[key] = { handler: `${key}.handler`, timeout: fn.timeoutSeconds ?? 30, environment: fn.environment ?? {} };
+  }
+  const config = {
+    service,
+    frameworkVersion: '3',
+    provider: { name: 'aws', runtime: 'nodejs20.x', region: 'us-east-1', stage },
+    plugins: ['serverless-offline'],
+    functions,
+  };
+  // JSON is valid YAML.
+  writeFileSync(join(dir, 'serverless.yml'), `${JSON.stringify(config, null, 2)}\n`);
+
+  const lambdaPort = await freePort();
+  const httpPort = await freePort();
+  const args = [bin, 'offline', 'start', '--host', HOST, '--lambdaPort', String(lambdaPort), '--httpPort', String(httpPort)];
+  const child = spawn(process.execPath, args, { cwd: dir, env: offlineEnvironment(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test process that dies without teardown must not leave the emulator behind.
+  const onExit = (): void => killGroup(child, 'SIGKILL');
+  process.once('exit', onExit);
+
+  const cleanUp = async (): Promise<void> => {
+    process.removeListener('exit', onExit);
+    killGroup(child, 'SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref())]);
+    if (!stopped) {
+      killGroup(child, 'SIGKILL');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await cleanUp();
+      throw new Error(`serverless offline exited before its Lambda port opened:\n${log}`);
+    }
+    if (await canConnect(lambdaPort)) break;
+    if (Date.now() > deadline) {
+      await cleanUp();
+      throw new Error(`serverless offline did not open its Lambda port ${lambdaPort} in time:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  const endpoint = `http://${HOST}:${lambdaPort}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    lambdaPort,
+    endpoint,
+    pid: child.pid ?? -1,
+    functionName: (key) => `${service}-${stage}-${key}`,
+    createClient: () => new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }),
+    output: () => log,
+    stop: () => {
+      stopping ??= cleanUp();
+      return stopping;
+    },
+  };
+}

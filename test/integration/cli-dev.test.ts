@@ -1,0 +1,95 @@
+// `spillway dev` as a user runs it: the built CLI in a child process bundles
+// the task module, serves the bundle with the Functions Framework and
+// serverless-offline on 127.0.0.1, prints the endpoints as environment
+// variables, and stops its emulators on SIGINT.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lambda } from '../../adapters/aws-lambda/index.js';
+import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
+import { portAnswers } from '../../infra/emulators/free-port.js';
+import { createOffloader } from '../../src/index.js';
+import { echo } from '../fixtures/remote-tasks.mjs';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
+const work = mkdtempSync(join(tmpdir(), 'spillway-dev-'));
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Resolves with everything printed once `marker` appears (or rejects when the child exits first). */
+function outputUntil(process: ChildProcess, marker: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes(marker)) {
+        process.stdout?.removeListener('data', onData);
+        resolve(output);
+      }
+    };
+    process.stdout?.on('data', onData);
+    process.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    process.once('exit', (code) => reject(new Error(`spillway dev exited (${code}) before "${marker}":\n${output}`)));
+  });
+}
+
+describe('spillway dev (the built CLI)', () => {
+  it('serves the bundle on both emulators, prints their variables, and stops them on SIGINT', async () => {
+    child = spawn(process.execPath, [CLI, 'dev', '--tasks', fileURLToPath(tasksUrl), '--out', join(work, '.spillway')], {
+      cwd: work,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = await outputUntil(child, 'Ctrl-C stops');
+    const variable = (name: string): string => {
+      const match = new RegExp(`export ${name}=(\\S+)`).exec(output);
+      if (match?.[1] === undefined) throw new Error(`spillway dev did not print ${name}:\n${output}`);
+      return match[1];
+    };
+    const gcfUrl = variable('SPILLWAY_GCF_URL');
+    const lambdaEndpoint = variable('SPILLWAY_LAMBDA_ENDPOINT');
+    const functionName = variable('SPILLWAY_LAMBDA_FUNCTION');
+    expect(gcfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const client = new LambdaClient({
+      endpoint: lambdaEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const offloader = createOffloader({
+      tasks: tasksUrl,
+      local: { maxWorkers: 1 },
+      remotes: [cloudFunctions({ url: gcfUrl, auth: 'none' }), lambda({ functionName, client })],
+    });
+    try {
+      await expect(offloader.run(echo, { at: new Date(0) }, { placement: 'gcf' })).resolves.toEqual({ at: new Date(0) });
+      await expect(offloader.run(echo, 42n, { placement: 'lambda' })).resolves.toBe(42n);
+    } finally {
+      await offloader.destroy();
+      client.destroy();
+    }
+
+    const gcfPort = Number(new URL(gcfUrl).port);
+    const lambdaPort = Number(new URL(lambdaEndpoint).port);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(await portAnswers(gcfPort)).toBe(false);
+    expect(await portAnswers(lambdaPort)).toBe(false);
+  });
+});
