@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isOffloadError } from '../errors.js';
+import { registerDeployCommand } from './deploy-command.js';
+import { registerIamPolicyCommand } from './iam-policy-command.js';
 import { inspectTaskModule } from './inspect.js';
+import { registerTeardownCommand } from './teardown-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -36,6 +39,10 @@ program
       console.log(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
     }
   });
+
+registerDeployCommand(program);
+registerTeardownCommand(program);
+registerIamPolicyCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message = isOffloadError(error) || error instanceof Error ? error.message : String(error);
