@@ -9,8 +9,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { isOffloadError } from '../errors.js';
 import { registerBundleCommand } from './bundle-command.js';
+import { registerDeployCommand } from './deploy-command.js';
 import { registerDevCommand } from './dev-command.js';
+import { registerIamPolicyCommand } from './iam-policy-command.js';
 import { inspectTaskModule } from './inspect.js';
+import { registerTeardownCommand } from './teardown-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -41,6 +44,9 @@ program
 
 registerBundleCommand(program);
 registerDevCommand(program);
+registerDeployCommand(program);
+registerTeardownCommand(program);
+registerIamPolicyCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const message = isOffloadError(error) || error instanceof Error ? error.message : String(error);

@@ -1,0 +1,30 @@
+/** The one error type the deploy, teardown and iam-policy scripts throw: a one-line message that names the field and the fix. */
+
+/** Codes of {@link DeployError}, one per kind of problem. */
+export type DeployErrorCode =
+  | 'ERR_DEPLOY_OPTION'
+  | 'ERR_DEPLOY_INPUT'
+  | 'ERR_DEPLOY_ACCESS_DENIED'
+  | 'ERR_DEPLOY_FAILED'
+  | 'ERR_DEPLOY_TIMEOUT'
+  | 'ERR_DEPLOY_UNMANAGED'
+  | 'ERR_DEPLOY_NOT_FOUND'
+  | 'ERR_DEPLOY_API';
+
+/** A deploy, teardown or policy step that cannot go on; its message is one line a person can act on. */
+export class DeployError extends Error {
+  /** What kind of problem this is. */
+  readonly code: DeployErrorCode;
+
+  /** Creates the error; `cause` keeps the SDK or HTTP error behind it. */
+  constructor(message: string, code: DeployErrorCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeployError';
+    this.code = code;
+  }
+}
+
+/** Tells whether `value` is a {@link DeployError}, also across two installed copies of spillway. */
+export function isDeployError(value: unknown): value is DeployError {
+  return value instanceof Error && value.name === 'DeployError' && typeof (value as { code?: unknown }).code === 'string';
+}

@@ -1,0 +1,81 @@
+/** Options of `deployGcf` / `spillway deploy gcf`, validated once with zod. */
+import { z } from 'zod';
+import { DEFAULT_GCF_ZIP_PATH, DEFAULT_MANIFEST_PATH } from './bundle-input.js';
+import { parseDeployOptions } from './option-issues.js';
+
+/** Cloud Functions' rule for function ids. */
+export const GCF_FUNCTION_NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** What `deployGcf` deploys. */
+export interface GcfDeployOptions {
+  /** The function's id (lowercase letters, digits, `-`). */
+  functionName: string;
+  /** The Google Cloud project id. */
+  project: string;
+  /** The region, e.g. `europe-west1`. */
+  region: string;
+  /**
+   * Memory in MiB, 128 to 32768.
+   * @default 512
+   */
+  memoryMb?: number;
+  /**
+   * Timeout in seconds, 1 to 3600.
+   * @default 60
+   */
+  timeoutSeconds?: number;
+  /**
+   * Who may reach the function's URL over the network (IAM still decides who may invoke it).
+   * @default 'ALLOW_ALL'
+   */
+  ingress?: 'ALLOW_ALL' | 'ALLOW_INTERNAL_ONLY' | 'ALLOW_INTERNAL_AND_GCLB';
+  /** More environment variables; `SPILLWAY_BUNDLE_HASH` is always set from the manifest. */
+  environment?: Record<string, string>;
+  /**
+   * Path of the zip to upload.
+   * @default '.spillway/gcf/gcf.zip'
+   */
+  zipPath?: string;
+  /**
+   * Path of the bundle manifest.
+   * @default '.spillway/manifest.json'
+   */
+  manifestPath?: string;
+}
+
+const memory = 'an integer number of MiB from 128 to 32768';
+const timeout = 'an integer number of seconds from 1 to 3600';
+
+const schema = z.object({
+  functionName: z.string().regex(GCF_FUNCTION_NAME, { message: 'a lowercase id of letters, digits and -, starting with a letter' }),
+  project: z.string().regex(/^[a-z][-a-z0-9]{4,28}[a-z0-9]$/, { message: 'a Google Cloud project id' }),
+  region: z.string().regex(/^[a-z]+-[a-z]+\d+$/, { message: 'a region such as europe-west1' }),
+  memoryMb: z.number().int({ message: memory }).min(128, { message: memory }).max(32_768, { message: memory }).default(512),
+  timeoutSeconds: z.number().int({ message: timeout }).min(1, { message: timeout }).max(3600, { message: timeout }).default(60),
+  ingress: z
+    .enum(['ALLOW_ALL', 'ALLOW_INTERNAL_ONLY', 'ALLOW_INTERNAL_AND_GCLB'], { message: 'ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB' })
+    .default('ALLOW_ALL'),
+  environment: z.record(z.string().regex(/^[a-zA-Z_]\w*$/, { message: 'a name of letters, digits and _' }), z.string()).default({}),
+  zipPath: z.string().min(1).default(DEFAULT_GCF_ZIP_PATH),
+  manifestPath: z.string().min(1).default(DEFAULT_MANIFEST_PATH),
+});
+
+/** {@link GcfDeployOptions} with every default filled in. */
+export type ResolvedGcfDeployOptions = z.output<typeof schema>;
+
+const LABELS: Record<string, string> = {
+  functionName: '`--function` (functionName)',
+  project: '`--project` (project)',
+  region: '`--region` (region)',
+  memoryMb: '`--memory` (memoryMb)',
+  timeoutSeconds: '`--timeout` (timeoutSeconds)',
+  ingress: '`--ingress` (ingress)',
+  environment: '`--env` (environment)',
+  zipPath: '`--zip` (zipPath)',
+  manifestPath: '`--manifest` (manifestPath)',
+};
+
+/** Validates `options` and fills in defaults; throws a DeployError naming the first bad option. */
+export function resolveGcfDeployOptions(options: GcfDeployOptions): ResolvedGcfDeployOptions {
+  return parseDeployOptions(schema, options, LABELS);
+}

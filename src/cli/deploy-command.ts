@@ -1,0 +1,130 @@
+/** `spillway deploy lambda|gcf`: the CLI over `deployLambda` and `deployGcf`. */
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { readBundleManifest } from '../../infra/bundle-input.js';
+import { deployGcf } from '../../infra/deploy-gcf.js';
+import { deployLambda } from '../../infra/deploy-lambda.js';
+import { createGcfApi } from '../../infra/gcf-api.js';
+import { resolveGcfDeployOptions } from '../../infra/gcf-options.js';
+import { gcloudDeployCommand } from '../../infra/gcloud-command.js';
+import { createLambdaDeployClient } from '../../infra/lambda-client.js';
+import { collectEnv, parseInteger } from './option-parsers.js';
+
+/** Where progress lines go: stderr, so stdout carries only results. */
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+/** Registers `deploy lambda` and `deploy gcf` on `program`. */
+export function registerDeployCommand(program: Command): void {
+  const deploy = program.command('deploy').description('Deploy the bundle (`spillway bundle`) to AWS Lambda or Google Cloud Functions');
+
+  deploy
+    .command('lambda')
+    .description('Create or update the Lambda function, wait until Active, publish a version and move the alias to it')
+    .requiredOption('--function <name>', 'function name')
+    .option('--role <arn>', 'ARN of an existing execution role (required to create; spillway never creates roles)')
+    .option('--region <region>', 'AWS region (default: the SDK resolution, e.g. AWS_REGION)')
+    .option('--alias <name>', 'alias moved to the new version', 'live')
+    .option('--runtime <runtime>', 'Lambda runtime (nodejs18.x and older are refused)', 'nodejs22.x')
+    .option('--handler <handler>', 'handler inside the zip', 'index.handler')
+    .option('--memory <mb>', 'memory in MB (128-10240)', parseInteger, 1024)
+    .option('--timeout <seconds>', 'timeout in seconds (1-900)', parseInteger, 60)
+    .option('--architecture <arch>', 'arm64 or x86_64', 'arm64')
+    .option('--env <KEY=VALUE>', 'extra environment variable (repeatable); SPILLWAY_BUNDLE_HASH is always set', collectEnv, {})
+    .option('--zip <path>', 'the Lambda zip', '.spillway/lambda/lambda.zip')
+    .option('--manifest <path>', 'the bundle manifest', '.spillway/manifest.json')
+    .option('--endpoint <url>', 'Lambda endpoint URL (for LocalStack or tests)')
+    .action(
+      async (options: {
+        function: string;
+        role?: string;
+        region?: string;
+        alias: string;
+        runtime: string;
+        handler: string;
+        memory: number;
+        timeout: number;
+        architecture: string;
+        env: Record<string, string>;
+        zip: string;
+        manifest: string;
+        endpoint?: string;
+      }) => {
+        const client = createLambdaDeployClient({
+          ...(options.region === undefined ? {} : { region: options.region }),
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        });
+        const result = await deployLambda(
+          {
+            functionName: options.function,
+            ...(options.role === undefined ? {} : { role: options.role }),
+            alias: options.alias,
+            runtime: options.runtime,
+            handler: options.handler,
+            memoryMb: options.memory,
+            timeoutSeconds: options.timeout,
+            architecture: options.architecture as 'arm64',
+            environment: options.env,
+            zipPath: options.zip,
+            manifestPath: options.manifest,
+          },
+          { client, log: progress },
+        );
+        console.log(JSON.stringify({ ...result, lambda: { functionName: result.functionName, qualifier: result.alias } }, null, 2));
+      },
+    );
+
+  deploy
+    .command('gcf')
+    .description('Deploy the gcf bundle as a private gen2 HTTP function (entry point spillway) and print its URL')
+    .requiredOption('--function <name>', 'function id')
+    .requiredOption('--project <id>', 'Google Cloud project id')
+    .requiredOption('--region <region>', 'region, e.g. europe-west1')
+    .option('--memory <mb>', 'memory in MiB (128-32768)', parseInteger, 512)
+    .option('--timeout <seconds>', 'timeout in seconds (1-3600)', parseInteger, 60)
+    .option('--ingress <setting>', 'ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB', 'ALLOW_ALL')
+    .option('--env <KEY=VALUE>', 'extra environment variable (repeatable); SPILLWAY_BUNDLE_HASH is always set', collectEnv, {})
+    .option('--zip <path>', 'the Cloud Functions zip', '.spillway/gcf/gcf.zip')
+    .option('--manifest <path>', 'the bundle manifest', '.spillway/manifest.json')
+    .option('--print-gcloud', 'print the equivalent gcloud command instead of deploying')
+    .option('--source-dir <dir>', 'unpacked source directory for --print-gcloud (default: the zip folder)')
+    .option('--api-endpoint <url>', 'Cloud Functions v2 API base URL (for tests)')
+    .action(
+      async (options: {
+        function: string;
+        project: string;
+        region: string;
+        memory: number;
+        timeout: number;
+        ingress: string;
+        env: Record<string, string>;
+        zip: string;
+        manifest: string;
+        printGcloud?: boolean;
+        sourceDir?: string;
+        apiEndpoint?: string;
+      }) => {
+        const deployOptions = {
+          functionName: options.function,
+          project: options.project,
+          region: options.region,
+          memoryMb: options.memory,
+          timeoutSeconds: options.timeout,
+          ingress: options.ingress as 'ALLOW_ALL',
+          environment: options.env,
+          zipPath: options.zip,
+          manifestPath: options.manifest,
+        };
+        if (options.printGcloud === true) {
+          const resolved = resolveGcfDeployOptions(deployOptions);
+          const manifest = await readBundleManifest(resolved.manifestPath);
+          console.log(gcloudDeployCommand(resolved, manifest.bundleHash, options.sourceDir ?? dirname(resolved.zipPath)));
+          return;
+        }
+        const api = createGcfApi(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint });
+        const result = await deployGcf(deployOptions, { api, log: progress });
+        console.log(JSON.stringify({ ...result, cloudFunctions: { url: result.url } }, null, 2));
+      },
+    );
+}

@@ -1,0 +1,18 @@
+/** `spillway iam-policy`: prints the least-privilege IAM documents as JSON. */
+import type { Command } from 'commander';
+import { buildIamPolicies } from '../../infra/iam-policy.js';
+
+/** Registers `iam-policy` on `program`. */
+export function registerIamPolicyCommand(program: Command): void {
+  program
+    .command('iam-policy')
+    .description("Print the caller's invoke policy, the execution role's logs-only policy and its trust policy, as JSON")
+    .requiredOption('--region <region>', 'AWS region')
+    .requiredOption('--account <id>', '12-digit AWS account id')
+    .requiredOption('--function <name>', 'function name')
+    .option('--alias <name>', 'alias callers invoke', 'live')
+    .action((options: { region: string; account: string; function: string; alias: string }) => {
+      const policies = buildIamPolicies({ region: options.region, account: options.account, functionName: options.function, alias: options.alias });
+      console.log(JSON.stringify(policies, null, 2));
+    });
+}
