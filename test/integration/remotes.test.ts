@@ -101,7 +101,9 @@ describe('remote backends', () => {
         throw new Error('socket hang up');
       },
     };
-    const offloader = create([broken]);
+    // Without infrastructure retries (failover is covered in failover.test.ts).
+    const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: [broken], retry: { retries: 0 } });
+    live.push(offloader);
     const error = (await rejectionOf(offloader.run(echo, 1, { placement: 'broken' }))) as BackendError;
     expect(error).toBeInstanceOf(BackendError);
     expect(error.message).toContain('broken');
