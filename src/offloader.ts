@@ -24,8 +24,8 @@ import { type AnyOffloadable, isOffloadable, type ResolvedTaskDefinition, type T
 import { hashTaskModule, toModuleUrl } from './task-module.js';
 
 /**
- * Where a task runs: `auto` (the scheduler decides; until the hybrid
- * scheduler lands this is the local pool), `local`, `remote` (the first of
+ * Where a task runs: `auto` (the scheduler decides: local until the `burst`
+ * thresholds say the pool is saturated, then a remote), `local`, `remote` (the first of
  * `remotes`), or a backend's name such as `lambda` or `gcf`.
  */
 export type Placement = 'auto' | 'local' | 'remote' | (string & {});
@@ -420,8 +420,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 
   /**
-   * Where a task goes. `auto` stays local until the hybrid scheduler decides
-   * overflow; `remote` is the first remote; any other value names a backend.
+   * Where a task goes. `auto` asks the scheduler when `burst` thresholds and
+   * remotes are configured, else stays local; `remote` is the first remote;
+   * any other value names a backend.
    */
   #backendFor(placement: Placement, definition: ResolvedTaskDefinition): Backend | ValidationError {
     if (placement === 'auto') return this.#autoOverflow ? this.#schedule(definition) : this.#local;

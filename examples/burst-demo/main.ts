@@ -3,7 +3,7 @@
 // serverless-offline is installed, as it is after `npm install` here) a
 // local Lambda emulator on 127.0.0.1, sends a few thousand tasks to the local
 // pool and a share to each remote, and prints where they ran.
-// Until the hybrid scheduler lands, `placement` picks the backend per call.
+// `placement` picks the backend per call so every backend shows up.
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { type Backend, createOffloader, type Offloader } from 'spillway';

@@ -2,8 +2,8 @@
 // local pool, with the overflow sent to Cloud Functions and Lambda, each
 // served on 127.0.0.1 by its real emulator from the bundle `spillway bundle`
 // builds (infra/dev.ts, what `spillway dev` runs). No cloud account, no
-// network. Until the hybrid scheduler lands, a few lines below choose each
-// task's `placement`: local while the pool has room, else the next remote.
+// network. The hybrid scheduler decides where each task runs: local while at
+// most one task per worker waits, the cheapest remote with room beyond that.
 import { scryptSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,13 @@ console.log(
     .join(' ')}\n`,
 );
 
-const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: LOCAL_WORKERS }, remotes });
+const offloader = createOffloader({
+  tasks: tasksUrl,
+  local: { maxWorkers: LOCAL_WORKERS },
+  remotes,
+  burst: { maxQueueDepth: LOCAL_WORKERS },
+  cost: { budgetUsd: 0.01, prefer: 'cheapest' },
+});
 const costOf = new Map(remotes.map((remote) => [remote.name, (runMs: number) => remote.estimateCostUsd?.(runMs) ?? 0]));
 const totals = new Map<string, { tasks: number; runMs: number; costUsd: number }>();
 offloader.on('success', ({ backend, runMs, taskId }) => {
@@ -52,28 +58,13 @@ offloader.on('success', ({ backend, runMs, taskId }) => {
 });
 
 try {
-  // Overflow rule of this example: keep the local pool busy with up to one
-  // queued task per worker; anything beyond goes to the remotes in turn.
-  let localInFlight = 0;
-  let nextRemote = 0;
-  const placementFor = (): string => {
-    if (localInFlight < LOCAL_WORKERS * 2 || remotes.length === 0) return 'local';
-    const remote = remotes[nextRemote++ % remotes.length];
-    return remote?.name ?? 'local';
-  };
   const startedAt = performance.now();
   // The burst arrives over about a second: one request every 20 ms.
   const jobs: Promise<string>[] = [];
   for (let index = 0; index < TASKS; index++) {
     if (index > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    const placement = placementFor();
-    if (placement === 'local') localInFlight++;
     const input = { password: `correct horse ${index}`, salt: `user-${String(index).padStart(4, '0')}`, log2Cost: LOG2_COST };
-    jobs.push(
-      offloader.run(hashPassword, input, { placement }).finally(() => {
-        if (placement === 'local') localInFlight--;
-      }),
-    );
+    jobs.push(offloader.run(hashPassword, input));
   }
   const hashes = await Promise.all(jobs);
   const seconds = (performance.now() - startedAt) / 1000;
@@ -88,6 +79,7 @@ try {
     );
   }
   console.log("(the cost is what the same run time would cost on the real service, from each backend's estimateCostUsd)");
+  console.log(`spend tracked by the scheduler: $${offloader.stats().spend.totalUsd.toFixed(8)} of a $0.01 budget`);
 } finally {
   await offloader.close();
   for (const remote of remotes) await remote.destroy?.();
