@@ -16,7 +16,7 @@ import { decodeError } from './contract/error-codec.js';
 import { AbortError, BackendError, CapacityError, isOffloadError, type OffloadError, placeError, ValidationError } from './errors.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import { type OffloaderOptions, resolveOptions } from './options.js';
-import { type BackendBreaker, createBackendBreaker, isInfrastructureFault, neverStarted, type RetryOptions } from './resilience.js';
+import { type BackendBreaker, type BreakerTransition, createBackendBreaker, isInfrastructureFault, neverStarted, type RetryOptions } from './resilience.js';
 import { type CostPolicy, createScheduler, type Scheduler, type SchedulerSnapshot } from './scheduler.js';
 import { type SpendSummary, SpendTracker } from './spend.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
@@ -364,6 +364,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #inFlight = new Map<string, number>();
   #budgetFired = false;
   readonly #breakers = new Map<string, BackendBreaker>();
+  readonly #localBreaker: BackendBreaker;
   #committedUsd = 0;
   readonly #bundleHash: string;
   readonly #maxQueue: number;
@@ -383,7 +384,16 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const tasksUrl = toModuleUrl(resolved.tasks);
     this.#bundleHash = hashTaskModule(tasksUrl);
     this.#maxQueue = resolved.local.maxQueue;
-    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local });
+    // The local pool's breaker hears every chunk: worker deaths open it (a
+    // crash storm), and while it is open `auto` tasks overflow to the remotes.
+    this.#localBreaker = createBackendBreaker(
+      'local',
+      resolved.breaker,
+      (transition) => this.#breakerTransition(transition),
+      () => true,
+    );
+    const localBreaker = this.#localBreaker;
+    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
     this.#remotes = resolved.remotes;
     this.#cost = resolved.cost;
     this.#scheduler = createScheduler(resolved.burst, resolved.cost);
@@ -392,10 +402,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     for (const remote of this.#remotes) {
       this.#breakers.set(
         remote.name,
-        createBackendBreaker(remote.name, resolved.breaker, ({ backend, state, reason }) => {
-          const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
-          if (this.#listening(event)) this.#emit(event, { backend, reason });
-        }),
+        createBackendBreaker(remote.name, resolved.breaker, (transition) => this.#breakerTransition(transition)),
       );
     }
     // Every remote attempt listens on this signal; thousands in flight are expected.
@@ -443,7 +450,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const local = this.#local.snapshot();
     const spend = this.#committedSpend();
     const snapshot: SchedulerSnapshot = {
-      local: { queueDepth: local.queued, predictedWaitMs: local.predictedWaitMs, breaker: 'closed' },
+      local: { queueDepth: local.queued, predictedWaitMs: local.predictedWaitMs, breaker: this.#localBreaker.state() },
       remotes: [],
       spend,
     };
@@ -510,6 +517,11 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     if (this.#listening('budgetExhausted')) {
       this.#emit('budgetExhausted', { ...spend, budgetUsd: this.#cost.budgetUsd, budgetUsdPerHour: this.#cost.budgetUsdPerHour });
     }
+  }
+
+  #breakerTransition({ backend, state, reason }: BreakerTransition): void {
+    const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
+    if (this.#listening(event)) this.#emit(event, { backend, reason });
   }
 
   #listening(event: keyof OffloaderEvents): boolean {
@@ -639,7 +651,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#closed = true;
     if (this.#pending > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
-    for (const breaker of this.#breakers.values()) breaker.shutdown();
+    for (const breaker of [this.#localBreaker, ...this.#breakers.values()]) breaker.shutdown();
   }
 
   async destroy(): Promise<void> {
@@ -647,7 +659,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#destroyed = true;
     this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
-    for (const breaker of this.#breakers.values()) breaker.shutdown();
+    for (const breaker of [this.#localBreaker, ...this.#breakers.values()]) breaker.shutdown();
   }
 }
 

@@ -95,10 +95,20 @@ export interface BackendBreaker {
   fire(attempt: () => Promise<ResultEnvelope>): Promise<ResultEnvelope>;
   /** Stops the breaker's timers. */
   shutdown(): void;
+  /** Records an outcome observed elsewhere (the local pool reports each chunk): `undefined` is a success. */
+  record(fault: unknown): void;
 }
 
-/** Creates the breaker of a backend; `onTransition` hears every state change. */
-export function createBackendBreaker(backend: string, options: BreakerOptions, onTransition: (transition: BreakerTransition) => void): BackendBreaker {
+/**
+ * Creates the breaker of a backend; `onTransition` hears every state change.
+ * `counts` decides which errors are failures (infrastructure faults by default).
+ */
+export function createBackendBreaker(
+  backend: string,
+  options: BreakerOptions,
+  onTransition: (transition: BreakerTransition) => void,
+  counts: (error: unknown) => boolean = isInfrastructureFault,
+): BackendBreaker {
   const breaker = new CircuitBreaker((attempt: () => Promise<ResultEnvelope>) => attempt(), {
     // spillway owns timeouts: the breaker never times an attempt out itself.
     timeout: false,
@@ -107,7 +117,7 @@ export function createBackendBreaker(backend: string, options: BreakerOptions, o
     resetTimeout: options.resetTimeoutMs ?? 10_000,
     rollingCountTimeout: options.rollingWindowMs ?? 10_000,
     // `true` means "do not count": only infrastructure faults open the breaker.
-    errorFilter: (error: unknown) => !isInfrastructureFault(error),
+    errorFilter: (error: unknown) => !counts(error),
   });
   let lastFailure = 'no failure recorded';
   breaker.on('failure', (error: unknown) => {
@@ -129,5 +139,9 @@ export function createBackendBreaker(backend: string, options: BreakerOptions, o
       }
     },
     shutdown: () => breaker.shutdown(),
+    record(fault) {
+      // Through fire() so opossum's state machine (and half-open probing) sees it; the rejection is expected.
+      breaker.fire(() => (fault === undefined ? Promise.resolve(undefined as unknown as ResultEnvelope) : Promise.reject(fault))).catch(() => {});
+    },
   };
 }

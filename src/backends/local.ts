@@ -38,6 +38,12 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /**
+   * Hears the health of the pool once per chunk: `undefined` when the worker
+   * came back, the error when it died (crash, exit, out of memory). Timeouts
+   * and aborts that spillway itself caused are not reported.
+   */
+  onChunkHealth?: (fault: OffloadError | undefined) => void;
 }
 
 /** Live signals of the local pool. */
@@ -320,6 +326,7 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   function onReply(chunk: Chunk, reply: ChunkReply): void {
     clearTimeout(chunk.watchdog);
     activeChunks.delete(chunk);
+    options.onChunkHealth?.(undefined);
     if (reply.loadError !== undefined) {
       const cause = decodeError('task', reply.loadError, {});
       for (const job of chunk.jobs) {
@@ -404,8 +411,12 @@ export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
       }
       requeueFront(jobs);
     } else {
-      workerFaults += chunk.kill === undefined ? 1 : 0;
-      settle(jobs[culprit], chunk.kill?.error ?? workerDeath(error, jobs[culprit]));
+      const fault = chunk.kill === undefined ? workerDeath(error, jobs[culprit]) : undefined;
+      if (fault !== undefined) {
+        workerFaults++;
+        options.onChunkHealth?.(fault);
+      }
+      settle(jobs[culprit], chunk.kill?.error ?? fault);
       // Earlier attempts finished but their results died with the worker
       // (chunks hold only idempotent attempts before their last one); later ones never started.
       requeueFront(jobs.filter((_, index) => index !== culprit));

@@ -19,7 +19,7 @@ import {
   type TaskRetryInfo,
 } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
-import { echo, failQuota, notIdempotent } from '../fixtures/tasks.js';
+import { echo, exitWorker, failQuota, notIdempotent } from '../fixtures/tasks.js';
 import { rejectionOf, tasksUrl } from './helpers.js';
 
 type Fault = 'ok' | '503' | 'refused' | 'throttled';
@@ -134,5 +134,39 @@ describe('circuit breakers', () => {
     expect(opened).toHaveLength(0);
     await expect(offloader.run(echo, 1, { placement: 'cloud' })).resolves.toBe(1);
     expect(remote.calls).toBe(7);
+  });
+});
+
+describe('the local breaker', () => {
+  it('opens on a crash storm so that auto tasks overflow, and closes after a good chunk', async () => {
+    const remote = scriptedRemote();
+    const offloader = createOffloader({
+      tasks: tasksUrl,
+      local: { maxWorkers: 1 },
+      remotes: [remote],
+      burst: { maxQueueDepth: 1_000 },
+      // Long enough that the storm (a worker respawn per crash) ends before the first probe.
+      breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 2_500 },
+    });
+    live.push(offloader);
+    const transitions: string[] = [];
+    for (const event of ['breakerOpen', 'breakerHalfOpen', 'breakerClose'] as const) {
+      offloader.on(event, ({ backend }) => {
+        if (backend === 'local') transitions.push(event);
+      });
+    }
+    await expect(offloader.run(echo, 'before')).resolves.toBe('before');
+    expect(remote.calls).toBe(0);
+    // One good chunk, then two crashes: 2 failures of 3 crosses 50% at the volume threshold.
+    for (let index = 0; index < 2; index++) await rejectionOf(offloader.run(exitWorker, null as never, { placement: 'local' }));
+    expect(transitions).toEqual(['breakerOpen']);
+    await expect(offloader.run(echo, 'during')).resolves.toBe('during');
+    expect(remote.calls).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_600));
+    expect(transitions).toEqual(['breakerOpen', 'breakerHalfOpen']);
+    await expect(offloader.run(echo, 'probe', { placement: 'local' })).resolves.toBe('probe');
+    expect(transitions).toEqual(['breakerOpen', 'breakerHalfOpen', 'breakerClose']);
+    await expect(offloader.run(echo, 'after')).resolves.toBe('after');
+    expect(remote.calls).toBe(1);
   });
 });
