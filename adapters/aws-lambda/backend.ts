@@ -91,7 +91,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
   const { functionName, qualifier, name, memoryMb, architecture, pricing, maxConcurrency } = resolved;
   const ownsClient = resolved.client === undefined;
   const client = resolved.client ?? new LambdaClient({ ...(resolved.region === undefined ? {} : { region: resolved.region }), maxAttempts: 1 });
-  const gate = createConcurrencyGate(maxConcurrency);
+  const gate = createConcurrencyGate(maxConcurrency, resolved.scalingRamp === false ? undefined : resolved.scalingRamp);
   const lifetime = new AbortController();
   // Every attempt in flight listens to it (up to maxConcurrency), which is no leak.
   setMaxListeners(0, lifetime.signal);

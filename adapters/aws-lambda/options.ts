@@ -51,6 +51,14 @@ export interface LambdaOptions {
    */
   maxConcurrency?: number;
   /**
+   * Lambda's scaling rate: each function adds at most 1,000 execution
+   * environments per 10 s. Invocations beyond the most ever in flight wait
+   * for this budget, so a burst ramps up instead of being throttled. `false`
+   * turns the ramp off.
+   * @default { environments: 1000, perMs: 10_000 }
+   */
+  scalingRamp?: { environments: number; perMs: number } | false;
+  /**
    * Prices of the function, in US dollars.
    * @default us-east-1 list prices for `architecture`
    */
@@ -71,6 +79,7 @@ export interface ResolvedLambdaOptions {
   memoryMb: number;
   architecture: LambdaArchitecture;
   maxConcurrency: number;
+  scalingRamp: { environments: number; perMs: number } | false;
   pricing: ResolvedLambdaPricing;
   name: string;
 }
@@ -93,6 +102,7 @@ const LambdaOptionsSchema = z
     memoryMb: z.number().int().min(128).max(10_240).optional(),
     architecture: z.enum(['x86_64', 'arm64']).optional(),
     maxConcurrency: z.number().int().min(1).optional(),
+    scalingRamp: z.union([z.literal(false), z.object({ environments: z.number().int().min(1), perMs: z.number().min(1) }).strict()]).optional(),
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
   })
@@ -117,6 +127,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     memoryMb: data.memoryMb ?? 1024,
     architecture,
     maxConcurrency: data.maxConcurrency ?? 100,
+    scalingRamp: data.scalingRamp ?? { environments: 1_000, perMs: 10_000 },
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? 'lambda',
   };

@@ -26,11 +26,71 @@ interface Waiter {
   fail: (error: Error) => void;
 }
 
-/** Creates a gate with `limit` slots. */
-export function createConcurrencyGate(limit: number): ConcurrencyGate {
+/**
+ * A provider's scaling rate: how many new execution environments it can add
+ * per period (Lambda: 1,000 per 10 s per function). The gate grants a slot
+ * beyond the most ever held at once only with a token from this budget, so a
+ * burst ramps up instead of turning into a throttling storm.
+ */
+export interface ScalingRamp {
+  /** New environments per period (the bucket size and refill). */
+  environments: number;
+  /** Length of the period, ms. */
+  perMs: number;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** Creates a gate with `limit` slots, optionally held to a provider's scaling rate. */
+export function createConcurrencyGate(limit: number, ramp?: ScalingRamp): ConcurrencyGate {
   let active = 0;
   const waiters: Waiter[] = [];
   let idleWaiters: Array<() => void> = [];
+  const now = ramp?.now ?? Date.now;
+  /** Environments that exist: the most slots ever held at once. */
+  let warm = 0;
+  let tokens = ramp?.environments ?? Number.POSITIVE_INFINITY;
+  let refilledAt = now();
+  let wakeTimer: NodeJS.Timeout | undefined;
+
+  function refill(): void {
+    if (ramp === undefined) return;
+    const at = now();
+    tokens = Math.min(ramp.environments, tokens + ((at - refilledAt) * ramp.environments) / ramp.perMs);
+    refilledAt = at;
+  }
+
+  /** Room for one more holder: under the limit, and a warm environment or a scaling token for it. */
+  function canGrant(): boolean {
+    if (active >= limit) return false;
+    if (active < warm) return true;
+    refill();
+    return tokens >= 1;
+  }
+
+  function take(): void {
+    active++;
+    if (active > warm) {
+      warm = active;
+      tokens -= 1;
+    }
+  }
+
+  /** Grants waiting callers while the ramp allows; wakes up again when the next token is due. */
+  function drain(): void {
+    while (waiters.length > 0 && canGrant()) {
+      take();
+      waiters.shift()?.grant();
+    }
+    if (ramp !== undefined && waiters.length > 0 && active < limit && wakeTimer === undefined) {
+      const dueMs = Math.max(1, ((1 - tokens) * ramp.perMs) / ramp.environments);
+      wakeTimer = setTimeout(() => {
+        wakeTimer = undefined;
+        drain();
+      }, dueMs);
+      wakeTimer.unref();
+    }
+  }
 
   function notifyIfIdle(): void {
     if (active > 0 || waiters.length > 0) return;
@@ -49,6 +109,7 @@ export function createConcurrencyGate(limit: number): ConcurrencyGate {
         active--;
         notifyIfIdle();
       } else {
+        // The slot passes on: the same environment serves the next caller.
         next.grant();
       }
     };
@@ -57,8 +118,8 @@ export function createConcurrencyGate(limit: number): ConcurrencyGate {
   return {
     acquire(signal, abortError) {
       if (signal?.aborted) return Promise.reject(abortError());
-      if (active < limit && waiters.length === 0) {
-        active++;
+      if (waiters.length === 0 && canGrant()) {
+        take();
         return Promise.resolve(releaser());
       }
       return new Promise<ReleaseSlot>((resolve, reject) => {
@@ -80,6 +141,8 @@ export function createConcurrencyGate(limit: number): ConcurrencyGate {
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         waiters.push(waiter);
+        // Blocked by the scaling ramp rather than the limit: wake up when a token is due.
+        drain();
       });
     },
     rejectWaiting(error) {

@@ -1,6 +1,6 @@
 // The gate in front of every remote backend: FIFO slots up to the limit,
 // abortable waits, rejecting waiters on destroy, and an idle signal for close.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
 
 const aborted = () => new Error('aborted');
@@ -54,5 +54,40 @@ describe('createConcurrencyGate', () => {
     held();
     await whenIdle;
     expect(idle).toBe(true);
+  });
+
+  it('holds growth beyond the most slots ever held to the scaling ramp, and reuses warm slots freely', async () => {
+    vi.useFakeTimers();
+    try {
+      let clock = 0;
+      // 2 new environments per 100 ms, up to 10 slots.
+      const gate = createConcurrencyGate(10, { environments: 2, perMs: 100, now: () => clock });
+      const granted: number[] = [];
+      const releases: (() => void)[] = [];
+      const pending = Array.from({ length: 5 }, (_, index) =>
+        gate.acquire(undefined, aborted).then((release) => {
+          granted.push(index);
+          releases.push(release);
+        }),
+      );
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(granted).toEqual([0, 1]);
+      expect(gate.waiting).toBe(3);
+      // A slot handed back is reused at once: no new environment needed.
+      releases[0]();
+      await Promise.resolve();
+      expect(granted).toEqual([0, 1, 2]);
+      clock += 50;
+      await vi.advanceTimersByTimeAsync(50);
+      expect(granted).toEqual([0, 1, 2, 3]);
+      clock += 50;
+      await vi.advanceTimersByTimeAsync(50);
+      await Promise.all(pending);
+      expect(granted).toEqual([0, 1, 2, 3, 4]);
+      expect(gate.active).toBe(4);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
