@@ -274,11 +274,12 @@ class TaskRun implements AttemptSink, InvokeOptions {
     const host = this.#host;
     const envelope = this.#envelope();
     if (backend === host.local) {
-      return new Promise<ResultEnvelope>((resolve, reject) => {
-        host.local.submit(envelope, this, {
-          dispatched: (now) => this.dispatched(now),
-          settled: (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)),
-        });
+      // Failover to the pool: its promise API (the hot path uses `submit`).
+      return host.local.invoke(envelope, {
+        signal: this.signal,
+        task: this.task,
+        chunkSize: this.chunkSize,
+        onDispatch: () => this.dispatched(performance.now()),
       });
     }
     this.dispatched(this.#attemptStartedAt);
