@@ -9,5 +9,7 @@ export default defineConfig({
     execArgv: ['--import', 'tsx'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Type-level tests (expectTypeOf, @ts-expect-error) are checked by tsc, not run.
+    typecheck: { enabled: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

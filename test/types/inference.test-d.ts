@@ -1,0 +1,82 @@
+/**
+ * Type-level tests of what `offloadable`, `run` and `map` infer. Vitest's
+ * typecheck mode (vitest.config.ts) checks this file with tsc; nothing here runs.
+ */
+import { describe, expectTypeOf, test } from 'vitest';
+import { z } from 'zod';
+import { type Offloadable, type Offloader, offloadable, type TaskInput, type TaskOutput } from '../../src/index.js';
+
+declare const offloader: Offloader;
+
+const withSchemas = offloadable(
+  { name: 'with-schemas', input: z.object({ text: z.string(), rounds: z.number().default(1) }), output: z.object({ digest: z.string() }) },
+  async ({ text, rounds }) => ({ digest: text.repeat(rounds), extra: true }),
+);
+
+const inputSchemaOnly = offloadable({ name: 'input-only', input: z.object({ n: z.number() }) }, ({ n }) => n * 2);
+
+const noSchemas = offloadable('no-schemas', async (input: { a: string; b?: number }) => [input.a, input.b ?? 0] as const);
+
+describe('offloadable', () => {
+  test('input comes from the input schema (its z.input: defaults optional), output from the output schema', () => {
+    expectTypeOf(withSchemas).toEqualTypeOf<Offloadable<{ text: string; rounds?: number | undefined }, { digest: string }>>();
+    expectTypeOf<TaskInput<typeof withSchemas>>().toEqualTypeOf<{ text: string; rounds?: number | undefined }>();
+    expectTypeOf<TaskOutput<typeof withSchemas>>().toEqualTypeOf<{ digest: string }>();
+  });
+
+  test('the function receives the parsed input (z.output: defaults applied)', () => {
+    offloadable({ name: 'parsed', input: z.object({ rounds: z.number().default(1) }) }, (input) => {
+      expectTypeOf(input).toEqualTypeOf<{ rounds: number }>();
+    });
+  });
+
+  test('without an output schema the output is the awaited return type of the function', () => {
+    expectTypeOf<TaskInput<typeof inputSchemaOnly>>().toEqualTypeOf<{ n: number }>();
+    expectTypeOf<TaskOutput<typeof inputSchemaOnly>>().toEqualTypeOf<number>();
+  });
+
+  test('without schemas input and output come from the function', () => {
+    expectTypeOf<TaskInput<typeof noSchemas>>().toEqualTypeOf<{ a: string; b?: number }>();
+    expectTypeOf<TaskOutput<typeof noSchemas>>().toEqualTypeOf<readonly [string, number]>();
+  });
+
+  test('an inline call takes the input and resolves to the output', () => {
+    expectTypeOf(withSchemas).parameter(0).toEqualTypeOf<{ text: string; rounds?: number | undefined }>();
+    expectTypeOf(withSchemas).returns.toEqualTypeOf<Promise<{ digest: string }>>();
+    // @ts-expect-error `text` must be a string
+    void withSchemas({ text: 1 });
+  });
+});
+
+describe('Offloader.run', () => {
+  test('resolves to the task output', () => {
+    expectTypeOf(offloader.run(withSchemas, { text: 'a' })).toEqualTypeOf<Promise<{ digest: string }>>();
+    expectTypeOf(offloader.run(inputSchemaOnly, { n: 1 })).toEqualTypeOf<Promise<number>>();
+    expectTypeOf(offloader.run(noSchemas, { a: 'x' })).toEqualTypeOf<Promise<readonly [string, number]>>();
+  });
+
+  test('rejects wrong inputs', () => {
+    // @ts-expect-error `text` is missing
+    void offloader.run(withSchemas, { rounds: 2 });
+    // @ts-expect-error `n` must be a number
+    void offloader.run(inputSchemaOnly, { n: '1' });
+    // @ts-expect-error `a` must be a string
+    void offloader.run(noSchemas, { a: 1 });
+    // @ts-expect-error the input is an object, not an array of them
+    void offloader.run(inputSchemaOnly, [{ n: 1 }]);
+  });
+});
+
+describe('Offloader.map', () => {
+  test('resolves to an array of the task output', () => {
+    expectTypeOf(offloader.map(withSchemas, [{ text: 'a' }, { text: 'b', rounds: 2 }])).toEqualTypeOf<Promise<{ digest: string }[]>>();
+    expectTypeOf(offloader.map(inputSchemaOnly, new Set([{ n: 1 }]))).toEqualTypeOf<Promise<number[]>>();
+  });
+
+  test('rejects wrong inputs', () => {
+    // @ts-expect-error one element has `n` as a string
+    void offloader.map(inputSchemaOnly, [{ n: 1 }, { n: '2' }]);
+    // @ts-expect-error map takes an iterable of inputs, not one input
+    void offloader.map(inputSchemaOnly, { n: 1 });
+  });
+});
