@@ -261,7 +261,7 @@ describe('cloudFunctions limits', () => {
     const error = await rejectionOf(backend().invoke(envelope));
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect(error).toMatchObject({ sizeBytes: Buffer.byteLength(JSON.stringify(envelope)), limitBytes: 32 * 1024 * 1024, taskName: 'echo' });
-    expect((error as Error).message).toMatch(/over the gcf backend's limit of 33554432 bytes \(maxPayloadBytes\)/);
+    expect((error as Error).message).toMatch(/over the 32\.00 MB \(33554432 bytes\) that backend "gcf" accepts \(maxPayloadBytes\); it was not sent/);
     expect(received).toHaveLength(0);
   });
 
