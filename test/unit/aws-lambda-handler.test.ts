@@ -159,6 +159,10 @@ describe('createLambdaHandler bundle hash', () => {
     );
   });
 
+  it('refuses a namespace without tasks, as the Cloud Functions handler does', () => {
+    expect(() => createLambdaHandler({ notATask: 1 }, { bundleHash: 'h' })).toThrow(/exports no offloadable tasks/);
+  });
+
   it('refuses a negative responseReserveMs, naming the option', () => {
     expect(() => createLambdaHandler(tasks, { bundleHash: 'h', responseReserveMs: -1 })).toThrow(/`responseReserveMs`.*>= 0, got -1/);
   });
