@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/task-module.js';
+import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/contract/task-module.js';
 import { BundleError } from './bundle-error.js';
 import { findSpillwayPackage } from './package-root.js';
 import { writeZip } from './zip.js';

@@ -6,27 +6,21 @@
  */
 import { setMaxListeners } from 'node:events';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
+import { linkSignals } from '../../src/backends/link-signals.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
-import { classifyInvokeFailure } from './classify-error.js';
-import { decodeInvokeOutput, type InvocationTarget } from './decode-response.js';
-import { encodeInvokePayload } from './encode-request.js';
-import { LAMBDA_MAX_PAYLOAD_BYTES, type LambdaOptions, resolveLambdaOptions } from './options.js';
+import { classifyInvokeFailure } from './errors.js';
+import { type LambdaOptions, resolveLambdaOptions } from './options.js';
 import { invocationCostUsd, type LambdaArchitecture, type ResolvedLambdaPricing } from './pricing.js';
+import { decodeInvokeOutput, encodeInvokePayload, type InvocationTarget, LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
 
-/** Live signals of a Lambda backend. */
-export interface LambdaSnapshot {
-  /** Invocations sent and not answered yet. */
-  inFlight: number;
-  /** Attempts waiting for a free slot (`maxConcurrency` reached). */
-  queued: number;
-}
+/** Live signals of a Lambda backend: invocations sent and not answered yet, and attempts waiting for a free slot. */
+export type LambdaSnapshot = BackendSnapshot;
 
 /** A backend that runs attempts on one AWS Lambda function. */
 export interface LambdaBackend extends Backend {
-  readonly kind: 'lambda';
   /** 6 MB: the request limit of a synchronous invocation. */
   readonly maxPayloadBytes: number;
   /** Function name or ARN that is invoked. */
@@ -43,28 +37,6 @@ export interface LambdaBackend extends Backend {
   estimateCostUsd(durationMs: number): number;
   /** Live in-flight and queued counts. */
   snapshot(): LambdaSnapshot;
-}
-
-/** Links an optional caller signal and the backend's own (destroy) signal into one. */
-function linkSignals(callerSignal: AbortSignal | undefined, backendSignal: AbortSignal): { signal: AbortSignal; unlink: () => void } {
-  if (callerSignal === undefined) return { signal: backendSignal, unlink: () => undefined };
-  const controller = new AbortController();
-  const forward = (source: AbortSignal) => () => controller.abort(source.reason);
-  const fromCaller = forward(callerSignal);
-  const fromBackend = forward(backendSignal);
-  if (callerSignal.aborted) controller.abort(callerSignal.reason);
-  else if (backendSignal.aborted) controller.abort(backendSignal.reason);
-  else {
-    callerSignal.addEventListener('abort', fromCaller, { once: true });
-    backendSignal.addEventListener('abort', fromBackend, { once: true });
-  }
-  return {
-    signal: controller.signal,
-    unlink: () => {
-      callerSignal.removeEventListener('abort', fromCaller);
-      backendSignal.removeEventListener('abort', fromBackend);
-    },
-  };
 }
 
 /**

@@ -8,8 +8,8 @@
  */
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
 import { encodeError } from '../../src/contract/error-codec.js';
+import type { Runtime } from '../../src/contract/runtime.js';
 import { TimeoutError } from '../../src/errors.js';
-import type { Runtime } from '../../src/runtime.js';
 
 /** The part of the Lambda context object that the handler reads. */
 export interface LambdaContextLike {

@@ -6,36 +6,15 @@
  * import the AWS SDK, so function bundles stay small.
  * @packageDocumentation
  */
+import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
-import { ValidationError } from '../../src/errors.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { createTaskRegistry, loadTaskModule, type TaskModuleLocation } from '../../src/task-module.js';
 import { type LambdaContextLike, withLambdaDeadline } from './deadline.js';
+import { type LambdaHandlerOptions, resolveLambdaHandlerOptions } from './options.js';
 
+export type { HandlerTaskModule } from '../../src/backends/handler-module.js';
+export { BUNDLE_HASH_ENV } from '../../src/contract/platform.js';
 export type { LambdaContextLike } from './deadline.js';
-
-/** Environment variable that holds the task module's content hash when the handler gets a module namespace. */
-export const BUNDLE_HASH_ENV = 'SPILLWAY_BUNDLE_HASH';
-
-/** Options of {@link createLambdaHandler}. */
-export interface LambdaHandlerOptions {
-  /**
-   * Content hash of the task module (what `hashTaskModule(tasksUrl)` returns
-   * on the caller's side). Required when `taskModule` is a module namespace,
-   * since a bundled function cannot hash the original file; when
-   * `taskModule` is a URL it overrides the hash of that file.
-   * @default process.env.SPILLWAY_BUNDLE_HASH, else (for a URL) the file's own hash
-   */
-  bundleHash?: string;
-  /**
-   * Time kept back from the function's remaining time to encode and return
-   * the answer. A task still running when only this much time is left is
-   * answered as a timeout (its signal aborts), instead of Lambda killing the
-   * function with no result.
-   * @default 250
-   */
-  responseReserveMs?: number;
-}
+export type { LambdaHandlerOptions } from './options.js';
 
 /**
  * A Lambda handler for direct `Invoke` calls: the event is a `TaskEnvelope`
@@ -45,41 +24,16 @@ export interface LambdaHandlerOptions {
  */
 export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Promise<ResultEnvelope>;
 
-const DEFAULT_RESPONSE_RESERVE_MS = 250;
-
-function isLocation(value: unknown): value is TaskModuleLocation {
-  return value instanceof URL || typeof value === 'string';
-}
-
-function checkReserve(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_RESPONSE_RESERVE_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValidationError(`Expected \`responseReserveMs\` of createLambdaHandler to be a number >= 0, got ${String(value)}`, {
-      path: 'responseReserveMs',
-    });
-  }
-  return value;
-}
-
-function namespaceRuntime(namespace: Record<string, unknown>, bundleHash: string | undefined): Runtime {
-  if (bundleHash === undefined || bundleHash === '') {
-    throw new ValidationError(
-      `createLambdaHandler got a module namespace but no bundle hash: pass \`options.bundleHash\` (the hash \`spillway inspect --tasks <module>\` prints), set the ${BUNDLE_HASH_ENV} environment variable of the function, or pass the task module's URL so the handler hashes the file itself`,
-      { path: 'bundleHash' },
-    );
-  }
-  return createRuntime(createTaskRegistry(namespace), { bundleHash, enforceTimeouts: true });
-}
-
 /**
  * Creates the Lambda handler for a task module.
  *
  * `taskModule` is either the module's location (a `file:` URL or a path: the
- * handler imports and hashes it once, starting at creation, which on Lambda is
- * the function's init phase) or
- * the module namespace itself (`import * as tasks from './tasks.js'`, as a
- * bundler sees it) together with `options.bundleHash` or the
- * `SPILLWAY_BUNDLE_HASH` environment variable.
+ * handler imports and hashes it once, starting at creation, which on Lambda
+ * is the function's init phase; a failed import is retried by the next
+ * invocation) or the module namespace itself (`import * as tasks from
+ * './tasks.js'`, as a bundler sees it) together with `options.bundleHash` or
+ * the `SPILLWAY_BUNDLE_HASH` environment variable. The rules are those of
+ * `src/backends/handler-module.ts`, shared with the Cloud Functions handler.
  *
  * The handler runs only the `offloadable` tasks the module exports, looked up
  * by name; nothing from an event is evaluated as code. `timeoutMs` of an
@@ -92,53 +46,10 @@ function namespaceRuntime(namespace: Record<string, unknown>, bundleHash: string
  * import * as tasks from './tasks.js';
  * export const handler = createLambdaHandler(tasks, { bundleHash: process.env.SPILLWAY_BUNDLE_HASH });
  *
- * @throws {ValidationError} when a module namespace comes without any bundle hash, or an option is invalid.
+ * @throws {ValidationError} when a module namespace comes without any bundle hash or without tasks, or an option is invalid.
  */
-export function createLambdaHandler(taskModule: TaskModuleLocation | Record<string, unknown>, options: LambdaHandlerOptions = {}): LambdaHandler {
-  const reserveMs = checkReserve(options.responseReserveMs);
-  const explicitHash = options.bundleHash ?? process.env[BUNDLE_HASH_ENV];
-  let runtime: Runtime | undefined;
-  let loading: Promise<Runtime> | undefined;
-
-  if (isLocation(taskModule)) {
-    const load = async (): Promise<Runtime> => {
-      const { registry, bundleHash } = await loadTaskModule(taskModule);
-      return createRuntime(registry, { bundleHash: explicitHash || bundleHash, enforceTimeouts: true });
-    };
-    const start = (): Promise<Runtime> => {
-      const attempt = load().then(
-        (loaded) => {
-          runtime = loaded;
-          return loaded;
-        },
-        (error: unknown) => {
-          // The next invocation tries again (for example after a transient file-system error).
-          loading = undefined;
-          const where = taskModule instanceof URL ? taskModule.href : taskModule;
-          throw new Error(`spillway could not load the task module ${where}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-        },
-      );
-      // Loading starts with the function's init phase; a failure is reported by the invocation that awaits it.
-      attempt.catch(() => undefined);
-      return attempt;
-    };
-    loading = start();
-    return async (event, context) => {
-      let ready = runtime;
-      if (ready === undefined) {
-        loading ??= start();
-        ready = await loading;
-      }
-      return withLambdaDeadline(ready, event, context, reserveMs);
-    };
-  }
-
-  if (typeof taskModule !== 'object' || taskModule === null) {
-    throw new ValidationError(
-      `Expected the first argument of createLambdaHandler to be the task module's URL or its namespace object (import * as tasks from './tasks.js'), got ${taskModule === null ? 'null' : typeof taskModule}`,
-      { path: 'taskModule' },
-    );
-  }
-  const ready = namespaceRuntime(taskModule, explicitHash);
-  return (event, context) => withLambdaDeadline(ready, event, context, reserveMs);
+export function createLambdaHandler(taskModule: HandlerTaskModule, options: LambdaHandlerOptions = {}): LambdaHandler {
+  const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
+  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler' });
+  return async (event, context) => withLambdaDeadline(module.loaded ?? (await module.runtime()), event, context, responseReserveMs);
 }

@@ -7,8 +7,8 @@
 
 export type { LambdaBackend, LambdaSnapshot } from './backend.js';
 export { lambda } from './backend.js';
-export type { LambdaInvokeErrorDetails } from './invoke-error.js';
-export { LambdaInvokeError } from './invoke-error.js';
+export type { LambdaInvokeErrorDetails } from './errors.js';
+export { LambdaInvokeError } from './errors.js';
 export type { LambdaOptions } from './options.js';
-export { LAMBDA_MAX_PAYLOAD_BYTES } from './options.js';
 export type { LambdaArchitecture, LambdaPricing, ResolvedLambdaPricing } from './pricing.js';
+export { LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';

@@ -1,15 +1,13 @@
 /**
- * Options of `lambda()`, validated once with zod at the edge: an invalid
- * option throws a `ValidationError` naming the field, the value and the fix.
+ * Options of `lambda()` (the backend) and of `createLambdaHandler` (the
+ * function side), each validated once with zod at the edge, defaults beside
+ * the schema: an invalid option throws a `ValidationError` naming the field,
+ * the value and the expectation.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
-import { ValidationError } from '../../src/errors.js';
-import { describeZodError, issuePath } from '../../src/zod-issues.js';
+import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
-
-/** Largest request payload of a synchronous (`RequestResponse`) invocation: 6 MB. */
-export const LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** Options of `lambda()`. */
 export interface LambdaOptions {
@@ -84,6 +82,15 @@ export interface ResolvedLambdaOptions {
   name: string;
 }
 
+/** Defaults of {@link LambdaOptions}. */
+const DEFAULTS = {
+  memoryMb: 1024,
+  architecture: 'x86_64',
+  maxConcurrency: 100,
+  scalingRamp: { environments: 1_000, perMs: 10_000 },
+  name: 'lambda',
+} as const;
+
 const nonNegativePrice = z.number().min(0).max(1);
 
 const LambdaOptionsSchema = z
@@ -108,27 +115,63 @@ const LambdaOptionsSchema = z
   })
   .strict();
 
-/** Validates the options of `lambda()` and applies defaults; throws `ValidationError` on the first invalid field. */
+/** Validates the options of `lambda()` and applies defaults; throws `ValidationError` naming every invalid field. */
 export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
-  const parsed = LambdaOptionsSchema.safeParse(options, { reportInput: true });
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    throw new ValidationError(`Invalid lambda() options: ${describeZodError('', parsed.error)}`, {
-      path: first === undefined ? undefined : issuePath('', first),
-    });
-  }
-  const { data } = parsed;
-  const architecture = data.architecture ?? 'x86_64';
+  const data = parseOptions(LambdaOptionsSchema, options, 'lambda() options');
+  const architecture = data.architecture ?? DEFAULTS.architecture;
   return {
     functionName: data.functionName,
     ...(data.qualifier === undefined ? {} : { qualifier: data.qualifier }),
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.client === undefined ? {} : { client: data.client }),
-    memoryMb: data.memoryMb ?? 1024,
+    memoryMb: data.memoryMb ?? DEFAULTS.memoryMb,
     architecture,
-    maxConcurrency: data.maxConcurrency ?? 100,
-    scalingRamp: data.scalingRamp ?? { environments: 1_000, perMs: 10_000 },
+    maxConcurrency: data.maxConcurrency ?? DEFAULTS.maxConcurrency,
+    scalingRamp: data.scalingRamp ?? { ...DEFAULTS.scalingRamp },
     pricing: resolvePricing(architecture, data.pricing),
-    name: data.name ?? 'lambda',
+    name: data.name ?? DEFAULTS.name,
   };
+}
+
+/** Options of `createLambdaHandler`. */
+export interface LambdaHandlerOptions {
+  /**
+   * Content hash of the task module (what `hashTaskModule(tasksUrl)` returns
+   * on the caller's side). Required when `taskModule` is a module namespace,
+   * since a bundled function cannot hash the original file; when
+   * `taskModule` is a URL it overrides the hash of that file. An empty
+   * string counts as not given.
+   * @default process.env.SPILLWAY_BUNDLE_HASH, else (for a URL) the file's own hash
+   */
+  bundleHash?: string | undefined;
+  /**
+   * Time kept back from the function's remaining time to encode and return
+   * the answer. A task still running when only this much time is left is
+   * answered as a timeout (its signal aborts), instead of Lambda killing the
+   * function with no result.
+   * @default 250
+   */
+  responseReserveMs?: number;
+}
+
+/** Handler options with every default applied. */
+export interface ResolvedLambdaHandlerOptions {
+  bundleHash?: string;
+  responseReserveMs: number;
+}
+
+/** Default of {@link LambdaHandlerOptions.responseReserveMs}. */
+const DEFAULT_RESPONSE_RESERVE_MS = 250;
+
+const LambdaHandlerOptionsSchema = z
+  .object({
+    bundleHash: z.string().optional(),
+    responseReserveMs: z.number().min(0).max(900_000).default(DEFAULT_RESPONSE_RESERVE_MS),
+  })
+  .strict();
+
+/** Validates the options of `createLambdaHandler` and applies defaults; throws `ValidationError` naming every invalid field. */
+export function resolveLambdaHandlerOptions(options: unknown = {}): ResolvedLambdaHandlerOptions {
+  const { bundleHash, responseReserveMs } = parseOptions(LambdaHandlerOptionsSchema, options ?? {}, 'createLambdaHandler options');
+  return { ...(bundleHash === undefined ? {} : { bundleHash }), responseReserveMs };
 }

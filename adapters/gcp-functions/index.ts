@@ -22,15 +22,15 @@
  * | 405 | `{ error: { code: 'ERR_METHOD_NOT_ALLOWED', message } }`, `allow: POST` | `BackendError` `ERR_BACKEND_HTTP_405`, not retryable |
  * | 409 | `{ error: { code: 'ERR_STALE_BUNDLE', message, expectedHash, actualHash } }` | `StaleBundleError` |
  * | 413 | `{ error: { code: 'ERR_PAYLOAD_TOO_LARGE', message, sizeBytes, limitBytes } }` | `PayloadTooLargeError` |
- * | 429 | (from Google's front end) | `CapacityError` `ERR_BACKEND_THROTTLED`, retryable |
+ * | 429 | (from Google's front end) | `CapacityError` `ERR_BACKEND_THROTTLED` (`providerCode: 'HTTP 429'`), retryable |
  * | 5xx | `{ error: { code: 'ERR_TASK_MODULE' \| 'ERR_HANDLER', message } }` or the platform's | `BackendError` `ERR_BACKEND_HTTP_5xx`, retryable |
- * | none | connection refused / reset, client timeout | `BackendError` `ERR_BACKEND_UNREACHABLE` / `ERR_BACKEND_CONNECTION_LOST` / `ERR_BACKEND_TIMEOUT`, retryable |
+ * | none | no connection made (refused, DNS, no route) / connection broke / client timeout | `BackendError` `ERR_BACKEND_UNREACHABLE` / `ERR_BACKEND_NETWORK` / `ERR_BACKEND_TIMEOUT`, retryable |
  * @packageDocumentation
  */
 
 export type { AuthContext, AuthHeaders, AuthHeadersProvider, CloudFunctionsAuth } from './auth.js';
-export type { CloudFunctionsBackend } from './cloud-functions.js';
-export { cloudFunctions, TASK_TIMEOUT_HEADROOM_MS } from './cloud-functions.js';
+export type { CloudFunctionsBackend, CloudFunctionsSnapshot } from './backend.js';
+export { cloudFunctions, TASK_TIMEOUT_HEADROOM_MS } from './backend.js';
 export type { GoogleAuthLike, IdTokenClientLike } from './google-id-token.js';
 export { ID_TOKEN_REFRESH_MARGIN_MS } from './google-id-token.js';
 export type { CloudFunctionsOptions } from './options.js';

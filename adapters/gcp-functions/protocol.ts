@@ -2,9 +2,28 @@
  * The HTTP protocol between the `cloudFunctions()` client and the Cloud
  * Functions handler: one POST per attempt, the task envelope as the JSON
  * body, the result envelope as the 200 body, and `{ error: { code, message } }`
- * for every other status. Both sides import these names, so they cannot drift.
+ * for every other status. Both sides import these names, so they cannot
+ * drift. The client's side of one call ({@link sendEnvelope}, then
+ * {@link decodeAnswer}) is here too; `errors.ts` says what a failure means.
  */
 import { z } from 'zod';
+import { linkSignals } from '../../src/backends/link-signals.js';
+import { ResultEnvelope } from '../../src/contract/envelope.js';
+import { describeZodError } from '../../src/zod-issues.js';
+import type { RequestAuthorizer } from './auth.js';
+import {
+  type AnswerContext,
+  abortedError,
+  answerError,
+  authFailedError,
+  badResponseError,
+  type CallTarget,
+  callTimeoutError,
+  destroyedError,
+  type HttpAnswer,
+  networkFaultError,
+} from './errors.js';
+import { signRequest } from './signing.js';
 
 /** Largest request body Cloud Functions (2nd gen, Cloud Run) accepts: 32 MiB. */
 export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -29,9 +48,6 @@ export const SIGNATURE_HEADER = 'x-spillway-signature';
 
 /** Environment variable the handler reads for the signing secret when no `signingSecret` option is given. */
 export const SIGNING_SECRET_ENV = 'SPILLWAY_SIGNING_SECRET';
-
-/** Environment variable the handler reads for the bundle hash when no `bundleHash` option is given. */
-export const BUNDLE_HASH_ENV = 'SPILLWAY_BUNDLE_HASH';
 
 /** Shortest accepted signing secret, in characters. */
 export const MIN_SIGNING_SECRET_LENGTH = 16;
@@ -83,3 +99,104 @@ export const ErrorBodySchema = z.object({
     limitBytes: z.number().optional(),
   }),
 });
+
+/** What one call needs to know. */
+export interface SendOptions extends CallTarget {
+  /** The function's URL. */
+  url: string;
+  /** The encoded envelope. */
+  body: string;
+  /** Client-side limit of the call. */
+  timeoutMs: number;
+  /** Resolves with the authorization headers of the call. */
+  authorize: RequestAuthorizer;
+  /** Signs the body when set. */
+  signingSecret?: string;
+  /** The caller's cancellation. */
+  signal?: AbortSignal;
+  /** Aborts when the backend is destroyed. */
+  destroyed: AbortSignal;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * POSTs one encoded envelope under the client-side timeout and the caller's
+ * signal, and reads the whole answer; rejects with an `OffloadError` (see
+ * `errors.ts`) when no answer arrives.
+ */
+export async function sendEnvelope(options: SendOptions): Promise<HttpAnswer> {
+  const { url, body, timeoutMs } = options;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const { signal, unlink } = linkSignals(timeout, options.destroyed, options.signal);
+  const interrupted = (cause: unknown) => {
+    if (options.signal?.aborted) return abortedError(options, options.signal.reason);
+    if (options.destroyed.aborted) return destroyedError(options, cause);
+    return timeout.aborted ? callTimeoutError(options, timeoutMs, cause) : undefined;
+  };
+  try {
+    let authHeaders: Record<string, string>;
+    try {
+      authHeaders = await untilAborted(options.authorize({ url, signal }), signal);
+    } catch (error) {
+      throw interrupted(error) ?? authFailedError(options, error);
+    }
+    const headers: Record<string, string> = {
+      ...authHeaders,
+      'content-type': ENVELOPE_CONTENT_TYPE,
+      accept: JSON_CONTENT_TYPE,
+      ...(options.signingSecret === undefined ? {} : signRequest(body, options.signingSecret)),
+    };
+    try {
+      // 'manual': a signed body and its credentials never follow a redirect elsewhere.
+      const response = await fetch(url, { method: 'POST', body, headers, signal, redirect: 'manual' });
+      return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') };
+    } catch (error) {
+      throw interrupted(error) ?? networkFaultError(options, error);
+    }
+  } finally {
+    unlink();
+  }
+}
+
+/**
+ * Returns the result envelope of a 200 answer for the task `envelopeId`;
+ * throws the matching `OffloadError` for every other answer.
+ */
+export function decodeAnswer(answer: HttpAnswer, context: AnswerContext & { envelopeId: string }): ResultEnvelope {
+  const json = parseJson(answer.body);
+  if (answer.status !== 200) {
+    const body = ErrorBodySchema.safeParse(json);
+    throw answerError(answer, body.success ? { ...body.data.error, code: body.data.error.code ?? '' } : undefined, context);
+  }
+  const parsed = ResultEnvelope.safeParse(json, { reportInput: true });
+  if (!parsed.success) throw badResponseError(context, `a body that is not a spillway result envelope (${describeZodError('result', parsed.error)})`);
+  if (parsed.data.id !== context.envelopeId) {
+    throw badResponseError(context, `the result of another task (id ${JSON.stringify(parsed.data.id)} instead of ${JSON.stringify(context.envelopeId)})`);
+  }
+  return parsed.data;
+}

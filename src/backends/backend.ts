@@ -17,12 +17,23 @@ export interface InvokeOptions {
   chunkSize?: number;
 }
 
+/** What a backend is; the built-in kinds are listed for completion, any other string is a custom backend's kind. */
+export type BackendKind = 'local' | 'lambda' | 'gcf' | (string & {});
+
+/** Live load of a remote backend, the same fields on every adapter. */
+export interface BackendSnapshot {
+  /** Attempts sent and not answered yet. */
+  inFlight: number;
+  /** Attempts waiting for a free slot (`maxConcurrency` reached). */
+  queued: number;
+}
+
 /** Static facts about a backend that the scheduler and the payload checks use. */
 export interface BackendFacts {
   /** Name used in results, events, stats and `placement`: `local`, `lambda`, `gcf` or a custom one. */
   readonly name: string;
-  /** What the backend is. */
-  readonly kind: 'local' | 'lambda' | 'gcf' | 'custom';
+  /** What the backend is: `local`, `lambda`, `gcf`, or any name a custom backend gives its kind. Informative only; nothing in spillway branches on it. */
+  readonly kind: BackendKind;
   /** Largest encoded envelope the backend accepts, if it has a limit. */
   readonly maxPayloadBytes?: number;
   /** How many attempts may run at once. */

@@ -1,5 +1,32 @@
-/** The task-serialization contract: envelopes, value codec and error codec. */
+/**
+ * `spillway/contract`: what an author of a backend or a cloud handler needs,
+ * and nothing an application needs. The versioned envelopes, the value and
+ * error codecs, task-module hashing and loading, the runtime that executes
+ * one envelope (the same one the local workers and the built-in handlers
+ * use), the platform constants, the `Backend` interface and the helpers the
+ * built-in adapters share (signal linking, the concurrency gate, the payload
+ * check, network-fault and throttle classification).
+ * @packageDocumentation
+ */
 
+export type { Backend, BackendFacts, BackendKind, BackendSnapshot, InvokeOptions } from '../backends/backend.js';
+export type { ConcurrencyGate, ReleaseSlot, ScalingRamp } from '../backends/concurrency-gate.js';
+export { createConcurrencyGate } from '../backends/concurrency-gate.js';
+export type { HandlerModule, HandlerModuleOptions, HandlerTaskModule } from '../backends/handler-module.js';
+export { explicitBundleHash, openHandlerModule } from '../backends/handler-module.js';
+export type { LinkedSignal } from '../backends/link-signals.js';
+export { linkSignals } from '../backends/link-signals.js';
+export type { NetworkFaultCode } from '../backends/network-code.js';
+export { networkCode, networkFaultCode } from '../backends/network-code.js';
+export type { EncodedEnvelope, PayloadLimit } from '../backends/payload-check.js';
+export { encodeWithinLimit } from '../backends/payload-check.js';
+export type { ThrottledError } from '../backends/throttled-error.js';
+export { throttledError } from '../backends/throttled-error.js';
 export { assertSerializable, deserialize, encodeValue, serialize } from './codec.js';
 export { ENVELOPE_VERSION, EncodedError, ErrorKind, ResultEnvelope, TaskEnvelope } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
+export { BUNDLE_HASH_ENV, NODE_RUNTIMES } from './platform.js';
+export type { Runtime, RuntimeOptions } from './runtime.js';
+export { createRuntime } from './runtime.js';
+export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
+export { createTaskRegistry, hashTaskModule, loadTaskModule, toModuleUrl } from './task-module.js';

@@ -173,7 +173,7 @@ describe('lambda() fault mapping', () => {
     const error = await rejectionOf(backend.invoke(envelope()));
     await backend.destroy();
     expect(error).toBeInstanceOf(CapacityError);
-    expect((error as CapacityError).code).toBe('ERR_LAMBDA_THROTTLED');
+    expect(error).toMatchObject({ code: 'ERR_BACKEND_THROTTLED', providerCode: 'TooManyRequestsException' });
     expect((error as CapacityError).retryable).toBe(true);
     expect((error as Error).message).toContain('ReservedFunctionConcurrentInvocationLimitExceeded');
     expect((error as Error).message).toContain('retry after 2 s');
@@ -273,7 +273,8 @@ describe('lambda() fault mapping', () => {
     await backend.destroy();
     closed.destroy();
     expect(error).toBeInstanceOf(LambdaInvokeError);
-    expect((error as LambdaInvokeError).code).toBe('ERR_LAMBDA_NETWORK');
+    // Refused: the invocation provably never reached Lambda.
+    expect((error as LambdaInvokeError).code).toBe('ERR_BACKEND_UNREACHABLE');
     expect((error as LambdaInvokeError).retryable).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashTaskModule } from '../../src/task-module.js';
+import { hashTaskModule } from '../../src/contract/task-module.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const remoteTasks = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));

@@ -167,8 +167,13 @@ describe('createCloudFunctionHandler task modules', () => {
     const response = await post(url, JSON.stringify(countEnvelope()));
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({
-      error: { code: 'ERR_TASK_MODULE', message: expect.stringMatching(/cannot load its task module: Cannot read the task module/) },
+      error: {
+        code: 'ERR_TASK_MODULE',
+        message: expect.stringMatching(
+          /spillway could not load the task module .*no-such-tasks\.mjs: Cannot read the task module.*Fix the module and redeploy/,
+        ),
+      },
     });
-    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/spillway: cannot load the task module .*no-such-tasks\.mjs/));
+    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/spillway could not load the task module .*no-such-tasks\.mjs/));
   });
 });

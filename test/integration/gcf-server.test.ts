@@ -192,7 +192,7 @@ describe('the Functions Framework server with a signing secret', () => {
 });
 
 describe('transport faults', () => {
-  it('maps a connection reset before any answer to a retryable ERR_BACKEND_CONNECTION_LOST', async () => {
+  it('maps a connection reset before any answer to a retryable ERR_BACKEND_NETWORK', async () => {
     const sockets = new Set<Socket>();
     const server = createServer((socket) => {
       sockets.add(socket);
@@ -203,7 +203,7 @@ describe('transport faults', () => {
     try {
       const error = await rejectionOf(cloudFunctions({ url: `http://127.0.0.1:${port}/`, auth: 'none' }).invoke(remoteEnvelope('echo', 1)));
       expect(error).toBeInstanceOf(BackendError);
-      expect(error).toMatchObject({ code: 'ERR_BACKEND_CONNECTION_LOST', retryable: true, message: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/) });
+      expect(error).toMatchObject({ code: 'ERR_BACKEND_NETWORK', retryable: true, message: expect.stringMatching(/ECONNRESET|UND_ERR_SOCKET/) });
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

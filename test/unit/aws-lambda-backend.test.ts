@@ -9,9 +9,9 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { classifyInvokeFailure, type FailureContext } from '../../adapters/aws-lambda/classify-error.js';
-import { decodeLogTail } from '../../adapters/aws-lambda/decode-response.js';
+import { classifyInvokeFailure, type FailureContext } from '../../adapters/aws-lambda/errors.js';
 import { LAMBDA_MAX_PAYLOAD_BYTES, type LambdaBackend, LambdaInvokeError, type LambdaOptions, lambda } from '../../adapters/aws-lambda/index.js';
+import { decodeLogTail } from '../../adapters/aws-lambda/protocol.js';
 import { CapacityError, ValidationError } from '../../src/index.js';
 
 const created: LambdaBackend[] = [];
@@ -109,14 +109,15 @@ describe('classifyInvokeFailure', () => {
   };
   const metadata = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'req-1' });
 
-  it('makes throttling a retryable CapacityError', () => {
-    for (const thrown of [
-      new TooManyRequestsException({ message: 'Rate Exceeded.', $metadata: metadata(429), retryAfterSeconds: '1' }),
-      new EC2ThrottledException({ message: 'EC2 throttled', $metadata: metadata(502) }),
-    ]) {
+  it('makes throttling a retryable CapacityError, ERR_BACKEND_THROTTLED with the exception name as providerCode', () => {
+    for (const [thrown, providerCode] of [
+      [new TooManyRequestsException({ message: 'Rate Exceeded.', $metadata: metadata(429), retryAfterSeconds: '1' }), 'TooManyRequestsException'],
+      [new EC2ThrottledException({ message: 'EC2 throttled', $metadata: metadata(502) }), 'EC2ThrottledException'],
+    ] as const) {
       const error = classifyInvokeFailure(thrown, context);
       expect(error).toBeInstanceOf(CapacityError);
-      expect(error.code).toBe('ERR_LAMBDA_THROTTLED');
+      expect(error.code).toBe('ERR_BACKEND_THROTTLED');
+      expect(error).toMatchObject({ providerCode });
       expect(error.retryable).toBe(true);
       expect(error.cause).toBe(thrown);
       expect(error.taskName).toBe('digest');
@@ -138,12 +139,14 @@ describe('classifyInvokeFailure', () => {
     expect(error.retryable).toBe(false);
   });
 
-  it('treats network codes, also on a cause, as retryable network errors', () => {
+  it('treats network codes, also on a cause, as retryable network errors: unreachable when no connection was made', () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
-    expect(classifyInvokeFailure(refused, context)).toMatchObject({ code: 'ERR_LAMBDA_NETWORK', retryable: true });
+    expect(classifyInvokeFailure(refused, context)).toMatchObject({ code: 'ERR_BACKEND_UNREACHABLE', retryable: true });
+    const noDns = new Error('getaddrinfo', { cause: Object.assign(new Error('no such host'), { code: 'ENOTFOUND' }) });
+    expect(classifyInvokeFailure(noDns, context)).toMatchObject({ code: 'ERR_BACKEND_UNREACHABLE', retryable: true });
     const wrapped = new Error('fetch failed', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) });
-    expect(classifyInvokeFailure(wrapped, context)).toMatchObject({ code: 'ERR_LAMBDA_NETWORK', retryable: true });
-    expect(classifyInvokeFailure(new Error('socket hang up'), context)).toMatchObject({ code: 'ERR_LAMBDA_NETWORK' });
+    expect(classifyInvokeFailure(wrapped, context)).toMatchObject({ code: 'ERR_BACKEND_NETWORK', retryable: true });
+    expect(classifyInvokeFailure(new Error('socket hang up'), context)).toMatchObject({ code: 'ERR_BACKEND_NETWORK' });
   });
 
   it('reports missing credentials as an access problem and anything else as a non-retryable invoke error', () => {

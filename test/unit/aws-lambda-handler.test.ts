@@ -150,11 +150,17 @@ describe('createLambdaHandler bundle hash', () => {
   it('refuses a namespace without any hash, saying how to give one', () => {
     vi.stubEnv(BUNDLE_HASH_ENV, '');
     expect(() => createLambdaHandler(tasks)).toThrow(ValidationError);
-    expect(() => createLambdaHandler(tasks)).toThrow(/options\.bundleHash.*SPILLWAY_BUNDLE_HASH.*URL/);
+    expect(() => createLambdaHandler(tasks)).toThrow(/`bundleHash`.*SPILLWAY_BUNDLE_HASH.*URL/);
   });
 
   it('refuses something that is neither a URL nor a namespace', () => {
-    expect(() => createLambdaHandler(42 as unknown as URL)).toThrow(/task module's URL or its namespace object/);
+    expect(() => createLambdaHandler(42 as unknown as URL)).toThrow(
+      /Expected `taskModule` of createLambdaHandler to be the task module's URL or path, or its namespace object/,
+    );
+  });
+
+  it('refuses a namespace without tasks, as the Cloud Functions handler does', () => {
+    expect(() => createLambdaHandler({ notATask: 1 }, { bundleHash: 'h' })).toThrow(/exports no offloadable tasks/);
   });
 
   it('refuses a negative responseReserveMs, naming the option', () => {

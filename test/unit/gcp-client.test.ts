@@ -171,7 +171,7 @@ describe('cloudFunctions answers', () => {
     answer(429, 'Rate exceeded.', { 'retry-after': '3' });
     const error = await rejectionOf(backend().invoke(envelopeOf('echo', 1)));
     expect(error).toBeInstanceOf(CapacityError);
-    expect(error).toMatchObject({ code: 'ERR_BACKEND_THROTTLED', retryable: true, backend: 'gcf' });
+    expect(error).toMatchObject({ code: 'ERR_BACKEND_THROTTLED', providerCode: 'HTTP 429', retryable: true, backend: 'gcf' });
     expect((error as Error).message).toMatch(/HTTP 429, retry after 3\): Rate exceeded\./);
   });
 
@@ -250,7 +250,7 @@ describe('cloudFunctions answers', () => {
     server.use(http.post(FUNCTION_URL, () => HttpResponse.error()));
     const error = await rejectionOf(backend().invoke(envelopeOf('echo', 1)));
     expect(error).toBeInstanceOf(BackendError);
-    expect(error).toMatchObject({ code: 'ERR_BACKEND_CONNECTION_LOST', retryable: true });
+    expect(error).toMatchObject({ code: 'ERR_BACKEND_NETWORK', retryable: true });
   });
 });
 
@@ -261,7 +261,7 @@ describe('cloudFunctions limits', () => {
     const error = await rejectionOf(backend().invoke(envelope));
     expect(error).toBeInstanceOf(PayloadTooLargeError);
     expect(error).toMatchObject({ sizeBytes: Buffer.byteLength(JSON.stringify(envelope)), limitBytes: 32 * 1024 * 1024, taskName: 'echo' });
-    expect((error as Error).message).toMatch(/over the gcf backend's limit of 33554432 bytes \(maxPayloadBytes\)/);
+    expect((error as Error).message).toMatch(/over the 32\.00 MB \(33554432 bytes\) that backend "gcf" accepts \(maxPayloadBytes\); it was not sent/);
     expect(received).toHaveLength(0);
   });
 
@@ -355,14 +355,14 @@ describe('cloudFunctions concurrency and lifecycle', () => {
     const envelopes = [envelopeOf('echo', 1), envelopeOf('echo', 2), envelopeOf('echo', 3)];
     const pending = envelopes.map((envelope) => gcf.invoke(envelope, { onDispatch: () => dispatched.push(envelope.id) }));
     await until(() => held.active() === 2);
-    expect(gcf.snapshot()).toEqual({ inFlight: 2, waiting: 1 });
+    expect(gcf.snapshot()).toEqual({ inFlight: 2, queued: 1 });
     expect(dispatched).toEqual([envelopes[0].id, envelopes[1].id]);
     held.release();
     const results = await Promise.all(pending);
     expect(results.map((result) => result.id)).toEqual(envelopes.map((envelope) => envelope.id));
     expect(dispatched).toEqual(envelopes.map((envelope) => envelope.id));
     expect(held.peak()).toBe(2);
-    expect(gcf.snapshot()).toEqual({ inFlight: 0, waiting: 0 });
+    expect(gcf.snapshot()).toEqual({ inFlight: 0, queued: 0 });
   });
 
   it('drops a waiting call whose signal aborts, without sending it', async () => {

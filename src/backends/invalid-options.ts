@@ -1,14 +1,15 @@
 /**
- * The `ValidationError` of an invalid options object: every issue as one
- * sentence naming the field, the value and the expectation, except that the
- * value of a secret is never printed (and a too short one says how to make one).
+ * The `ValidationError` of an adapter's invalid options object: every issue
+ * as one sentence naming the field, the value and the expectation ("Expected
+ * `maxConcurrency` to be >= 1, got 0"), except that the value of a secret is
+ * never printed (and a too short one says how to make one).
  */
 import type { z } from 'zod';
-import { ValidationError } from '../../src/errors.js';
-import { describeIssue, issuePath } from '../../src/zod-issues.js';
+import { ValidationError } from '../errors.js';
+import { describeIssue, issuePath } from '../zod-issues.js';
 
 /** Keys whose values never appear in messages. */
-const SECRET_KEYS = new Set<PropertyKey>(['signingSecret']);
+const SECRET_KEYS: ReadonlySet<PropertyKey> = new Set(['signingSecret']);
 
 function describe(issue: z.core.$ZodIssue): string {
   if (!SECRET_KEYS.has(issue.path[0] ?? '')) return describeIssue('', issue);
@@ -21,4 +22,11 @@ function describe(issue: z.core.$ZodIssue): string {
 export function invalidOptionsError(what: string, error: z.ZodError): ValidationError {
   const first = error.issues[0];
   return new ValidationError(`Invalid ${what}: ${error.issues.map(describe).join('; ')}`, { path: first === undefined ? undefined : issuePath('', first) });
+}
+
+/** Parses `options` with `schema` (reporting the offending values); throws {@link invalidOptionsError} on failure. */
+export function parseOptions<Schema extends z.ZodType>(schema: Schema, options: unknown, what: string): z.output<Schema> {
+  const parsed = schema.safeParse(options, { reportInput: true });
+  if (!parsed.success) throw invalidOptionsError(what, parsed.error);
+  return parsed.data;
 }

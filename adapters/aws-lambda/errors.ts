@@ -1,14 +1,71 @@
 /**
- * One classification of what `LambdaClient.send` can throw: throttling is a
- * retryable `CapacityError`; transient service faults, functions that are
- * not ready yet and network failures are retryable `BackendError`s; the
- * faults only a person can fix (missing function, missing permission,
- * broken function configuration, a refused request) are not retryable, and
- * their messages say what to fix.
+ * The errors of the Lambda backend: {@link LambdaInvokeError}, a
+ * `BackendError` that says which function answered what (with the tail of
+ * its log when Lambda sent one), and one classification of what
+ * `LambdaClient.send` can throw. Throttling is a retryable `CapacityError`
+ * (`ERR_BACKEND_THROTTLED`, the exception name in `providerCode`); transient
+ * service faults, functions that are not ready yet and network failures are
+ * retryable `BackendError`s; the faults only a person can fix (missing
+ * function, missing permission, broken function configuration, a refused
+ * request) are not retryable, and their messages say what to fix.
  */
-import { CapacityError, type OffloadError, PayloadTooLargeError } from '../../src/errors.js';
-import type { InvocationTarget } from './decode-response.js';
-import { LambdaInvokeError } from './invoke-error.js';
+import { networkCode, networkFaultCode } from '../../src/backends/network-code.js';
+import { throttledError } from '../../src/backends/throttled-error.js';
+import { BackendError, type OffloadError, type OffloadErrorOptions, PayloadTooLargeError } from '../../src/errors.js';
+import type { InvocationTarget } from './protocol.js';
+
+/** What the Lambda backend knows about a failed invocation. */
+export interface LambdaInvokeErrorDetails {
+  /** Function name or ARN that was invoked. */
+  functionName: string;
+  /** Version or alias that was invoked, if any. */
+  qualifier?: string;
+  /** HTTP status of Lambda's answer, when there was one. */
+  statusCode?: number;
+  /** Lambda's request id, for support cases and CloudWatch searches. */
+  requestId?: string;
+  /** `FunctionError` of the answer (`Unhandled` or `Handled`), when the function itself failed. */
+  functionError?: string;
+  /** `errorType` of the function's error payload, e.g. `Runtime.ExitError` or `Sandbox.Timedout`. */
+  errorType?: string;
+  /** The last 4 KB of the invocation's log (Lambda's `LogResult`, decoded to text). */
+  logTail?: string;
+}
+
+/**
+ * A `BackendError` of the Lambda backend. `code` says what failed:
+ * `ERR_LAMBDA_FUNCTION_ERROR` (the function's runtime failed: timeout,
+ * memory, init crash), `ERR_LAMBDA_SERVICE`, `ERR_BACKEND_UNREACHABLE` (no
+ * connection to the Lambda endpoint was made), `ERR_BACKEND_NETWORK` (the
+ * connection failed or broke), `ERR_LAMBDA_NOT_READY` (retryable), or `ERR_LAMBDA_NOT_FOUND`,
+ * `ERR_LAMBDA_ACCESS_DENIED`, `ERR_LAMBDA_CONFIGURATION`,
+ * `ERR_LAMBDA_BAD_REQUEST`, `ERR_LAMBDA_BAD_RESPONSE`, `ERR_LAMBDA_INVOKE`
+ * (not retryable).
+ */
+export class LambdaInvokeError extends BackendError {
+  /** Function name or ARN that was invoked. */
+  readonly functionName: string;
+  /** Version or alias that was invoked, if any. */
+  declare readonly qualifier?: string;
+  /** HTTP status of Lambda's answer, when there was one. */
+  declare readonly statusCode?: number;
+  /** Lambda's request id. */
+  declare readonly requestId?: string;
+  /** `FunctionError` of the answer, when the function itself failed. */
+  declare readonly functionError?: string;
+  /** `errorType` of the function's error payload. */
+  declare readonly errorType?: string;
+  /** The last 4 KB of the invocation's log, as text. */
+  declare readonly logTail?: string;
+
+  constructor(message: string, details: LambdaInvokeErrorDetails, options: OffloadErrorOptions & { code: string; retryable: boolean }) {
+    super(message, options);
+    this.functionName = details.functionName;
+    for (const key of ['qualifier', 'statusCode', 'requestId', 'functionError', 'errorType', 'logTail'] as const) {
+      if (details[key] !== undefined) Object.defineProperty(this, key, { value: details[key], enumerable: true });
+    }
+  }
+}
 
 /** Facts about the invocation that the messages mention. */
 export interface FailureContext extends InvocationTarget {
@@ -79,23 +136,6 @@ const ACCESS = new Set([
 /** Lambda refused the request itself (not the function): a bad qualifier, body or header. */
 const BAD_REQUEST = new Set(['InvalidRequestContentException', 'InvalidParameterValueException', 'UnsupportedMediaTypeException']);
 
-/** Node's codes for connections that failed or broke. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EHOSTDOWN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 interface SdkErrorShape {
   name?: unknown;
   message?: unknown;
@@ -108,19 +148,6 @@ interface SdkErrorShape {
 
 function describeError(name: string, message: string): string {
   return message === '' || message === name ? name : `${name}: ${message}`;
-}
-
-function networkCode(error: SdkErrorShape): string | undefined {
-  let current: unknown = error;
-  // The code sits on the error or, when a library wrapped it, on one of its causes.
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  const name = typeof error.name === 'string' ? error.name : '';
-  if (name === 'TimeoutError' || name === 'RequestTimeout') return name;
-  return typeof error.message === 'string' && /socket hang up/i.test(error.message) ? 'socket hang up' : undefined;
 }
 
 /** Maps an error thrown by `LambdaClient.send` (not an abort) to the spillway error a caller receives. */
@@ -149,9 +176,10 @@ export function classifyInvokeFailure(thrown: unknown, context: FailureContext):
     const retryAfter =
       typeof error.retryAfterSeconds === 'string' || typeof error.retryAfterSeconds === 'number' ? ` (retry after ${error.retryAfterSeconds} s)` : '';
     const reason = typeof error.Reason === 'string' ? ` [${error.Reason}]` : '';
-    return new CapacityError(
+    return throttledError(
       `Lambda throttled the invocation of ${target}${retryAfter}: ${what}${reason}. The function's reserved concurrency or the account's concurrency quota is used up; lower \`maxConcurrency\` of lambda(), or raise the function's reserved concurrency or the account's quota`,
-      { ...placement, code: 'ERR_LAMBDA_THROTTLED', retryable: true },
+      THROTTLING.has(name) ? name : `HTTP ${statusCode}`,
+      placement,
     );
   }
   if (NOT_READY.has(name)) {
@@ -208,7 +236,7 @@ export function classifyInvokeFailure(thrown: unknown, context: FailureContext):
   const network = statusCode === undefined ? networkCode(error) : undefined;
   if (network !== undefined) {
     return make(
-      'ERR_LAMBDA_NETWORK',
+      networkFaultCode(network),
       true,
       `Could not reach the Lambda endpoint to invoke ${target} (${network}: ${message}). Check the network, the region and the client's endpoint`,
     );

@@ -1,13 +1,19 @@
 /**
- * The response side of an invocation: Lambda's `InvokeCommand` output
- * becomes the handler's result envelope, or a `LambdaInvokeError` when the
- * function's runtime failed (`FunctionError`) or answered something that is
- * not a spillway result envelope.
+ * The wire format of an invocation. Request: the task envelope as the JSON
+ * bytes Lambda passes to the handler as its event, refused before sending
+ * when it is over 6 MB. Response: Lambda's `InvokeCommand` output becomes the
+ * handler's result envelope, or a `LambdaInvokeError` when the function's
+ * runtime failed (`FunctionError`) or answered something that is not a
+ * spillway result envelope.
  */
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { ResultEnvelope } from '../../src/contract/envelope.js';
+import { encodeWithinLimit } from '../../src/backends/payload-check.js';
+import { ResultEnvelope, type TaskEnvelope } from '../../src/contract/envelope.js';
 import { describeZodError } from '../../src/zod-issues.js';
-import { LambdaInvokeError, type LambdaInvokeErrorDetails } from './invoke-error.js';
+import { LambdaInvokeError, type LambdaInvokeErrorDetails } from './errors.js';
+
+/** Largest request payload of a synchronous (`RequestResponse`) invocation: 6 MB. */
+export const LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 /** Which invocation an answer belongs to. */
 export interface InvocationTarget {
@@ -21,6 +27,16 @@ export interface InvocationTarget {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Encodes `envelope` as the UTF-8 JSON payload of an invocation.
+ * @throws {PayloadTooLargeError} when the JSON is over `limitBytes`; nothing is sent then.
+ */
+export function encodeInvokePayload(envelope: TaskEnvelope, limitBytes: number, backend: string): Uint8Array {
+  const { json } = encodeWithinLimit(envelope, { limitBytes, backend, limitSource: 'a synchronous Lambda invocation' });
+  return encoder.encode(json);
+}
 
 /** Decodes `LogResult` (base64 of the log's last 4 KB) to text. */
 export function decodeLogTail(logResult: string | undefined): string | undefined {

@@ -3,24 +3,27 @@
  * one HTTPS POST of the task envelope to the function, which runs it
  * through the shared runtime (`handler.ts`) and answers with the result
  * envelope. This file owns the backend's lifecycle and its concurrency
- * limit; sending, authorizing and reading answers live beside it.
+ * limit; the wire protocol (`protocol.ts`), authorization (`auth.ts`) and
+ * the meaning of failures (`errors.ts`) live beside it.
  */
-import type { Backend, InvokeOptions } from '../../src/backends/backend.js';
+import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
+import { encodeWithinLimit } from '../../src/backends/payload-check.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
-import { AbortError, CapacityError, PayloadTooLargeError, type TaskPlacement } from '../../src/errors.js';
+import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
 import { createRequestAuthorizer } from './auth.js';
 import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
 import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
-import { mapHttpAnswer } from './response-mapping.js';
-import { sendEnvelope } from './send-envelope.js';
+import { decodeAnswer, sendEnvelope } from './protocol.js';
 
 /** An HTTP call may outlast a task's own `timeoutMs` by this much (cold start, transfer), so the client never cuts a task the function would still finish. */
 export const TASK_TIMEOUT_HEADROOM_MS = 10_000;
 
+/** Live signals of a Cloud Functions backend: calls in flight, and attempts waiting for a slot under `maxConcurrency`. */
+export type CloudFunctionsSnapshot = BackendSnapshot;
+
 /** The Cloud Functions backend. */
 export interface CloudFunctionsBackend extends Backend {
-  readonly kind: 'gcf';
   readonly maxPayloadBytes: number;
   /** The function's URL. */
   readonly url: string;
@@ -28,8 +31,8 @@ export interface CloudFunctionsBackend extends Backend {
   readonly pricing: Readonly<CloudFunctionsPricing>;
   /** Estimated price in USD of one attempt that ran `durationMs`. */
   estimateCostUsd(durationMs: number): number;
-  /** Attempts in flight now, and attempts waiting for a slot under `maxConcurrency`. */
-  snapshot(): { inFlight: number; waiting: number };
+  /** Live in-flight and queued counts. */
+  snapshot(): CloudFunctionsSnapshot;
 }
 
 /** `url` without credentials, query or fragment, for messages. */
@@ -63,8 +66,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     ...(resolved.googleAuth === undefined ? {} : { googleAuth: resolved.googleAuth }),
   });
   const gate = createConcurrencyGate(maxConcurrency);
-  // One controller per attempt in flight (not one long-lived signal that every
-  // attempt's AbortSignal.any would hang on), so destroy() can stop them all.
+  // One controller per attempt in flight, so destroy() can stop them all after it rejected the waiting ones.
   const inFlight = new Set<AbortController>();
   let closed = false;
 
@@ -76,14 +78,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     }
     const aborted = (): AbortError => new AbortError(`Task "${envelope.task}" was aborted before it was sent`, { ...placement, cause: signal?.reason });
     if (signal?.aborted) throw aborted();
-    const body = JSON.stringify(envelope);
-    const sizeBytes = Buffer.byteLength(body);
-    if (sizeBytes > maxPayloadBytes) {
-      throw new PayloadTooLargeError(
-        `The envelope of task "${envelope.task}" is ${sizeBytes} bytes, over the ${name} backend's limit of ${maxPayloadBytes} bytes (maxPayloadBytes): pass a smaller input (for example a storage URL instead of the data) or run the task locally`,
-        { ...placement, sizeBytes, limitBytes: maxPayloadBytes },
-      );
-    }
+    const { json: body, sizeBytes } = encodeWithinLimit(envelope, { limitBytes: maxPayloadBytes, backend: name, limitSource: 'maxPayloadBytes' });
     const release = await gate.acquire(signal, aborted);
     const attempt = new AbortController();
     inFlight.add(attempt);
@@ -92,15 +87,15 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
       const answer = await sendEnvelope({
         url,
         displayUrl,
+        placement,
         body,
         timeoutMs: Math.max(timeoutMs, (envelope.timeoutMs ?? 0) + (envelope.timeoutMs === undefined ? 0 : TASK_TIMEOUT_HEADROOM_MS)),
         authorize,
         ...(signingSecret === undefined ? {} : { signingSecret }),
         ...(signal === undefined ? {} : { signal }),
         destroyed: attempt.signal,
-        placement,
       });
-      return mapHttpAnswer(answer, { envelopeId: envelope.id, bundleHash: envelope.bundleHash, displayUrl, sizeBytes, limitBytes: maxPayloadBytes, placement });
+      return decodeAnswer(answer, { envelopeId: envelope.id, bundleHash: envelope.bundleHash, displayUrl, sizeBytes, limitBytes: maxPayloadBytes, placement });
     } finally {
       inFlight.delete(attempt);
       release();
@@ -116,7 +111,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     pricing,
     invoke,
     estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
-    snapshot: () => ({ inFlight: gate.active, waiting: gate.waiting }),
+    snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     async close() {
       closed = true;
       await gate.whenIdle();

@@ -1,0 +1,156 @@
+/**
+ * The runtime: executes one task envelope against a task module (decode,
+ * validate input, run, validate output, encode). The local worker and the
+ * cloud handlers all call {@link createRuntime}, so a task behaves the same
+ * wherever it runs.
+ */
+
+import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
+import { describeZodError } from '../zod-issues.js';
+import { deserialize, serialize } from './codec.js';
+import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
+import { encodeError } from './error-codec.js';
+import type { TaskRegistry } from './task-module.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  /** Content hash of the task module this runtime serves; envelopes carrying another hash are refused as stale. */
+  bundleHash: string;
+  /**
+   * Enforce `timeoutMs` inside the runtime (abort the task's signal and answer
+   * with a timeout). Backends that stop over-time work from outside (the
+   * local pool terminates the worker) turn this off.
+   * @default true
+   */
+  enforceTimeouts?: boolean;
+}
+
+/** Executes envelopes against one task module. */
+export interface Runtime {
+  /** Content hash of the served task module. */
+  readonly bundleHash: string;
+  /** Names of the tasks this runtime can run. */
+  readonly taskNames: readonly string[];
+  /** Runs one envelope (any parsed JSON value) and always answers with a result envelope; it never throws. */
+  execute(envelope: unknown): Promise<ResultEnvelope>;
+}
+
+function failure(id: string, kind: ErrorKind, error: unknown, durationMs = 0): ResultEnvelope {
+  return { version: ENVELOPE_VERSION, id, ok: false, kind, error: encodeError(error), durationMs };
+}
+
+function withFields(error: Error, fields: Record<string, unknown>): Error {
+  return Object.assign(error, fields);
+}
+
+/**
+ * What a thrown value means. Checked by brand and code, not `instanceof`: the
+ * task module may import another copy of spillway than the runtime (a bundle,
+ * a second install). Only the task's own validation and timeout count; the
+ * same errors from a nested task call are the task's fault.
+ */
+function classify(error: unknown, taskName: string): ErrorKind {
+  if (!isOffloadError(error) || error.taskName !== taskName) return 'task';
+  if (error.code === 'ERR_INVALID_INPUT' || error.code === 'ERR_INVALID_OUTPUT') return 'validation';
+  if (error.code === 'ERR_TIMEOUT') return 'timeout';
+  return 'task';
+}
+
+/** Signal of attempts the runtime does not stop itself (no timeout here; the backend stops them from outside). */
+const NEVER_ABORTED = new AbortController().signal;
+
+async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, taskName: string): Promise<T> {
+  if (timeoutMs === undefined) return work(NEVER_ABORTED);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`Task "${taskName}" ran longer than its timeoutMs of ${timeoutMs} ms`, { timeoutMs, taskName });
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the runtime for a task registry. Nothing from an envelope is ever
+ * evaluated: the task is looked up by name among the module's exports.
+ */
+export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): Runtime {
+  const { bundleHash } = options;
+  const enforceTimeouts = options.enforceTimeouts ?? true;
+  const taskNames = Object.freeze([...registry.keys()]);
+
+  async function execute(raw: unknown): Promise<ResultEnvelope> {
+    const parsed = TaskEnvelope.safeParse(raw, { reportInput: true });
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
+      return failure(
+        id,
+        'bad-envelope',
+        new ValidationError(`Malformed task envelope: ${describeZodError('envelope', parsed.error)}`, { code: 'ERR_BAD_ENVELOPE' }),
+      );
+    }
+    const envelope = parsed.data;
+    if (envelope.bundleHash !== bundleHash) {
+      return failure(
+        envelope.id,
+        'stale-bundle',
+        withFields(
+          new Error(
+            `The backend runs task module build ${bundleHash}, but the caller sent ${envelope.bundleHash}: redeploy the bundle (spillway bundle && spillway deploy) or restart the caller`,
+          ),
+          {
+            expectedHash: envelope.bundleHash,
+            actualHash: bundleHash,
+          },
+        ),
+      );
+    }
+    const task = registry.get(envelope.task);
+    if (task === undefined) {
+      return failure(
+        envelope.id,
+        'unknown-task',
+        new Error(
+          `Unknown task "${envelope.task}": the task module exports ${taskNames.length === 0 ? 'no offloadable tasks' : taskNames.map((name) => `"${name}"`).join(', ')}. Export the task from the module given as \`tasks\``,
+        ),
+      );
+    }
+    let input: unknown;
+    try {
+      input = deserialize(envelope.input);
+    } catch (error) {
+      return failure(
+        envelope.id,
+        'bad-envelope',
+        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, { code: 'ERR_BAD_ENVELOPE', cause: error }),
+      );
+    }
+    const name = task.definition.name;
+    const timeoutMs = enforceTimeouts ? envelope.timeoutMs : undefined;
+    const startedAt = performance.now();
+    let output: unknown;
+    try {
+      output = await runWithTimeout((signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt }), timeoutMs, name);
+    } catch (error) {
+      const kind = classify(error, name);
+      const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;
+      return failure(envelope.id, kind, encodable, performance.now() - startedAt);
+    }
+    const durationMs = performance.now() - startedAt;
+    try {
+      return { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(output, 'output'), durationMs };
+    } catch (error) {
+      const kind: ErrorKind = error instanceof SerializationError ? 'serialization' : 'task';
+      return failure(envelope.id, kind, isOffloadError(error) ? error : new SerializationError(String(error), { path: 'output' }), durationMs);
+    }
+  }
+
+  return { bundleHash, taskNames, execute };
+}
