@@ -110,7 +110,8 @@ export async function deployGcf(options: GcfDeployOptions, context: GcfDeployCon
   const operation = created ? await api.createFunction(parent, functionName, body) : await api.updateFunction({ ...body, name }, [...GCF_UPDATE_MASK]);
   log('waiting for the build and rollout…');
   const finished = await waitForGcfOperation(api, operation, created ? `create ${functionName}` : `update ${functionName}`, context.poll);
-  const deployed = finished.response?.serviceConfig?.uri !== undefined || finished.response?.url !== undefined ? finished.response : await api.getFunction(name);
+  const deployed =
+    finished.response?.serviceConfig?.uri !== undefined || finished.response?.url !== undefined ? finished.response : await api.getFunction(name);
   const url = deployed?.serviceConfig?.uri ?? deployed?.url;
   if (url === undefined) throw new DeployError(`The Cloud Function "${functionName}" was deployed but has no URL yet; run deploy again`, 'ERR_DEPLOY_API');
   log(`url ${url}`);

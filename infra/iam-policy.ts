@@ -103,9 +103,7 @@ export function buildIamPolicies(options: IamPolicyOptions): IamPolicies {
     },
     executionRolePolicy: {
       Version: '2012-10-17',
-      Statement: [
-        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup },
-      ],
+      Statement: [{ Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup }],
     },
     executionRoleTrustPolicy: {
       Version: '2012-10-17',

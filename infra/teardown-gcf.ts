@@ -36,10 +36,7 @@ export interface GcfTeardownContext {
 export async function teardownGcf(options: GcfTeardownOptions, context: GcfTeardownContext): Promise<void> {
   const log = context.log ?? silentLog;
   if (!GCF_FUNCTION_NAME.test(options.functionName)) {
-    throw new DeployError(
-      `Expected \`--function\` to be ${GCF_FUNCTION_NAME_RULE}, got ${JSON.stringify(options.functionName)}`,
-      'ERR_DEPLOY_OPTION',
-    );
+    throw new DeployError(`Expected \`--function\` to be ${GCF_FUNCTION_NAME_RULE}, got ${JSON.stringify(options.functionName)}`, 'ERR_DEPLOY_OPTION');
   }
   const name = gcfFunctionName(options);
   const existing = await context.api.getFunction(name);

@@ -114,7 +114,11 @@ function invalid(body: Record<string, unknown>, name: string): Response | undefi
   const variables = (body.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
   const bad = Object.keys(variables).find((key) => !ENV_KEY.test(key));
   if (bad !== undefined) {
-    return awsError(400, 'ValidationException', `1 validation error detected: Value '${bad}' at 'environment.variables' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+`);
+    return awsError(
+      400,
+      'ValidationException',
+      `1 validation error detected: Value '${bad}' at 'environment.variables' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+`,
+    );
   }
   return undefined;
 }
@@ -122,7 +126,11 @@ function invalid(body: Record<string, unknown>, name: string): Response | undefi
 function conflict(state: FakeLambdaState, operation: string): Response | undefined {
   const now = { ...SETTLED, ...state.current };
   if (operation !== 'PublishVersion' && now.State === 'Failed') {
-    return awsError(409, 'ResourceConflictException', 'The operation cannot be performed at this time. The function is in the Failed state; delete it and create it again.');
+    return awsError(
+      409,
+      'ResourceConflictException',
+      'The operation cannot be performed at this time. The function is in the Failed state; delete it and create it again.',
+    );
   }
   if (isBusy(now)) {
     return awsError(409, 'ResourceConflictException', `The operation cannot be performed at this time. An update is in progress for resource: ${operation}`);
@@ -207,7 +215,10 @@ export function fakeLambdaHandlers(state: FakeLambdaState) {
       state.version += 1;
       const version = String(state.version);
       state.versions[version] = [...state.publishedReadiness];
-      return HttpResponse.json({ ...configuration(state, name, { ...SETTLED, ...state.versions[version]?.[0] }), FunctionArn: `${arn(name)}:${version}`, Version: version }, { status: 201 });
+      return HttpResponse.json(
+        { ...configuration(state, name, { ...SETTLED, ...state.versions[version]?.[0] }), FunctionArn: `${arn(name)}:${version}`, Version: version },
+        { status: 201 },
+      );
     }),
     http.post(`${BASE}/:name/aliases`, async ({ request, params }) => {
       const denied = await record('CreateAlias', request);
@@ -216,7 +227,10 @@ export function fakeLambdaHandlers(state: FakeLambdaState) {
       if (state.aliasExists) return awsError(409, 'ResourceConflictException', `Alias already exists: ${String(body.Name)}`);
       state.aliasExists = true;
       state.aliasVersion = String(body.FunctionVersion);
-      return HttpResponse.json({ AliasArn: `${arn(String(params.name))}:${String(body.Name)}`, Name: body.Name, FunctionVersion: body.FunctionVersion }, { status: 201 });
+      return HttpResponse.json(
+        { AliasArn: `${arn(String(params.name))}:${String(body.Name)}`, Name: body.Name, FunctionVersion: body.FunctionVersion },
+        { status: 201 },
+      );
     }),
     http.put(`${BASE}/:name/aliases/:alias`, async ({ request, params }) => {
       const denied = await record('UpdateAlias', request);

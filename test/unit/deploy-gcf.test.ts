@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NODE_RUNTIMES } from '../../src/contract/platform.js';
 import { deployGcf } from '../../infra/deploy-gcf.js';
 import { readDeployment } from '../../infra/deployment-record.js';
 import { createGcfApi } from '../../infra/gcf-api.js';
 import { resolveGcfDeployOptions } from '../../infra/gcf-options.js';
 import { gcloudDeployCommand, gcloudDeployCommandForBundle } from '../../infra/gcloud-command.js';
 import { teardownGcf } from '../../infra/teardown-gcf.js';
+import { NODE_RUNTIMES } from '../../src/contract/platform.js';
 import { createTestBundle, type TestBundle } from '../support/deploy-fixtures.js';
 import { createFakeGcfState, type FakeGcfState, fakeGcfHandlers, GCF_API } from '../support/fake-gcf-control-plane.js';
 
@@ -56,7 +56,12 @@ describe('deployGcf', () => {
     ]);
     expect(bundle.gcfZipPath).toBe(join(bundle.dir, '.spillway', 'gcf.zip'));
     expect(Buffer.from(state.uploaded ?? []).equals(await readFile(bundle.gcfZipPath))).toBe(true);
-    expect(result).toMatchObject({ created: true, name: `${fn}/spillway-tasks`, url: 'https://spillway-tasks-abc123-ew.a.run.app', bundleHash: bundle.bundleHash });
+    expect(result).toMatchObject({
+      created: true,
+      name: `${fn}/spillway-tasks`,
+      url: 'https://spillway-tasks-abc123-ew.a.run.app',
+      bundleHash: bundle.bundleHash,
+    });
     expect(lines.at(-2)).toBe('url https://spillway-tasks-abc123-ew.a.run.app');
     expect(state.authorization.every((value) => value === 'Bearer test-token')).toBe(true);
   });
@@ -115,7 +120,7 @@ describe('deployGcf', () => {
     const state = use(createFakeGcfState({ fn: pinned, latestRevision: 3, servingRevision: 2 }));
     await deploy();
     expect(state.updateMask?.split(',')).toContain('serviceConfig.allTrafficOnLatestRevision');
-    expect((state.body?.serviceConfig as { allTrafficOnLatestRevision?: boolean }).allTrafficOnLatestRevision).toBe(true);
+    expect((state.body?.serviceConfig as { allTrafficOnLatestRevision?: boolean } | undefined)?.allTrafficOnLatestRevision).toBe(true);
     expect(state.servingRevision).toBe(4);
   });
 

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveLambdaOptions } from '../../adapters/aws-lambda/options.js';
-import { NODE_RUNTIMES } from '../../src/contract/platform.js';
 import { isDeployError } from '../../infra/deploy-error.js';
 import { deployLambda } from '../../infra/deploy-lambda.js';
 import { readDeployment } from '../../infra/deployment-record.js';
 import { createLambdaDeployClient } from '../../infra/lambda-client.js';
 import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB } from '../../infra/lambda-options.js';
+import { NODE_RUNTIMES } from '../../src/contract/platform.js';
 import { createTestBundle, type TestBundle } from '../support/deploy-fixtures.js';
 import { createFakeLambdaState, type FakeLambdaState, fakeLambdaHandlers, LAMBDA_ENDPOINT } from '../support/fake-lambda-control-plane.js';
 
@@ -37,12 +37,15 @@ function use(state: FakeLambdaState): FakeLambdaState {
 }
 
 function deploy(overrides: Record<string, unknown> = {}) {
-  return deployLambda({ functionName: 'spillway-tasks', role: ROLE, manifestPath: bundle.manifestPath, ...overrides }, {
-    client,
-    log: (line) => lines.push(line),
-    wait,
-    now: () => NOW,
-  });
+  return deployLambda(
+    { functionName: 'spillway-tasks', role: ROLE, manifestPath: bundle.manifestPath, ...overrides },
+    {
+      client,
+      log: (line) => lines.push(line),
+      wait,
+      now: () => NOW,
+    },
+  );
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
@@ -71,7 +74,7 @@ describe('deployLambda: fresh create', () => {
   it('uploads the zip `spillway bundle` wrote, found through the manifest (no --zip)', async () => {
     const state = use(createFakeLambdaState());
     await deploy();
-    const sent = (state.bodies.CreateFunction?.Code as { ZipFile: string }).ZipFile;
+    const sent = String((state.bodies.CreateFunction?.Code as { ZipFile?: string } | undefined)?.ZipFile);
     expect(Buffer.from(sent, 'base64').equals(await readFile(bundle.lambdaZipPath))).toBe(true);
     expect(bundle.lambdaZipPath).toBe(join(bundle.dir, '.spillway', 'lambda.zip'));
   });
@@ -236,7 +239,11 @@ describe('deployLambda: as the Lambda API behaves', () => {
 
 describe('deployLambda: failures', () => {
   it('fails with the StateReason when the function ends in state Failed', async () => {
-    use(createFakeLambdaState({ readiness: [{ State: 'Pending' }, { State: 'Failed', StateReasonCode: 'InvalidRuntime', StateReason: 'The runtime is not supported' }] }));
+    use(
+      createFakeLambdaState({
+        readiness: [{ State: 'Pending' }, { State: 'Failed', StateReasonCode: 'InvalidRuntime', StateReason: 'The runtime is not supported' }],
+      }),
+    );
     const error = await failure(deploy());
     expect(error.code).toBe('ERR_DEPLOY_FAILED');
     expect(error.message).toBe('The Lambda function "spillway-tasks" failed to become Active: InvalidRuntime: The runtime is not supported');
