@@ -1,30 +1,42 @@
 /**
- * The artifacts `spillway bundle` writes and the deploy scripts read: a zip
- * per platform and `.spillway/manifest.json` with the bundle's content hash.
+ * The artifacts `spillway bundle` writes and the deploy scripts read:
+ * `.spillway/manifest.json` (bundle hash, one target per platform) and the
+ * zip each target names, relative to the manifest's folder
+ * (`.spillway/lambda.zip`, `.spillway/gcf.zip`; see infra/bundle.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DeployError } from './deploy-error.js';
 
-/** Default path of the manifest. */
+/** Default path of the manifest; the zips are found through it. */
 export const DEFAULT_MANIFEST_PATH = '.spillway/manifest.json';
 
-/** Default path of the Lambda zip. */
-export const DEFAULT_LAMBDA_ZIP_PATH = '.spillway/lambda/lambda.zip';
+/** The platforms a bundle has a target for. */
+export type BundlePlatform = 'lambda' | 'gcf';
 
-/** Default path of the Cloud Functions zip. */
-export const DEFAULT_GCF_ZIP_PATH = '.spillway/gcf/gcf.zip';
+const targetSchema = z.looseObject({
+  /** The zip to upload, relative to the manifest's folder, e.g. `lambda.zip`. */
+  zip: z.string().min(1),
+  /** The entry module, relative to the manifest's folder, e.g. `gcf/index.mjs`. */
+  entry: z.string().min(1),
+  /** Lambda: `index.handler`; Cloud Functions: the entry point. */
+  handler: z.string().min(1),
+  runtime: z.string().optional(),
+});
 
 /** The fields of the manifest the deploy scripts use; others are kept as they are. */
 const manifestSchema = z.looseObject({
   bundleHash: z.string().min(1),
   tasks: z.array(z.unknown()).optional(),
-  runtime: z.unknown().optional(),
-  sizes: z.unknown().optional(),
+  targets: z.object({ lambda: targetSchema, gcf: targetSchema }),
 });
 
 /** The bundle manifest, as far as deploy needs it. */
 export type BundleManifest = z.infer<typeof manifestSchema>;
+
+/** One platform's target of a bundle, as far as deploy needs it. */
+export type BundleTargetInput = z.infer<typeof targetSchema>;
 
 function isMissing(error: unknown): boolean {
   return (error as { code?: unknown }).code === 'ENOENT';
@@ -49,9 +61,23 @@ export async function readBundleManifest(path: string): Promise<BundleManifest> 
   }
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new DeployError(`The manifest \`--manifest\` ${path} has no \`bundleHash\` string; run \`spillway bundle\` again`, 'ERR_DEPLOY_INPUT');
+    const field = parsed.error.issues[0]?.path.map(String).join('.') || 'bundleHash';
+    throw new DeployError(
+      `The manifest \`--manifest\` ${path} has no valid \`${field}\`; run \`spillway bundle\` again with this version of spillway`,
+      'ERR_DEPLOY_INPUT',
+    );
   }
   return parsed.data;
+}
+
+/** The zip `spillway bundle` wrote for `platform`: the manifest's `targets.<platform>.zip`, next to the manifest. */
+export function bundleZipPath(manifestPath: string, manifest: BundleManifest, platform: BundlePlatform): string {
+  return join(dirname(manifestPath), manifest.targets[platform].zip);
+}
+
+/** The unpacked source folder of `platform` (the folder of its entry module), e.g. `.spillway/gcf`. */
+export function bundleSourceDir(manifestPath: string, manifest: BundleManifest, platform: BundlePlatform): string {
+  return join(dirname(manifestPath), dirname(manifest.targets[platform].entry));
 }
 
 /** Reads the zip at `path`; `option` names the flag in the message. */

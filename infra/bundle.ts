@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/contract/task-module.js';
 import { BundleError } from './bundle-error.js';
 import { findSpillwayPackage } from './package-root.js';
@@ -29,8 +30,8 @@ import { writeZip } from './zip.js';
 export const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
 /** The function name (Cloud Functions entry point) the gcf bundle registers. */
 export const GCF_ENTRY_POINT = 'spillway';
-/** Runtimes the bundles are built for. */
-export const RUNTIMES = { lambda: 'nodejs22.x', gcf: 'nodejs22', esbuildTarget: 'node22' } as const;
+/** Runtimes the bundles are built for: the one list, `NODE_RUNTIMES`. */
+export const RUNTIMES = NODE_RUNTIMES;
 
 /** Options of {@link bundleTaskModule}. */
 export interface BundleOptions {
@@ -52,7 +53,7 @@ export interface BundleOptions {
 
 /** One target of a bundle, as written to manifest.json (paths relative to the output folder). */
 export interface BundleTarget {
-  /** `nodejs22.x` (Lambda) or `nodejs22` (Cloud Functions gen2). */
+  /** `NODE_RUNTIMES.lambda` (Lambda) or `NODE_RUNTIMES.gcf` (Cloud Functions gen2). */
   runtime: string;
   /** The entry module, e.g. `lambda/index.mjs`. */
   entry: string;

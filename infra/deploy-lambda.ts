@@ -1,29 +1,22 @@
 /**
  * `spillway deploy lambda`: creates or updates a Lambda function from the
- * bundle, waits until it is Active and updated, publishes a version and
- * moves an alias to it, so callers of the alias switch atomically. It uses
- * an existing execution role and never creates one.
+ * bundle, waits (with the SDK's waiters) until it is Active and updated,
+ * publishes a version, waits until that version is Active and moves an
+ * alias to it, so callers of the alias switch atomically. It uses an
+ * existing execution role and never creates one. What it deployed is
+ * written to `lambda.deployment.json` next to the manifest.
  */
-import {
-  CreateAliasCommand,
-  CreateFunctionCommand,
-  type FunctionConfiguration,
-  GetFunctionCommand,
-  type GetFunctionCommandOutput,
-  type LambdaClient,
-  PublishVersionCommand,
-  UpdateAliasCommand,
-  UpdateFunctionCodeCommand,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
-import { readBundleManifest, readBundleZip } from './bundle-input.js';
+import { CreateAliasCommand, type FunctionConfiguration, type LambdaClient, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { BUNDLE_HASH_ENV } from '../src/contract/platform.js';
+import { bundleZipPath, readBundleManifest, readBundleZip } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';
 import { type DeployLog, silentLog } from './deploy-log.js';
+import { deploymentRecordPath, type LambdaDeploymentRecord, writeDeployment } from './deployment-record.js';
 import { describeLambdaApiError, isLambdaNotFound } from './lambda-api-error.js';
-import { BUNDLE_HASH_ENV, type LambdaDeployOptions, type ResolvedLambdaDeployOptions, resolveLambdaDeployOptions } from './lambda-options.js';
-import { isManagedBySpillway, MANAGED_BY_KEY, MANAGED_BY_TAGS, MANAGED_BY_VALUE } from './managed-by.js';
-import type { PollOptions } from './poll.js';
-import { waitForLambdaReady } from './wait-for-lambda.js';
+import { createLambdaFunction, deleteFailedLambdaFunction, type LambdaStepContext, sendLambda, updateLambdaFunction } from './lambda-function-steps.js';
+import { type LambdaDeployOptions, type ResolvedLambdaDeployOptions, resolveLambdaDeployOptions } from './lambda-options.js';
+import { assertManagedLambda, getLambdaFunction } from './lambda-ownership.js';
+import { type LambdaWaitOptions, waitForLambda } from './wait-for-lambda.js';
 
 /** What `deployLambda` talks to and reports through. */
 export interface LambdaDeployContext {
@@ -31,119 +24,27 @@ export interface LambdaDeployContext {
   client: LambdaClient;
   /** Progress lines; silent when omitted. */
   log?: DeployLog;
-  /** Backoff of the readiness waits; tests pass a sleep that resolves at once. */
-  poll?: PollOptions;
+  /** Delays and limit of the SDK waiters; tests pass short ones. */
+  wait?: LambdaWaitOptions;
+  /** The clock of `deployedAt`. */
+  now?: () => Date;
 }
 
-/** What a deploy did. */
-export interface LambdaDeployResult {
-  /** Whether the function was created (false: updated). */
+/** What a deploy did: the deployment record, whether the function was created, and where the record was written. */
+export interface LambdaDeployResult extends LambdaDeploymentRecord {
+  /** Whether the function was created (false: updated). A function whose creation Failed is deleted and created again. */
   created: boolean;
-  /** The function's name. */
-  functionName: string;
-  /** The function's ARN (unqualified). */
-  functionArn: string;
-  /** The version published by this deploy. */
-  version: string;
-  /** The alias moved to `version`. */
-  alias: string;
-  /** The alias ARN callers invoke (`lambda({ functionName, qualifier })`). */
+  /** The alias ARN callers invoke (the same as `qualifiedArn`). */
   aliasArn: string;
-  /** The bundle hash the function now runs. */
-  bundleHash: string;
-}
-
-async function getFunction(client: LambdaClient, functionName: string): Promise<GetFunctionCommandOutput | undefined> {
-  try {
-    return await client.send(new GetFunctionCommand({ FunctionName: functionName }));
-  } catch (error) {
-    if (isLambdaNotFound(error)) return undefined;
-    throw describeLambdaApiError(error, 'lambda:GetFunction', functionName);
-  }
-}
-
-async function send<T>(action: string, functionName: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw describeLambdaApiError(error, action, functionName);
-  }
-}
-
-async function createFunction(
-  context: Required<Pick<LambdaDeployContext, 'client' | 'log'>> & { poll?: PollOptions },
-  options: ResolvedLambdaDeployOptions,
-  zip: Uint8Array,
-  variables: Record<string, string>,
-): Promise<FunctionConfiguration> {
-  const { client, log } = context;
-  const { functionName, role } = options;
-  if (role === undefined) {
-    throw new DeployError(
-      `The Lambda function "${functionName}" does not exist and creating it needs \`--role\` (role): pass the ARN of an existing execution role (spillway iam-policy prints its policies)`,
-      'ERR_DEPLOY_OPTION',
-    );
-  }
-  log(`creating function ${functionName}…`);
-  await send('lambda:CreateFunction', functionName, () =>
-    client.send(
-      new CreateFunctionCommand({
-        FunctionName: functionName,
-        Role: role,
-        Runtime: options.runtime as never,
-        Handler: options.handler,
-        Code: { ZipFile: zip },
-        MemorySize: options.memoryMb,
-        Timeout: options.timeoutSeconds,
-        Architectures: [options.architecture],
-        Environment: { Variables: variables },
-        Tags: { ...MANAGED_BY_TAGS },
-        Publish: false,
-        Description: 'spillway task bundle',
-      }),
-    ),
-  );
-  log('waiting for Active…');
-  return waitForLambdaReady(client, functionName, context.poll);
-}
-
-async function updateFunction(
-  context: Required<Pick<LambdaDeployContext, 'client' | 'log'>> & { poll?: PollOptions },
-  options: ResolvedLambdaDeployOptions,
-  zip: Uint8Array,
-  variables: Record<string, string>,
-): Promise<FunctionConfiguration> {
-  const { client, log } = context;
-  const { functionName } = options;
-  log(`updating code of ${functionName}…`);
-  await send('lambda:UpdateFunctionCode', functionName, () =>
-    client.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ZipFile: zip, Architectures: [options.architecture] })),
-  );
-  log('waiting for the code update…');
-  await waitForLambdaReady(client, functionName, context.poll);
-  log('updating configuration…');
-  await send('lambda:UpdateFunctionConfiguration', functionName, () =>
-    client.send(
-      new UpdateFunctionConfigurationCommand({
-        FunctionName: functionName,
-        ...(options.role === undefined ? {} : { Role: options.role }),
-        Runtime: options.runtime as never,
-        Handler: options.handler,
-        MemorySize: options.memoryMb,
-        Timeout: options.timeoutSeconds,
-        Environment: { Variables: variables },
-      }),
-    ),
-  );
-  log('waiting for the configuration update…');
-  return waitForLambdaReady(client, functionName, context.poll);
+  /** Path of the deployment record written. */
+  recordPath: string;
 }
 
 async function moveAlias(client: LambdaClient, options: ResolvedLambdaDeployOptions, version: string, created: boolean): Promise<string> {
   const { functionName, alias } = options;
   const create = async (): Promise<string | undefined> =>
     (
-      await send('lambda:CreateAlias', functionName, () =>
+      await sendLambda('lambda:CreateAlias', functionName, () =>
         client.send(new CreateAliasCommand({ FunctionName: functionName, Name: alias, FunctionVersion: version })),
       )
     ).AliasArn;
@@ -157,56 +58,96 @@ async function moveAlias(client: LambdaClient, options: ResolvedLambdaDeployOpti
   }
 }
 
-/**
- * Deploys the Lambda bundle: `GetFunction`, then `CreateFunction` (needs
- * `role`) or `UpdateFunctionCode` + `UpdateFunctionConfiguration`, each
- * followed by a wait for Active/Successful; then `PublishVersion` and
- * `CreateAlias`/`UpdateAlias`. Refuses to update a function that is not
- * tagged `managed-by: spillway`. Every failure is a one-line {@link DeployError}.
- */
-export async function deployLambda(options: LambdaDeployOptions, context: LambdaDeployContext): Promise<LambdaDeployResult> {
-  const resolved = resolveLambdaDeployOptions(options);
-  const log = context.log ?? silentLog;
-  const { client } = context;
-  const { functionName, alias } = resolved;
-  const manifest = await readBundleManifest(resolved.manifestPath);
-  const zip = await readBundleZip(resolved.zipPath, '--zip');
-  const variables = { ...resolved.environment, [BUNDLE_HASH_ENV]: manifest.bundleHash };
-  const steps = { client, log, ...(context.poll === undefined ? {} : { poll: context.poll }) };
-
-  const existing = await getFunction(client, functionName);
-  if (existing !== undefined && !isManagedBySpillway(existing.Tags)) {
-    throw new DeployError(
-      `The Lambda function "${functionName}" exists but is not tagged ${MANAGED_BY_KEY}: ${MANAGED_BY_VALUE}; deploy under another --function name, or tag it to let spillway manage it`,
-      'ERR_DEPLOY_UNMANAGED',
-    );
-  }
-  const created = existing === undefined;
-  const configuration = created ? await createFunction(steps, resolved, zip, variables) : await updateFunction(steps, resolved, zip, variables);
-
+async function publishVersion(step: LambdaStepContext, configuration: FunctionConfiguration, bundleHash: string): Promise<string> {
+  const { client, log, options } = step;
+  const { functionName } = options;
   log('publishing version…');
-  const published = await send('lambda:PublishVersion', functionName, () =>
+  const published = await sendLambda('lambda:PublishVersion', functionName, () =>
     client.send(
       new PublishVersionCommand({
         FunctionName: functionName,
-        Description: `spillway bundle ${manifest.bundleHash}`,
+        Description: `spillway bundle ${bundleHash}`,
         ...(configuration.RevisionId === undefined ? {} : { RevisionId: configuration.RevisionId }),
       }),
     ),
   );
   const version = published.Version;
   if (version === undefined) throw new DeployError(`lambda:PublishVersion on "${functionName}" returned no version number`, 'ERR_DEPLOY_API');
+  if (published.State !== 'Active') {
+    log(`waiting for version ${version} to be Active…`);
+    await waitForLambda(client, functionName, { publishedVersion: version }, step.wait);
+  }
   log(`published version ${version}`);
+  return version;
+}
+
+/** The region of a Lambda ARN (`arn:aws:lambda:<region>:…`). */
+function regionOf(functionArn: string): string {
+  return functionArn.split(':')[3] ?? '';
+}
+
+/** Creates, replaces (a function whose creation Failed) or updates `$LATEST`; resolves with its configuration. */
+async function deployLatest(step: LambdaStepContext): Promise<{ configuration: FunctionConfiguration; created: boolean }> {
+  const { functionName } = step.options;
+  const existing = await getLambdaFunction(step.client, functionName);
+  if (existing !== undefined) assertManagedLambda(existing, functionName, 'deploy');
+  const current = existing?.Configuration;
+  if (current === undefined) return { configuration: await createLambdaFunction(step, step.options.role), created: true };
+  if (current.State === 'Failed') {
+    await deleteFailedLambdaFunction(step, current);
+    return { configuration: await createLambdaFunction(step, step.options.role ?? current.Role), created: true };
+  }
+  return { configuration: await updateLambdaFunction(step, current), created: false };
+}
+
+/**
+ * Deploys the Lambda bundle: `GetFunction` (its tags must say
+ * `managed-by: spillway`; reading them needs `lambda:ListTags`), then
+ * `CreateFunction` (needs `role`) or `UpdateFunctionCode` +
+ * `UpdateFunctionConfiguration`, each followed by an SDK waiter; then
+ * `PublishVersion` and `CreateAlias`/`UpdateAlias`, and writes the
+ * deployment record. Every failure is a one-line {@link DeployError}.
+ */
+export async function deployLambda(options: LambdaDeployOptions, context: LambdaDeployContext): Promise<LambdaDeployResult> {
+  const resolved = resolveLambdaDeployOptions(options);
+  const { client } = context;
+  const { functionName, alias, manifestPath } = resolved;
+  const manifest = await readBundleManifest(manifestPath);
+  const zip = await readBundleZip(resolved.zipPath ?? bundleZipPath(manifestPath, manifest, 'lambda'), '--zip');
+  const step: LambdaStepContext = {
+    client,
+    log: context.log ?? silentLog,
+    wait: context.wait ?? {},
+    options: resolved,
+    handler: resolved.handler ?? manifest.targets.lambda.handler,
+    zip,
+    variables: { ...resolved.environment, [BUNDLE_HASH_ENV]: manifest.bundleHash },
+  };
+
+  const { configuration, created } = await deployLatest(step);
+  const version = await publishVersion(step, configuration, manifest.bundleHash);
   const aliasArn = await moveAlias(client, resolved, version, created);
-  log(`alias ${alias} → ${version}`);
-  const functionArn = configuration.FunctionArn ?? published.FunctionArn?.replace(/:\d+$/, '') ?? '';
-  return {
-    created,
+  step.log(`alias ${alias} → ${version}`);
+  const functionArn = configuration.FunctionArn ?? '';
+  const qualifiedArn = aliasArn === '' ? `${functionArn}:${alias}` : aliasArn;
+  const record: LambdaDeploymentRecord = {
+    recordVersion: 1,
+    platform: 'lambda',
     functionName,
     functionArn,
-    version,
     alias,
-    aliasArn: aliasArn === '' ? `${functionArn}:${alias}` : aliasArn,
+    qualifiedArn,
+    version,
+    region: regionOf(qualifiedArn),
+    memoryMb: configuration.MemorySize ?? resolved.memoryMb,
+    architecture: configuration.Architectures?.[0] ?? resolved.architecture,
+    timeoutSeconds: configuration.Timeout ?? resolved.timeoutSeconds,
+    runtime: configuration.Runtime ?? resolved.runtime,
     bundleHash: manifest.bundleHash,
+    deployedAt: (context.now?.() ?? new Date()).toISOString(),
   };
+  const recordPath = resolved.recordPath ?? deploymentRecordPath(manifestPath, 'lambda');
+  await writeDeployment(recordPath, record);
+  step.log(`record ${recordPath}`);
+  return { ...record, created, aliasArn: qualifiedArn, recordPath };
 }

@@ -22,7 +22,11 @@ export interface GcfFunction {
   buildConfig?: { runtime?: string; entryPoint?: string; source?: { storageSource?: GcfStorageSource }; environmentVariables?: Record<string, string> };
   serviceConfig?: {
     availableMemory?: string;
+    /** vCPUs of an instance, e.g. `"0.3333"` or `"1"`; the API derives it from memory when not set. */
+    availableCpu?: string;
     timeoutSeconds?: number;
+    /** Whether the newest revision serves all traffic; sent as true so a redeploy always takes over. */
+    allTrafficOnLatestRevision?: boolean;
     ingressSettings?: string;
     environmentVariables?: Record<string, string>;
     uri?: string;

@@ -1,6 +1,7 @@
 /** `spillway deploy gcf --print-gcloud`: the `gcloud` command that deploys the same function, for users who deploy with gcloud. */
-import type { ResolvedGcfDeployOptions } from './gcf-options.js';
-import { BUNDLE_HASH_ENV } from './lambda-options.js';
+import { BUNDLE_HASH_ENV, NODE_RUNTIMES } from '../src/contract/platform.js';
+import { bundleSourceDir, readBundleManifest } from './bundle-input.js';
+import { type GcfDeployOptions, type ResolvedGcfDeployOptions, resolveGcfDeployOptions } from './gcf-options.js';
 import { MANAGED_BY_KEY, MANAGED_BY_VALUE } from './managed-by.js';
 
 /** gcloud's spelling of each ingress setting. */
@@ -14,8 +15,19 @@ function quote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The `gcloud functions deploy` command line for `options`, with `sourceDir` (the unpacked gcf bundle) as `--source`. */
-export function gcloudDeployCommand(options: ResolvedGcfDeployOptions, bundleHash: string, sourceDir: string): string {
+/** The bundle facts the gcloud command needs. */
+export interface GcloudBundle {
+  /** The manifest's bundle hash, set as `SPILLWAY_BUNDLE_HASH`. */
+  bundleHash: string;
+  /** The entry point the bundle registers (the manifest's `targets.gcf.handler`). */
+  entryPoint: string;
+  /** The unpacked gcf bundle, e.g. `.spillway/gcf`, passed as `--source`. */
+  sourceDir: string;
+}
+
+/** The `gcloud functions deploy` command line for `options` and `bundle`. */
+export function gcloudDeployCommand(options: ResolvedGcfDeployOptions, bundle: GcloudBundle): string {
+  const { bundleHash, entryPoint, sourceDir } = bundle;
   const env = Object.entries({ ...options.environment, [BUNDLE_HASH_ENV]: bundleHash })
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
@@ -24,9 +36,9 @@ export function gcloudDeployCommand(options: ResolvedGcfDeployOptions, bundleHas
     quote(options.functionName),
     `--project=${quote(options.project)}`,
     '--gen2',
-    '--runtime=nodejs22',
+    `--runtime=${NODE_RUNTIMES.gcf}`,
     '--trigger-http',
-    '--entry-point=spillway',
+    `--entry-point=${quote(entryPoint)}`,
     `--source=${quote(sourceDir)}`,
     `--region=${quote(options.region)}`,
     '--no-allow-unauthenticated',
@@ -37,4 +49,18 @@ export function gcloudDeployCommand(options: ResolvedGcfDeployOptions, bundleHas
     `--set-env-vars=${quote(env)}`,
   ];
   return args.join(' ');
+}
+
+/**
+ * The gcloud command for the bundle `spillway bundle` wrote: reads the manifest and passes its
+ * unpacked gcf folder (`.spillway/gcf`) as `--source`, unless `sourceDir` is given.
+ */
+export async function gcloudDeployCommandForBundle(options: GcfDeployOptions, sourceDir?: string): Promise<string> {
+  const resolved = resolveGcfDeployOptions(options);
+  const manifest = await readBundleManifest(resolved.manifestPath);
+  return gcloudDeployCommand(resolved, {
+    bundleHash: manifest.bundleHash,
+    entryPoint: manifest.targets.gcf.handler,
+    sourceDir: sourceDir ?? bundleSourceDir(resolved.manifestPath, manifest, 'gcf'),
+  });
 }

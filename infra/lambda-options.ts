@@ -1,6 +1,7 @@
 /** Options of `deployLambda` / `spillway deploy lambda`, validated once with zod. */
 import { z } from 'zod';
-import { DEFAULT_LAMBDA_ZIP_PATH, DEFAULT_MANIFEST_PATH } from './bundle-input.js';
+import { NODE_RUNTIMES } from '../src/contract/platform.js';
+import { DEFAULT_MANIFEST_PATH } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';
 import { parseDeployOptions } from './option-issues.js';
 
@@ -26,8 +27,17 @@ export const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /** Lambda's rule for alias names: letters, digits, `-`, `_`, and not only digits. */
 export const LAMBDA_ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 
-/** The environment key that carries the bundle's content hash. */
-export const BUNDLE_HASH_ENV = 'SPILLWAY_BUNDLE_HASH';
+/** Lambda's rule for environment variable keys: a letter, then at least one letter, digit or `_` (so one-letter keys are refused). */
+export const LAMBDA_ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+
+/** Runtime of a deployed function: `NODE_RUNTIMES.lambda`, the runtime the bundle is built for. */
+export const DEFAULT_LAMBDA_RUNTIME = NODE_RUNTIMES.lambda;
+
+/** Memory of a deployed function: the same as `lambda()`'s default `memoryMb`, so its cost estimate fits without repeating it. */
+export const DEFAULT_LAMBDA_MEMORY_MB = 1024;
+
+/** Instruction set of a deployed function: the same as `lambda()`'s default `architecture`, whose prices it uses. */
+export const DEFAULT_LAMBDA_ARCHITECTURE = 'x86_64';
 
 /** What `deployLambda` deploys. */
 export interface LambdaDeployOptions {
@@ -37,17 +47,17 @@ export interface LambdaDeployOptions {
   role?: string;
   /**
    * Lambda runtime; deprecated ones (nodejs18.x and older) are refused.
-   * @default 'nodejs22.x'
+   * @default NODE_RUNTIMES.lambda ('nodejs24.x')
    */
   runtime?: string;
   /**
    * The handler, `file.export` inside the zip.
-   * @default 'index.handler'
+   * @default the manifest's `targets.lambda.handler` ('index.handler')
    */
   handler?: string;
   /**
    * Memory in MB, 128 to 10240.
-   * @default 1024
+   * @default 1024 (`lambda()`'s default `memoryMb`)
    */
   memoryMb?: number;
   /**
@@ -57,7 +67,7 @@ export interface LambdaDeployOptions {
   timeoutSeconds?: number;
   /**
    * Instruction set.
-   * @default 'arm64'
+   * @default 'x86_64' (what `lambda()` prices by default)
    */
   architecture?: 'arm64' | 'x86_64';
   /**
@@ -69,7 +79,7 @@ export interface LambdaDeployOptions {
   environment?: Record<string, string>;
   /**
    * Path of the zip to upload.
-   * @default '.spillway/lambda/lambda.zip'
+   * @default the manifest's `targets.lambda.zip`, next to the manifest ('.spillway/lambda.zip')
    */
   zipPath?: string;
   /**
@@ -77,6 +87,11 @@ export interface LambdaDeployOptions {
    * @default '.spillway/manifest.json'
    */
   manifestPath?: string;
+  /**
+   * Where to write what was deployed (see `readDeployment`).
+   * @default 'lambda.deployment.json' next to the manifest ('.spillway/lambda.deployment.json')
+   */
+  recordPath?: string;
 }
 
 const schema = z.object({
@@ -84,26 +99,29 @@ const schema = z.object({
   role: z.string().regex(ROLE_ARN, { message: 'an IAM role ARN like arn:aws:iam::123456789012:role/spillway-exec' }).optional(),
   runtime: z
     .string()
-    .regex(/^nodejs\d+\.x$/, { message: 'a Node.js runtime such as nodejs22.x' })
-    .default('nodejs22.x'),
-  handler: z.string().min(1, { message: 'a handler such as index.handler' }).default('index.handler'),
+    .regex(/^nodejs\d+\.x$/, { message: `a Node.js runtime such as ${NODE_RUNTIMES.lambda}` })
+    .default(DEFAULT_LAMBDA_RUNTIME),
+  handler: z.string().min(1, { message: 'a handler such as index.handler' }).optional(),
   memoryMb: z
     .number()
     .int({ message: 'an integer number of MB from 128 to 10240' })
     .min(128, { message: 'an integer number of MB from 128 to 10240' })
     .max(10_240, { message: 'an integer number of MB from 128 to 10240' })
-    .default(1024),
+    .default(DEFAULT_LAMBDA_MEMORY_MB),
   timeoutSeconds: z
     .number()
     .int({ message: 'an integer number of seconds from 1 to 900' })
     .min(1, { message: 'an integer number of seconds from 1 to 900' })
     .max(900, { message: 'an integer number of seconds from 1 to 900' })
     .default(60),
-  architecture: z.enum(['arm64', 'x86_64'], { message: 'arm64 or x86_64' }).default('arm64'),
+  architecture: z.enum(['x86_64', 'arm64'], { message: 'x86_64 or arm64' }).default(DEFAULT_LAMBDA_ARCHITECTURE),
   alias: z.string().regex(LAMBDA_ALIAS_NAME, { message: '1 to 128 letters, digits, - or _, not only digits' }).default('live'),
-  environment: z.record(z.string().regex(/^[a-zA-Z]\w*$/, { message: 'a name of letters, digits and _' }), z.string()).default({}),
-  zipPath: z.string().min(1).default(DEFAULT_LAMBDA_ZIP_PATH),
+  environment: z
+    .record(z.string().regex(LAMBDA_ENV_KEY, { message: 'a letter then one or more letters, digits or _ (Lambda refuses one-letter names)' }), z.string())
+    .default({}),
+  zipPath: z.string().min(1).optional(),
   manifestPath: z.string().min(1).default(DEFAULT_MANIFEST_PATH),
+  recordPath: z.string().min(1).optional(),
 });
 
 /** {@link LambdaDeployOptions} with every default filled in. */
@@ -121,6 +139,7 @@ const LABELS: Record<string, string> = {
   environment: '`--env` (environment)',
   zipPath: '`--zip` (zipPath)',
   manifestPath: '`--manifest` (manifestPath)',
+  recordPath: '`--record` (recordPath)',
 };
 
 /** Validates `options` and fills in defaults; throws a {@link DeployError} naming the first bad option. */
@@ -128,7 +147,7 @@ export function resolveLambdaDeployOptions(options: LambdaDeployOptions): Resolv
   const resolved = parseDeployOptions(schema, options, LABELS);
   if (DEPRECATED_LAMBDA_RUNTIMES.includes(resolved.runtime)) {
     throw new DeployError(
-      `The runtime \`--runtime\` ${resolved.runtime} is deprecated by AWS Lambda; use nodejs22.x (the default) or nodejs20.x`,
+      `The runtime \`--runtime\` ${resolved.runtime} is deprecated by AWS Lambda; use ${NODE_RUNTIMES.lambda} (the default)`,
       'ERR_DEPLOY_OPTION',
     );
   }

@@ -7,7 +7,7 @@ import { DeployError } from './deploy-error.js';
 import { gcfFunctionName } from './deploy-gcf.js';
 import { type DeployLog, silentLog } from './deploy-log.js';
 import type { GcfApi } from './gcf-api.js';
-import { GCF_FUNCTION_NAME } from './gcf-options.js';
+import { GCF_FUNCTION_NAME, GCF_FUNCTION_NAME_RULE } from './gcf-options.js';
 import { isManagedBySpillway, MANAGED_BY_KEY, MANAGED_BY_VALUE } from './managed-by.js';
 import type { PollOptions } from './poll.js';
 import { waitForGcfOperation } from './wait-for-gcf-operation.js';
@@ -36,10 +36,7 @@ export interface GcfTeardownContext {
 export async function teardownGcf(options: GcfTeardownOptions, context: GcfTeardownContext): Promise<void> {
   const log = context.log ?? silentLog;
   if (!GCF_FUNCTION_NAME.test(options.functionName)) {
-    throw new DeployError(
-      `Expected \`--function\` to be a lowercase id of letters, digits and -, got ${JSON.stringify(options.functionName)}`,
-      'ERR_DEPLOY_OPTION',
-    );
+    throw new DeployError(`Expected \`--function\` to be ${GCF_FUNCTION_NAME_RULE}, got ${JSON.stringify(options.functionName)}`, 'ERR_DEPLOY_OPTION');
   }
   const name = gcfFunctionName(options);
   const existing = await context.api.getFunction(name);

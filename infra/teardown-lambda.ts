@@ -1,24 +1,20 @@
 /**
- * `spillway teardown lambda`: deletes the alias and the function that
- * `spillway deploy lambda` created, and only those: a function without the
- * `managed-by: spillway` tag is refused.
+ * `spillway teardown lambda`: deletes the function `spillway deploy lambda`
+ * created, and only that: a function without the `managed-by: spillway` tag
+ * is refused. `DeleteFunction` without a qualifier deletes the function with
+ * its versions and aliases, so no `DeleteAlias` (a permission of its own) is needed.
  */
-import { DeleteAliasCommand, DeleteFunctionCommand, GetFunctionCommand, type GetFunctionCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand, type GetFunctionCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DeployError } from './deploy-error.js';
 import { type DeployLog, silentLog } from './deploy-log.js';
-import { describeLambdaApiError, isLambdaNotFound } from './lambda-api-error.js';
-import { LAMBDA_ALIAS_NAME, LAMBDA_FUNCTION_NAME } from './lambda-options.js';
-import { isManagedBySpillway, MANAGED_BY_KEY, MANAGED_BY_VALUE } from './managed-by.js';
+import { describeLambdaApiError } from './lambda-api-error.js';
+import { LAMBDA_FUNCTION_NAME } from './lambda-options.js';
+import { assertManagedLambda, getLambdaFunction } from './lambda-ownership.js';
 
 /** What `teardownLambda` deletes. */
 export interface LambdaTeardownOptions {
   /** The function's name. */
   functionName: string;
-  /**
-   * The alias deploy moved.
-   * @default 'live'
-   */
-  alias?: string;
 }
 
 /** What `teardownLambda` talks to and reports through. */
@@ -29,39 +25,23 @@ export interface LambdaTeardownContext {
   log?: DeployLog;
 }
 
-/** Deletes the alias, then the function; refuses (ERR_DEPLOY_UNMANAGED) a function that is not tagged `managed-by: spillway`. */
+/**
+ * Deletes the function (with its versions and aliases); needs `lambda:GetFunction`, `lambda:ListTags` and
+ * `lambda:DeleteFunction`. Refuses (ERR_DEPLOY_UNMANAGED) a function that is not tagged `managed-by: spillway`.
+ */
 export async function teardownLambda(options: LambdaTeardownOptions, context: LambdaTeardownContext): Promise<void> {
-  const { functionName, alias = 'live' } = options;
+  const { functionName } = options;
   const log = context.log ?? silentLog;
   const { client } = context;
   if (!LAMBDA_FUNCTION_NAME.test(functionName)) {
     throw new DeployError(`Expected \`--function\` to be 1 to 64 letters, digits, - or _, got ${JSON.stringify(functionName)}`, 'ERR_DEPLOY_OPTION');
   }
-  if (!LAMBDA_ALIAS_NAME.test(alias)) {
-    throw new DeployError(`Expected \`--alias\` to be 1 to 128 letters, digits, - or _, got ${JSON.stringify(alias)}`, 'ERR_DEPLOY_OPTION');
+  const existing: GetFunctionCommandOutput | undefined = await getLambdaFunction(client, functionName);
+  if (existing === undefined) {
+    throw new DeployError(`The Lambda function "${functionName}" does not exist; check --function and --region`, 'ERR_DEPLOY_NOT_FOUND');
   }
-  let existing: GetFunctionCommandOutput;
-  try {
-    existing = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
-  } catch (error) {
-    if (isLambdaNotFound(error)) {
-      throw new DeployError(`The Lambda function "${functionName}" does not exist; check --function and --region`, 'ERR_DEPLOY_NOT_FOUND', { cause: error });
-    }
-    throw describeLambdaApiError(error, 'lambda:GetFunction', functionName);
-  }
-  if (!isManagedBySpillway(existing.Tags)) {
-    throw new DeployError(
-      `Refusing to delete the Lambda function "${functionName}": it is not tagged ${MANAGED_BY_KEY}: ${MANAGED_BY_VALUE}, so spillway did not deploy it`,
-      'ERR_DEPLOY_UNMANAGED',
-    );
-  }
-  log(`deleting alias ${alias}…`);
-  try {
-    await client.send(new DeleteAliasCommand({ FunctionName: functionName, Name: alias }));
-  } catch (error) {
-    if (!isLambdaNotFound(error)) throw describeLambdaApiError(error, 'lambda:DeleteAlias', functionName);
-  }
-  log(`deleting function ${functionName}…`);
+  assertManagedLambda(existing, functionName, 'teardown');
+  log(`deleting function ${functionName} with its versions and aliases…`);
   try {
     await client.send(new DeleteFunctionCommand({ FunctionName: functionName }));
   } catch (error) {

@@ -1,13 +1,11 @@
 /** `spillway deploy lambda|gcf`: the CLI over `deployLambda` and `deployGcf`. */
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { readBundleManifest } from '../../infra/bundle-input.js';
 import { deployGcf } from '../../infra/deploy-gcf.js';
 import { deployLambda } from '../../infra/deploy-lambda.js';
 import { createGcfApi } from '../../infra/gcf-api.js';
-import { resolveGcfDeployOptions } from '../../infra/gcf-options.js';
-import { gcloudDeployCommand } from '../../infra/gcloud-command.js';
+import { gcloudDeployCommandForBundle } from '../../infra/gcloud-command.js';
 import { createLambdaDeployClient } from '../../infra/lambda-client.js';
+import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB, DEFAULT_LAMBDA_RUNTIME } from '../../infra/lambda-options.js';
 import { collectEnv, parseInteger } from './option-parsers.js';
 
 /** Where progress lines go: stderr, so stdout carries only results. */
@@ -26,14 +24,15 @@ export function registerDeployCommand(program: Command): void {
     .option('--role <arn>', 'ARN of an existing execution role (required to create; spillway never creates roles)')
     .option('--region <region>', 'AWS region (default: the SDK resolution, e.g. AWS_REGION)')
     .option('--alias <name>', 'alias moved to the new version', 'live')
-    .option('--runtime <runtime>', 'Lambda runtime (nodejs18.x and older are refused)', 'nodejs22.x')
-    .option('--handler <handler>', 'handler inside the zip', 'index.handler')
-    .option('--memory <mb>', 'memory in MB (128-10240)', parseInteger, 1024)
+    .option('--runtime <runtime>', `Lambda runtime (default: ${DEFAULT_LAMBDA_RUNTIME}; nodejs18.x and older are refused)`)
+    .option('--handler <handler>', "handler inside the zip (default: the manifest's, index.handler)")
+    .option('--memory <mb>', `memory in MB (128-10240; default: ${DEFAULT_LAMBDA_MEMORY_MB}, as lambda() assumes)`, parseInteger)
     .option('--timeout <seconds>', 'timeout in seconds (1-900)', parseInteger, 60)
-    .option('--architecture <arch>', 'arm64 or x86_64', 'arm64')
+    .option('--architecture <arch>', `x86_64 or arm64 (default: ${DEFAULT_LAMBDA_ARCHITECTURE}, as lambda() prices)`)
     .option('--env <KEY=VALUE>', 'extra environment variable (repeatable); SPILLWAY_BUNDLE_HASH is always set', collectEnv, {})
-    .option('--zip <path>', 'the Lambda zip', '.spillway/lambda/lambda.zip')
+    .option('--zip <path>', "the Lambda zip (default: the manifest's, .spillway/lambda.zip)")
     .option('--manifest <path>', 'the bundle manifest', '.spillway/manifest.json')
+    .option('--record <path>', 'where to write what was deployed (default: .spillway/lambda.deployment.json, next to the manifest)')
     .option('--endpoint <url>', 'Lambda endpoint URL (for LocalStack or tests)')
     .action(
       async (options: {
@@ -41,14 +40,15 @@ export function registerDeployCommand(program: Command): void {
         role?: string;
         region?: string;
         alias: string;
-        runtime: string;
-        handler: string;
-        memory: number;
+        runtime?: string;
+        handler?: string;
+        memory?: number;
         timeout: number;
-        architecture: string;
+        architecture?: string;
         env: Record<string, string>;
-        zip: string;
+        zip?: string;
         manifest: string;
+        record?: string;
         endpoint?: string;
       }) => {
         const client = createLambdaDeployClient({
@@ -60,14 +60,15 @@ export function registerDeployCommand(program: Command): void {
             functionName: options.function,
             ...(options.role === undefined ? {} : { role: options.role }),
             alias: options.alias,
-            runtime: options.runtime,
-            handler: options.handler,
-            memoryMb: options.memory,
+            ...(options.runtime === undefined ? {} : { runtime: options.runtime }),
+            ...(options.handler === undefined ? {} : { handler: options.handler }),
+            ...(options.memory === undefined ? {} : { memoryMb: options.memory }),
             timeoutSeconds: options.timeout,
-            architecture: options.architecture as 'arm64',
+            ...(options.architecture === undefined ? {} : { architecture: options.architecture as 'x86_64' }),
             environment: options.env,
-            zipPath: options.zip,
+            ...(options.zip === undefined ? {} : { zipPath: options.zip }),
             manifestPath: options.manifest,
+            ...(options.record === undefined ? {} : { recordPath: options.record }),
           },
           { client, log: progress },
         );
@@ -85,10 +86,11 @@ export function registerDeployCommand(program: Command): void {
     .option('--timeout <seconds>', 'timeout in seconds (1-3600)', parseInteger, 60)
     .option('--ingress <setting>', 'ALLOW_ALL, ALLOW_INTERNAL_ONLY or ALLOW_INTERNAL_AND_GCLB', 'ALLOW_ALL')
     .option('--env <KEY=VALUE>', 'extra environment variable (repeatable); SPILLWAY_BUNDLE_HASH is always set', collectEnv, {})
-    .option('--zip <path>', 'the Cloud Functions zip', '.spillway/gcf/gcf.zip')
+    .option('--zip <path>', "the Cloud Functions zip (default: the manifest's, .spillway/gcf.zip)")
     .option('--manifest <path>', 'the bundle manifest', '.spillway/manifest.json')
+    .option('--record <path>', 'where to write what was deployed (default: .spillway/gcf.deployment.json, next to the manifest)')
     .option('--print-gcloud', 'print the equivalent gcloud command instead of deploying')
-    .option('--source-dir <dir>', 'unpacked source directory for --print-gcloud (default: the zip folder)')
+    .option('--source-dir <dir>', "unpacked source directory for --print-gcloud (default: the manifest's, .spillway/gcf)")
     .option('--api-endpoint <url>', 'Cloud Functions v2 API base URL (for tests)')
     .action(
       async (options: {
@@ -99,8 +101,9 @@ export function registerDeployCommand(program: Command): void {
         timeout: number;
         ingress: string;
         env: Record<string, string>;
-        zip: string;
+        zip?: string;
         manifest: string;
+        record?: string;
         printGcloud?: boolean;
         sourceDir?: string;
         apiEndpoint?: string;
@@ -113,13 +116,12 @@ export function registerDeployCommand(program: Command): void {
           timeoutSeconds: options.timeout,
           ingress: options.ingress as 'ALLOW_ALL',
           environment: options.env,
-          zipPath: options.zip,
+          ...(options.zip === undefined ? {} : { zipPath: options.zip }),
           manifestPath: options.manifest,
+          ...(options.record === undefined ? {} : { recordPath: options.record }),
         };
         if (options.printGcloud === true) {
-          const resolved = resolveGcfDeployOptions(deployOptions);
-          const manifest = await readBundleManifest(resolved.manifestPath);
-          console.log(gcloudDeployCommand(resolved, manifest.bundleHash, options.sourceDir ?? dirname(resolved.zipPath)));
+          console.log(await gcloudDeployCommandForBundle(deployOptions, options.sourceDir));
           return;
         }
         const api = createGcfApi(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint });

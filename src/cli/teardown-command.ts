@@ -15,17 +15,16 @@ export function registerTeardownCommand(program: Command): void {
 
   teardown
     .command('lambda')
-    .description('Delete the alias, then the function; refuses a function not tagged managed-by: spillway')
+    .description('Delete the function with its versions and aliases; refuses a function not tagged managed-by: spillway')
     .requiredOption('--function <name>', 'function name')
-    .option('--alias <name>', 'alias to delete', 'live')
     .option('--region <region>', 'AWS region')
     .option('--endpoint <url>', 'Lambda endpoint URL (for LocalStack or tests)')
-    .action(async (options: { function: string; alias: string; region?: string; endpoint?: string }) => {
+    .action(async (options: { function: string; region?: string; endpoint?: string }) => {
       const client = createLambdaDeployClient({
         ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
       });
-      await teardownLambda({ functionName: options.function, alias: options.alias }, { client, log: progress });
+      await teardownLambda({ functionName: options.function }, { client, log: progress });
     });
 
   teardown

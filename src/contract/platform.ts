@@ -7,12 +7,16 @@
 /** Environment variable of a deployed function that holds its bundle's content hash. */
 export const BUNDLE_HASH_ENV = 'SPILLWAY_BUNDLE_HASH';
 
-/** The Node runtimes cloud bundles are built for and deployed on, one list for bundling, deploy and the handlers. */
+/**
+ * The Node runtimes cloud bundles are built for and deployed on, one list for bundling, deploy and the handlers:
+ * the newest managed runtimes (Lambda nodejs24.x and Cloud Run functions nodejs24, supported until 2028).
+ * nodejs24.x runs only async (promise-returning) handlers; spillway's handlers are async.
+ */
 export const NODE_RUNTIMES = {
   /** AWS Lambda managed runtime identifier. */
-  lambda: 'nodejs22.x',
+  lambda: 'nodejs24.x',
   /** Cloud Functions (gen2) / Cloud Run functions runtime identifier. */
-  gcf: 'nodejs22',
+  gcf: 'nodejs24',
   /** esbuild `target` matching both runtimes. */
-  esbuildTarget: 'node22',
+  esbuildTarget: 'node24',
 } as const;

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NODE_RUNTIMES } from '../../src/contract/platform.js';
 import { hashTaskModule } from '../../src/contract/task-module.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
@@ -39,8 +40,8 @@ describe('spillway bundle (the built CLI)', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.bundleHash).toBe(hashTaskModule(remoteTasks));
     expect(manifest.tasks).toEqual(['echo', 'failQuota', 'greet', 'returnsFunction', 'sleep', 'sumItems']);
-    expect(manifest.targets.lambda).toMatchObject({ runtime: 'nodejs22.x', entry: 'lambda/index.mjs', handler: 'index.handler', zip: 'lambda.zip' });
-    expect(manifest.targets.gcf).toMatchObject({ runtime: 'nodejs22', entry: 'gcf/index.mjs', handler: 'spillway', zip: 'gcf.zip' });
+    expect(manifest.targets.lambda).toMatchObject({ runtime: NODE_RUNTIMES.lambda, entry: 'lambda/index.mjs', handler: 'index.handler', zip: 'lambda.zip' });
+    expect(manifest.targets.gcf).toMatchObject({ runtime: NODE_RUNTIMES.gcf, entry: 'gcf/index.mjs', handler: 'spillway', zip: 'gcf.zip' });
     for (const target of ['lambda', 'gcf'] as const) {
       const { entry, zip, entryBytes, zipBytes } = manifest.targets[target];
       expect(statSync(join(out, entry)).size).toBe(entryBytes);

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFakeBundle, type FakeBundle } from '../support/deploy-fixtures.js';
+import { NODE_RUNTIMES } from '../../src/contract/platform.js';
+import { createTestBundle, type TestBundle } from '../support/deploy-fixtures.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
@@ -13,10 +14,12 @@ interface Outcome {
   stderr: string;
 }
 
-// The built CLI as a child process (npm test builds dist first). No command here reaches a network: each fails on input before any request.
-async function spillway(...args: string[]): Promise<Outcome> {
+// The built CLI as a child process (npm test builds dist first), in `cwd` (default: this process's). No command here
+// reaches a network: each fails on input before any request, or at a closed local port.
+async function spillwayIn(cwd: string | undefined, ...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env: { ...process.env, AWS_REGION: 'us-east-1' } });
+    const env = { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '1' };
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env, ...(cwd === undefined ? {} : { cwd }) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -24,9 +27,11 @@ async function spillway(...args: string[]): Promise<Outcome> {
   }
 }
 
-let bundle: FakeBundle;
+const spillway = (...args: string[]): Promise<Outcome> => spillwayIn(undefined, ...args);
+
+let bundle: TestBundle;
 beforeAll(async () => {
-  bundle = await createFakeBundle('cli-hash');
+  bundle = await createTestBundle();
 });
 afterAll(async () => bundle.remove());
 
@@ -74,8 +79,26 @@ describe('spillway CLI (built)', () => {
     );
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(
-      /^gcloud functions deploy spillway-tasks --project=demo-project --gen2 --runtime=nodejs22 --trigger-http --entry-point=spillway --source=build\/gcf --region=europe-west1 --no-allow-unauthenticated --memory=512Mi --timeout=60s .*--set-env-vars=SPILLWAY_BUNDLE_HASH=cli-hash$/,
+      new RegExp(
+        `^gcloud functions deploy spillway-tasks --project=demo-project --gen2 --runtime=${NODE_RUNTIMES.gcf} --trigger-http --entry-point=spillway --source=build/gcf --region=europe-west1 --no-allow-unauthenticated --memory=512Mi --timeout=60s .*--set-env-vars=SPILLWAY_BUNDLE_HASH=${bundle.bundleHash}$`,
+      ),
     );
+  });
+
+  it('deploy gcf --print-gcloud, run where `spillway bundle` ran, points --source at the unpacked gcf bundle', async () => {
+    const args = ['deploy', 'gcf', '--function', 'spillway-tasks', '--project', 'demo-project', '--region', 'europe-west1', '--print-gcloud'];
+    const { code, stdout } = await spillwayIn(bundle.dir, ...args);
+    expect(code).toBe(0);
+    expect(stdout).toContain(' --source=.spillway/gcf ');
+  });
+
+  it('deploy lambda, run where `spillway bundle` ran, finds the zip and manifest by their default paths', async () => {
+    // A closed port: the deploy gets as far as the first request, which only happens after both files were read.
+    const args = ['deploy', 'lambda', '--function', 'spillway-tasks', '--endpoint', 'http://127.0.0.1:9'];
+    const { code, stderr } = await spillwayIn(bundle.dir, ...args);
+    expect(code).toBe(1);
+    expect(stderr).not.toMatch(/does not exist/);
+    expect(stderr).toMatch(/lambda:GetFunction on "spillway-tasks" failed/);
   });
 
   it('prints the IAM policies as JSON', async () => {

@@ -1,4 +1,18 @@
-/** An msw model of the Cloud Functions v2 REST API and the signed upload URL, for the deploy tests; it records requests in order. */
+/**
+ * A model of the Cloud Functions v2 REST API and its signed upload URL for
+ * the deploy tests, as msw request handlers (msw intercepts `fetch`
+ * in-process; there is no local server). It records requests in order, keeps
+ * the function between calls, and is as strict as functions.proto on the
+ * points deploy depends on:
+ *
+ * - `functionId` must be 4-63 characters of `[a-z0-9-]` (`INVALID_ARGUMENT` otherwise);
+ * - revisions: each create or patch makes a new revision; the new one serves
+ *   traffic only when `serviceConfig.allTrafficOnLatestRevision` is true
+ *   (sent on a patch, and named in its `updateMask`, or already true on the
+ *   function); `servingRevision` tells which one serves;
+ * - `serviceConfig.availableCpu` is reported, derived from memory as the
+ *   Cloud Functions memory table gives it.
+ */
 import { HttpResponse, http } from 'msw';
 
 /** The API base the test clients use (msw intercepts it). */
@@ -6,6 +20,10 @@ export const GCF_API = 'https://cloudfunctions.googleapis.com/v2';
 
 /** The signed URL the model hands out. */
 export const UPLOAD_URL = 'https://storage.googleapis.com/gcf-v2-uploads-test/upload.zip?X-Goog-Signature=test';
+
+const FUNCTION_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
+/** Default vCPUs by memory (MiB), from the Cloud Functions memory table. */
+const CPU_BY_MEMORY: Record<string, string> = { '128Mi': '0.083', '256Mi': '0.167', '512Mi': '0.333', '1024Mi': '0.583', '2048Mi': '1', '4096Mi': '2' };
 
 /** The model's state. */
 export interface FakeGcfState {
@@ -25,14 +43,43 @@ export interface FakeGcfState {
   operationError?: { code: number; message: string };
   /** Authorization headers seen. */
   authorization: string[];
+  /** Number of the newest revision (0: none). */
+  latestRevision: number;
+  /** Number of the revision that serves traffic (0: none). */
+  servingRevision: number;
 }
 
 /** A fresh state with no function. */
 export function createFakeGcfState(overrides: Partial<FakeGcfState> = {}): FakeGcfState {
-  return { calls: [], pendingPolls: 0, authorization: [], ...overrides };
+  return { calls: [], pendingPolls: 0, authorization: [], latestRevision: 0, servingRevision: 0, ...overrides };
 }
 
 const PREFIX = `${GCF_API}/projects/:project/locations/:region`;
+
+function googleError(status: number, code: string, message: string): Response {
+  return HttpResponse.json({ error: { code: status, status: code, message } }, { status });
+}
+
+type Json = Record<string, unknown>;
+
+/** Applies a finished create or patch: a new revision, which serves when all traffic goes to the latest one. */
+function rollOut(state: FakeGcfState, fn: Json, allTrafficOnLatest: boolean, uri: string): Json {
+  state.latestRevision += 1;
+  if (allTrafficOnLatest || state.servingRevision === 0) state.servingRevision = state.latestRevision;
+  const service = (fn.serviceConfig as Json | undefined) ?? {};
+  const memory = String(service.availableMemory ?? '256Mi');
+  return {
+    ...fn,
+    state: 'ACTIVE',
+    serviceConfig: {
+      ...service,
+      availableCpu: service.availableCpu ?? CPU_BY_MEMORY[memory] ?? '1',
+      allTrafficOnLatestRevision: state.servingRevision === state.latestRevision,
+      revision: `rev-${state.latestRevision}`,
+      uri,
+    },
+  };
+}
 
 /** The msw handlers of the model. */
 export function fakeGcfHandlers(state: FakeGcfState) {
@@ -60,30 +107,33 @@ export function fakeGcfHandlers(state: FakeGcfState) {
     }),
     http.get(`${PREFIX}/functions/:name`, ({ request }) => {
       record(request);
-      if (state.fn === undefined) return HttpResponse.json({ error: { code: 404, status: 'NOT_FOUND', message: 'not found' } }, { status: 404 });
+      if (state.fn === undefined) return googleError(404, 'NOT_FOUND', 'not found');
       return HttpResponse.json(state.fn);
     }),
-    http.post(`${PREFIX}/functions`, async ({ request, params }) => {
+    http.post(`${PREFIX}/functions`, async ({ request }) => {
       record(request);
-      state.body = (await request.json()) as Record<string, unknown>;
-      const id = new URL(request.url).searchParams.get('functionId');
-      const body = state.body;
+      const id = new URL(request.url).searchParams.get('functionId') ?? '';
+      if (!FUNCTION_ID.test(id)) {
+        return googleError(400, 'INVALID_ARGUMENT', `Invalid function_id "${id}": must be 4-63 characters of lowercase letters, digits and hyphens`);
+      }
+      const body = (await request.json()) as Json;
+      state.body = body;
+      const all = (body.serviceConfig as Json | undefined)?.allTrafficOnLatestRevision !== false;
       return startOperation('create', () => {
-        state.fn = {
-          ...body,
-          state: 'ACTIVE',
-          url: `https://${params.region}-${params.project}.cloudfunctions.net/${id}`,
-          serviceConfig: { ...(body.serviceConfig as object), uri: `https://${id}-abc123-ew.a.run.app` },
-        };
+        state.fn = rollOut(state, body, all, `https://${id}-abc123-ew.a.run.app`);
       });
     }),
     http.patch(`${PREFIX}/functions/:name`, async ({ request }) => {
       record(request);
-      state.body = (await request.json()) as Record<string, unknown>;
+      const body = (await request.json()) as Json;
+      state.body = body;
       state.updateMask = new URL(request.url).searchParams.get('updateMask') ?? undefined;
-      const body = state.body;
+      const masked = state.updateMask === undefined || state.updateMask.split(',').includes('serviceConfig.allTrafficOnLatestRevision');
+      const sent = (body.serviceConfig as Json | undefined)?.allTrafficOnLatestRevision;
+      const before = (state.fn?.serviceConfig as Json | undefined)?.allTrafficOnLatestRevision === true;
+      const all = masked && sent !== undefined ? sent === true : before;
       return startOperation('update', () => {
-        state.fn = { ...state.fn, ...body, serviceConfig: { ...(body.serviceConfig as object), uri: 'https://updated-abc123-ew.a.run.app' } };
+        state.fn = rollOut(state, { ...state.fn, ...body }, all, 'https://updated-abc123-ew.a.run.app');
       });
     }),
     http.delete(`${PREFIX}/functions/:name`, ({ request }) => {

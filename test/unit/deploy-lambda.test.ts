@@ -1,24 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveLambdaOptions } from '../../adapters/aws-lambda/options.js';
 import { isDeployError } from '../../infra/deploy-error.js';
 import { deployLambda } from '../../infra/deploy-lambda.js';
+import { readDeployment } from '../../infra/deployment-record.js';
 import { createLambdaDeployClient } from '../../infra/lambda-client.js';
-import { createFakeBundle, type FakeBundle } from '../support/deploy-fixtures.js';
+import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB } from '../../infra/lambda-options.js';
+import { NODE_RUNTIMES } from '../../src/contract/platform.js';
+import { createTestBundle, type TestBundle } from '../support/deploy-fixtures.js';
 import { createFakeLambdaState, type FakeLambdaState, fakeLambdaHandlers, LAMBDA_ENDPOINT } from '../support/fake-lambda-control-plane.js';
 
 const server = setupServer();
 const ROLE = 'arn:aws:iam::123456789012:role/spillway-exec';
 const client = createLambdaDeployClient({ region: 'us-east-1', endpoint: LAMBDA_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-const poll = { sleep: async () => {} };
+const wait = { minDelayMs: 1, maxDelayMs: 2 };
+const MANAGED = { exists: true, tags: { 'managed-by': 'spillway' } };
+const NOW = new Date('2025-06-01T12:00:00.000Z');
 
-let bundle: FakeBundle;
+let bundle: TestBundle;
 let lines: string[];
 
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 beforeEach(async () => {
-  bundle = await createFakeBundle();
+  bundle = await createTestBundle();
   lines = [];
 });
 afterEach(async () => bundle.remove());
@@ -30,8 +38,13 @@ function use(state: FakeLambdaState): FakeLambdaState {
 
 function deploy(overrides: Record<string, unknown> = {}) {
   return deployLambda(
-    { functionName: 'spillway-tasks', role: ROLE, zipPath: bundle.lambdaZipPath, manifestPath: bundle.manifestPath, ...overrides },
-    { client, log: (line) => lines.push(line), poll },
+    { functionName: 'spillway-tasks', role: ROLE, manifestPath: bundle.manifestPath, ...overrides },
+    {
+      client,
+      log: (line) => lines.push(line),
+      wait,
+      now: () => NOW,
+    },
   );
 }
 
@@ -45,22 +58,10 @@ async function failure(promise: Promise<unknown>): Promise<Error & { code?: stri
 }
 
 describe('deployLambda: fresh create', () => {
-  it('creates, waits Pending → Active, publishes and creates the alias, in that order', async () => {
-    const state = use(
-      createFakeLambdaState({
-        readiness: [{ State: 'Pending', LastUpdateStatus: 'InProgress' }, { State: 'Pending' }, { State: 'Active', LastUpdateStatus: 'Successful' }],
-      }),
-    );
+  it('creates, waits Pending → Active with the SDK waiter, publishes and creates the alias, in that order', async () => {
+    const state = use(createFakeLambdaState({ readiness: [{ State: 'Pending' }] }));
     const result = await deploy();
-    expect(state.calls).toEqual([
-      'GetFunction',
-      'CreateFunction',
-      'GetFunctionConfiguration',
-      'GetFunctionConfiguration',
-      'GetFunctionConfiguration',
-      'PublishVersion',
-      'CreateAlias',
-    ]);
+    expect(state.calls).toEqual(['GetFunction', 'CreateFunction', 'GetFunction', 'GetFunction', 'GetFunction', 'PublishVersion', 'CreateAlias']);
     expect(result).toMatchObject({
       created: true,
       version: '1',
@@ -70,27 +71,73 @@ describe('deployLambda: fresh create', () => {
     expect(state.aliasVersion).toBe('1');
   });
 
-  it('sends runtime nodejs22.x, arm64, memory, timeout, role, the managed-by tag and SPILLWAY_BUNDLE_HASH', async () => {
+  it('uploads the zip `spillway bundle` wrote, found through the manifest (no --zip)', async () => {
     const state = use(createFakeLambdaState());
-    await deploy({ memoryMb: 2048, timeoutSeconds: 120, environment: { LOG_LEVEL: 'debug' } });
-    const body = state.bodies.CreateFunction;
-    expect(body).toMatchObject({
+    await deploy();
+    const sent = String((state.bodies.CreateFunction?.Code as { ZipFile?: string } | undefined)?.ZipFile);
+    expect(Buffer.from(sent, 'base64').equals(await readFile(bundle.lambdaZipPath))).toBe(true);
+    expect(bundle.lambdaZipPath).toBe(join(bundle.dir, '.spillway', 'lambda.zip'));
+  });
+
+  it('sends NODE_RUNTIMES.lambda, x86_64 and the memory lambda() assumes, the role, the tag and SPILLWAY_BUNDLE_HASH', async () => {
+    const state = use(createFakeLambdaState());
+    await deploy({ timeoutSeconds: 120, environment: { LOG_LEVEL: 'debug' } });
+    const defaults = resolveLambdaOptions({ functionName: 'spillway-tasks' });
+    expect(DEFAULT_LAMBDA_ARCHITECTURE).toBe(defaults.architecture);
+    expect(DEFAULT_LAMBDA_MEMORY_MB).toBe(defaults.memoryMb);
+    expect(state.bodies.CreateFunction).toMatchObject({
       FunctionName: 'spillway-tasks',
       Role: ROLE,
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      MemorySize: 2048,
+      Runtime: NODE_RUNTIMES.lambda,
+      Handler: 'index.handler',
+      Architectures: [defaults.architecture],
+      MemorySize: defaults.memoryMb,
       Timeout: 120,
       Tags: { 'managed-by': 'spillway' },
       Environment: { Variables: { LOG_LEVEL: 'debug', SPILLWAY_BUNDLE_HASH: bundle.bundleHash } },
     });
-    expect(typeof (body?.Code as { ZipFile?: unknown } | undefined)?.ZipFile).toBe('string');
+  });
+
+  it('writes what it deployed next to the manifest, readable with readDeployment', async () => {
+    use(createFakeLambdaState());
+    const result = await deploy({ memoryMb: 2048, architecture: 'arm64' });
+    expect(result.recordPath).toBe(join(bundle.outDir, 'lambda.deployment.json'));
+    const record = await readDeployment(result.recordPath);
+    expect(record).toEqual({
+      recordVersion: 1,
+      platform: 'lambda',
+      functionName: 'spillway-tasks',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:spillway-tasks',
+      alias: 'live',
+      qualifiedArn: 'arn:aws:lambda:us-east-1:123456789012:function:spillway-tasks:live',
+      version: '1',
+      region: 'us-east-1',
+      memoryMb: 2048,
+      architecture: 'arm64',
+      timeoutSeconds: 60,
+      runtime: NODE_RUNTIMES.lambda,
+      bundleHash: bundle.bundleHash,
+      deployedAt: NOW.toISOString(),
+    });
   });
 
   it('logs one line per step', async () => {
     use(createFakeLambdaState());
     await deploy();
-    expect(lines).toEqual(['creating function spillway-tasks…', 'waiting for Active…', 'publishing version…', 'published version 1', 'alias live → 1']);
+    expect(lines).toEqual([
+      'creating function spillway-tasks…',
+      'waiting for Active…',
+      'publishing version…',
+      'published version 1',
+      'alias live → 1',
+      `record ${join(bundle.outDir, 'lambda.deployment.json')}`,
+    ]);
+  });
+
+  it('waits until a published version that starts Pending is Active', async () => {
+    const state = use(createFakeLambdaState({ publishedReadiness: [{ State: 'Pending' }] }));
+    await deploy();
+    expect(state.calls.slice(-4)).toEqual(['PublishVersion', 'GetFunctionConfiguration', 'GetFunctionConfiguration', 'CreateAlias']);
   });
 });
 
@@ -98,43 +145,39 @@ describe('deployLambda: re-deploy', () => {
   it('updates code, waits, updates configuration, waits, publishes and moves the alias', async () => {
     const state = use(
       createFakeLambdaState({
-        exists: true,
-        tags: { 'managed-by': 'spillway' },
+        ...MANAGED,
         aliasExists: true,
         aliasVersion: '1',
         version: 1,
-        readiness: [
-          { LastUpdateStatus: 'InProgress' },
-          { LastUpdateStatus: 'Successful' },
-          { LastUpdateStatus: 'InProgress' },
-          { LastUpdateStatus: 'Successful' },
-        ],
+        readiness: [{ LastUpdateStatus: 'InProgress' }],
       }),
     );
     const result = await deploy({ role: undefined });
+    // Each update is InProgress until a read has seen it; the code update stays so for one more read.
     expect(state.calls).toEqual([
       'GetFunction',
       'UpdateFunctionCode',
-      'GetFunctionConfiguration',
-      'GetFunctionConfiguration',
+      'GetFunction',
+      'GetFunction',
+      'GetFunction',
       'UpdateFunctionConfiguration',
-      'GetFunctionConfiguration',
-      'GetFunctionConfiguration',
+      'GetFunction',
+      'GetFunction',
       'PublishVersion',
       'UpdateAlias',
     ]);
     expect(result).toMatchObject({ created: false, version: '2' });
     expect(state.aliasVersion).toBe('2');
     expect(state.bodies.UpdateFunctionConfiguration).toMatchObject({ Environment: { Variables: { SPILLWAY_BUNDLE_HASH: bundle.bundleHash } } });
-    expect(lines.at(-1)).toBe('alias live → 2');
+    expect(lines.at(-2)).toBe('alias live → 2');
   });
 
   it('creates the alias when an update finds none', async () => {
-    const state = use(createFakeLambdaState({ exists: true, tags: { 'managed-by': 'spillway' }, version: 4 }));
+    const state = use(createFakeLambdaState({ ...MANAGED, version: 4 }));
     await deploy({ alias: 'prod' });
     expect(state.calls.slice(-3)).toEqual(['PublishVersion', 'UpdateAlias', 'CreateAlias']);
     expect(state.aliasVersion).toBe('5');
-    expect(lines.at(-1)).toBe('alias prod → 5');
+    expect(lines.at(-2)).toBe('alias prod → 5');
   });
 
   it('refuses to update a function that spillway did not deploy', async () => {
@@ -146,8 +189,56 @@ describe('deployLambda: re-deploy', () => {
   });
 });
 
+describe('deployLambda: as the Lambda API behaves', () => {
+  it('reports a TagsError (no lambda:ListTags) as such, not as an unmanaged function', async () => {
+    const state = use(createFakeLambdaState({ ...MANAGED, denied: new Set(['ListTags']) }));
+    const error = await failure(deploy());
+    expect(error.code).toBe('ERR_DEPLOY_ACCESS_DENIED');
+    expect(error.message).toMatch(/GetFunction returned no tags \(TagsError AccessDeniedException: .*\); give the deploying credentials lambda:ListTags/);
+    expect(state.calls).toEqual(['GetFunction']);
+  });
+
+  it('waits for an update in progress before updating (Lambda answers ResourceConflictException otherwise)', async () => {
+    const state = use(createFakeLambdaState({ ...MANAGED, current: { LastUpdateStatus: 'InProgress' }, readiness: [{ LastUpdateStatus: 'InProgress' }] }));
+    await deploy();
+    expect(state.calls.slice(0, 4)).toEqual(['GetFunction', 'GetFunction', 'GetFunction', 'UpdateFunctionCode']);
+    expect(lines[0]).toBe('waiting for the update in progress to finish…');
+  });
+
+  it('waits for a Pending function to be Active before updating', async () => {
+    const state = use(createFakeLambdaState({ ...MANAGED, current: { State: 'Pending' }, readiness: [{ State: 'Pending' }] }));
+    await deploy();
+    expect(state.calls.slice(0, 4)).toEqual(['GetFunction', 'GetFunction', 'GetFunction', 'UpdateFunctionCode']);
+  });
+
+  it('deletes and recreates a managed function whose creation Failed, reusing its role', async () => {
+    const failed = { State: 'Failed' as const, StateReasonCode: 'InvalidRuntime', StateReason: 'The runtime is not supported' };
+    const state = use(createFakeLambdaState({ ...MANAGED, current: failed, settings: { Role: ROLE } }));
+    const result = await deploy({ role: undefined });
+    expect(state.calls.slice(0, 3)).toEqual(['GetFunction', 'DeleteFunction', 'CreateFunction']);
+    expect(state.bodies.CreateFunction).toMatchObject({ Role: ROLE });
+    expect(result).toMatchObject({ created: true, version: '1' });
+    expect(lines[0]).toBe('function spillway-tasks is in state Failed (InvalidRuntime: The runtime is not supported); deleting it to create it again…');
+  });
+
+  it('refuses one-letter environment keys before any request, naming --env', async () => {
+    const state = use(createFakeLambdaState());
+    await expect(deploy({ environment: { A: '1' } })).rejects.toThrow(
+      'Expected `--env` (environment) keys to be a letter then one or more letters, digits or _ (Lambda refuses one-letter names), got "A"',
+    );
+    expect(state.calls).toEqual([]);
+  });
+
+  it('refuses function names Lambda refuses, naming --function', async () => {
+    const state = use(createFakeLambdaState());
+    await expect(deploy({ functionName: 'a'.repeat(65) })).rejects.toThrow(/Expected `--function` \(functionName\) to be 1 to 64 letters/);
+    await expect(deploy({ functionName: 'spillway.tasks' })).rejects.toThrow(/`--function`/);
+    expect(state.calls).toEqual([]);
+  });
+});
+
 describe('deployLambda: failures', () => {
-  it('fails with the reason when the function ends in state Failed', async () => {
+  it('fails with the StateReason when the function ends in state Failed', async () => {
     use(
       createFakeLambdaState({
         readiness: [{ State: 'Pending' }, { State: 'Failed', StateReasonCode: 'InvalidRuntime', StateReason: 'The runtime is not supported' }],
@@ -161,8 +252,7 @@ describe('deployLambda: failures', () => {
   it('fails with the reason when an update fails', async () => {
     use(
       createFakeLambdaState({
-        exists: true,
-        tags: { 'managed-by': 'spillway' },
+        ...MANAGED,
         readiness: [{ LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InvalidZipFileException', LastUpdateStatusReason: 'Could not unzip' }],
       }),
     );
@@ -170,13 +260,13 @@ describe('deployLambda: failures', () => {
     expect(error.message).toMatch(/update of Lambda function "spillway-tasks" failed: InvalidZipFileException: Could not unzip/);
   });
 
-  it('gives up after maxPolls checks that never reach Active', async () => {
-    use(createFakeLambdaState({ readiness: Array.from({ length: 10 }, () => ({ State: 'Pending' as const })) }));
-    const error = await deployLambda(
-      { functionName: 'spillway-tasks', role: ROLE, zipPath: bundle.lambdaZipPath, manifestPath: bundle.manifestPath },
-      { client, poll: { ...poll, maxPolls: 3 } },
-    ).catch((thrown: Error & { code?: string }) => thrown);
-    expect(error).toMatchObject({ code: 'ERR_DEPLOY_TIMEOUT' });
+  it('gives up when the function never reaches Active within maxWaitMs', async () => {
+    use(createFakeLambdaState({ readiness: Array.from({ length: 10_000 }, () => ({ State: 'Pending' as const })) }));
+    const error = await failure(
+      deployLambda({ functionName: 'spillway-tasks', role: ROLE, manifestPath: bundle.manifestPath }, { client, wait: { ...wait, maxWaitMs: 50 } }),
+    );
+    expect(error.code).toBe('ERR_DEPLOY_TIMEOUT');
+    expect(error.message).toMatch(/^The Lambda function "spillway-tasks" was not Active after \d+ s \(State Pending/);
   });
 
   it('needs --role to create a function, and says so', async () => {

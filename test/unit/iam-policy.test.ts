@@ -15,11 +15,11 @@ describe('buildIamPolicies', () => {
     ]);
   });
 
-  it('lets the execution role write only its own log group', () => {
+  it('lets the execution role write only its own log group, named with the `:*` suffix CloudWatch Logs requires', () => {
     const actions = policies.executionRolePolicy.Statement.flatMap((statement) => statement.Action);
     expect(actions.sort()).toEqual(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
     for (const statement of policies.executionRolePolicy.Statement) {
-      expect(String(statement.Resource)).toMatch(/^arn:aws:logs:eu-west-1:123456789012:log-group:\/aws\/lambda\/spillway-tasks(:\*)?$/);
+      expect(statement.Resource).toBe('arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/spillway-tasks:*');
     }
   });
 
@@ -27,6 +27,23 @@ describe('buildIamPolicies', () => {
     expect(policies.executionRoleTrustPolicy.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
+  });
+
+  it('gives the deployer lambda:ListTags (GetFunction returns no tags without it), no DeleteAlias, and PassRole to Lambda only', () => {
+    const [lambdaStatement, passRole] = policies.deployerPolicy.Statement;
+    expect(lambdaStatement?.Action).toContain('lambda:ListTags');
+    expect(lambdaStatement?.Action).toContain('lambda:GetFunction');
+    expect(lambdaStatement?.Action).toContain('lambda:DeleteFunction');
+    expect(lambdaStatement?.Action).not.toContain('lambda:DeleteAlias');
+    expect(lambdaStatement?.Resource).toEqual([
+      'arn:aws:lambda:eu-west-1:123456789012:function:spillway-tasks',
+      'arn:aws:lambda:eu-west-1:123456789012:function:spillway-tasks:*',
+    ]);
+    expect(passRole).toMatchObject({
+      Action: 'iam:PassRole',
+      Resource: 'arn:aws:iam::123456789012:role/*',
+      Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+    });
   });
 
   it('defaults the alias to live and names bad options', () => {
