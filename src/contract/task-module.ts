@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from '../errors.js';
 import { type AnyOffloadable, isOffloadable } from '../task.js';
+import { taskModuleFiles } from './module-graph.js';
 
 /** The tasks a module exports, by task name. */
 export type TaskRegistry = ReadonlyMap<string, AnyOffloadable>;
@@ -50,22 +52,32 @@ export function createTaskRegistry(moduleNamespace: Record<string, unknown>): Ta
   return registry;
 }
 
-/** SHA-256 (hex, 32 characters) of the module file's bytes. */
+/**
+ * The content hash of a task module (hex, 32 characters): SHA-256 over every
+ * file of its local import graph (see `taskModuleFiles`), each as its path
+ * relative to the module's folder and its bytes. Editing the module or any
+ * local helper it imports changes the hash, so a remote built from older
+ * sources answers `StaleBundleError`; moving the project to another folder
+ * does not. Packages from `node_modules` are not part of the hash.
+ */
 export function hashTaskModule(location: TaskModuleLocation): string {
   const url = toModuleUrl(location);
-  let source: Buffer;
-  try {
-    source = readFileSync(fileURLToPath(url));
-  } catch (error) {
+  const modulePath = fileURLToPath(url);
+  if (!existsSync(modulePath)) {
     throw new ValidationError(
-      `Cannot read the task module \`tasks\` at ${url.href}: ${(error as Error).message}. Pass the URL of a module that exists, e.g. new URL('./tasks.js', import.meta.url)`,
-      {
-        path: 'tasks',
-        cause: error,
-      },
+      `Cannot read the task module \`tasks\` at ${url.href}: no such file. Pass the URL of a module that exists, e.g. new URL('./tasks.js', import.meta.url)`,
+      { path: 'tasks' },
     );
   }
-  return createHash('sha256').update(source).digest('hex').slice(0, 32);
+  const root = dirname(modulePath);
+  const hash = createHash('sha256');
+  for (const file of taskModuleFiles(modulePath)) {
+    hash.update(relative(root, file).split(sep).join('/'));
+    hash.update('\0');
+    hash.update(readFileSync(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 32);
 }
 
 /**
