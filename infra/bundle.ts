@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/task-module.js';
 import { BundleError } from './bundle-error.js';
 import { findSpillwayPackage } from './package-root.js';
@@ -29,8 +30,6 @@ import { writeZip } from './zip.js';
 export const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
 /** The function name (Cloud Functions entry point) the gcf bundle registers. */
 export const GCF_ENTRY_POINT = 'spillway';
-/** Runtimes the bundles are built for. */
-export const RUNTIMES = { lambda: 'nodejs22.x', gcf: 'nodejs22', esbuildTarget: 'node22' } as const;
 
 /** Options of {@link bundleTaskModule}. */
 export interface BundleOptions {
@@ -52,7 +51,7 @@ export interface BundleOptions {
 
 /** One target of a bundle, as written to manifest.json (paths relative to the output folder). */
 export interface BundleTarget {
-  /** `nodejs22.x` (Lambda) or `nodejs22` (Cloud Functions gen2). */
+  /** `NODE_RUNTIMES.lambda` (`nodejs22.x`) or `NODE_RUNTIMES.gcf` (`nodejs22`, Cloud Functions gen2). */
   runtime: string;
   /** The entry module, e.g. `lambda/index.mjs`. */
   entry: string;
@@ -143,7 +142,7 @@ function baseOptions(tasksPath: string, contents: string, outfile: string, exter
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: RUNTIMES.esbuildTarget,
+    target: NODE_RUNTIMES.esbuildTarget,
     minify: true,
     treeShaking: true,
     legalComments: 'none',
@@ -201,7 +200,7 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
 
   const lit = JSON.stringify;
   const lambdaEntry = join(outDir, 'lambda', 'index.mjs');
-  step(`esbuild  lambda/index.mjs (${RUNTIMES.esbuildTarget}, @aws-sdk/* external)`);
+  step(`esbuild  lambda/index.mjs (${NODE_RUNTIMES.esbuildTarget}, @aws-sdk/* external)`);
   await esbuildOnce(
     baseOptions(
       tasksPath,
@@ -227,7 +226,7 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
   }
 
   const gcfEntry = join(outDir, 'gcf', 'index.mjs');
-  step(`esbuild  gcf/index.mjs (${RUNTIMES.esbuildTarget}, @google-cloud/functions-framework external)`);
+  step(`esbuild  gcf/index.mjs (${NODE_RUNTIMES.esbuildTarget}, @google-cloud/functions-framework external)`);
   await esbuildOnce(
     baseOptions(
       tasksPath,
@@ -266,7 +265,7 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
     tasks,
     targets: {
       lambda: {
-        runtime: RUNTIMES.lambda,
+        runtime: NODE_RUNTIMES.lambda,
         entry: 'lambda/index.mjs',
         handler: 'index.handler',
         zip: 'lambda.zip',
@@ -275,7 +274,7 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
         external: LAMBDA_EXTERNAL,
       },
       gcf: {
-        runtime: RUNTIMES.gcf,
+        runtime: NODE_RUNTIMES.gcf,
         entry: 'gcf/index.mjs',
         handler: GCF_ENTRY_POINT,
         zip: 'gcf.zip',

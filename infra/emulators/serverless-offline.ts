@@ -1,9 +1,11 @@
 /**
- * A real local Lambda: serverless-offline 13 on Serverless
- * Framework 3, started as a child process in a temporary service folder and
- * bound to 127.0.0.1. Its Lambda port serves the Invoke API
+ * A real local Lambda: serverless-offline 13 on Serverless Framework 3,
+ * started as a child process group in a temporary service folder and bound to
+ * 127.0.0.1. Its Lambda port serves the Invoke API
  * (`POST /2015-03-31/functions/{name}/invocations`), so a `LambdaClient`
- * with `endpoint: http://127.0.0.1:<lambdaPort>` talks to it as to AWS.
+ * with {@link ServerlessOffline.clientConfig} talks to it as to AWS.
+ * Public as `startServerlessOffline` of `spillway/dev`; `startDev` (infra/dev.ts)
+ * serves a bundle with it.
  *
  * Nothing here reaches the network: telemetry, notifications and update
  * checks are turned off, the AWS credentials are fake, the instance metadata
@@ -17,7 +19,8 @@ import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { portAnswers as canConnect, freePort, LOOPBACK_HOST as HOST } from './free-port.js';
 
-export { freePort } from './free-port.js';
+/** The region the emulator reports and its functions see. */
+const EMULATOR_REGION = 'us-east-1';
 
 /** The Serverless Framework v3 CLI, when installed (with serverless-offline) next to spillway. */
 function serverlessBin(): string {
@@ -34,7 +37,7 @@ function serverlessBin(): string {
 
 /** One function of the emulated service. */
 export interface EmulatedFunction {
-  /** ES module that exports `handler` (for example test/fixtures/lambda-entry.mjs). */
+  /** ES module that exports `handler`, e.g. a bundle's `lambda/index.mjs` or a module calling `createLambdaHandler` of `spillway/aws-lambda/handler`. */
   entry: URL;
   /** Environment variables of the function. */
   environment?: Record<string, string>;
@@ -60,6 +63,26 @@ export interface ServerlessOfflineOptions {
   startTimeoutMs?: number;
 }
 
+/**
+ * Settings of a `LambdaClient` (`@aws-sdk/client-lambda`) that talks to an
+ * emulator: pass it as is, `new LambdaClient(clientConfig)`.
+ */
+export interface EmulatorClientConfig {
+  /** `http://127.0.0.1:<lambdaPort>`. */
+  endpoint: string;
+  /** `us-east-1`. */
+  region: string;
+  /** Fake credentials (`test` / `test`): the emulator checks none, the SDK requires some. */
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** 1: a failed call is reported, not retried by the SDK (spillway retries by its own policy). */
+  maxAttempts: number;
+}
+
+/** The {@link EmulatorClientConfig} of the emulator at `endpoint`. */
+function emulatorClientConfig(endpoint: string): EmulatorClientConfig {
+  return { endpoint, region: EMULATOR_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+}
+
 /** A running emulator. */
 export interface ServerlessOffline {
   /** Port of the Lambda Invoke API. */
@@ -70,7 +93,11 @@ export interface ServerlessOffline {
   readonly pid: number;
   /** The deployed name of a function key: `<service>-<stage>-<key>`. */
   functionName(key: string): string;
-  /** A client for this emulator: fake credentials, us-east-1, `maxAttempts: 1`. */
+  /** `us-east-1`: the region of the emulated functions. */
+  readonly region: string;
+  /** Settings of a `LambdaClient` for this emulator: its endpoint, region, fake credentials, `maxAttempts: 1`. */
+  readonly clientConfig: EmulatorClientConfig;
+  /** A new `LambdaClient` built from {@link ServerlessOffline.clientConfig}; the caller destroys it. */
   createClient(): LambdaClient;
   /** Everything the CLI printed so far (for failure messages). */
   output(): string;
@@ -94,8 +121,8 @@ function offlineEnvironment(home: string): NodeJS.ProcessEnv {
     SLS_DEPRECATION_DISABLE: '*',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_REGION: EMULATOR_REGION,
+    AWS_DEFAULT_REGION: EMULATOR_REGION,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: join(home, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
@@ -132,7 +159,7 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   const config = {
     service,
     frameworkVersion: '3',
-    provider: { name: 'aws', runtime: 'nodejs20.x', region: 'us-east-1', stage },
+    provider: { name: 'aws', runtime: 'nodejs20.x', region: EMULATOR_REGION, stage },
     plugins: ['serverless-offline'],
     functions,
   };
@@ -181,13 +208,16 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   }
 
   const endpoint = `http://${HOST}:${lambdaPort}`;
+  const clientConfig = emulatorClientConfig(endpoint);
   let stopping: Promise<void> | undefined;
   return {
     lambdaPort,
     endpoint,
     pid: child.pid ?? -1,
+    region: EMULATOR_REGION,
+    clientConfig,
     functionName: (key) => `${service}-${stage}-${key}`,
-    createClient: () => new LambdaClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 }),
+    createClient: () => new LambdaClient({ ...clientConfig, credentials: { ...clientConfig.credentials } }),
     output: () => log,
     stop: () => {
       stopping ??= cleanUp();

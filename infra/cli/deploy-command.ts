@@ -1,13 +1,13 @@
 /** `spillway deploy lambda|gcf`: the CLI over `deployLambda` and `deployGcf`. */
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { readBundleManifest } from '../../infra/bundle-input.js';
-import { deployGcf } from '../../infra/deploy-gcf.js';
-import { deployLambda } from '../../infra/deploy-lambda.js';
-import { createGcfApi } from '../../infra/gcf-api.js';
-import { resolveGcfDeployOptions } from '../../infra/gcf-options.js';
-import { gcloudDeployCommand } from '../../infra/gcloud-command.js';
-import { createLambdaDeployClient } from '../../infra/lambda-client.js';
+import { readBundleManifest } from '../bundle-input.js';
+import { deployGcf } from '../deploy-gcf.js';
+import { deployLambda } from '../deploy-lambda.js';
+import { createGcfApi } from '../gcf-api.js';
+import { resolveGcfDeployOptions } from '../gcf-options.js';
+import { gcloudDeployCommand } from '../gcloud-command.js';
+import { createLambdaDeployClient } from '../lambda-client.js';
 import { collectEnv, parseInteger } from './option-parsers.js';
 
 /** Where progress lines go: stderr, so stdout carries only results. */
