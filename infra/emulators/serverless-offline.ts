@@ -138,50 +138,43 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/**
- * Writes a temporary Serverless service (provider aws, nodejs20.x, plugin
- * serverless-offline) and starts
- * `node node_modules/serverless/bin/serverless.js offline start --host 127.0.0.1 --lambdaPort <free> --httpPort <free>`
- * in it, in its own process group. Resolves once the Lambda port accepts
- * connections.
- */
-export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOffline> {
-  const service = options.service ?? 'spillway-test';
-  const stage = options.stage ?? 'test';
-  const bin = serverlessBin();
-  const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
-  const functions: Record<string, { handler: string; timeout: number; environment: Record<string, string> }> = {};
-  for (const [key, fn] of Object.entries(options.functions)) {
+/** Writes serverless.yml and one handler shim per function into `dir`. */
+function writeService(dir: string, service: string, stage: string, functions: Record<string, EmulatedFunction>): void {
+  const configured: Record<string, { handler: string; timeout: number; environment: Record<string, string> }> = {};
+  for (const [key, fn] of Object.entries(functions)) {
     // Lambda handler paths are relative to the service folder, so each function gets a one-line shim there.
     writeFileSync(join(dir, `${key}.mjs`), `export { handler } from ${JSON.stringify(fn.entry.href)};\n`);
-    functions[key] = { handler: `${key}.handler`, timeout: fn.timeoutSeconds ?? 30, environment: fn.environment ?? {} };
+    configured[key] = { handler: `${key}.handler`, timeout: fn.timeoutSeconds ?? 30, environment: fn.environment ?? {} };
   }
   const config = {
     service,
     frameworkVersion: '3',
     provider: { name: 'aws', runtime: 'nodejs20.x', region: EMULATOR_REGION, stage },
     plugins: ['serverless-offline'],
-    functions,
+    functions: configured,
   };
   // JSON is valid YAML.
   writeFileSync(join(dir, 'serverless.yml'), `${JSON.stringify(config, null, 2)}\n`);
+}
 
-  const lambdaPort = await freePort();
-  const httpPort = await freePort();
+/** The CLI's child process group: its output so far, and a stop that kills the group and removes the service folder. */
+interface OfflineProcess {
+  child: ChildProcess;
+  output(): string;
+  cleanUp(): Promise<void>;
+}
+
+/** Spawns `serverless offline start` (the CLI at `bin`) in `dir`, in its own process group, killed with this process if it exits first. */
+function spawnOffline(bin: string, dir: string, lambdaPort: number, httpPort: number): OfflineProcess {
   const args = [bin, 'offline', 'start', '--host', HOST, '--lambdaPort', String(lambdaPort), '--httpPort', String(httpPort)];
   const child = spawn(process.execPath, args, { cwd: dir, env: offlineEnvironment(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
+  const chunks: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A test process that dies without teardown must not leave the emulator behind.
+  // A process that dies without stop() must not leave the emulator behind.
   const onExit = (): void => killGroup(child, 'SIGKILL');
   process.once('exit', onExit);
-
   const cleanUp = async (): Promise<void> => {
     process.removeListener('exit', onExit);
     killGroup(child, 'SIGTERM');
@@ -192,20 +185,46 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  return { child, output: () => chunks.join(''), cleanUp };
+}
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+/** Resolves once `lambdaPort` accepts connections; stops the process and rejects if it exits first or `startTimeoutMs` passes. */
+async function waitForLambdaPort(offline: OfflineProcess, lambdaPort: number, startTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await cleanUp();
-      throw new Error(`serverless offline exited before its Lambda port opened:\n${log}`);
+    if (offline.child.exitCode !== null || offline.child.signalCode !== null) {
+      await offline.cleanUp();
+      throw new Error(`serverless offline exited before its Lambda port opened:\n${offline.output()}`);
     }
-    if (await canConnect(lambdaPort)) break;
+    if (await canConnect(lambdaPort)) return;
     if (Date.now() > deadline) {
-      await cleanUp();
-      throw new Error(`serverless offline did not open its Lambda port ${lambdaPort} in time:\n${log}`);
+      await offline.cleanUp();
+      throw new Error(`serverless offline did not open its Lambda port ${lambdaPort} in time:\n${offline.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Writes a temporary Serverless service (provider aws, nodejs20.x, plugin
+ * serverless-offline) and starts
+ * `node node_modules/serverless/bin/serverless.js offline start --host 127.0.0.1 --lambdaPort <free> --httpPort <free>`
+ * in it, in its own process group. Resolves once the Lambda port accepts
+ * connections.
+ *
+ * @throws Error when serverless or serverless-offline is not installed (the message says how to install them),
+ *   or when the emulator exits or does not open its port within `startTimeoutMs` (the message carries its output).
+ */
+export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOffline> {
+  const service = options.service ?? 'spillway-test';
+  const stage = options.stage ?? 'test';
+  const bin = serverlessBin();
+  const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
+  writeService(dir, service, stage, options.functions);
+  const lambdaPort = await freePort();
+  const httpPort = await freePort();
+  const offline = spawnOffline(bin, dir, lambdaPort, httpPort);
+  await waitForLambdaPort(offline, lambdaPort, options.startTimeoutMs ?? 60_000);
 
   const endpoint = `http://${HOST}:${lambdaPort}`;
   const clientConfig = emulatorClientConfig(endpoint);
@@ -213,14 +232,14 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   return {
     lambdaPort,
     endpoint,
-    pid: child.pid ?? -1,
+    pid: offline.child.pid ?? -1,
     region: EMULATOR_REGION,
     clientConfig,
     functionName: (key) => `${service}-${stage}-${key}`,
     createClient: () => new LambdaClient({ ...clientConfig, credentials: { ...clientConfig.credentials } }),
-    output: () => log,
+    output: offline.output,
     stop: () => {
-      stopping ??= cleanUp();
+      stopping ??= offline.cleanUp();
       return stopping;
     },
   };
