@@ -4,7 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'local-worker': 'src/backends/local-worker.ts',
-    'cli/index': 'src/cli/index.ts',
+    'cli/index': 'infra/cli/index.ts',
+    'dev/index': 'infra/dev-entry.ts',
     'aws-lambda/index': 'adapters/aws-lambda/index.ts',
     'aws-lambda/handler': 'adapters/aws-lambda/handler.ts',
     'gcp-functions/index': 'adapters/gcp-functions/index.ts',
@@ -22,6 +23,7 @@ export default defineConfig({
       'gcp-functions/index': 'adapters/gcp-functions/index.ts',
       'gcp-functions/handler': 'adapters/gcp-functions/handler.ts',
       'contract/index': 'src/contract/index.ts',
+      'dev/index': 'infra/dev-entry.ts',
     },
   },
   sourcemap: true,

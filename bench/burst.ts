@@ -11,7 +11,8 @@
  * its SCHEDULED time, so any submission lag counts against its latency.
  *
  * The remote is the real Functions Framework on 127.0.0.1 (Cloud Functions
- * adapter, `auth: 'none'`). It serves bench/fixtures/burst-remote-tasks.mjs,
+ * adapter, `auth: 'none'`), started with `startFunctionsFramework` of
+ * `spillway/dev` on bench/fixtures/gcf-entry.mjs. It serves bench/fixtures/burst-remote-tasks.mjs,
  * whose `work` task SLEEPS its nominal 20 ms (cloud capacity that does not
  * take this machine's two cores), under the hash of the local module
  * bench/fixtures/burst-tasks.mjs (whose `work` burns 20 ms of CPU), so the
@@ -33,9 +34,9 @@
  * Run: npm run bench:burst   (builds dist/ first; BURST_WAIT_MS=300 by default)
  */
 import { fileURLToPath } from 'node:url';
-import { type CloudFunctionsBackend, cloudFunctions } from '../dist/gcp-functions/index.js';
-import { createOffloader, hashTaskModule, type Offloader } from '../dist/index.js';
-import { type FunctionsFrameworkServer, startFunctionsFramework } from '../infra/emulators/functions-framework.js';
+import { createOffloader, hashTaskModule, type Offloader } from 'spillway';
+import { type FunctionsFrameworkServer, startFunctionsFramework } from 'spillway/dev';
+import { type CloudFunctionsBackend, cloudFunctions } from 'spillway/gcp-functions';
 import { WORK_MS, work } from './fixtures/burst-tasks.mjs';
 
 const WORKERS = 2;
@@ -59,7 +60,7 @@ const TARGETS = { p99VsLocal: 0.1, p99VsRemote: 1.5, costVsRemote: 0.5 };
 
 const LOCAL_TASKS_URL = new URL('./fixtures/burst-tasks.mjs', import.meta.url);
 const REMOTE_TASKS_URL = new URL('./fixtures/burst-remote-tasks.mjs', import.meta.url);
-const GCF_ENTRY = fileURLToPath(new URL('../test/fixtures/gcf-entry.mjs', import.meta.url));
+const GCF_ENTRY = fileURLToPath(new URL('./fixtures/gcf-entry.mjs', import.meta.url));
 
 type ModeKey = 'local' | 'remote' | 'hybrid';
 interface Mode {

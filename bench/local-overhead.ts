@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { Piscina } from 'piscina';
-import { createOffloader } from '../dist/index.js';
+import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
 
 const REPS = Math.max(7, Number(process.env.REPS ?? 7));

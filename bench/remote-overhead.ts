@@ -1,10 +1,11 @@
 /**
  * bench/remote-overhead: what spillway's remote adapters add over a raw call
- * to the same server. Starts the real local servers, both on 127.0.0.1 and
- * both serving test/fixtures/remote-tasks.mjs (a no-op `echo` task):
+ * to the same server. `startDev` of `spillway/dev` bundles
+ * bench/fixtures/echo-tasks.mjs (a no-op `echo` task) and serves the bundle
+ * with the real local servers, both on 127.0.0.1:
  *
- *   gcf:    the Functions Framework (startFunctionsFramework), unsigned
- *   lambda: serverless-offline (startServerlessOffline)
+ *   gcf:    the Functions Framework, unsigned
+ *   lambda: serverless-offline
  *
  * For each remote, two sides call `echo` with a small value:
  *
@@ -30,11 +31,10 @@
  */
 import { Agent } from 'node:http';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { lambda } from '../dist/aws-lambda/index.js';
-import { cloudFunctions } from '../dist/gcp-functions/index.js';
-import { type Backend, deserialize, ENVELOPE_VERSION, hashTaskModule, serialize, type TaskEnvelope } from '../dist/index.js';
-import { type FunctionsFrameworkServer, startFunctionsFramework } from '../test/support/functions-framework.js';
-import { type ServerlessOffline, startServerlessOffline } from '../test/support/serverless-offline.js';
+import { type Backend, deserialize, ENVELOPE_VERSION, serialize, type TaskEnvelope } from 'spillway';
+import { lambda } from 'spillway/aws-lambda';
+import { type DevSession, startDev } from 'spillway/dev';
+import { cloudFunctions } from 'spillway/gcp-functions';
 
 const ROUNDS = Math.max(5, Number(process.env.ROUNDS ?? 5));
 const WARMUP = 50;
@@ -43,14 +43,14 @@ const CONCURRENCY = 16;
 const BURST = 2_000;
 const TARGET_ADDED_MS = 1;
 
-const TASKS_URL = new URL('../test/fixtures/remote-tasks.mjs', import.meta.url);
-const LAMBDA_ENTRY = new URL('../test/fixtures/lambda-entry.mjs', import.meta.url);
+const TASKS_URL = new URL('./fixtures/echo-tasks.mjs', import.meta.url);
 const ENVELOPE_CONTENT_TYPE = 'application/vnd.spillway.envelope+json';
 const TASK = 'echo';
 /** The echoed value: a small object, as a typical task input (goes through devalue, not the primitive fast path). */
 const VALUE = { id: 42, name: 'ping', tags: ['a', 'b'] };
 const ENCODED_VALUE = serialize(VALUE, 'input');
-const BUNDLE_HASH = hashTaskModule(TASKS_URL);
+/** The served bundle's hash (`session.bundleHash`), set once the emulators run. */
+let bundleHash = '';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -72,11 +72,11 @@ interface Samples {
 let sequence = 0;
 /** The raw side's envelope: the input was encoded once, up front (a raw client sends bytes it already has). */
 function rawEnvelope(): TaskEnvelope {
-  return { version: ENVELOPE_VERSION, id: `raw-${++sequence}`, task: TASK, bundleHash: BUNDLE_HASH, attempt: 1, input: ENCODED_VALUE };
+  return { version: ENVELOPE_VERSION, id: `raw-${++sequence}`, task: TASK, bundleHash, attempt: 1, input: ENCODED_VALUE };
 }
 /** The spillway side's envelope, built as the offloader builds it: the input is serialized per call. */
 function spillwayEnvelope(): TaskEnvelope {
-  return { version: ENVELOPE_VERSION, id: `sw-${++sequence}`, task: TASK, bundleHash: BUNDLE_HASH, attempt: 1, input: serialize(VALUE, 'input') };
+  return { version: ENVELOPE_VERSION, id: `sw-${++sequence}`, task: TASK, bundleHash, attempt: 1, input: serialize(VALUE, 'input') };
 }
 function checkRaw(answer: { ok?: unknown; output?: unknown }, remote: string): void {
   if (answer.ok !== true || answer.output !== ENCODED_VALUE) throw new Error(`raw ${remote} call answered ${JSON.stringify(answer)}`);
@@ -125,35 +125,25 @@ async function burst(call: Call, count: number, concurrency: number): Promise<nu
 const ms = (value: number): string => value.toFixed(2);
 const perSecond = (value: number): string => Math.round(value).toLocaleString('en-US');
 
-let functionsFramework: FunctionsFrameworkServer | undefined;
-let offline: ServerlessOffline | undefined;
+let session: DevSession | undefined;
 const cleanups: (() => unknown)[] = [];
 let summary: Record<string, number> | undefined;
 try {
-  // Both servers start at once (serverless-offline takes a few seconds); one that started is stopped below even if the other failed.
-  const [framework, emulator] = await Promise.allSettled([
-    startFunctionsFramework({ tasksUrl: TASKS_URL }),
-    startServerlessOffline({ functions: { tasks: { entry: LAMBDA_ENTRY, environment: { SPILLWAY_TASKS_URL: TASKS_URL.href } } } }),
-  ]);
-  if (framework.status === 'fulfilled') functionsFramework = framework.value;
-  if (emulator.status === 'fulfilled') offline = emulator.value;
-  if (framework.status === 'rejected') throw framework.reason;
-  if (emulator.status === 'rejected') throw emulator.reason;
-  if (functionsFramework === undefined || offline === undefined) throw new Error('unreachable');
-  const gcfUrl = functionsFramework.url;
-  const functionName = offline.functionName('tasks');
-  const lambdaEndpoint = offline.endpoint;
-  console.log(`functions framework ${gcfUrl} (pid ${functionsFramework.pid}), serverless-offline ${offline.endpoint} (pid ${offline.pid})`);
+  // `lambda: true`: startDev rejects when serverless-offline is missing, and stops what it started.
+  session = await startDev({ tasks: TASKS_URL, lambda: true });
+  const devLambda = session.lambda;
+  if (devLambda === undefined) throw new Error('startDev({ lambda: true }) returned no Lambda emulator');
+  bundleHash = session.bundleHash;
+  const gcfUrl = session.gcfUrl;
+  const functionName = devLambda.functionName;
+  console.log(`functions framework ${gcfUrl}, serverless-offline ${devLambda.endpoint} (function ${functionName})`);
 
-  // Two identical clients (the harness's createClient() settings: same endpoint, fake credentials, maxAttempts 1), except that their
+  // Two identical clients (the emulator's clientConfig: same endpoint, fake credentials, maxAttempts 1), except that their
   // keep-alive agent drops sockets idle for 2 s: the emulator's server closes idle connections after 5 s, and the SDK's default agent
   // would reuse one just as it closes (ECONNRESET) after a socket sat idle while the other remote was being measured.
   const createClient = (): LambdaClient =>
     new LambdaClient({
-      endpoint: lambdaEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
+      ...devLambda.clientConfig,
       requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 50, timeout: 2_000 }) },
     });
   const rawClient = createClient();
@@ -280,8 +270,8 @@ try {
       console.error(`cleanup failed: ${(error as Error).message}`);
     }
   }
-  // Both stop by pid (serverless-offline: its whole process group), also when a measurement failed.
-  await Promise.allSettled([functionsFramework?.stop(), offline?.stop()]);
+  // Both emulators stop by pid (serverless-offline: its whole process group), also when a measurement failed.
+  await session?.stop();
 }
 console.log('');
 console.log(JSON.stringify(summary));

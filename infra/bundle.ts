@@ -13,25 +13,23 @@
  *
  * The bundle hash is `hashTaskModule(<task module>)`, the hash the caller's
  * envelopes carry, written into each entry as a literal: a function built
- * from another version of the module answers StaleBundleError.
+ * from another version of the module answers StaleBundleError. The targets
+ * are built by bundle-targets.ts, with the esbuild settings of bundle-esbuild.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BuildOptions, build } from 'esbuild';
-import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/contract/task-module.js';
 import { BundleError } from './bundle-error.js';
+import { baseOptions, esbuildOnce, GCF_EXTERNAL, LAMBDA_EXTERNAL } from './bundle-esbuild.js';
+import { type BundleTarget, buildGcfTarget, buildLambdaTarget, type TargetContext } from './bundle-targets.js';
 import { findSpillwayPackage } from './package-root.js';
-import { writeZip } from './zip.js';
+
+export type { BundleTarget } from './bundle-targets.js';
 
 /** Lambda's limit for a zip uploaded directly (50 MB). */
 export const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
-/** The function name (Cloud Functions entry point) the gcf bundle registers. */
-export const GCF_ENTRY_POINT = 'spillway';
-/** Runtimes the bundles are built for: the one list, `NODE_RUNTIMES`. */
-export const RUNTIMES = NODE_RUNTIMES;
 
 /** Options of {@link bundleTaskModule}. */
 export interface BundleOptions {
@@ -49,24 +47,6 @@ export interface BundleOptions {
   maxLambdaZipBytes?: number;
   /** Called with one line per step (for progress output). */
   onStep?: (message: string) => void;
-}
-
-/** One target of a bundle, as written to manifest.json (paths relative to the output folder). */
-export interface BundleTarget {
-  /** `NODE_RUNTIMES.lambda` (Lambda) or `NODE_RUNTIMES.gcf` (Cloud Functions gen2). */
-  runtime: string;
-  /** The entry module, e.g. `lambda/index.mjs`. */
-  entry: string;
-  /** Lambda: `index.handler`; Cloud Functions: the entry point name `spillway`. */
-  handler: string;
-  /** The zip to upload, e.g. `lambda.zip`. */
-  zip: string;
-  /** Size of the bundled entry module. */
-  entryBytes: number;
-  /** Size of the zip. */
-  zipBytes: number;
-  /** Imports left to the platform (`@aws-sdk/*` on Lambda, the Functions Framework on Cloud Functions). */
-  external: string[];
 }
 
 /** manifest.json: what was bundled, from which module, for which runtimes. */
@@ -94,12 +74,6 @@ export interface BundleResult {
   entries: { lambda: string; gcf: string };
 }
 
-const LAMBDA_EXTERNAL = ['@aws-sdk/*'];
-const GCF_EXTERNAL = ['@google-cloud/functions-framework'];
-
-/** ESM bundles of CommonJS dependencies need `require`; give them Node's. */
-const REQUIRE_BANNER = "import { createRequire as __spillwayCreateRequire } from 'node:module'; const require = __spillwayCreateRequire(import.meta.url);";
-
 function resolveTasksPath(tasks: string | URL): string {
   const url = toModuleUrl(tasks instanceof URL ? tasks : tasks.startsWith('file:') ? tasks : pathToFileURL(resolve(tasks)));
   const path = fileURLToPath(url);
@@ -121,37 +95,6 @@ function adapterPath(root: string, file: string): string {
     throw new BundleError(`spillway is not built: ${path} is missing. Run \`npm run build\` in ${root}`, { code: 'ERR_SPILLWAY_NOT_BUILT', field: 'spillway' });
   }
   return path;
-}
-
-async function esbuildOnce(options: BuildOptions, tasksPath: string): Promise<void> {
-  try {
-    await build({ logLevel: 'silent', ...options });
-  } catch (error) {
-    const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
-    const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
-    const text = first ? `${first.text}${where}` : (error as Error).message.split('\n')[0];
-    throw new BundleError(`esbuild could not bundle the task module \`--tasks\` ${tasksPath}: ${text}`, {
-      code: 'ERR_BUNDLE_BUILD',
-      field: 'tasks',
-      cause: error,
-    });
-  }
-}
-
-function baseOptions(tasksPath: string, contents: string, outfile: string, external: string[]): BuildOptions {
-  return {
-    stdin: { contents, resolveDir: dirname(tasksPath), sourcefile: 'spillway-entry.mjs', loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: RUNTIMES.esbuildTarget,
-    minify: true,
-    treeShaking: true,
-    legalComments: 'none',
-    external,
-    banner: { js: REQUIRE_BANNER },
-    outfile,
-  };
 }
 
 /** Bundles the module alone and imports it, to list its task names (works for TypeScript modules without tsx). */
@@ -182,8 +125,7 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
   const outDir = resolve(options.outDir ?? '.spillway');
   const limitBytes = options.maxLambdaZipBytes ?? LAMBDA_ZIP_LIMIT_BYTES;
   const spillway = findSpillwayPackage();
-  const lambdaHandler = adapterPath(spillway.root, 'aws-lambda/handler.js');
-  const gcfHandler = adapterPath(spillway.root, 'gcp-functions/handler.js');
+  const handlers = { lambda: adapterPath(spillway.root, 'aws-lambda/handler.js'), gcf: adapterPath(spillway.root, 'gcp-functions/handler.js') };
 
   const bundleHash = hashTaskModule(tasksPath);
   step(`hash     ${bundleHash} (${tasksPath})`);
@@ -200,64 +142,9 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
   }
   step(`tasks    ${tasks.join(', ')}`);
 
-  const lit = JSON.stringify;
-  const lambdaEntry = join(outDir, 'lambda', 'index.mjs');
-  step(`esbuild  lambda/index.mjs (${RUNTIMES.esbuildTarget}, @aws-sdk/* external)`);
-  await esbuildOnce(
-    baseOptions(
-      tasksPath,
-      [
-        `import { createLambdaHandler } from ${lit(lambdaHandler)};`,
-        `import * as tasks from ${lit(tasksPath)};`,
-        `export const handler = createLambdaHandler(tasks, { bundleHash: ${lit(bundleHash)} });`,
-      ].join('\n'),
-      lambdaEntry,
-      LAMBDA_EXTERNAL,
-    ),
-    tasksPath,
-  );
-  const lambdaSource = readFileSync(lambdaEntry);
-  const lambdaZipBytes = writeZip(join(outDir, 'lambda.zip'), { 'index.mjs': lambdaSource });
-  step(`zip      lambda.zip ${formatBytes(lambdaZipBytes)}`);
-  if (lambdaZipBytes > limitBytes) {
-    rmSync(join(outDir, 'lambda.zip'), { force: true });
-    throw new BundleError(
-      `The Lambda bundle of \`--tasks\` ${tasksPath} is ${formatBytes(lambdaZipBytes)} zipped, over the ${formatBytes(limitBytes)} limit of a direct upload: move large data out of the task module (load it at run time) or mark heavy dependencies external`,
-      { code: 'ERR_BUNDLE_TOO_LARGE', field: 'tasks' },
-    );
-  }
-
-  const gcfEntry = join(outDir, 'gcf', 'index.mjs');
-  step(`esbuild  gcf/index.mjs (${RUNTIMES.esbuildTarget}, @google-cloud/functions-framework external)`);
-  await esbuildOnce(
-    baseOptions(
-      tasksPath,
-      [
-        `import { registerCloudFunction } from ${lit(gcfHandler)};`,
-        `import * as tasks from ${lit(tasksPath)};`,
-        `registerCloudFunction(${lit(GCF_ENTRY_POINT)}, tasks, { bundleHash: ${lit(bundleHash)} });`,
-      ].join('\n'),
-      gcfEntry,
-      GCF_EXTERNAL,
-    ),
-    tasksPath,
-  );
-  const gcfPackage = `${JSON.stringify(
-    {
-      name: 'spillway-tasks',
-      private: true,
-      type: 'module',
-      main: 'index.mjs',
-      engines: { node: '>=22' },
-      dependencies: { '@google-cloud/functions-framework': spillway.functionsFrameworkRange },
-    },
-    null,
-    2,
-  )}\n`;
-  writeFileSync(join(outDir, 'gcf', 'package.json'), gcfPackage);
-  const gcfSource = readFileSync(gcfEntry);
-  const gcfZipBytes = writeZip(join(outDir, 'gcf.zip'), { 'index.mjs': gcfSource, 'package.json': gcfPackage });
-  step(`zip      gcf.zip ${formatBytes(gcfZipBytes)}`);
+  const context: TargetContext = { tasksPath, outDir, bundleHash, step };
+  const lambda = await buildLambdaTarget(context, handlers.lambda, limitBytes);
+  const gcf = await buildGcfTarget(context, handlers.gcf, spillway.functionsFrameworkRange);
 
   const manifest: BundleManifest = {
     manifestVersion: 1,
@@ -265,36 +152,10 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
     tasksModule: tasksPath,
     bundleHash,
     tasks,
-    targets: {
-      lambda: {
-        runtime: RUNTIMES.lambda,
-        entry: 'lambda/index.mjs',
-        handler: 'index.handler',
-        zip: 'lambda.zip',
-        entryBytes: lambdaSource.byteLength,
-        zipBytes: lambdaZipBytes,
-        external: LAMBDA_EXTERNAL,
-      },
-      gcf: {
-        runtime: RUNTIMES.gcf,
-        entry: 'gcf/index.mjs',
-        handler: GCF_ENTRY_POINT,
-        zip: 'gcf.zip',
-        entryBytes: gcfSource.byteLength,
-        zipBytes: gcfZipBytes,
-        external: GCF_EXTERNAL,
-      },
-    },
+    targets: { lambda: lambda.target, gcf: gcf.target },
   };
   const manifestPath = join(outDir, 'manifest.json');
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   step(`manifest ${relative(process.cwd(), manifestPath) || manifestPath}`);
-  return { manifest, outDir, manifestPath, entries: { lambda: lambdaEntry, gcf: gcfEntry } };
-}
-
-/** `1.2 MB`, `340 kB`, `512 B`. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${bytes} B`;
+  return { manifest, outDir, manifestPath, entries: { lambda: lambda.entry, gcf: gcf.entry } };
 }

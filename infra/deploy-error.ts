@@ -1,4 +1,8 @@
-/** The one error type the deploy, teardown and iam-policy scripts throw: a one-line message that names the field and the fix. */
+/**
+ * The one error type the deploy, teardown and iam-policy scripts throw: an
+ * {@link OffloadError} whose one-line message names the field and the fix.
+ */
+import { isOffloadError, OffloadError } from '../src/errors.js';
 
 /** Codes of {@link DeployError}, one per kind of problem. */
 export type DeployErrorCode =
@@ -11,20 +15,19 @@ export type DeployErrorCode =
   | 'ERR_DEPLOY_NOT_FOUND'
   | 'ERR_DEPLOY_API';
 
-/** A deploy, teardown or policy step that cannot go on; its message is one line a person can act on. */
-export class DeployError extends Error {
+/** A deploy, teardown or policy step that cannot go on; its message is one line a person can act on. Never retryable. */
+export class DeployError extends OffloadError {
   /** What kind of problem this is. */
-  readonly code: DeployErrorCode;
+  declare readonly code: DeployErrorCode;
 
   /** Creates the error; `cause` keeps the SDK or HTTP error behind it. */
   constructor(message: string, code: DeployErrorCode, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { code, retryable: false }, options?.cause === undefined ? {} : { cause: options.cause });
     this.name = 'DeployError';
-    this.code = code;
   }
 }
 
 /** Tells whether `value` is a {@link DeployError}, also across two installed copies of spillway. */
 export function isDeployError(value: unknown): value is DeployError {
-  return value instanceof Error && value.name === 'DeployError' && typeof (value as { code?: unknown }).code === 'string';
+  return isOffloadError(value) && value.name === 'DeployError';
 }

@@ -1,42 +1,35 @@
-// The demo behind `npm run demo`: one task module, three backends, no cloud
-// account. It starts the real Google Functions Framework server and (when
-// serverless-offline is installed, as it is after `npm install` here) a
-// local Lambda emulator on 127.0.0.1, sends a few thousand tasks to the local
-// pool and a share to each remote, and prints where they ran.
-// `placement` picks the backend per call so every backend shows up.
+// The burst demo (`npm run demo` in the spillway repository; see README.md
+// to run it from a copy of this folder): one task module, three backends, no
+// cloud account. `startDev` from `spillway/dev` bundles tasks.mjs and serves
+// the bundle on 127.0.0.1 with the real Google Functions Framework and (when
+// serverless and serverless-offline are installed) a local Lambda emulator;
+// the demo sends a few thousand tasks to the local pool and a share to each
+// remote, and prints where they ran. `placement` picks the backend per call
+// so every backend shows up.
 import { availableParallelism } from 'node:os';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SingleBar } from 'cli-progress';
 import { type Backend, createOffloader, type Offloader } from 'spillway';
 import { lambda } from 'spillway/aws-lambda';
+import { startDev } from 'spillway/dev';
 import { cloudFunctions } from 'spillway/gcp-functions';
-import { startFunctionsFramework } from '../../test/support/functions-framework.js';
 import { digest } from './tasks.mjs';
 
 const tasksUrl = new URL('./tasks.mjs', import.meta.url);
 const localTasks = Number(process.env.DEMO_TASKS ?? 4_000);
 const remoteTasks = Number(process.env.DEMO_REMOTE_TASKS ?? 200);
 
-async function startLambdaEmulator(): Promise<{ backend: Backend; stop(): Promise<void> } | undefined> {
-  try {
-    const { startServerlessOffline } = await import('../../test/support/serverless-offline.js');
-    const emulator = await startServerlessOffline({
-      functions: { tasks: { entry: new URL('../../test/fixtures/lambda-entry.mjs', import.meta.url), environment: { SPILLWAY_TASKS_URL: tasksUrl.href } } },
-    });
-    const client = emulator.createClient();
-    const backend = lambda({ functionName: emulator.functionName('tasks'), client, maxConcurrency: 8 });
-    console.log(`lambda: serverless-offline Lambda API at ${emulator.endpoint}`);
-    return { backend, stop: () => emulator.stop() };
-  } catch (error) {
-    console.log(`lambda: emulator not started (${(error as Error).message.split('\n')[0]}); running without it`);
-    return undefined;
-  }
+const session = await startDev({ tasks: tasksUrl });
+console.log(`gcf:    Functions Framework at ${session.gcfUrl}`);
+const remotes: Backend[] = [cloudFunctions({ url: session.gcfUrl, auth: 'none', maxConcurrency: 8 })];
+let client: LambdaClient | undefined;
+if (session.lambda === undefined) {
+  console.log('lambda: emulator not started (serverless and serverless-offline are not installed); running without it');
+} else {
+  console.log(`lambda: serverless-offline Lambda API at ${session.lambda.endpoint}`);
+  client = new LambdaClient(session.lambda.clientConfig);
+  remotes.push(lambda({ functionName: session.lambda.functionName, client, maxConcurrency: 8 }));
 }
-
-const gcfServer = await startFunctionsFramework({ tasksUrl });
-console.log(`gcf:    Functions Framework at ${gcfServer.url}`);
-const lambdaEmulator = await startLambdaEmulator();
-const remotes: Backend[] = [cloudFunctions({ url: gcfServer.url, auth: 'none', maxConcurrency: 8 })];
-if (lambdaEmulator !== undefined) remotes.push(lambdaEmulator.backend);
 
 let offloader: Offloader | undefined;
 try {
@@ -76,6 +69,7 @@ try {
   }
 } finally {
   await offloader?.close();
-  await gcfServer.stop();
-  await lambdaEmulator?.stop();
+  for (const remote of remotes) await remote.destroy?.();
+  client?.destroy();
+  await session.stop();
 }

@@ -1,18 +1,17 @@
-// `npm run example:burst`: a burst of password hashes (scrypt) on a small
-// local pool, with the overflow sent to Cloud Functions and Lambda, each
-// served on 127.0.0.1 by its real emulator from the bundle `spillway bundle`
-// builds (infra/dev.ts, what `spillway dev` runs). No cloud account, no
-// network. The hybrid scheduler decides where each task runs: local while at
-// most one task per worker waits, the cheapest remote with room beyond that.
+// Burst to the cloud, locally (`npm run example:burst` in the spillway
+// repository; see README.md to run it from a copy of this folder): a burst of
+// password hashes (scrypt) on a small local pool, with the overflow sent to
+// Cloud Functions and Lambda, each served on 127.0.0.1 by its real emulator
+// from the bundle `spillway bundle` builds (`startDev` from `spillway/dev`,
+// what `spillway dev` runs). No cloud account, no network. The hybrid
+// scheduler decides where each task runs: local while at most one task per
+// worker waits, the cheapest remote with room beyond that.
 import { scryptSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { type Backend, createOffloader } from 'spillway';
 import { lambda } from 'spillway/aws-lambda';
+import { startDev } from 'spillway/dev';
 import { cloudFunctions } from 'spillway/gcp-functions';
-import { startDev } from '../../infra/dev.js';
 import { hashPassword } from './tasks.mjs';
 
 const tasksUrl = new URL('./tasks.mjs', import.meta.url);
@@ -20,17 +19,12 @@ const TASKS = Number(process.env.BURST_TASKS ?? 48);
 const LOCAL_WORKERS = Number(process.env.BURST_LOCAL_WORKERS ?? 2);
 const LOG2_COST = 14;
 
-const outDir = mkdtempSync(join(tmpdir(), 'spillway-burst-'));
-const session = await startDev({ tasks: tasksUrl, outDir, onStep: (line) => console.log(line) });
-const remotes: Backend[] = [cloudFunctions({ url: session.gcf.url, auth: 'none', maxConcurrency: 4 })];
+// The bundle goes to a temporary folder that session.stop() deletes.
+const session = await startDev({ tasks: tasksUrl, onStep: (line) => console.log(line) });
+const remotes: Backend[] = [cloudFunctions({ url: session.gcfUrl, auth: 'none', maxConcurrency: 4 })];
 let client: LambdaClient | undefined;
 if (session.lambda !== undefined) {
-  client = new LambdaClient({
-    endpoint: session.lambda.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  client = new LambdaClient(session.lambda.clientConfig);
   remotes.push(lambda({ functionName: session.lambda.functionName, client, maxConcurrency: 4 }));
 }
 console.log(
@@ -85,5 +79,4 @@ try {
   for (const remote of remotes) await remote.destroy?.();
   client?.destroy();
   await session.stop();
-  rmSync(outDir, { recursive: true, force: true });
 }

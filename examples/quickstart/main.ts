@@ -1,5 +1,7 @@
 // Quick start: a few thousand CPU-bound tasks on the local worker pool, with
-// a progress bar and a per-backend summary. Run: npm run demo
+// a progress bar and a per-backend summary. Run: `npm run example:quickstart`
+// in the spillway repository, or `npx tsx quickstart/main.ts` from a copy of
+// this folder in your app (see README.md). DEMO_TASKS changes the count.
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import { createOffloader } from 'spillway';

@@ -3,13 +3,15 @@
  * (`functions-framework --target --source --port`, the same CLI Cloud
  * Functions runs) as a child process on 127.0.0.1, serving an entry module
  * (a bundle's gcf/index.mjs, or any module that registers an HTTP function),
- * stopped by pid. Used by `spillway dev`, the tests, the demo and the bench.
+ * stopped by pid. Public as `startFunctionsFramework` of `spillway/dev`;
+ * `startDev` (infra/dev.ts) serves a bundle with it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BUNDLE_HASH_ENV } from '../../src/contract/platform.js';
 import { freePort, LOOPBACK_HOST, portAnswers } from './free-port.js';
 import { LOOPBACK_PRELOAD } from './loopback-preload.js';
 
@@ -18,7 +20,11 @@ const FRAMEWORK_PACKAGE = '@google-cloud/functions-framework';
 
 /** Options of {@link startFunctionsFramework}. */
 export interface FunctionsFrameworkOptions {
-  /** Path of the entry module the framework loads (its `--source`), e.g. `.spillway/gcf/index.mjs`. */
+  /**
+   * Path of the entry module the framework loads (its `--source`): a bundle's
+   * `gcf/index.mjs`, or a module that calls `registerCloudFunction` of
+   * `spillway/gcp-functions/handler`.
+   */
   source: string;
   /**
    * Name of the registered function (the framework's `--target`).
@@ -43,9 +49,11 @@ export interface FunctionsFrameworkOptions {
 
 /** A running Functions Framework server. */
 export interface FunctionsFrameworkServer {
-  /** `http://127.0.0.1:<port>/`. */
+  /** `http://127.0.0.1:<port>/`: what `cloudFunctions({ url })` takes. */
   url: string;
+  /** The port on 127.0.0.1. */
   port: number;
+  /** Process id of the framework's child process. */
   pid: number;
   /** Everything the child printed so far. */
   output(): string;
@@ -117,7 +125,7 @@ export async function startFunctionsFramework(options: FunctionsFrameworkOptions
   const env: NodeJS.ProcessEnv = { ...process.env, SPILLWAY_FUNCTION_NAME: target };
   delete env.NODE_OPTIONS;
   delete env.SPILLWAY_SIGNING_SECRET;
-  delete env.SPILLWAY_BUNDLE_HASH;
+  delete env[BUNDLE_HASH_ENV];
   Object.assign(env, options.env);
   if (options.signingSecret !== undefined) env.SPILLWAY_SIGNING_SECRET = options.signingSecret;
   const child = spawn(process.execPath, ['--import', LOOPBACK_PRELOAD, framework.main, `--target=${target}`, `--source=${options.source}`, `--port=${port}`], {

@@ -1,10 +1,12 @@
 // `spillway dev` as a user runs it: the built CLI in a child process bundles
 // the task module, serves the bundle with the Functions Framework and
 // serverless-offline on 127.0.0.1, prints the endpoints as environment
-// variables, and stops its emulators on SIGINT.
+// variables, and stops its emulators on SIGINT. And `startDev` of
+// `spillway/dev` (infra/dev-entry.ts), which the command runs: the same
+// emulators in-process, a ready LambdaClient config, `stop()`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +14,9 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lambda } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
+import { startDev } from '../../infra/dev-entry.js';
 import { portAnswers } from '../../infra/emulators/free-port.js';
-import { createOffloader } from '../../src/index.js';
+import { createOffloader, isOffloadError } from '../../src/index.js';
 import { echo } from '../fixtures/remote-tasks.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
@@ -91,5 +94,55 @@ describe('spillway dev (the built CLI)', () => {
     expect(code).toBe(0);
     expect(await portAnswers(gcfPort)).toBe(false);
     expect(await portAnswers(lambdaPort)).toBe(false);
+  });
+});
+
+describe('startDev (spillway/dev)', () => {
+  it('serves the bundle on both emulators, hands out a LambdaClient config, and stop() frees the ports and the temporary bundle', async () => {
+    const session = await startDev({ tasks: tasksUrl, lambda: true });
+    const devLambda = session.lambda;
+    let client: LambdaClient | undefined;
+    try {
+      expect(session.gcfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(session.taskNames).toContain('echo');
+      expect(session.bundleHash).toMatch(/^[0-9a-f]+$/);
+      expect(existsSync(session.outDir)).toBe(true);
+      if (devLambda === undefined) throw new Error('startDev({ lambda: true }) returned no Lambda emulator');
+      expect(devLambda).toMatchObject({
+        functionName: 'spillway-dev-tasks',
+        region: 'us-east-1',
+        clientConfig: { endpoint: devLambda.endpoint, region: 'us-east-1', maxAttempts: 1 },
+      });
+      expect(session.env).toEqual({
+        SPILLWAY_GCF_URL: session.gcfUrl,
+        SPILLWAY_LAMBDA_ENDPOINT: devLambda.endpoint,
+        SPILLWAY_LAMBDA_FUNCTION: devLambda.functionName,
+      });
+      client = new LambdaClient(devLambda.clientConfig);
+      const offloader = createOffloader({
+        tasks: tasksUrl,
+        local: { maxWorkers: 1 },
+        remotes: [cloudFunctions({ url: session.gcfUrl, auth: 'none' }), lambda({ functionName: devLambda.functionName, client })],
+      });
+      try {
+        await expect(offloader.run(echo, new Map([[1, 'a']]), { placement: 'gcf' })).resolves.toEqual(new Map([[1, 'a']]));
+        await expect(offloader.run(echo, 7n, { placement: 'lambda' })).resolves.toBe(7n);
+      } finally {
+        await offloader.destroy();
+      }
+    } finally {
+      client?.destroy();
+      await session.stop();
+      await session.stop();
+    }
+    expect(await portAnswers(Number(new URL(session.gcfUrl).port))).toBe(false);
+    expect(await portAnswers(Number(new URL(devLambda.endpoint).port))).toBe(false);
+    expect(existsSync(session.outDir)).toBe(false);
+  });
+
+  it('refuses an invalid option with a ValidationError naming it', async () => {
+    const error = await startDev({ tasks: tasksUrl, lambda: 'yes' as unknown as boolean }).catch((reason: unknown) => reason);
+    expect(isOffloadError(error, 'ERR_VALIDATION')).toBe(true);
+    expect((error as Error).message).toMatch(/^Expected `lambda`|Invalid `lambda`/);
   });
 });

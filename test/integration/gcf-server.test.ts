@@ -23,7 +23,7 @@ import {
 } from '../../src/index.js';
 import { gcfBackendFactory } from '../contract/backends/gcf.js';
 import { remoteEnvelope, remoteTasksUrl } from '../support/envelopes.js';
-import { type FunctionsFrameworkServer, freePort, startFunctionsFramework } from '../support/functions-framework.js';
+import { type FunctionsFrameworkServer, freePort, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
 import { rejectionOf } from './helpers.js';
 
 const SECRET = 'integration-test-signing-secret';
@@ -33,7 +33,10 @@ let scratch: string;
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'spillway-gcf-'));
-  [plain, signed] = await Promise.all([startFunctionsFramework(), startFunctionsFramework({ signingSecret: SECRET })]);
+  [plain, signed] = await Promise.all([
+    startFunctionsFramework({ source: GCF_TEST_ENTRY }),
+    startFunctionsFramework({ source: GCF_TEST_ENTRY, signingSecret: SECRET }),
+  ]);
 });
 
 afterAll(async () => {
@@ -213,7 +216,7 @@ describe('transport faults', () => {
 
 describe('the Functions Framework helper', () => {
   it('stops the server by pid', async () => {
-    const server = await startFunctionsFramework();
+    const server = await startFunctionsFramework({ source: GCF_TEST_ENTRY });
     await server.stop();
     expect(() => process.kill(server.pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
     await expect(fetch(server.url)).rejects.toThrow();

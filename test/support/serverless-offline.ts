@@ -1,7 +1,7 @@
-/** The tests' view of the serverless-offline Lambda emulator, which lives in infra/emulators. */
+/** The serverless-offline Lambda emulator for tests: the one implementation in infra/emulators (public as `spillway/dev`). */
+export { freePort } from '../../infra/emulators/free-port.js';
 export {
   type EmulatedFunction,
-  freePort,
   type ServerlessOffline,
   type ServerlessOfflineOptions,
   startServerlessOffline,

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { cloudFunctions } from '../../../adapters/gcp-functions/index.js';
 import type { Backend } from '../../../src/index.js';
-import { startFunctionsFramework } from '../../support/functions-framework.js';
+import { GCF_TEST_ENTRY, startFunctionsFramework } from '../../support/functions-framework.js';
 
 /** A started backend and the way to stop it (and its server). */
 export interface StartedBackend {
@@ -23,7 +23,7 @@ export const gcfBackendFactory = {
   name: 'gcf',
   async start(tasksUrl: URL): Promise<StartedBackend> {
     const signingSecret = randomBytes(32).toString('hex');
-    const server = await startFunctionsFramework({ tasksUrl, signingSecret });
+    const server = await startFunctionsFramework({ source: GCF_TEST_ENTRY, env: { SPILLWAY_TASKS_URL: tasksUrl.href }, signingSecret });
     const backend = cloudFunctions({ url: server.url, auth: 'none', signingSecret });
     return {
       backend,

@@ -1,11 +1,11 @@
 /** `spillway deploy lambda|gcf`: the CLI over `deployLambda` and `deployGcf`. */
 import type { Command } from 'commander';
-import { deployGcf } from '../../infra/deploy-gcf.js';
-import { deployLambda } from '../../infra/deploy-lambda.js';
-import { createGcfApi } from '../../infra/gcf-api.js';
-import { gcloudDeployCommandForBundle } from '../../infra/gcloud-command.js';
-import { createLambdaDeployClient } from '../../infra/lambda-client.js';
-import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB, DEFAULT_LAMBDA_RUNTIME } from '../../infra/lambda-options.js';
+import { deployGcf } from '../deploy-gcf.js';
+import { deployLambda } from '../deploy-lambda.js';
+import { createGcfApi } from '../gcf-api.js';
+import { gcloudDeployCommandForBundle } from '../gcloud-command.js';
+import { createLambdaDeployClient } from '../lambda-client.js';
+import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB, DEFAULT_LAMBDA_RUNTIME } from '../lambda-options.js';
 import { collectEnv, parseInteger } from './option-parsers.js';
 
 /** Where progress lines go: stderr, so stdout carries only results. */

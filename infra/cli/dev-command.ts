@@ -1,6 +1,6 @@
-/** `spillway dev`: bundles a task module and serves it with the local emulators until Ctrl-C (infra/dev.ts). */
+/** `spillway dev`: bundles a task module and serves it with the local emulators (`startDev`, infra/dev.ts) until Ctrl-C or SIGTERM. */
 import type { Command } from 'commander';
-import { startDev } from '../../infra/dev.js';
+import { startDev } from '../dev.js';
 
 /** Options of `spillway dev`, as commander parses them. */
 interface DevCommandOptions {
@@ -24,12 +24,12 @@ export function registerDevCommand(program: Command): void {
         lambda: options.lambda ? 'auto' : false,
         onStep: (line) => console.log(line),
       });
-      console.log(`\ngcf      ${session.gcf.url} (entry point spillway)`);
+      console.log(`\ngcf      ${session.gcfUrl} (entry point spillway)`);
       if (session.lambda !== undefined) console.log(`lambda   ${session.lambda.endpoint} (function ${session.lambda.functionName})`);
       console.log('\nPoint lambda() / cloudFunctions() at them with:');
       for (const [name, value] of Object.entries(session.env)) console.log(`  export ${name}=${value}`);
       if (session.lambda !== undefined)
-        console.log('  (a LambdaClient needs some credentials: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)');
+        console.log(`  (a LambdaClient needs some credentials: AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=${session.lambda.region})`);
       console.log('\nCtrl-C stops the emulators.');
       await new Promise<void>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {

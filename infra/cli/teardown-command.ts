@@ -1,9 +1,9 @@
 /** `spillway teardown lambda|gcf`: the CLI over `teardownLambda` and `teardownGcf`. */
 import type { Command } from 'commander';
-import { createGcfApi } from '../../infra/gcf-api.js';
-import { createLambdaDeployClient } from '../../infra/lambda-client.js';
-import { teardownGcf } from '../../infra/teardown-gcf.js';
-import { teardownLambda } from '../../infra/teardown-lambda.js';
+import { createGcfApi } from '../gcf-api.js';
+import { createLambdaDeployClient } from '../lambda-client.js';
+import { teardownGcf } from '../teardown-gcf.js';
+import { teardownLambda } from '../teardown-lambda.js';
 
 const progress = (line: string): void => {
   process.stderr.write(`${line}\n`);

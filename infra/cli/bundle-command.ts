@@ -1,6 +1,7 @@
 /** `spillway bundle`: builds the Lambda and Cloud Functions bundles of a task module (infra/bundle.ts). */
 import type { Command } from 'commander';
-import { bundleTaskModule, formatBytes } from '../../infra/bundle.js';
+import { bundleTaskModule } from '../bundle.js';
+import { formatBytes } from '../format-bytes.js';
 
 /** Options of `spillway bundle`, as commander parses them. */
 interface BundleCommandOptions {

@@ -1,6 +1,6 @@
 /** `spillway inspect`: what a task module exports, as data. */
 import { pathToFileURL } from 'node:url';
-import { loadTaskModule } from '../contract/task-module.js';
+import { loadTaskModule } from '../../src/contract/task-module.js';
 
 /** One task of an inspected module. */
 export interface InspectedTask {

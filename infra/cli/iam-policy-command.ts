@@ -1,6 +1,6 @@
 /** `spillway iam-policy`: prints the least-privilege IAM documents as JSON. */
 import type { Command } from 'commander';
-import { buildIamPolicies } from '../../infra/iam-policy.js';
+import { buildIamPolicies } from '../iam-policy.js';
 
 /** Registers `iam-policy` on `program`. */
 export function registerIamPolicyCommand(program: Command): void {

@@ -1,0 +1,33 @@
+/** `spillway inspect`: prints the tasks a module exports, their limits and its content hash (infra/cli/inspect.ts). */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { inspectTaskModule } from './inspect.js';
+
+/** Options of `spillway inspect`, as commander parses them. */
+interface InspectCommandOptions {
+  tasks: string;
+  json?: boolean;
+}
+
+/** Registers `spillway inspect` on `program`. */
+export function registerInspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('List the offloadable tasks a module exports, their limits, and the module content hash that envelopes carry')
+    .requiredOption('--tasks <module>', 'path of the task module (compiled .js, or .ts when tsx is installed)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: InspectCommandOptions) => {
+      const report = await inspectTaskModule(resolve(options.tasks));
+      if (options.json) {
+        console.log(JSON.stringify(report, null, 2));
+        return;
+      }
+      console.log(`module  ${report.module}\nhash    ${report.bundleHash}\ntasks   ${report.tasks.length}`);
+      for (const task of report.tasks) {
+        const limits = [`idempotent=${task.idempotent}`, `retries=${task.retries}`];
+        if (task.timeoutMs !== undefined) limits.push(`timeoutMs=${task.timeoutMs}`);
+        if (task.memoryMb !== undefined) limits.push(`memoryMb=${task.memoryMb}`);
+        console.log(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
+      }
+    });
+}

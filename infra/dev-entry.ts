@@ -1,0 +1,22 @@
+/**
+ * The `spillway/dev` entry point: run task modules against the real local
+ * emulators from tests and scripts, with no cloud account and nothing bound
+ * beyond 127.0.0.1.
+ *
+ * - {@link startDev}: bundle a task module and serve it on the Functions
+ *   Framework and serverless-offline (what `spillway dev` does).
+ * - {@link startFunctionsFramework}, {@link startServerlessOffline}: the two
+ *   emulators on their own, serving an entry module you wrote.
+ *
+ * Install the emulators next to spillway: `@google-cloud/functions-framework`
+ * (Cloud Functions), and `serverless@3` with `serverless-offline@13` (Lambda).
+ */
+export { type DevLambda, type DevOptions, type DevSession, startDev } from './dev.js';
+export { type FunctionsFrameworkOptions, type FunctionsFrameworkServer, startFunctionsFramework } from './emulators/functions-framework.js';
+export {
+  type EmulatedFunction,
+  type EmulatorClientConfig,
+  type ServerlessOffline,
+  type ServerlessOfflineOptions,
+  startServerlessOffline,
+} from './emulators/serverless-offline.js';
