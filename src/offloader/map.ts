@@ -32,7 +32,14 @@ class MapRun {
   #pulling = false;
   #stopped = false;
 
-  constructor(start: StartTask, inputs: MapInputs<unknown>, options: MapOptions<unknown>, window: number, resolve: (results: unknown[]) => void, reject: (error: unknown) => void) {
+  constructor(
+    start: StartTask,
+    inputs: MapInputs<unknown>,
+    options: MapOptions<unknown>,
+    window: number,
+    resolve: (results: unknown[]) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#start = start;
     this.#options = options;
     this.#window = window;
@@ -49,7 +56,10 @@ class MapRun {
   static iterable(inputs: unknown): inputs is MapInputs<unknown> {
     if (typeof inputs === 'string') return true;
     if (typeof inputs !== 'object' || inputs === null) return false;
-    return typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function' || typeof (inputs as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+    return (
+      typeof (inputs as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function' ||
+      typeof (inputs as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
+    );
   }
 
   /** Pulls and starts inputs while the window has room. */

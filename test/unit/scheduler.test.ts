@@ -83,9 +83,7 @@ describe('cost rules', () => {
     expect(createScheduler({ maxQueueDepth: 0 }, { prefer: 'cheapest' }).decide(snapshot({ ...saturated, remotes }))).toBe('r1');
     expect(createScheduler({ maxQueueDepth: 0 }, { prefer: 'fastest' }).decide(snapshot({ ...saturated, remotes }))).toBe('r0');
     expect(createScheduler({ maxQueueDepth: 0 }, { prefer: ['r0', 'r1'] }).decide(snapshot({ ...saturated, remotes }))).toBe('r0');
-    expect(createScheduler({ maxQueueDepth: 0 }, { prefer: ['r1'] }).decide(snapshot({ ...saturated, remotes: [{}, { breaker: 'open' }] }))).toBe(
-      'queue',
-    );
+    expect(createScheduler({ maxQueueDepth: 0 }, { prefer: ['r1'] }).decide(snapshot({ ...saturated, remotes: [{}, { breaker: 'open' }] }))).toBe('queue');
   });
 });
 
