@@ -1,6 +1,7 @@
 /**
- * spillway: run task functions on a local worker pool, with one
- * serialization contract and one way of reporting results and errors.
+ * spillway: run task functions on a local worker pool and spill bursts to
+ * remote backends, with one serialization contract and one way of reporting
+ * results and errors.
  * @packageDocumentation
  */
 
