@@ -17,7 +17,7 @@ const GCF_ENTRY_POINT = 'spillway';
 
 /** One target of a bundle, as written to manifest.json (paths relative to the output folder). */
 export interface BundleTarget {
-  /** `NODE_RUNTIMES.lambda` (`nodejs22.x`) or `NODE_RUNTIMES.gcf` (`nodejs22`, Cloud Functions gen2). */
+  /** `NODE_RUNTIMES.lambda` or `NODE_RUNTIMES.gcf` (Cloud Functions gen2). */
   runtime: string;
   /** The entry module, e.g. `lambda/index.mjs`. */
   entry: string;

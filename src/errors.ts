@@ -10,6 +10,74 @@
 
 const BRAND = Symbol.for('spillway.OffloadError');
 
+/**
+ * Every code an error from spillway (core, adapters, infra) can carry.
+ * A `TaskError` is the one exception: it keeps the task's own `code` when the
+ * thrown error had one (e.g. `E_QUOTA`), and `ERR_TASK` otherwise.
+ */
+export type OffloadErrorCode =
+  // Class defaults.
+  | 'ERR_VALIDATION'
+  | 'ERR_SERIALIZATION'
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  | 'ERR_TASK'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ABORTED'
+  | 'ERR_CAPACITY'
+  | 'ERR_CIRCUIT_OPEN'
+  | 'ERR_BACKEND'
+  | 'ERR_STALE_BUNDLE'
+  // Validation of task input and output, task modules and envelopes.
+  | 'ERR_INVALID_INPUT'
+  | 'ERR_INVALID_OUTPUT'
+  | 'ERR_UNKNOWN_TASK'
+  | 'ERR_BAD_ENVELOPE'
+  | 'ERR_TASK_MODULE'
+  | 'ERR_HANDLER'
+  | 'ERR_UNAUTHORIZED'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  // Capacity and lifecycle.
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_CLOSED'
+  // The local pool.
+  | 'ERR_WORKER_CRASHED'
+  | 'ERR_WORKER_EXITED'
+  | 'ERR_WORKER_OUT_OF_MEMORY'
+  // Remote backends, whatever the adapter.
+  | 'ERR_BACKEND_UNREACHABLE'
+  | 'ERR_BACKEND_THROTTLED'
+  | 'ERR_BACKEND_NETWORK'
+  | 'ERR_BACKEND_CONNECTION_LOST'
+  | 'ERR_BACKEND_TIMEOUT'
+  | 'ERR_BACKEND_AUTH'
+  | 'ERR_BACKEND_BAD_RESPONSE'
+  | `ERR_BACKEND_HTTP_${number}`
+  // The AWS Lambda adapter.
+  | 'ERR_LAMBDA_ACCESS_DENIED'
+  | 'ERR_LAMBDA_BAD_REQUEST'
+  | 'ERR_LAMBDA_BAD_RESPONSE'
+  | 'ERR_LAMBDA_CONFIGURATION'
+  | 'ERR_LAMBDA_FUNCTION_ERROR'
+  | 'ERR_LAMBDA_INVOKE'
+  | 'ERR_LAMBDA_NOT_FOUND'
+  | 'ERR_LAMBDA_NOT_READY'
+  | 'ERR_LAMBDA_SERVICE'
+  // Bundling (infra).
+  | 'ERR_TASK_MODULE_NOT_FOUND'
+  | 'ERR_BUNDLE_BUILD'
+  | 'ERR_BUNDLE_TOO_LARGE'
+  | 'ERR_SPILLWAY_NOT_BUILT'
+  | 'ERR_NO_TASKS'
+  // Deploy, teardown and IAM policy scripts (infra).
+  | 'ERR_DEPLOY_OPTION'
+  | 'ERR_DEPLOY_INPUT'
+  | 'ERR_DEPLOY_ACCESS_DENIED'
+  | 'ERR_DEPLOY_FAILED'
+  | 'ERR_DEPLOY_TIMEOUT'
+  | 'ERR_DEPLOY_UNMANAGED'
+  | 'ERR_DEPLOY_NOT_FOUND'
+  | 'ERR_DEPLOY_API';
+
 /** Where a failed task was heading or ran, attached by the offloader. */
 export interface TaskPlacement {
   /** Name of the task (its `offloadable` name). */
@@ -25,17 +93,17 @@ export interface TaskPlacement {
 /** Options shared by every {@link OffloadError} constructor. */
 export interface OffloadErrorOptions extends TaskPlacement {
   /** Overrides the class's default code. */
-  code?: string;
+  code?: OffloadErrorCode;
   /** Overrides the class's default retryability. */
   retryable?: boolean;
   /** The underlying error or value. */
   cause?: unknown;
 }
 
-/** Base class of every error spillway produces. */
+/** Base class of every error spillway produces: the one error root. */
 export class OffloadError extends Error {
-  /** Stable, machine-readable code, for example `ERR_VALIDATION`. */
-  readonly code: string;
+  /** Stable, machine-readable code, for example `ERR_VALIDATION` (a `TaskError` may carry the task's own code; see {@link OffloadErrorCode}). */
+  readonly code: OffloadErrorCode;
   /** True when the same task could succeed if tried again (on this or another backend). */
   readonly retryable: boolean;
   /** Name of the task, when the error concerns one. */
@@ -47,7 +115,7 @@ export class OffloadError extends Error {
   /** Attempts made, the failing one included. */
   declare attempts?: number;
 
-  constructor(message: string, defaults: { code: string; retryable: boolean }, options: OffloadErrorOptions = {}) {
+  constructor(message: string, defaults: { code: OffloadErrorCode; retryable: boolean }, options: OffloadErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? defaults.code;
@@ -70,7 +138,7 @@ export function placeError<E extends OffloadError>(error: E, placement: TaskPlac
  * True when `value` is an error produced by any installed copy of spillway.
  * Pass `code` to also check the code, e.g. `isOffloadError(e, 'ERR_TIMEOUT')`.
  */
-export function isOffloadError(value: unknown, code?: string): value is OffloadError {
+export function isOffloadError(value: unknown, code?: OffloadErrorCode | (string & {})): value is OffloadError {
   if (typeof value !== 'object' || value === null) return false;
   if ((value as Record<symbol, unknown>)[BRAND] !== true) return false;
   return code === undefined || (value as OffloadError).code === code;
@@ -116,8 +184,9 @@ export class PayloadTooLargeError extends OffloadError {
  * custom field such as `err.quota` reads as it did where the task ran.
  */
 export class TaskError extends OffloadError {
-  constructor(message: string, options: OffloadErrorOptions = {}) {
-    super(message, { code: 'ERR_TASK', retryable: false }, options);
+  /** `options.code` is the task's own error code when the thrown error had one (any string), else `ERR_TASK`. */
+  constructor(message: string, options: Omit<OffloadErrorOptions, 'code'> & { code?: OffloadErrorCode | (string & {}) } = {}) {
+    super(message, { code: 'ERR_TASK', retryable: false }, options as OffloadErrorOptions);
   }
 }
 

@@ -1,17 +1,17 @@
 /**
- * spillway: run task functions on a local worker pool, with one
- * serialization contract and one way of reporting results and errors.
+ * spillway: run task functions on a local worker pool and spill bursts to
+ * remote backends, with one serialization contract and one way of reporting
+ * results and errors. This entry is what applications use: `offloadable`,
+ * `createOffloader`, the option, event and stats types, and the errors.
+ * Backend and handler authors find envelopes, codecs and the runtime in
+ * `spillway/contract`; task modules can import `offloadable` alone from
+ * `spillway/task`.
  * @packageDocumentation
  */
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
-export type { LocalSnapshot } from './backends/local.js';
-export { decodeError, deserialize, ENVELOPE_VERSION, EncodedError, ErrorKind, encodeError, ResultEnvelope, serialize, TaskEnvelope } from './contract/index.js';
-export type { Runtime, RuntimeOptions } from './contract/runtime.js';
-export { createRuntime } from './contract/runtime.js';
-export type { TaskModuleLocation, TaskRegistry } from './contract/task-module.js';
-export { createTaskRegistry, hashTaskModule, loadTaskModule } from './contract/task-module.js';
-export type { OffloadErrorOptions, TaskPlacement } from './errors.js';
+export type { LocalSnapshot } from './backends/local/index.js';
+export type { OffloadErrorCode, OffloadErrorOptions, TaskPlacement } from './errors.js';
 export {
   AbortError,
   BackendError,
@@ -26,15 +26,14 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export type { BreakerInfo, BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './events.js';
-export type { MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader.js';
-export { createOffloader } from './offloader.js';
+export { createOffloader } from './offloader/create-offloader.js';
+export type { BreakerInfo, BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './offloader/events.js';
+export type { SpendSummary } from './offloader/spend-tracker.js';
+export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
+export type { MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
-export type { BreakerOptions, RetryOptions } from './resilience.js';
-export { isInfrastructureFault, neverStarted } from './resilience.js';
-export type { BreakerState, BurstPolicy, CostPolicy, Decision, RemoteSignals, Scheduler, SchedulerSnapshot } from './scheduler.js';
-export { createScheduler, predictWaitMs } from './scheduler.js';
-export type { SpendSummary } from './spend.js';
-export type { BackendStats, LatencySummary, OffloaderStats } from './stats.js';
+export type { BreakerOptions } from './resilience/breaker.js';
+export type { RetryOptions } from './resilience/retry.js';
+export type { BreakerState, BurstPolicy, CostPolicy } from './scheduler/types.js';
 export type { AnyOffloadable, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
 export { isOffloadable, offloadable } from './task.js';

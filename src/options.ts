@@ -1,14 +1,19 @@
 /**
- * Options of `createOffloader`, validated once with zod at the edge. Every
- * invalid option throws a `ValidationError` naming the field, the value and
- * the expectation.
+ * Options of `createOffloader`, validated once with zod at the edge, with
+ * every default next to its schema. Every invalid option throws a
+ * `ValidationError` naming the field, the value and the expectation.
+ *
+ * The public option types are hand-written interfaces (so each field keeps
+ * its TSDoc and `@default`); `test/unit/options.test.ts` checks at compile
+ * time that each one equals the `z.input` of its schema here.
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
 import { ValidationError } from './errors.js';
-import type { BreakerOptions, RetryOptions } from './resilience.js';
-import type { BurstPolicy, CostPolicy } from './scheduler.js';
+import type { BreakerOptions } from './resilience/breaker.js';
+import type { RetryOptions } from './resilience/retry.js';
+import type { BurstPolicy, CostPolicy } from './scheduler/types.js';
 import type { TaskModuleLocation } from './task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -32,9 +37,13 @@ export interface LocalOptions {
   idleTimeoutMs?: number;
   /**
    * Largest number of attempts waiting for a worker; one more is rejected
-   * with `CapacityError` (`ERR_QUEUE_FULL`). `map` feeds the queue gradually
-   * and never hits this limit on its own.
-   * @default 10_000
+   * with `CapacityError` (`ERR_QUEUE_FULL`). Unbounded by default: every
+   * `run()` is accepted, and each queued task costs about 1 KB of main-thread
+   * heap plus its encoded input (measured on Node 20: 100,000 queued `run()`
+   * calls with a number as input took about 107 MB, the callers' promises
+   * included). Set a bound to shed load instead. `map` feeds the queue
+   * gradually and never holds more than 8,192 inputs in flight.
+   * @default Infinity (unbounded)
    */
   maxQueue?: number;
   /**
@@ -78,7 +87,7 @@ export interface OffloaderOptions {
   burst?: BurstPolicy;
   /** Cost rules for overflow: budgets, a per-task cap and the preferred remote. */
   cost?: CostPolicy;
-  /** The circuit breaker of each remote. */
+  /** The circuit breaker of each backend. */
   breaker?: BreakerOptions;
   /** Retries (with failover) of infrastructure faults on remotes. */
   retry?: RetryOptions;
@@ -86,85 +95,113 @@ export interface OffloaderOptions {
 
 const positiveInt = z.number().int().min(1);
 
-const LocalOptionsSchema = z
+/** Schema of {@link LocalOptions}; `maxWorkers` and `minWorkers` get their defaults in {@link resolveOptions} (they depend on each other). */
+export const LocalOptionsSchema = z
   .object({
     maxWorkers: positiveInt.optional(),
     minWorkers: z.number().int().min(0).optional(),
-    idleTimeoutMs: z.number().min(0).optional(),
-    maxQueue: positiveInt.optional(),
+    idleTimeoutMs: z.number().min(0).default(30_000),
+    maxQueue: positiveInt.default(Number.POSITIVE_INFINITY),
     maxTasksPerWorker: positiveInt.optional(),
     workerMemoryMb: z.number().min(8).optional(),
   })
   .strict();
 
-const OffloaderOptionsSchema = z
+/** Schema of {@link BurstPolicy}; an absent threshold never triggers. */
+export const BurstPolicySchema = z
+  .object({
+    maxQueueDepth: z.number().int().min(0).optional(),
+    maxWaitMs: z.number().min(0).optional(),
+  })
+  .strict();
+
+/** Schema of {@link CostPolicy}; an absent budget or cap is unlimited. */
+export const CostPolicySchema = z
+  .object({
+    budgetUsd: z.number().min(0).optional(),
+    budgetUsdPerHour: z.number().min(0).optional(),
+    maxUsdPerTask: z.number().min(0).optional(),
+    prefer: z.union([z.enum(['cheapest', 'fastest']), z.array(z.string().min(1)).min(1).readonly()]).default('cheapest'),
+  })
+  .strict();
+
+/** Schema of {@link BreakerOptions}, with its defaults. */
+export const BreakerOptionsSchema = z
+  .object({
+    errorThresholdPercentage: z.number().min(1).max(100).default(50),
+    volumeThreshold: z.number().int().min(0).default(5),
+    resetTimeoutMs: z.number().min(1).default(10_000),
+    rollingWindowMs: z.number().min(10).default(10_000),
+  })
+  .strict();
+
+/** Schema of {@link RetryOptions}, with its defaults. */
+export const RetryOptionsSchema = z
+  .object({
+    retries: z.number().int().min(0).default(3),
+    minDelayMs: z.number().min(0).default(50),
+    maxDelayMs: z.number().min(0).default(2_000),
+  })
+  .strict();
+
+const BackendSchema = z.custom<Backend>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Backend).name === 'string' &&
+    typeof (value as Backend).invoke === 'function' &&
+    typeof (value as Backend).close === 'function' &&
+    typeof (value as Backend).destroy === 'function',
+  {
+    error: 'expected a backend: an object with `name`, `invoke(envelope, options)`, `close()` and `destroy()`, such as lambda({...}) or cloudFunctions({...})',
+  },
+);
+
+/** Schema of {@link OffloaderOptions}. */
+export const OffloaderOptionsSchema = z
   .object({
     tasks: z.union([z.instanceof(URL), z.string().min(1)], {
       error: 'expected the task module as a URL or a path, e.g. new URL("./tasks.js", import.meta.url)',
     }),
-    local: LocalOptionsSchema.optional(),
-    remotes: z
-      .array(
-        z.custom<Backend>(
-          (value) =>
-            typeof value === 'object' &&
-            value !== null &&
-            typeof (value as Backend).name === 'string' &&
-            typeof (value as Backend).invoke === 'function' &&
-            typeof (value as Backend).close === 'function' &&
-            typeof (value as Backend).destroy === 'function',
-          {
-            error:
-              'expected a backend: an object with `name`, `invoke(envelope, options)`, `close()` and `destroy()`, such as lambda({...}) or cloudFunctions({...})',
-          },
-        ),
-      )
-      .optional(),
-    burst: z
-      .object({
-        maxQueueDepth: z.number().int().min(0).optional(),
-        maxWaitMs: z.number().min(0).optional(),
-      })
-      .strict()
-      .optional(),
-    cost: z
-      .object({
-        budgetUsd: z.number().min(0).optional(),
-        budgetUsdPerHour: z.number().min(0).optional(),
-        maxUsdPerTask: z.number().min(0).optional(),
-        prefer: z.union([z.enum(['cheapest', 'fastest']), z.array(z.string().min(1)).min(1)]).optional(),
-      })
-      .strict()
-      .optional(),
-    breaker: z
-      .object({
-        errorThresholdPercentage: z.number().min(1).max(100).optional(),
-        volumeThreshold: z.number().int().min(0).optional(),
-        resetTimeoutMs: z.number().min(1).optional(),
-        rollingWindowMs: z.number().min(10).optional(),
-      })
-      .strict()
-      .optional(),
-    retry: z
-      .object({
-        retries: z.number().int().min(0).optional(),
-        minDelayMs: z.number().min(0).optional(),
-        maxDelayMs: z.number().min(0).optional(),
-      })
-      .strict()
-      .optional(),
+    local: LocalOptionsSchema.prefault({}),
+    remotes: z.array(BackendSchema).default(() => []),
+    burst: BurstPolicySchema.optional(),
+    cost: CostPolicySchema.prefault({}),
+    breaker: BreakerOptionsSchema.prefault({}),
+    retry: RetryOptionsSchema.prefault({}),
   })
   .strict();
 
+type ParsedOptions = z.output<typeof OffloaderOptionsSchema>;
+
 /** Options with every default applied. */
-export interface ResolvedOffloaderOptions {
-  tasks: TaskModuleLocation;
-  remotes: Backend[];
-  burst?: BurstPolicy;
-  cost: CostPolicy;
-  breaker: BreakerOptions;
-  retry: RetryOptions;
-  local: Required<Omit<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>> & Pick<LocalOptions, 'maxTasksPerWorker' | 'workerMemoryMb'>;
+export interface ResolvedOffloaderOptions extends Omit<ParsedOptions, 'local'> {
+  local: Omit<ParsedOptions['local'], 'maxWorkers' | 'minWorkers'> & { maxWorkers: number; minWorkers: number };
+}
+
+function fail(message: string, path: string): never {
+  throw new ValidationError(message, { path });
+}
+
+/** Checks what one field's schema cannot: unique remote names, and `cost.prefer` naming remotes. */
+function checkNames(remotes: readonly Backend[], prefer: ParsedOptions['cost']['prefer']): void {
+  const names = new Set<string>(['local']);
+  for (const [index, remote] of remotes.entries()) {
+    if (names.has(remote.name)) {
+      fail(
+        `Expected \`remotes[${index}].name\` to be unique and not "local", got ${JSON.stringify(remote.name)}: pass a \`name\` option to one of the backends`,
+        `remotes[${index}].name`,
+      );
+    }
+    names.add(remote.name);
+  }
+  if (typeof prefer === 'string') return;
+  const known = remotes.map((remote) => remote.name).join(', ') || 'none given';
+  for (const [index, name] of prefer.entries()) {
+    if (!names.has(name) || name === 'local') {
+      fail(`Expected \`cost.prefer[${index}]\` to name one of the remotes (${known}), got ${JSON.stringify(name)}`, `cost.prefer[${index}]`);
+    }
+  }
 }
 
 /** Validates options and applies defaults; throws `ValidationError` on the first invalid field. */
@@ -176,50 +213,12 @@ export function resolveOptions(options: unknown): ResolvedOffloaderOptions {
       path: first === undefined ? undefined : issuePath('', first),
     });
   }
-  const local = parsed.data.local ?? {};
+  const { local, ...rest } = parsed.data;
   const maxWorkers = local.maxWorkers ?? availableParallelism();
   const minWorkers = local.minWorkers ?? maxWorkers;
   if (minWorkers > maxWorkers) {
-    throw new ValidationError(`Expected \`local.minWorkers\` to be <= \`local.maxWorkers\` (${maxWorkers}), got ${minWorkers}`, { path: 'local.minWorkers' });
+    fail(`Expected \`local.minWorkers\` to be <= \`local.maxWorkers\` (${maxWorkers}), got ${minWorkers}`, 'local.minWorkers');
   }
-  const remotes = parsed.data.remotes ?? [];
-  const names = new Set<string>(['local']);
-  for (const [index, remote] of remotes.entries()) {
-    if (names.has(remote.name)) {
-      throw new ValidationError(
-        `Expected \`remotes[${index}].name\` to be unique and not "local", got ${JSON.stringify(remote.name)}: pass a \`name\` option to one of the backends`,
-        { path: `remotes[${index}].name` },
-      );
-    }
-    names.add(remote.name);
-  }
-  const cost = parsed.data.cost ?? {};
-  if (Array.isArray(cost.prefer)) {
-    for (const [index, name] of cost.prefer.entries()) {
-      if (!names.has(name) || name === 'local') {
-        throw new ValidationError(
-          `Expected \`cost.prefer[${index}]\` to name one of the remotes (${[...names].filter((known) => known !== 'local').join(', ') || 'none given'}), got ${JSON.stringify(name)}`,
-          {
-            path: `cost.prefer[${index}]`,
-          },
-        );
-      }
-    }
-  }
-  return {
-    tasks: parsed.data.tasks,
-    remotes,
-    ...(parsed.data.burst === undefined ? {} : { burst: parsed.data.burst }),
-    cost,
-    breaker: parsed.data.breaker ?? {},
-    retry: parsed.data.retry ?? {},
-    local: {
-      maxWorkers,
-      minWorkers,
-      idleTimeoutMs: local.idleTimeoutMs ?? 30_000,
-      maxQueue: local.maxQueue ?? 10_000,
-      ...(local.maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker: local.maxTasksPerWorker }),
-      ...(local.workerMemoryMb === undefined ? {} : { workerMemoryMb: local.workerMemoryMb }),
-    },
-  };
+  checkNames(rest.remotes, rest.cost.prefer);
+  return { ...rest, local: { ...local, maxWorkers, minWorkers } };
 }

@@ -4,7 +4,7 @@
  * (it validates and runs inline, in whatever thread calls it) and carries its
  * definition so an offloader can run it on a worker or a remote.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from './errors.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -98,27 +98,32 @@ export function isOffloadable(value: unknown): value is AnyOffloadable {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[OFFLOADABLE] === true;
 }
 
-function checkNumber(name: string, field: string, value: number | undefined, min: number, integer: boolean): void {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new ValidationError(`Expected \`${field}\` of task "${name}" to be ${integer ? 'an integer ' : 'a number '}>= ${min}, got ${String(value)}`, {
-      path: field,
-    });
-  }
-}
+/** A zod schema from any installed copy of zod: what `validate` needs is `safeParse`. */
+const zodSchema = z.custom<z.ZodType>((value) => typeof (value as z.ZodType | undefined)?.safeParse === 'function', { error: 'expected a zod schema' });
+
+/** Schema of a {@link TaskDefinition}, with the defaults of `idempotent` and `retries`. */
+const TaskDefinitionSchema = z.object({
+  name: z.string().regex(NAME_PATTERN, { error: 'expected 1-128 characters: a letter, then letters, digits, "_", "." or "-"' }),
+  input: zodSchema.optional(),
+  output: zodSchema.optional(),
+  timeoutMs: z.number().min(1).optional(),
+  idempotent: z.boolean().default(true),
+  memoryMb: z.number().min(1).optional(),
+  retries: z.number().int().min(0).default(0),
+  expectedDurationMs: z.number().min(0).optional(),
+  placement: z.string().min(1).optional(),
+});
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
-  const { name } = definition;
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    throw new ValidationError(`Expected \`name\` to be 1-128 characters: a letter, then letters, digits, "_", "." or "-", got ${JSON.stringify(name)}`, {
-      path: 'name',
+  const parsed = TaskDefinitionSchema.safeParse(definition, { reportInput: true });
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const name = typeof definition?.name === 'string' ? ` "${definition.name}"` : '';
+    throw new ValidationError(`Invalid definition of task${name}: ${describeZodError('', parsed.error)}`, {
+      path: first === undefined ? undefined : issuePath('', first),
     });
   }
-  checkNumber(name, 'timeoutMs', definition.timeoutMs, 1, false);
-  checkNumber(name, 'memoryMb', definition.memoryMb, 1, false);
-  checkNumber(name, 'retries', definition.retries, 0, true);
-  checkNumber(name, 'expectedDurationMs', definition.expectedDurationMs, 0, false);
-  return Object.freeze({ ...definition, idempotent: definition.idempotent ?? true, retries: definition.retries ?? 0 });
+  return Object.freeze({ ...definition, ...parsed.data });
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, root: 'input' | 'output', taskName: string): unknown {

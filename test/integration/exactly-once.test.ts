@@ -111,7 +111,8 @@ describe('exactly-once settlement', () => {
 
     const stats = offloader.stats();
     expect(stats.pending).toBe(0);
-    expect(stats.localQueued).toBe(0);
+    expect(stats.local.queued).toBe(0);
+    expect(stats).not.toHaveProperty('localQueued');
     expect(stats.backends.local).toMatchObject({
       succeeded: total - runFailures - mapFailures,
       failed: runFailures + mapFailures,

@@ -19,22 +19,34 @@ import {
   type TaskRetryInfo,
 } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
-import { echo, exitWorker, failQuota, notIdempotent } from '../fixtures/tasks.js';
+import { echo, exitWorker, failQuota, notIdempotent, sleep } from '../fixtures/tasks.js';
 import { rejectionOf, tasksUrl } from './helpers.js';
 
-type Fault = 'ok' | '503' | 'refused' | 'throttled';
+type Fault = 'ok' | '503' | 'refused' | 'throttled' | 'hold';
 
-/** A remote whose next outcome the test sets; it runs real envelopes through the shared runtime when `ok`. */
-function scriptedRemote(): Backend & { mode: Fault; calls: number } {
+/**
+ * A remote whose next outcome the test sets; it runs real envelopes through
+ * the shared runtime when `ok`, and when `hold` waits until `release()`.
+ */
+function scriptedRemote(
+  name = 'cloud',
+  costUsd?: number,
+): Backend & { mode: Fault; calls: number; release: () => void; estimateCostUsd?: (durationMs: number) => number } {
   const runtime = createRuntime(createTaskRegistry(fixtureTasks), { bundleHash: hashTaskModule(tasksUrl) });
+  let held: (() => void)[] = [];
   const remote = {
-    name: 'cloud',
+    name,
     kind: 'custom' as const,
     maxConcurrency: 16,
     mode: 'ok' as Fault,
     calls: 0,
+    ...(costUsd === undefined ? {} : { estimateCostUsd: () => costUsd }),
+    release() {
+      for (const resume of held.splice(0)) resume();
+    },
     async invoke(envelope: unknown) {
       remote.calls++;
+      if (remote.mode === 'hold') await new Promise<void>((resolve) => held.push(resolve));
       if (remote.mode === '503') throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
       if (remote.mode === 'refused') throw new BackendError('connection refused', { code: 'ERR_BACKEND_UNREACHABLE', retryable: true });
       if (remote.mode === 'throttled') throw new CapacityError('429 Too Many Requests', { code: 'ERR_BACKEND_THROTTLED' });
@@ -43,6 +55,7 @@ function scriptedRemote(): Backend & { mode: Fault; calls: number } {
     close: async () => {},
     destroy: async () => {},
   };
+  held = [];
   return remote;
 }
 
@@ -95,6 +108,109 @@ describe('retries and failover', () => {
     expect(error.backend).toBe('cloud');
     expect(retries).toHaveLength(0);
     expect(remote.calls).toBe(1);
+  });
+});
+
+describe("failover eligibility (the scheduler's own rule)", () => {
+  it('never sends a retry to a remote whose estimate is over cost.maxUsdPerTask: it falls back to the local pool', async () => {
+    const failing = scriptedRemote('cheap', 0.001);
+    const pricey = scriptedRemote('pricey', 0.05);
+    failing.mode = '503';
+    const offloader = create(failing, { remotes: [failing, pricey], cost: { maxUsdPerTask: 0.01 } });
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    await expect(offloader.run(echo, 'x', { placement: 'cheap' })).resolves.toBe('x');
+    expect(retries.map((retry) => retry.nextBackend)).toEqual(['local']);
+    expect(pricey.calls).toBe(0);
+  });
+
+  it('lets a half-open remote take one probe at a time, from first placements and failovers together', async () => {
+    const primary = scriptedRemote('primary');
+    const probed = scriptedRemote('probed');
+    const offloader = create(primary, {
+      remotes: [primary, probed],
+      local: { maxWorkers: 1 },
+      // Saturated as soon as one attempt waits locally; `auto` only considers `probed`.
+      burst: { maxQueueDepth: 0 },
+      cost: { prefer: ['probed'] },
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 100 },
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+    });
+    const halfOpen = new Promise<void>((resolve) =>
+      offloader.on('breakerHalfOpen', ({ backend }) => {
+        if (backend === 'probed') resolve();
+      }),
+    );
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    // Open `probed`'s breaker (the failed task moves on to `primary`), then wait for half-open.
+    probed.mode = '503';
+    await expect(offloader.run(echo, 'open', { placement: 'probed' })).resolves.toBe('open');
+    await halfOpen;
+    // Saturate the pool: one task runs, one waits.
+    const busy = [offloader.run(sleep, 400, { placement: 'local' }), offloader.run(sleep, 1, { placement: 'local' })];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(offloader.stats().local.queued).toBeGreaterThan(0);
+
+    // A first placement sends the probe...
+    probed.mode = 'hold';
+    const probe = offloader.run(echo, 'probe');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(probed.calls).toBe(2);
+    // ...so a failover from `primary` must not send a second one.
+    primary.mode = '503';
+    retries.length = 0;
+    await expect(offloader.run(echo, 'failover', { placement: 'primary' })).resolves.toBe('failover');
+    expect(retries.map((retry) => retry.nextBackend)).toEqual(['local']);
+    expect(probed.calls).toBe(2);
+    // Nor may another first placement: it queues locally.
+    const queued = offloader.run(echo, 'queued');
+    probed.mode = 'ok';
+    probed.release();
+    await expect(probe).resolves.toBe('probe');
+    await expect(queued).resolves.toBe('queued');
+    expect(probed.calls).toBe(2);
+    await Promise.all(busy);
+  });
+
+  it('a failover probe on a half-open remote blocks first placements there until it settles', async () => {
+    const primary = scriptedRemote('primary');
+    const probed = scriptedRemote('probed');
+    const offloader = create(primary, {
+      remotes: [primary, probed],
+      local: { maxWorkers: 1 },
+      burst: { maxQueueDepth: 0 },
+      cost: { prefer: ['probed'] },
+      breaker: { volumeThreshold: 1, errorThresholdPercentage: 1, resetTimeoutMs: 100 },
+      retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 },
+    });
+    const halfOpen = new Promise<void>((resolve) =>
+      offloader.on('breakerHalfOpen', ({ backend }) => {
+        if (backend === 'probed') resolve();
+      }),
+    );
+    probed.mode = '503';
+    await expect(offloader.run(echo, 'open', { placement: 'probed' })).resolves.toBe('open');
+    await halfOpen;
+    const busy = [offloader.run(sleep, 400, { placement: 'local' }), offloader.run(sleep, 1, { placement: 'local' })];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // `primary` fails; its retry is the probe of `probed`.
+    primary.mode = '503';
+    probed.mode = 'hold';
+    const failover = offloader.run(echo, 'failover', { placement: 'primary' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(probed.calls).toBe(2);
+    const dispatched: string[] = [];
+    offloader.on('dispatch', (info) => dispatched.push(info.backend));
+    const queued = offloader.run(echo, 'queued');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(probed.calls).toBe(2);
+    probed.mode = 'ok';
+    probed.release();
+    await expect(failover).resolves.toBe('failover');
+    await expect(queued).resolves.toBe('queued');
+    expect(dispatched).not.toContain('probed');
+    await Promise.all(busy);
   });
 });
 

@@ -61,6 +61,69 @@ describe('map', () => {
     await expect(offloader.map(double, [])).resolves.toEqual([]);
   });
 
+  it('pulls a sync iterable lazily: no more than the window before the first result settles', async () => {
+    const offloader = create();
+    const count = 20_000;
+    let pulled = 0;
+    let pulledAtFirstSettle = -1;
+    function* inputs(): Generator<number> {
+      for (let n = 0; n < count; n++) {
+        pulled++;
+        yield n;
+      }
+    }
+    const results = await offloader.map(echo, inputs(), {
+      onProgress: () => {
+        if (pulledAtFirstSettle === -1) pulledAtFirstSettle = pulled;
+      },
+    });
+    expect(pulledAtFirstSettle).toBeGreaterThan(0);
+    expect(pulledAtFirstSettle).toBeLessThanOrEqual(8192 + 1);
+    expect(pulledAtFirstSettle).toBeLessThan(count);
+    expect(results).toHaveLength(count);
+    expect(results.every((value, index) => value === index)).toBe(true);
+  });
+
+  it('keeps at most the window in flight: with local.maxQueue 5, a generator is pulled 5 ahead', async () => {
+    const offloader = create({ maxWorkers: 1, maxQueue: 5 });
+    let pulled = 0;
+    let settled = 0;
+    let mostAhead = 0;
+    function* inputs(): Generator<number> {
+      for (let n = 0; n < 100; n++) {
+        pulled++;
+        mostAhead = Math.max(mostAhead, pulled - settled);
+        yield n;
+      }
+    }
+    const results = await offloader.map(double, inputs(), { onProgress: ({ done }) => (settled = done) });
+    expect(results).toEqual(Array.from({ length: 100 }, (_, n) => n * 2));
+    expect(mostAhead).toBeLessThanOrEqual(5 + 1);
+  });
+
+  it('runs an async iterable, in input order, and rejects when it throws', async () => {
+    const offloader = create();
+    async function* inputs(count: number, failAt = -1): AsyncGenerator<number> {
+      for (let n = 0; n < count; n++) {
+        if (n === failAt) throw new Error(`source failed at ${n}`);
+        if (n % 50 === 0) await delay(1);
+        yield n;
+      }
+    }
+    const progress: { done: number; total: number }[] = [];
+    const results = await offloader.map(double, inputs(300), { onProgress: ({ done, total }) => progress.push({ done, total }) });
+    expect(results).toEqual(Array.from({ length: 300 }, (_, n) => n * 2));
+    expect(progress.at(-1)).toEqual({ done: 300, total: 300 });
+    await expect(offloader.map(double, inputs(0))).resolves.toEqual([]);
+    await expect(offloader.map(double, inputs(100, 40))).rejects.toThrow('source failed at 40');
+  });
+
+  it('refuses inputs that are not iterable with a ValidationError', async () => {
+    const offloader = create();
+    const error = await rejectionOf(offloader.map(double, 42 as unknown as number[]));
+    expect(isOffloadError(error, 'ERR_VALIDATION')).toBe(true);
+  });
+
   it('with stopOnError (the default) rejects with the first error itself', async () => {
     const offloader = create({ maxWorkers: 1 });
     const error = (await rejectionOf(offloader.map(mixed, [1, 2, 7, 3, 14, 4]))) as TaskError;
@@ -201,6 +264,14 @@ describe('maxQueue', () => {
     // Every rejection settled before the first accepted task finished: nothing waited for room.
     expect(order.slice(0, 15).every((entry) => entry.startsWith('rejected'))).toBe(true);
     expect(offloader.stats().backends.local).toMatchObject({ succeeded: 5, failed: 15, dispatched: 5 });
+  });
+
+  it('is unbounded by default: 20,000 run() calls at once all succeed', async () => {
+    const offloader = create();
+    const inputs = Array.from({ length: 20_000 }, (_, index) => index);
+    const results = await Promise.all(inputs.map((n) => offloader.run(echo, n)));
+    expect(results).toEqual(inputs);
+    expect(offloader.stats().backends.local).toMatchObject({ succeeded: 20_000, failed: 0 });
   });
 
   it('map feeds the queue gradually and does not hit maxQueue', async () => {

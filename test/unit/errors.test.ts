@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   AbortError,
   BackendError,
@@ -6,6 +6,7 @@ import {
   CircuitOpenError,
   isOffloadError,
   OffloadError,
+  type OffloadErrorCode,
   PayloadTooLargeError,
   SerializationError,
   StaleBundleError,
@@ -116,5 +117,14 @@ describe('isOffloadError', () => {
     expect(isOffloadError(null)).toBe(false);
     expect(isOffloadError(undefined)).toBe(false);
     expect(isOffloadError('ERR_TIMEOUT')).toBe(false);
+  });
+});
+
+describe('OffloadErrorCode', () => {
+  it('types every code', () => {
+    expectTypeOf<OffloadError['code']>().toEqualTypeOf<OffloadErrorCode>();
+    expectTypeOf<'ERR_BACKEND_UNREACHABLE'>().toExtend<OffloadErrorCode>();
+    expectTypeOf<'ERR_BACKEND_HTTP_503'>().toExtend<OffloadErrorCode>();
+    expectTypeOf<'ERR_LAMBDA_NETWORK'>().not.toExtend<OffloadErrorCode>();
   });
 });

@@ -1,5 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createOffloader, type Offloader, type OffloaderOptions, ValidationError } from '../../src/index.js';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  type BreakerOptions,
+  type BurstPolicy,
+  type CostPolicy,
+  createOffloader,
+  type LocalOptions,
+  type Offloader,
+  type OffloaderOptions,
+  type RetryOptions,
+  ValidationError,
+} from '../../src/index.js';
+import {
+  type BreakerOptionsSchema,
+  type BurstPolicySchema,
+  type CostPolicySchema,
+  type LocalOptionsSchema,
+  type OffloaderOptionsSchema,
+  type RetryOptionsSchema,
+  resolveOptions,
+} from '../../src/options.js';
 
 const tasks = new URL('../fixtures/tasks.ts', import.meta.url);
 const created: Offloader[] = [];
@@ -104,5 +124,31 @@ describe('createOffloader option validation', () => {
     const fromPath = createOffloader({ tasks: tasks.pathname, local: { maxWorkers: 1, minWorkers: 0 } });
     created.push(fromPath);
     expect(fromUrl.stats().backends.local).toMatchObject({ dispatched: 0, succeeded: 0, failed: 0 });
+  });
+});
+
+describe('option types and schemas', () => {
+  it('each hand-written option interface equals the input type of its schema (checked by tsc)', () => {
+    expectTypeOf<LocalOptions>().toEqualTypeOf<z.input<typeof LocalOptionsSchema>>();
+    expectTypeOf<BurstPolicy>().toEqualTypeOf<z.input<typeof BurstPolicySchema>>();
+    expectTypeOf<CostPolicy>().toEqualTypeOf<z.input<typeof CostPolicySchema>>();
+    expectTypeOf<BreakerOptions>().toEqualTypeOf<z.input<typeof BreakerOptionsSchema>>();
+    expectTypeOf<RetryOptions>().toEqualTypeOf<z.input<typeof RetryOptionsSchema>>();
+    expectTypeOf<OffloaderOptions>().toEqualTypeOf<z.input<typeof OffloaderOptionsSchema>>();
+  });
+
+  it('applies the defaults next to the schema: an unbounded queue, breaker and retry settings', () => {
+    const resolved = resolveOptions({ tasks, local: { maxWorkers: 2 } });
+    expect(resolved.local).toEqual({ maxWorkers: 2, minWorkers: 2, idleTimeoutMs: 30_000, maxQueue: Number.POSITIVE_INFINITY });
+    expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
+    expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });
+    expect(resolved.cost).toEqual({ prefer: 'cheapest' });
+    expect(resolved.remotes).toEqual([]);
+    expect(resolved.burst).toBeUndefined();
+  });
+
+  it('reads "Expected `field` to be ..., got value" for a nested option', () => {
+    expect(invalid({ tasks, retry: { retries: -1 } }).message).toBe('Invalid offloader options: Expected `retry.retries` to be >= 0, got -1');
+    expect(invalid({ tasks, local: { maxQueue: 0 } }).path).toBe('local.maxQueue');
   });
 });

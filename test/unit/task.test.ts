@@ -137,6 +137,14 @@ describe('offloadable: definition checks', () => {
     expect(catchError(() => offloadable({ name: 't', timeoutMs: Number.NaN }, () => 1))).toBeInstanceOf(ValidationError);
   });
 
+  it('names field, value and expectation in the usual form', () => {
+    const error = catchError(() => offloadable({ name: 't', timeoutMs: 0 }, () => 1)) as ValidationError;
+    expect(error.message).toBe('Invalid definition of task "t": Expected `timeoutMs` to be >= 1, got 0');
+    const fractional = catchError(() => offloadable({ name: 'r', retries: 1.5 }, () => 1)) as ValidationError;
+    expect(fractional.message).toBe('Invalid definition of task "r": Expected `retries` to be an integer, got 1.5');
+    expect(fractional.path).toBe('retries');
+  });
+
   it('refuses a missing task function', () => {
     const error = catchError(() => offloadable('nofn', undefined as unknown as () => void)) as ValidationError;
     expect(error).toBeInstanceOf(ValidationError);

@@ -8,7 +8,9 @@ const HOUR_MS = 3_600_000;
 
 /** Spend so far, in USD. */
 export interface SpendSummary {
+  /** Billed on remotes so far, USD. */
   totalUsd: number;
+  /** Billed on remotes in the last hour, USD. */
   lastHourUsd: number;
   /** Per backend name. */
   byBackend: Record<string, number>;

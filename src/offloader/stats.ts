@@ -33,8 +33,6 @@ export interface BackendStats {
 export interface OffloaderStats {
   /** Tasks submitted and not settled yet. */
   pending: number;
-  /** Attempts waiting in the local queue. */
-  localQueued: number;
   /** Per backend name. */
   backends: Record<string, BackendStats>;
 }
@@ -82,14 +80,17 @@ export class StatsRecorder {
     this.#get(backend);
   }
 
+  /** Counts an attempt sent to `backend`. */
   dispatched(backend: string): void {
     this.#get(backend).dispatched++;
   }
 
+  /** Counts an attempt on `backend` that is tried again. */
   retried(backend: string): void {
     this.#get(backend).retried++;
   }
 
+  /** Records a task's final outcome on `backend`: its latency from submission, and its run time when it ran. */
   settled(backend: string, ok: boolean, latencyMs: number, runMs: number | undefined): void {
     const recorder = this.#get(backend);
     if (ok) recorder.succeeded++;

@@ -2,7 +2,7 @@
  * The offloader's typed events. Every task event says which task, which
  * attempt, where it ran and how long it queued and ran, whatever the backend.
  */
-import type { OffloadError } from './errors.js';
+import type { OffloadError } from '../errors.js';
 
 /** What every task event and callback reports about one task. */
 export interface TaskEventInfo {
@@ -22,11 +22,13 @@ export interface TaskEventInfo {
 
 /** Payload of `failure`: the task's final error. */
 export interface TaskFailureInfo extends TaskEventInfo {
+  /** The error the task's promise rejects with. */
   error: OffloadError;
 }
 
 /** Payload of `retry`: why the attempt is repeated and where the next one goes. */
 export interface TaskRetryInfo extends TaskEventInfo {
+  /** The error of the attempt that failed. */
   error: OffloadError;
   /** Why the task is tried again, in words. */
   reason: string;
@@ -42,9 +44,13 @@ export interface DrainInfo {
 
 /** Payload of `budgetExhausted`: the spend that reached a budget. */
 export interface BudgetExhaustedInfo {
+  /** Spent on remotes so far (billed plus in flight), USD. */
   totalUsd: number;
+  /** Spent on remotes in the last hour (billed plus in flight), USD. */
   lastHourUsd: number;
+  /** The total budget, when one is set. */
   budgetUsd?: number;
+  /** The hourly budget, when one is set. */
   budgetUsdPerHour?: number;
 }
 
@@ -70,10 +76,10 @@ export interface OffloaderEvents {
   drain: DrainInfo;
   /** The cost budget is spent: overflow stops and tasks queue locally. Fires once. */
   budgetExhausted: BudgetExhaustedInfo;
-  /** A remote's breaker opened: the scheduler stops sending it tasks. */
+  /** A backend's breaker opened: the scheduler stops sending it tasks (for `local`: `auto` tasks overflow). */
   breakerOpen: BreakerInfo;
-  /** A remote's breaker lets one probe through. */
+  /** A backend's breaker lets one probe through. */
   breakerHalfOpen: BreakerInfo;
-  /** A remote's breaker closed again. */
+  /** A backend's breaker closed again. */
   breakerClose: BreakerInfo;
 }

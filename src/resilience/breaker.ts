@@ -1,21 +1,13 @@
 /**
- * Resilience: one opossum circuit breaker per remote backend, and the one
- * classification of errors the breakers and retries share.
- *
- * - A task's own error, a validation error, a timeout of the task itself and
- *   an abort are never backend failures: the breaker does not count them and
- *   the infrastructure retry does not repeat them.
- * - Retryable `BackendError`s and `CapacityError`s (a 5xx, a refused
- *   connection, throttling) and an open breaker are infrastructure faults:
- *   counted, retried with backoff, and failed over to the next healthy
- *   backend for idempotent tasks.
- * - A non-idempotent task is retried only when the fault proves the attempt
- *   never started (throttled, refused connection, open breaker).
+ * One opossum circuit breaker per backend: each remote has one in front of
+ * its attempts, and the local pool has one that hears every chunk's health.
+ * By default only infrastructure faults (see `faults.ts`) count as failures.
  */
 import CircuitBreaker from 'opossum';
-import type { ResultEnvelope } from './contract/envelope.js';
-import { CircuitOpenError, isOffloadError, type OffloadError } from './errors.js';
-import type { BreakerState } from './scheduler.js';
+import type { ResultEnvelope } from '../contract/envelope.js';
+import { CircuitOpenError } from '../errors.js';
+import type { BreakerState } from '../scheduler/types.js';
+import { isInfrastructureFault } from './faults.js';
 
 /** Breaker settings, the same for every remote. */
 export interface BreakerOptions {
@@ -41,53 +33,17 @@ export interface BreakerOptions {
   rollingWindowMs?: number;
 }
 
-/** Infrastructure retry settings. */
-export interface RetryOptions {
-  /**
-   * Retries of an infrastructure fault (each may fail over to another backend).
-   * @default 3
-   */
-  retries?: number;
-  /**
-   * First backoff delay; later ones grow by 2x with jitter.
-   * @default 50
-   */
-  minDelayMs?: number;
-  /**
-   * Longest backoff delay.
-   * @default 2_000
-   */
-  maxDelayMs?: number;
-}
-
-/** Codes that prove an attempt never reached the task. */
-const NEVER_STARTED_CODES = new Set(['ERR_CIRCUIT_OPEN', 'ERR_BACKEND_UNREACHABLE', 'ERR_LAMBDA_NETWORK', 'ERR_BACKEND_THROTTLED', 'ERR_QUEUE_FULL']);
-
-/** True for faults of a backend rather than of the task: counted by breakers, retried with backoff. */
-export function isInfrastructureFault(error: unknown): error is OffloadError {
-  return isOffloadError(error) && error.retryable && error.name !== 'TaskError' && error.code !== 'ERR_ABORTED';
-}
-
-/** True when the fault proves the attempt never started, so even a non-idempotent task may run again. */
-export function neverStarted(error: unknown): boolean {
-  if (!isOffloadError(error)) return false;
-  if (error.name === 'CapacityError' || error.name === 'CircuitOpenError') return true;
-  if (NEVER_STARTED_CODES.has(error.code)) {
-    // A network fault proves nothing unless the connection was refused.
-    const cause = (error.cause as { code?: string } | undefined)?.code;
-    return error.code !== 'ERR_LAMBDA_NETWORK' || cause === 'ECONNREFUSED';
-  }
-  return false;
-}
-
 /** A breaker transition, for the offloader's events. */
 export interface BreakerTransition {
+  /** The backend whose breaker changed state. */
   backend: string;
+  /** The new state. */
   state: BreakerState;
+  /** Why, in words. */
   reason: string;
 }
 
-/** The breaker in front of one remote. */
+/** The breaker of one backend. */
 export interface BackendBreaker {
   /** Current state, as the scheduler sees it. */
   state(): BreakerState;
@@ -100,22 +56,23 @@ export interface BackendBreaker {
 }
 
 /**
- * Creates the breaker of a backend; `onTransition` hears every state change.
+ * Creates the breaker of a backend from validated options (defaults applied
+ * in `options.ts`); `onTransition` hears every state change.
  * `counts` decides which errors are failures (infrastructure faults by default).
  */
 export function createBackendBreaker(
   backend: string,
-  options: BreakerOptions,
+  options: Required<BreakerOptions>,
   onTransition: (transition: BreakerTransition) => void,
   counts: (error: unknown) => boolean = isInfrastructureFault,
 ): BackendBreaker {
   const breaker = new CircuitBreaker((attempt: () => Promise<ResultEnvelope>) => attempt(), {
     // spillway owns timeouts: the breaker never times an attempt out itself.
     timeout: false,
-    errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
-    volumeThreshold: options.volumeThreshold ?? 5,
-    resetTimeout: options.resetTimeoutMs ?? 10_000,
-    rollingCountTimeout: options.rollingWindowMs ?? 10_000,
+    errorThresholdPercentage: options.errorThresholdPercentage,
+    volumeThreshold: options.volumeThreshold,
+    resetTimeout: options.resetTimeoutMs,
+    rollingCountTimeout: options.rollingWindowMs,
     // `true` means "do not count": only infrastructure faults open the breaker.
     errorFilter: (error: unknown) => !counts(error),
   });

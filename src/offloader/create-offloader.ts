@@ -1,0 +1,163 @@
+/**
+ * The offloader: the public object that runs tasks. It validates options
+ * once, wires the local pool, the remotes and their breakers, the router and
+ * the spend ledger, and turns each `run` (and each `map` input) into one
+ * {@link TaskRun} that reports exactly once through its promise, its
+ * callbacks, events and stats.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter, setMaxListeners } from 'node:events';
+import type { Backend } from '../backends/backend.js';
+import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local.js';
+import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { type OffloaderOptions, resolveOptions } from '../options.js';
+import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
+import { createScheduler } from '../scheduler/decide.js';
+import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
+import { hashTaskModule, toModuleUrl } from '../task-module.js';
+import { mapInputs } from './map.js';
+import { RemoteAttempts } from './remote-attempt.js';
+import { Router } from './router.js';
+import { RunReporter } from './run-reporter.js';
+import { SpendLedger } from './spend-ledger.js';
+import type { SpendSummary } from './spend-tracker.js';
+import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { type RunServices, TaskRun } from './task-run.js';
+import type { MapInputs, MapOptions, Offloader, RunOptions, TaskCallback } from './types.js';
+
+/** Inputs `map` keeps in flight at once; enough for large batches, bounded for memory. */
+const MAP_WINDOW = 8192;
+
+class OffloaderImpl extends EventEmitter implements Offloader {
+  readonly #local: LocalBackend;
+  readonly #remotes: readonly Backend[];
+  readonly #breakers: BackendBreaker[];
+  readonly #lifetime = new AbortController();
+  readonly #router: Router;
+  readonly #ledger: SpendLedger;
+  readonly #reporter: RunReporter;
+  readonly #stats = new StatsRecorder();
+  readonly #services: RunServices;
+  readonly #mapWindow: number;
+  readonly #idPrefix = randomUUID().slice(0, 8);
+  #nextId = 0;
+  #closed = false;
+
+  constructor(options: OffloaderOptions) {
+    super();
+    const resolved = resolveOptions(options);
+    const tasksUrl = toModuleUrl(resolved.tasks);
+    const bundleHash = hashTaskModule(tasksUrl);
+    this.#reporter = new RunReporter(this, this.#stats);
+    const onTransition = (transition: BreakerTransition) => this.#breakerTransition(transition);
+    // The local pool's breaker hears every chunk: worker deaths open it (a
+    // crash storm), and while it is open `auto` tasks overflow to the remotes.
+    const localBreaker = createBackendBreaker('local', resolved.breaker, onTransition, () => true);
+    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
+    this.#remotes = resolved.remotes;
+    const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
+    this.#breakers = [localBreaker, ...breakers.values()];
+    this.#ledger = new SpendLedger(resolved.cost, this.#local.durations, (info) => {
+      if (this.#reporter.listening('budgetExhausted')) this.#reporter.emit('budgetExhausted', info);
+    });
+    this.#router = new Router({
+      local: this.#local,
+      localBreaker,
+      remotes: this.#remotes,
+      breakers,
+      scheduler: createScheduler(resolved.burst, resolved.cost),
+      ledger: this.#ledger,
+      stats: this.#stats,
+      autoOverflow: resolved.burst !== undefined && this.#remotes.length > 0,
+      prefersFastest: resolved.cost.prefer === 'fastest',
+    });
+    const lifetime = this.#lifetime.signal;
+    // Every remote attempt listens on this signal; thousands in flight are expected.
+    setMaxListeners(0, lifetime);
+    const remote = new RemoteAttempts({ local: this.#local, router: this.#router, ledger: this.#ledger, breakers, retry: resolved.retry, lifetime });
+    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime };
+    // Never more in flight than the local queue holds, so map alone cannot overflow it.
+    this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
+    this.#stats.register(this.#local.name);
+    for (const backend of this.#remotes) this.#stats.register(backend.name);
+  }
+
+  #breakerTransition({ backend, state, reason }: BreakerTransition): void {
+    const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
+    if (this.#reporter.listening(event)) this.#reporter.emit(event, { backend, reason });
+  }
+
+  run<T extends AnyOffloadable>(task: T, input: TaskInput<T>, options: RunOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>> {
+    return new Promise<TaskOutput<T>>((resolve, reject) => {
+      this.#start(task, input, options as RunOptions<unknown>, undefined, (error, output) =>
+        error === undefined ? resolve(output as TaskOutput<T>) : reject(error),
+      );
+    });
+  }
+
+  map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
+    const start = (input: unknown, runOptions: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback) =>
+      this.#start(task, input, runOptions, chunkSize, finish);
+    return mapInputs(start, inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
+  }
+
+  /**
+   * Runs one task to its final outcome and calls `finish` exactly once (never
+   * synchronously). Callback-driven rather than async, and one object per
+   * task rather than closures, so that `map` over 100,000 tiny tasks stays
+   * cheap on the main thread.
+   */
+  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
+    const placed = this.#refusal(task) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
+    if (placed instanceof Error) {
+      queueMicrotask(() => finish(placed, undefined));
+      return;
+    }
+    this.#reporter.submitted();
+    new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
+  }
+
+  /** Why a task is refused before placement: the offloader is closed, or `task` is not an offloadable. */
+  #refusal(task: AnyOffloadable): OffloadError | undefined {
+    if (this.#closed) {
+      const destroyed = this.#lifetime.signal.aborted;
+      return new CapacityError(
+        `The offloader is ${destroyed ? 'destroyed' : 'closed'}: run() was called after ${destroyed ? 'destroy()' : 'close()'}; create a new offloader`,
+        { code: 'ERR_CLOSED', retryable: false },
+      );
+    }
+    if (!isOffloadable(task)) return new ValidationError(`Expected \`task\` to be a task made with offloadable(), got ${typeof task}`, { path: 'task' });
+    return undefined;
+  }
+
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary } {
+    return { pending: this.#reporter.pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary() };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#reporter.idle();
+    await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
+    for (const breaker of this.#breakers) breaker.shutdown();
+  }
+
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
+    await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
+    for (const breaker of this.#breakers) breaker.shutdown();
+  }
+}
+
+/**
+ * Creates an offloader. Options are validated once; an invalid option throws
+ * a `ValidationError` naming the field, the value and the expectation.
+ *
+ * @example
+ * const offloader = createOffloader({ tasks: new URL('./tasks.js', import.meta.url), local: { maxWorkers: 2 } });
+ * const hex = await offloader.run(digest, { text: 'a', rounds: 1000 });
+ * await offloader.close();
+ */
+export function createOffloader(options: OffloaderOptions): Offloader {
+  return new OffloaderImpl(options);
+}

@@ -1,0 +1,108 @@
+/**
+ * The router: which backend an attempt goes to. First placement maps a
+ * task's `placement` to a backend (asking the scheduler for `auto`);
+ * failover picks where a retry goes after an infrastructure fault. Both read
+ * the same live signals, built here in one way, and both ask the scheduler's
+ * one eligibility rule whether a remote may take the attempt.
+ */
+import type { Backend } from '../backends/backend.js';
+import type { LocalBackend } from '../backends/local.js';
+import { ValidationError } from '../errors.js';
+import type { BackendBreaker } from '../resilience/breaker.js';
+import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
+import type { ResolvedTaskDefinition } from '../task.js';
+import type { SpendLedger } from './spend-ledger.js';
+import type { StatsRecorder } from './stats.js';
+import type { Placement } from './types.js';
+
+/** What a {@link Router} reads its signals from. */
+export interface RouterParts {
+  local: LocalBackend;
+  /** The local pool's breaker (open during a worker crash storm). */
+  localBreaker: BackendBreaker;
+  remotes: readonly Backend[];
+  /** The breaker of each remote, by name. */
+  breakers: ReadonlyMap<string, BackendBreaker>;
+  scheduler: Scheduler;
+  ledger: SpendLedger;
+  /** Measured latencies, for `cost.prefer: 'fastest'`. */
+  stats: StatsRecorder;
+  /** `auto` tasks may overflow: `burst` thresholds and at least one remote are configured. */
+  autoOverflow: boolean;
+  /** `cost.prefer` is `'fastest'`: the signals carry measured latencies. */
+  prefersFastest: boolean;
+}
+
+/** Maps placements to backends and picks failover targets. */
+export class Router {
+  readonly #parts: RouterParts;
+
+  constructor(parts: RouterParts) {
+    this.#parts = parts;
+  }
+
+  /**
+   * Where a task goes first. `auto` asks the scheduler when `burst`
+   * thresholds and remotes are configured, else stays local; `remote` is the
+   * first remote; any other value names a backend.
+   */
+  place(placement: Placement, task: ResolvedTaskDefinition): Backend | ValidationError {
+    const { local, remotes, autoOverflow } = this.#parts;
+    if (placement === 'auto') return autoOverflow ? this.#schedule(task) : local;
+    if (placement === 'local' || placement === local.name) return local;
+    const remote = placement === 'remote' ? remotes[0] : remotes.find((backend) => backend.name === placement);
+    if (remote !== undefined) return remote;
+    const known = [local.name, ...remotes.map((backend) => backend.name)].map((name) => `"${name}"`).join(', ');
+    return new ValidationError(
+      placement === 'remote'
+        ? 'Expected a remote for `placement: "remote"`, but the offloader has none: pass backends in the `remotes` option'
+        : `Expected \`placement\` to be "auto", "local", "remote" or a backend name (${known}), got ${JSON.stringify(placement)}`,
+      { path: 'placement' },
+    );
+  }
+
+  /**
+   * Where a retry goes after `failed` had an infrastructure fault: the first
+   * other remote, in `remotes` order, that the scheduler finds eligible; else
+   * the local pool.
+   */
+  failover(failed: Backend, task: ResolvedTaskDefinition): Backend {
+    const { local, remotes, scheduler, ledger } = this.#parts;
+    const spend = ledger.committed();
+    for (const [index, signals] of this.#remoteSignals(task).entries()) {
+      if (remotes[index] !== failed && scheduler.eligible(signals, spend)) return remotes[index];
+    }
+    return local;
+  }
+
+  /** The scheduler's choice for an `auto` task, from the live signals. */
+  #schedule(task: ResolvedTaskDefinition): Backend {
+    const { local, localBreaker, remotes, scheduler, ledger } = this.#parts;
+    const pool = local.snapshot();
+    const snapshot: SchedulerSnapshot = {
+      local: { queueDepth: pool.queued, predictedWaitMs: pool.predictedWaitMs, breaker: localBreaker.state() },
+      remotes: [],
+      spend: ledger.committed(),
+    };
+    // Remote signals cost a little to gather: only when the pool is saturated.
+    if (!scheduler.saturated(snapshot)) return local;
+    snapshot.remotes = this.#remoteSignals(task);
+    const decision = scheduler.decide(snapshot);
+    if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.estimatedCostUsd ?? 0)));
+    return remotes.find((remote) => remote.name === decision) ?? local;
+  }
+
+  /** The live signals of every remote for `task`, in `remotes` order: the one way both placement and failover see them. */
+  #remoteSignals(task: ResolvedTaskDefinition): RemoteSignals[] {
+    const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
+    const measured = prefersFastest ? stats.snapshot() : undefined;
+    return remotes.map((remote) => ({
+      name: remote.name,
+      inFlight: ledger.inFlight(remote.name),
+      maxConcurrency: remote.maxConcurrency,
+      breaker: breakers.get(remote.name)?.state() ?? 'closed',
+      estimatedCostUsd: ledger.estimateUsd(remote, task),
+      expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
+    }));
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Reports what happens to tasks: per-backend stats, the typed events (built
+ * only when someone listens), and the count of pending tasks that `drain`
+ * and `close()` wait on.
+ */
+import type { EventEmitter } from 'node:events';
+import type { OffloadError } from '../errors.js';
+import { callSafely } from './call-safely.js';
+import type { OffloaderEvents, TaskEventInfo } from './events.js';
+import type { StatsRecorder } from './stats.js';
+
+/** A task as the reporter sees it. */
+export interface ReportedRun {
+  /** Name of the backend of the latest attempt. */
+  readonly backendName: string;
+  /** The task's event info now. */
+  info(): TaskEventInfo;
+}
+
+/** Stats, events and the pending count of one offloader. */
+export class RunReporter {
+  readonly #emitter: EventEmitter;
+  readonly #stats: StatsRecorder;
+  #pending = 0;
+  #settled = 0;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(emitter: EventEmitter, stats: StatsRecorder) {
+    this.#emitter = emitter;
+    this.#stats = stats;
+  }
+
+  /** Tasks submitted and not settled. */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** True when `event` has listeners. */
+  listening(event: keyof OffloaderEvents): boolean {
+    return this.#emitter.listenerCount(event) > 0;
+  }
+
+  /** Emits `event`; a listener's exception is rethrown outside spillway's bookkeeping. */
+  emit<E extends keyof OffloaderEvents>(event: E, payload: OffloaderEvents[E]): void {
+    callSafely(() => this.#emitter.emit(event, payload));
+  }
+
+  /** A task was accepted. */
+  submitted(): void {
+    this.#pending++;
+  }
+
+  /** An attempt left the queue for its backend. */
+  dispatched(run: ReportedRun): void {
+    this.#stats.dispatched(run.backendName);
+    if (this.listening('dispatch')) this.emit('dispatch', run.info());
+  }
+
+  /** An attempt failed and the task is tried again on `nextBackend`; `reason` is built only for listeners. */
+  retried(run: ReportedRun, error: OffloadError, reason: () => string, nextBackend: string): void {
+    this.#stats.retried(run.backendName);
+    if (this.listening('retry')) this.emit('retry', { ...run.info(), error, reason: reason(), nextBackend });
+  }
+
+  /** The task succeeded: `latencyMs` from submission, `runMs` where it ran. */
+  succeeded(run: ReportedRun, latencyMs: number, runMs: number): void {
+    this.#stats.settled(run.backendName, true, latencyMs, runMs);
+    if (this.listening('success')) this.emit('success', run.info());
+    this.#settle();
+  }
+
+  /** The task failed for good with `error`. */
+  failed(run: ReportedRun, error: OffloadError, latencyMs: number, runMs: number | undefined): void {
+    this.#stats.settled(run.backendName, false, latencyMs, runMs);
+    if (this.listening('failure')) this.emit('failure', { ...run.info(), error });
+    this.#settle();
+  }
+
+  /** Resolves once no task is pending. */
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #settle(): void {
+    this.#settled++;
+    if (--this.#pending === 0) {
+      if (this.listening('drain')) this.emit('drain', { settled: this.#settled });
+      for (const waiter of this.#idleWaiters.splice(0)) waiter();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * One submitted task, from encoding to its single outcome: attempts, retries
+ * of the task's own errors, stats, callbacks and events. A local attempt
+ * goes straight to the pool's callback API (this object is the pool's
+ * {@link AttemptSink}: no promise, no closure); a remote attempt goes through
+ * {@link RemoteAttempts} (breaker, backoff, failover).
+ */
+import type { Backend, InvokeOptions } from '../backends/backend.js';
+import type { AttemptSink, LocalBackend } from '../backends/local.js';
+import { deserialize, serialize } from '../contract/codec.js';
+import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
+import { decodeError } from '../contract/error-codec.js';
+import { BackendError, type OffloadError, placeError } from '../errors.js';
+import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
+import { callSafely } from './call-safely.js';
+import type { TaskEventInfo } from './events.js';
+import type { RemoteAttemptRun, RemoteAttempts } from './remote-attempt.js';
+import type { ReportedRun, RunReporter } from './run-reporter.js';
+import type { RunOptions, TaskCallback } from './types.js';
+
+/** The collaborators every {@link TaskRun} of an offloader shares. */
+export interface RunServices {
+  /** The local pool, for the hot path. */
+  local: LocalBackend;
+  /** Remote attempts with breakers, backoff and failover. */
+  remote: RemoteAttempts;
+  /** Stats, events and the pending count. */
+  reporter: RunReporter;
+  /** Content hash of the task module, sent in every envelope. */
+  bundleHash: string;
+  /** Aborts when the offloader is destroyed: no retry starts after that. */
+  lifetime: AbortSignal;
+}
+
+/**
+ * One task's state machine. It is also the backend's {@link AttemptSink} and
+ * carries the {@link InvokeOptions} of its local attempts.
+ */
+export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, ReportedRun {
+  readonly signal: AbortSignal | undefined;
+  readonly task: ResolvedTaskDefinition;
+  readonly chunkSize: number | undefined;
+  readonly #services: RunServices;
+  #backend: Backend;
+  readonly #taskId: string;
+  readonly #input: unknown;
+  readonly #options: RunOptions<unknown>;
+  readonly #finish: TaskCallback;
+  readonly #submittedAt = performance.now();
+  #encodedInput = '';
+  #attempts = 0;
+  #attemptStartedAt = 0;
+  #queuedMs = 0;
+  #runMs = 0;
+
+  constructor(
+    services: RunServices,
+    backend: Backend,
+    task: AnyOffloadable,
+    taskId: string,
+    input: unknown,
+    options: RunOptions<unknown>,
+    chunkSize: number | undefined,
+    finish: TaskCallback,
+  ) {
+    this.#services = services;
+    this.#backend = backend;
+    this.task = task.definition;
+    this.#taskId = taskId;
+    this.#input = input;
+    this.#options = options;
+    this.signal = options.signal;
+    this.chunkSize = chunkSize;
+    this.#finish = finish;
+  }
+
+  get backend(): Backend {
+    return this.#backend;
+  }
+
+  get backendName(): string {
+    return this.#backend.name;
+  }
+
+  info(): TaskEventInfo {
+    return {
+      taskName: this.task.name,
+      taskId: this.#taskId,
+      backend: this.#backend.name,
+      attempts: Math.max(1, this.#attempts),
+      queuedMs: this.#queuedMs,
+      runMs: this.#runMs,
+    };
+  }
+
+  /** Encodes the input and sends the first attempt. */
+  start(): void {
+    try {
+      this.#encodedInput = serialize(this.#input, 'input');
+    } catch (error) {
+      queueMicrotask(() => this.#fail(error as OffloadError));
+      return;
+    }
+    this.#attempt();
+  }
+
+  nextEnvelope(): TaskEnvelope {
+    this.#attempts++;
+    this.#runMs = 0;
+    const timeoutMs = this.#options.timeoutMs ?? this.task.timeoutMs;
+    const envelope: TaskEnvelope = {
+      version: ENVELOPE_VERSION,
+      id: this.#taskId,
+      task: this.task.name,
+      bundleHash: this.#services.bundleHash,
+      attempt: this.#attempts,
+      input: this.#encodedInput,
+    };
+    if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
+    this.#attemptStartedAt = performance.now();
+    return envelope;
+  }
+
+  #attempt(): void {
+    const { local, remote } = this.#services;
+    if (this.#backend === local) {
+      // The hot path: callbacks, no promise.
+      local.submit(this.nextEnvelope(), this, this);
+      return;
+    }
+    remote.run(this).then(
+      (result) => this.settled(undefined, result),
+      (error: OffloadError) => this.settled(error, undefined),
+    );
+  }
+
+  failingOver(error: OffloadError, next: Backend): void {
+    const failed = this.#backend;
+    this.#services.reporter.retried(this, error, () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`, next.name);
+    this.#backend = next;
+  }
+
+  dispatched(now = this.#attemptStartedAt): void {
+    this.#queuedMs = now - this.#attemptStartedAt;
+    this.#services.reporter.dispatched(this);
+  }
+
+  settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined): void {
+    if (failure !== undefined || result === undefined) {
+      this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
+      return;
+    }
+    this.#runMs = result.durationMs;
+    if (!result.ok) {
+      this.#taskFailed(decodeError(result.kind, result.error, this.info()), result.kind === 'task');
+      return;
+    }
+    let output: unknown;
+    try {
+      output = deserialize(result.output);
+    } catch (error) {
+      this.#fail(
+        new BackendError(`The result of task "${this.task.name}" could not be decoded: ${(error as Error).message}`, { cause: error, retryable: false }),
+      );
+      return;
+    }
+    const latencyMs = performance.now() - this.#submittedAt;
+    const { onSuccess } = this.#options;
+    if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
+    this.#services.reporter.succeeded(this, latencyMs, this.#runMs);
+    this.#finish(undefined, output);
+  }
+
+  /** The attempt answered with an error: a task's own error is retried as its definition allows, anything else fails the task. */
+  #taskFailed(error: OffloadError, thrownByTask: boolean): void {
+    if (thrownByTask && this.#attempts <= this.task.retries && !this.#services.lifetime.aborted) {
+      const attempts = this.#attempts;
+      const reason = () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`;
+      this.#services.reporter.retried(this, error, reason, this.#backend.name);
+      this.#attempt();
+      return;
+    }
+    this.#fail(error);
+  }
+
+  #fail(thrown: OffloadError): void {
+    const error = placeError(thrown, this.info());
+    const latencyMs = performance.now() - this.#submittedAt;
+    const { onError } = this.#options;
+    if (onError !== undefined) callSafely(() => onError(error, this.info()));
+    this.#services.reporter.failed(this, error, latencyMs, this.#runMs === 0 ? undefined : this.#runMs);
+    this.#finish(error, undefined);
+  }
+}

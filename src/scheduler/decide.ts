@@ -1,0 +1,67 @@
+/**
+ * The hybrid scheduler's decisions, as pure functions: given the live
+ * signals (local queue depth and predicted wait, each remote's in-flight
+ * count, cap, breaker state and cost estimate, spend so far), keep a task
+ * local, send it to a remote, or queue it locally because no remote may take
+ * it. {@link eligible} is the one rule of whether a remote may take an
+ * attempt, for first placement and failover alike. No I/O: everything is in
+ * the arguments, so it is unit-tested with plain objects.
+ */
+import type { BurstPolicy, CostPolicy, RemoteSignals, Scheduler, SchedulerSnapshot, SpendSignals } from './types.js';
+
+/** True when the budget of `cost` leaves no room for another remote run costing `nextCostUsd`. */
+export function budgetExhausted(cost: CostPolicy, spend: SpendSignals, nextCostUsd = 0): boolean {
+  if (cost.budgetUsd !== undefined && spend.totalUsd + nextCostUsd > cost.budgetUsd) return true;
+  return cost.budgetUsdPerHour !== undefined && spend.lastHourUsd + nextCostUsd > cost.budgetUsdPerHour;
+}
+
+/**
+ * True when `remote` may take one more attempt: its breaker is not open, a
+ * half-open breaker has no probe in flight yet (one probe at a time), it is
+ * under its concurrency cap, its estimate is within `cost.maxUsdPerTask`, and
+ * the estimate fits the budgets.
+ */
+export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostPolicy): boolean {
+  if (remote.breaker === 'open') return false;
+  if (remote.breaker === 'half-open' && remote.inFlight > 0) return false;
+  if (remote.inFlight >= remote.maxConcurrency) return false;
+  const estimate = remote.estimatedCostUsd ?? 0;
+  if (cost.maxUsdPerTask !== undefined && estimate > cost.maxUsdPerTask) return false;
+  return !budgetExhausted(cost, spend, estimate);
+}
+
+/** Creates the scheduler for a burst and cost policy. */
+export function createScheduler(burst: BurstPolicy = {}, cost: CostPolicy = {}): Scheduler {
+  const maxQueueDepth = burst.maxQueueDepth ?? Number.POSITIVE_INFINITY;
+  const maxWaitMs = burst.maxWaitMs ?? Number.POSITIVE_INFINITY;
+  const prefer = cost.prefer ?? 'cheapest';
+
+  function saturated(snapshot: SchedulerSnapshot): boolean {
+    const { local } = snapshot;
+    return local.breaker === 'open' || local.queueDepth > maxQueueDepth || local.predictedWaitMs > maxWaitMs;
+  }
+
+  function rank(remote: RemoteSignals): number {
+    if (prefer === 'cheapest') return remote.estimatedCostUsd ?? Number.POSITIVE_INFINITY;
+    if (prefer === 'fastest') return remote.expectedLatencyMs ?? Number.POSITIVE_INFINITY;
+    const index = prefer.indexOf(remote.name);
+    return index === -1 ? Number.POSITIVE_INFINITY : index;
+  }
+
+  return {
+    saturated,
+    eligible: (remote, spend) => eligible(remote, spend, cost),
+    budgetExhausted: (spend, nextCostUsd) => budgetExhausted(cost, spend, nextCostUsd),
+    decide(snapshot) {
+      if (!saturated(snapshot)) return 'local';
+      let best: RemoteSignals | undefined;
+      for (const remote of snapshot.remotes) {
+        if (!eligible(remote, snapshot.spend, cost)) continue;
+        if (typeof prefer !== 'string' && !prefer.includes(remote.name)) continue;
+        // Stable: among equals, the earlier remote in `remotes` wins.
+        if (best === undefined || rank(remote) < rank(best)) best = remote;
+      }
+      return best?.name ?? 'queue';
+    },
+  };
+}

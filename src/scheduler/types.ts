@@ -1,0 +1,97 @@
+/**
+ * The scheduler's vocabulary: the burst and cost policies it applies, the
+ * live signals it reads, and the decision it returns.
+ */
+
+/** State of a backend's circuit breaker. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Burst thresholds: when the local pool counts as saturated. */
+export interface BurstPolicy {
+  /**
+   * Overflow when more attempts than this wait in the local queue.
+   * @default Infinity (never, by depth)
+   */
+  maxQueueDepth?: number;
+  /**
+   * Overflow when a new task would wait longer than this before a worker
+   * starts it (predicted from each task's measured run time).
+   * @default Infinity (never, by wait)
+   */
+  maxWaitMs?: number;
+}
+
+/** Cost rules for overflow. */
+export interface CostPolicy {
+  /** Total spend allowed on remotes over the offloader's life, USD. */
+  budgetUsd?: number;
+  /** Spend allowed on remotes in any sliding hour, USD. */
+  budgetUsdPerHour?: number;
+  /** Largest estimated cost of one task on a remote, USD. */
+  maxUsdPerTask?: number;
+  /**
+   * Which eligible remote comes first: the cheapest estimate, the fastest
+   * measured latency, or an explicit order of backend names.
+   * @default 'cheapest'
+   */
+  prefer?: 'cheapest' | 'fastest' | readonly string[];
+}
+
+/** Live signals of one remote. */
+export interface RemoteSignals {
+  /** The backend's name. */
+  name: string;
+  /** Attempts sent and not settled. */
+  inFlight: number;
+  /** The backend's in-flight cap. */
+  maxConcurrency: number;
+  /** State of the remote's circuit breaker. */
+  breaker: BreakerState;
+  /** Estimated cost of this task there, USD (undefined: no price model). */
+  estimatedCostUsd?: number;
+  /** Typical latency there (for `prefer: 'fastest'`), undefined before any run. */
+  expectedLatencyMs?: number;
+}
+
+/** Spend on remotes, USD: billed so far plus the estimates of attempts in flight. */
+export interface SpendSignals {
+  /** Spent on remotes so far, USD. */
+  totalUsd: number;
+  /** Spent on remotes in the last hour, USD. */
+  lastHourUsd: number;
+}
+
+/** Live signals of the local pool. */
+export interface LocalSignals {
+  /** Attempts waiting for a worker. */
+  queueDepth: number;
+  /** Predicted wait of a new task before a worker starts it, ms. */
+  predictedWaitMs: number;
+  /** State of the local pool's breaker (worker crash storms open it). */
+  breaker: BreakerState;
+}
+
+/** Everything {@link Scheduler.decide} looks at. */
+export interface SchedulerSnapshot {
+  /** The local pool. */
+  local: LocalSignals;
+  /** Every remote, in the order of the offloader's `remotes`. */
+  remotes: readonly RemoteSignals[];
+  /** Spend so far. */
+  spend: SpendSignals;
+}
+
+/** `local`, a remote's name, or `queue` (overflow was due but no remote may take the task: it waits locally). */
+export type Decision = 'local' | 'queue' | (string & {});
+
+/** A scheduler bound to one policy. */
+export interface Scheduler {
+  /** Where a task with `placement: 'auto'` goes now. */
+  decide(snapshot: SchedulerSnapshot): Decision;
+  /** True when the local pool counts as saturated under the burst thresholds. */
+  saturated(snapshot: SchedulerSnapshot): boolean;
+  /** True when `remote` may take one more attempt now (see {@link eligible}); first placement and failover both ask this. */
+  eligible(remote: RemoteSignals, spend: SpendSignals): boolean;
+  /** True when the budget leaves no room for another remote run costing `nextCostUsd`. */
+  budgetExhausted(spend: SpendSignals, nextCostUsd?: number): boolean;
+}
