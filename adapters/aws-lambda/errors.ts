@@ -11,7 +11,7 @@
  */
 import { networkCode, networkFaultCode } from '../../src/backends/network-code.js';
 import { throttledError } from '../../src/backends/throttled-error.js';
-import { BackendError, type OffloadError, type OffloadErrorOptions, PayloadTooLargeError } from '../../src/errors.js';
+import { BackendError, type OffloadError, type OffloadErrorCode, type OffloadErrorOptions, PayloadTooLargeError } from '../../src/errors.js';
 import type { InvocationTarget } from './protocol.js';
 
 /** What the Lambda backend knows about a failed invocation. */
@@ -160,7 +160,7 @@ export function classifyInvokeFailure(thrown: unknown, context: FailureContext):
   const what = describeError(name, message);
   const target = `"${context.functionName}${context.qualifier === undefined ? '' : `:${context.qualifier}`}"`;
   const placement = { taskName: context.taskName, taskId: context.taskId, backend: context.backend, cause: thrown };
-  const make = (code: string, retryable: boolean, text: string): LambdaInvokeError =>
+  const make = (code: OffloadErrorCode, retryable: boolean, text: string): LambdaInvokeError =>
     new LambdaInvokeError(
       text,
       {

@@ -5,6 +5,7 @@
  */
 import {
   type OffloadError,
+  type OffloadErrorCode,
   placeError,
   SerializationError,
   StaleBundleError,
@@ -103,7 +104,8 @@ export function decodeError(kind: ErrorKind, encoded: EncodedError, placement: T
     }
     case 'validation':
     case 'bad-envelope':
-      error = new ValidationError(encoded.message, { ...common, code: encoded.code });
+      // The code a remote runtime sent; spillway's runtimes send only OffloadErrorCode values here.
+      error = new ValidationError(encoded.message, { ...common, code: encoded.code as OffloadErrorCode | undefined });
       break;
     case 'unknown-task':
       error = new ValidationError(encoded.message, { ...common, code: 'ERR_UNKNOWN_TASK' });

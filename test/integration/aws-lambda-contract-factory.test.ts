@@ -2,7 +2,7 @@
 // emulator for the given task module and stop all of it again.
 import { createConnection } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { deserialize, ENVELOPE_VERSION, hashTaskModule, serialize } from '../../src/index.js';
+import { deserialize, ENVELOPE_VERSION, hashTaskModule, serialize } from '../../src/contract/index.js';
 import { lambdaBackendFactory } from '../contract/backends/lambda.js';
 
 function portOpen(port: number): Promise<boolean> {

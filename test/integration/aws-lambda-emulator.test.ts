@@ -4,22 +4,8 @@
 // errorType "Error") are covered with msw in aws-lambda-faults.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LambdaBackend, LambdaInvokeError, lambda } from '../../adapters/aws-lambda/index.js';
-import {
-  AbortError,
-  decodeError,
-  deserialize,
-  ENVELOPE_VERSION,
-  hashTaskModule,
-  PayloadTooLargeError,
-  type ResultEnvelope,
-  SerializationError,
-  StaleBundleError,
-  serialize,
-  type TaskEnvelope,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from '../../src/index.js';
+import { decodeError, deserialize, ENVELOPE_VERSION, hashTaskModule, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
+import { AbortError, PayloadTooLargeError, SerializationError, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
 import { type ServerlessOffline, startServerlessOffline } from '../support/serverless-offline.js';
 import { rejectionOf } from './helpers.js';

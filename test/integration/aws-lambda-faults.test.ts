@@ -8,16 +8,8 @@ import { HttpResponse, http, passthrough } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LambdaInvokeError, lambda } from '../../adapters/aws-lambda/index.js';
-import {
-  AbortError,
-  BackendError,
-  CapacityError,
-  ENVELOPE_VERSION,
-  PayloadTooLargeError,
-  type ResultEnvelope,
-  serialize,
-  type TaskEnvelope,
-} from '../../src/index.js';
+import { ENVELOPE_VERSION, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
+import { AbortError, BackendError, CapacityError, PayloadTooLargeError } from '../../src/index.js';
 import { freePort } from '../support/serverless-offline.js';
 import { rejectionOf } from './helpers.js';
 

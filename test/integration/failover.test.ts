@@ -3,6 +3,7 @@
 // next healthy backend (the local pool last) for idempotent tasks, never for
 // task errors; a remote's breaker opens on faults and closes after a probe.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/contract/index.js';
 import {
   type Backend,
   BackendError,
@@ -10,9 +11,6 @@ import {
   CapacityError,
   CircuitOpenError,
   createOffloader,
-  createRuntime,
-  createTaskRegistry,
-  hashTaskModule,
   type Offloader,
   type OffloaderOptions,
   TaskError,

@@ -10,16 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { freePort } from '../../infra/emulators/free-port.js';
 import { type FunctionsFrameworkServer, startFunctionsFramework } from '../../infra/emulators/functions-framework.js';
-import {
-  type Backend,
-  BackendError,
-  CapacityError,
-  createOffloader,
-  createRuntime,
-  createTaskRegistry,
-  hashTaskModule,
-  type Offloader,
-} from '../../src/index.js';
+import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/contract/index.js';
+import { type Backend, BackendError, CapacityError, createOffloader, type Offloader } from '../../src/index.js';
 import * as remoteTasks from '../fixtures/remote-tasks.mjs';
 import { echo } from '../fixtures/remote-tasks.mjs';
 

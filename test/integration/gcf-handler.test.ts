@@ -7,7 +7,8 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CloudFunctionHandlerOptions, createCloudFunctionHandler } from '../../adapters/gcp-functions/handler.js';
 import { signRequest } from '../../adapters/gcp-functions/signing.js';
-import { ENVELOPE_VERSION, offloadable, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/index.js';
+import { ENVELOPE_VERSION, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
+import { offloadable } from '../../src/index.js';
 import { envelopeOf } from '../support/envelopes.js';
 
 const SECRET = 'handler-test-signing-secret';
@@ -153,7 +154,7 @@ describe('createCloudFunctionHandler checks', () => {
 
 describe('createCloudFunctionHandler task modules', () => {
   it('serves a module given by URL, with its file hash', async () => {
-    const { hashTaskModule } = await import('../../src/index.js');
+    const { hashTaskModule } = await import('../../src/contract/index.js');
     const moduleUrl = new URL('../fixtures/tasks.ts', import.meta.url);
     const url = await serve(moduleUrl, {});
     const response = await post(url, JSON.stringify(envelopeOf('echo', 'by url', { bundleHash: hashTaskModule(moduleUrl) })));

@@ -8,19 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
-import {
-  BackendError,
-  decodeError,
-  deserialize,
-  hashTaskModule,
-  PayloadTooLargeError,
-  type ResultEnvelope,
-  SerializationError,
-  StaleBundleError,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from '../../src/index.js';
+import { decodeError, deserialize, hashTaskModule, type ResultEnvelope } from '../../src/contract/index.js';
+import { BackendError, PayloadTooLargeError, SerializationError, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 import { gcfBackendFactory } from '../contract/backends/gcf.js';
 import { remoteEnvelope, remoteTasksUrl } from '../support/envelopes.js';
 import { type FunctionsFrameworkServer, freePort, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';

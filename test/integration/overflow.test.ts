@@ -2,16 +2,8 @@
 // on the local pool until the burst thresholds say it is saturated, then go
 // to a remote within its concurrency cap and the cost budget.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type Backend,
-  type BudgetExhaustedInfo,
-  createOffloader,
-  createRuntime,
-  createTaskRegistry,
-  hashTaskModule,
-  type Offloader,
-  type OffloaderOptions,
-} from '../../src/index.js';
+import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/contract/index.js';
+import { type Backend, type BudgetExhaustedInfo, createOffloader, type Offloader, type OffloaderOptions } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
 import { sleep } from '../fixtures/tasks.js';
 import { tasksUrl } from './helpers.js';

@@ -2,19 +2,8 @@
 // door for other clouds): placement, identical errors, events and stats per
 // backend, option validation, and destroy() cancelling remote attempts.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  type Backend,
-  BackendError,
-  createOffloader,
-  createRuntime,
-  createTaskRegistry,
-  hashTaskModule,
-  type Offloader,
-  TaskError,
-  type TaskEventInfo,
-  ValidationError,
-} from '../../src/index.js';
+import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/contract/index.js';
+import { AbortError, type Backend, BackendError, createOffloader, type Offloader, TaskError, type TaskEventInfo, ValidationError } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
 import { echo, failQuota, QuotaError } from '../fixtures/tasks.js';
 import { rejectionOf, tasksUrl } from './helpers.js';

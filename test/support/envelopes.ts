@@ -1,5 +1,5 @@
 /** Task envelopes for the Cloud Functions tests. */
-import { ENVELOPE_VERSION, hashTaskModule, serialize, type TaskEnvelope } from '../../src/index.js';
+import { ENVELOPE_VERSION, hashTaskModule, serialize, type TaskEnvelope } from '../../src/contract/index.js';
 
 /** The JavaScript task module the Functions Framework serves in the integration tests. */
 export const remoteTasksUrl = new URL('../fixtures/gcf-tasks.mjs', import.meta.url);

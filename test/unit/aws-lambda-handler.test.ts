@@ -3,20 +3,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { BUNDLE_HASH_ENV, createLambdaHandler, type LambdaContextLike } from '../../adapters/aws-lambda/handler.js';
-import {
-  decodeError,
-  deserialize,
-  ENVELOPE_VERSION,
-  hashTaskModule,
-  offloadable,
-  type ResultEnvelope,
-  StaleBundleError,
-  serialize,
-  type TaskEnvelope,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from '../../src/index.js';
+import { decodeError, deserialize, ENVELOPE_VERSION, hashTaskModule, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
+import { offloadable, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 
 const aborted: unknown[] = [];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deserialize, isOffloadError, SerializationError, serialize } from '../../src/index.js';
+import { deserialize, serialize } from '../../src/contract/index.js';
+import { isOffloadError, SerializationError } from '../../src/index.js';
 
 function roundTrip<T>(value: T): T {
   return deserialize(serialize(value, 'input')) as T;

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeError,
-  type EncodedError,
-  encodeError,
-  isOffloadError,
-  OffloadError,
-  SerializationError,
-  StaleBundleError,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from '../../src/index.js';
+import { decodeError, type EncodedError, encodeError } from '../../src/contract/index.js';
+import { isOffloadError, OffloadError, SerializationError, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 
 class QuotaError extends Error {
   code = 'E_QUOTA';

@@ -1,17 +1,8 @@
 // Fault classification from error properties only: which errors are
 // infrastructure faults, and which prove the attempt never started.
 import { describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  BackendError,
-  CapacityError,
-  CircuitOpenError,
-  isInfrastructureFault,
-  neverStarted,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from '../../src/index.js';
+import { AbortError, BackendError, CapacityError, CircuitOpenError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
+import { isInfrastructureFault, neverStarted } from '../../src/resilience/faults.js';
 
 describe('isInfrastructureFault', () => {
   it('counts retryable backend and capacity faults and an open breaker, never task errors, validation, timeouts or aborts', () => {

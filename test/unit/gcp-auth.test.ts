@@ -7,7 +7,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
-import { ENVELOPE_VERSION, serialize } from '../../src/index.js';
+import { ENVELOPE_VERSION, serialize } from '../../src/contract/index.js';
 import { rejectionOf } from '../integration/helpers.js';
 import { envelopeOf } from '../support/envelopes.js';
 

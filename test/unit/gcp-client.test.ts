@@ -5,17 +5,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { verifyRequest } from '../../adapters/gcp-functions/signing.js';
-import {
-  AbortError,
-  BackendError,
-  CapacityError,
-  ENVELOPE_VERSION,
-  isOffloadError,
-  PayloadTooLargeError,
-  type ResultEnvelope,
-  StaleBundleError,
-  serialize,
-} from '../../src/index.js';
+import { ENVELOPE_VERSION, type ResultEnvelope, serialize } from '../../src/contract/index.js';
+import { AbortError, BackendError, CapacityError, isOffloadError, PayloadTooLargeError, StaleBundleError } from '../../src/index.js';
 import { rejectionOf } from '../integration/helpers.js';
 import { envelopeOf } from '../support/envelopes.js';
 

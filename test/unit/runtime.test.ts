@@ -6,13 +6,11 @@ import {
   decodeError,
   deserialize,
   ENVELOPE_VERSION,
-  offloadable,
   type ResultEnvelope,
-  StaleBundleError,
   serialize,
   type TaskEnvelope,
-  TimeoutError,
-} from '../../src/index.js';
+} from '../../src/contract/index.js';
+import { offloadable, StaleBundleError, TimeoutError } from '../../src/index.js';
 
 let doubleCalls = 0;
 const abortReasons: unknown[] = [];
