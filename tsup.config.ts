@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    'local-worker': 'src/backends/local-worker.ts',
+    'local-worker': 'src/backends/local/worker.ts',
     'cli/index': 'src/cli/index.ts',
     'aws-lambda/index': 'adapters/aws-lambda/index.ts',
     'aws-lambda/handler': 'adapters/aws-lambda/handler.ts',

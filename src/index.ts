@@ -5,7 +5,7 @@
  */
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
-export type { LocalSnapshot } from './backends/local.js';
+export type { LocalSnapshot } from './backends/local/index.js';
 export { decodeError, deserialize, ENVELOPE_VERSION, EncodedError, ErrorKind, encodeError, ResultEnvelope, serialize, TaskEnvelope } from './contract/index.js';
 export type { OffloadErrorOptions, TaskPlacement } from './errors.js';
 export {

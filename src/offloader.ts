@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import pRetry from 'p-retry';
 import type { Backend, InvokeOptions } from './backends/backend.js';
-import { type AttemptSink, createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local.js';
+import { type AttemptSink, createLocalBackend, type LocalBackend, type LocalSnapshot } from './backends/local/index.js';
 import { deserialize, serialize } from './contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from './contract/envelope.js';
 import { decodeError } from './contract/error-codec.js';
