@@ -19,6 +19,11 @@ import { workerDeathError } from './worker-death.js';
 /** How often an attempt is sent again after its worker died before it even started, before giving up. */
 const MAX_UNSTARTED_RESENDS = 3;
 
+/** The error of an attempt the offloader's `destroy()` cut short. */
+export function destroyedError(): AbortError {
+  return new AbortError('The offloader was destroyed before the task finished');
+}
+
 /** What the dispatcher works with. */
 export interface ChunkDispatcherOptions {
   pool: Piscina<ChunkMessage, ChunkReply>;
@@ -199,7 +204,7 @@ export class ChunkDispatcher {
     const { jobs } = chunk;
     const queue = this.#queue;
     if (this.#stopped) {
-      for (const job of jobs) queue.settle(job, new AbortError('The offloader was destroyed before the task finished'));
+      for (const job of jobs) queue.settle(job, destroyedError());
     } else {
       const culprit = chunk.kill?.index ?? Atomics.load(chunk.running, 0) - 1;
       if (culprit < 0) this.#resendUnstarted(jobs, error);

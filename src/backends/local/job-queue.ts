@@ -108,7 +108,7 @@ export class JobQueue {
     this.#queued += delta;
     const name = job.envelope.task;
     this.#queuedByTask.set(name, (this.#queuedByTask.get(name) ?? 0) + delta);
-    const expectedMs = job.task?.expectedDurationMs;
-    if (delta === 1 && expectedMs !== undefined && !this.#expectedByTask.has(name)) this.#expectedByTask.set(name, expectedMs);
+    if (delta === 1 && job.task?.expectedDurationMs !== undefined && !this.#expectedByTask.has(name))
+      this.#expectedByTask.set(name, job.task.expectedDurationMs);
   }
 }

@@ -14,7 +14,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../errors.js';
 import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
-import { ChunkDispatcher } from './chunk-dispatcher.js';
+import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
@@ -73,8 +73,6 @@ export interface LocalBackend extends Backend {
 export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   return new LocalPool(options);
 }
-
-const destroyedError = (): AbortError => new AbortError('The offloader was destroyed before the task finished');
 
 /** {@link LocalBackend} over a {@link JobQueue}, a {@link ChunkSizer} and a {@link ChunkDispatcher}. */
 class LocalPool implements LocalBackend {
