@@ -14,7 +14,7 @@ import { ValidationError } from './errors.js';
 import type { BreakerOptions } from './resilience/breaker.js';
 import type { RetryOptions } from './resilience/retry.js';
 import type { BurstPolicy, CostPolicy } from './scheduler/types.js';
-import type { TaskModuleLocation } from './task-module.js';
+import type { TaskModuleLocation } from './contract/task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
 /** Options of the local worker pool. */
