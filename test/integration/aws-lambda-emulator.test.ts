@@ -8,7 +8,7 @@ import { decodeError, deserialize, ENVELOPE_VERSION, hashTaskModule, type Result
 import { AbortError, PayloadTooLargeError, SerializationError, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
 import { type ServerlessOffline, startServerlessOffline } from '../support/serverless-offline.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf } from '../support/helpers.js';
 
 const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
 const bundleHash = hashTaskModule(tasksUrl);
