@@ -12,7 +12,6 @@ import type { BundlePlatform } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';
 
 export type { DeploymentRecord, GcfDeploymentRecord, LambdaDeploymentRecord } from '../src/contract/deployment-record.js';
-export { DEPLOYMENT_RECORD_VERSION } from '../src/contract/deployment-record.js';
 
 /** Where deploy writes the record of `platform`: `<manifest folder>/<platform>.deployment.json`. */
 export function deploymentRecordPath(manifestPath: string, platform: BundlePlatform): string {

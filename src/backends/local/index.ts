@@ -1,4 +1,3 @@
 /** The local pool: piscina worker threads behind spillway's own queue, sending attempts in chunks. */
 export type { AttemptSink } from './attempt-sink.js';
-export { DurationEstimator } from './duration-estimator.js';
-export { createLocalBackend, type LocalBackend, type LocalBackendOptions, type LocalSnapshot } from './local-backend.js';
+export { createLocalBackend, type LocalBackend, type LocalSnapshot } from './local-backend.js';
