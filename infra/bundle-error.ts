@@ -1,8 +1,5 @@
 /** The error of `spillway bundle` and `startDev`: an {@link OffloadError} whose one-line message names the input at fault and the fix. */
-import { OffloadError } from '../src/errors.js';
-
-/** Machine-readable reasons of a {@link BundleError}. */
-export type BundleErrorCode = 'ERR_TASK_MODULE_NOT_FOUND' | 'ERR_BUNDLE_BUILD' | 'ERR_BUNDLE_TOO_LARGE' | 'ERR_SPILLWAY_NOT_BUILT' | 'ERR_NO_TASKS';
+import { type BundleErrorCode, OffloadError } from '../src/errors.js';
 
 /** Bundling a task module failed; `field` names the option at fault (`tasks`, `out`, ...). Never retryable. */
 export class BundleError extends OffloadError {

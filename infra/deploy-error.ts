@@ -2,18 +2,9 @@
  * The one error type the deploy, teardown and iam-policy scripts throw: an
  * {@link OffloadError} whose one-line message names the field and the fix.
  */
-import { isOffloadError, OffloadError } from '../src/errors.js';
+import { type DeployErrorCode, isOffloadError, OffloadError } from '../src/errors.js';
 
-/** Codes of {@link DeployError}, one per kind of problem. */
-export type DeployErrorCode =
-  | 'ERR_DEPLOY_OPTION'
-  | 'ERR_DEPLOY_INPUT'
-  | 'ERR_DEPLOY_ACCESS_DENIED'
-  | 'ERR_DEPLOY_FAILED'
-  | 'ERR_DEPLOY_TIMEOUT'
-  | 'ERR_DEPLOY_UNMANAGED'
-  | 'ERR_DEPLOY_NOT_FOUND'
-  | 'ERR_DEPLOY_API';
+export type { DeployErrorCode } from '../src/errors.js';
 
 /** A deploy, teardown or policy step that cannot go on; its message is one line a person can act on. Never retryable. */
 export class DeployError extends OffloadError {

@@ -62,13 +62,14 @@ export type OffloadErrorCode =
   | 'ERR_LAMBDA_NOT_FOUND'
   | 'ERR_LAMBDA_NOT_READY'
   | 'ERR_LAMBDA_SERVICE'
-  // Bundling (infra).
-  | 'ERR_TASK_MODULE_NOT_FOUND'
-  | 'ERR_BUNDLE_BUILD'
-  | 'ERR_BUNDLE_TOO_LARGE'
-  | 'ERR_SPILLWAY_NOT_BUILT'
-  | 'ERR_NO_TASKS'
-  // Deploy, teardown and IAM policy scripts (infra).
+  | BundleErrorCode
+  | DeployErrorCode;
+
+/** Codes of `spillway bundle`'s `BundleError` (infra). */
+export type BundleErrorCode = 'ERR_TASK_MODULE_NOT_FOUND' | 'ERR_BUNDLE_BUILD' | 'ERR_BUNDLE_TOO_LARGE' | 'ERR_SPILLWAY_NOT_BUILT' | 'ERR_NO_TASKS';
+
+/** Codes of the deploy, teardown and IAM policy scripts' `DeployError` (infra), one per kind of problem. */
+export type DeployErrorCode =
   | 'ERR_DEPLOY_OPTION'
   | 'ERR_DEPLOY_INPUT'
   | 'ERR_DEPLOY_ACCESS_DENIED'
