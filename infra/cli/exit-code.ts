@@ -1,8 +1,10 @@
 /**
  * The CLI's exit codes: 0 for success (and `--help`, `--version`), 2 for a
  * usage error (commander's own: unknown option or command, missing required
- * option, bad option argument; and spillway's option validation:
- * `ERR_VALIDATION`, `ERR_DEPLOY_OPTION`), 1 for any other failure.
+ * option, bad option argument; and spillway's checks of option values:
+ * `ERR_VALIDATION`, `ERR_DEPLOY_OPTION`, and `ERR_TASK_MODULE_NOT_FOUND` for a
+ * `--tasks` that names no file), 1 for any other failure (a missing bundle
+ * included: that is a step not run yet, not a mistyped option).
  */
 import { CommanderError } from 'commander';
 import { isOffloadError } from '../../src/errors.js';
@@ -12,7 +14,7 @@ export const EXIT_USAGE = 2;
 /** Exit code of a failure. */
 export const EXIT_FAILURE = 1;
 
-const USAGE_CODES = new Set(['ERR_VALIDATION', 'ERR_DEPLOY_OPTION']);
+const USAGE_CODES = new Set(['ERR_VALIDATION', 'ERR_DEPLOY_OPTION', 'ERR_TASK_MODULE_NOT_FOUND']);
 
 /** The exit code for what `parseAsync` rejected with. */
 export function exitCodeOf(error: unknown): number {
