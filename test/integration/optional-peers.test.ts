@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPeerlessApp } from './peerless-app.js';
+import { createPeerlessApp } from '../support/peerless-app.js';
 
 const PEERS = ['@aws-sdk/client-lambda', 'google-auth-library', '@google-cloud/functions-framework', 'esbuild'];
 
