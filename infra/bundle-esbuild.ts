@@ -1,8 +1,9 @@
 /** The esbuild settings every spillway bundle shares, and one esbuild run that fails with a {@link BundleError}. */
 import { dirname } from 'node:path';
-import { type BuildOptions, build } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { BundleError } from './bundle-error.js';
+import { loadEsbuild } from './peers.js';
 
 /** Imports the Lambda runtime provides. */
 export const LAMBDA_EXTERNAL = ['@aws-sdk/*'];
@@ -12,8 +13,12 @@ export const GCF_EXTERNAL = ['@google-cloud/functions-framework'];
 /** ESM bundles of CommonJS dependencies need `require`; give them Node's. */
 const REQUIRE_BANNER = "import { createRequire as __spillwayCreateRequire } from 'node:module'; const require = __spillwayCreateRequire(import.meta.url);";
 
-/** Runs esbuild once; a failure becomes `ERR_BUNDLE_BUILD` naming the task module and esbuild's first message. */
+/**
+ * Runs esbuild once; a failure becomes `ERR_BUNDLE_BUILD` naming the task module and esbuild's first message.
+ * esbuild is an optional peer: without it, this rejects with `ERR_MISSING_PEER`.
+ */
 export async function esbuildOnce(options: BuildOptions, tasksPath: string): Promise<void> {
+  const { build } = await loadEsbuild();
   try {
     await build({ logLevel: 'silent', ...options });
   } catch (error) {

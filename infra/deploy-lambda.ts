@@ -6,22 +6,24 @@
  * existing execution role and never creates one. What it deployed is
  * written to `lambda.deployment.json` next to the manifest.
  */
-import { CreateAliasCommand, type FunctionConfiguration, type LambdaClient, PublishVersionCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { BUNDLE_HASH_ENV } from '../src/contract/platform.js';
 import { bundleZipPath, readBundleManifest, readBundleZip } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';
 import { type DeployLog, silentLog } from './deploy-log.js';
 import { deploymentRecordPath, type LambdaDeploymentRecord, writeDeployment } from './deployment-record.js';
 import { describeLambdaApiError, isLambdaNotFound } from './lambda-api-error.js';
+import { type LambdaClientSource, resolveLambdaClient } from './lambda-client.js';
 import { createLambdaFunction, deleteFailedLambdaFunction, type LambdaStepContext, sendLambda, updateLambdaFunction } from './lambda-function-steps.js';
 import { type LambdaDeployOptions, type ResolvedLambdaDeployOptions, resolveLambdaDeployOptions } from './lambda-options.js';
 import { assertManagedLambda, getLambdaFunction } from './lambda-ownership.js';
+import { loadLambdaSdk } from './peers.js';
 import { type LambdaWaitOptions, waitForLambda } from './wait-for-lambda.js';
 
 /** What `deployLambda` talks to and reports through. */
 export interface LambdaDeployContext {
-  /** The client for the Lambda control plane (see `createLambdaDeployClient`). */
-  client: LambdaClient;
+  /** The client for the Lambda control plane (see `createLambdaDeployClient`), or a function that creates it once the inputs are checked. */
+  client: LambdaClientSource;
   /** Progress lines; silent when omitted. */
   log?: DeployLog;
   /** Delays and limit of the SDK waiters; tests pass short ones. */
@@ -42,6 +44,7 @@ export interface LambdaDeployResult extends LambdaDeploymentRecord {
 
 async function moveAlias(client: LambdaClient, options: ResolvedLambdaDeployOptions, version: string, created: boolean): Promise<string> {
   const { functionName, alias } = options;
+  const { CreateAliasCommand, UpdateAliasCommand } = await loadLambdaSdk();
   const create = async (): Promise<string | undefined> =>
     (
       await sendLambda('lambda:CreateAlias', functionName, () =>
@@ -61,6 +64,7 @@ async function moveAlias(client: LambdaClient, options: ResolvedLambdaDeployOpti
 async function publishVersion(step: LambdaStepContext, configuration: FunctionConfiguration, bundleHash: string): Promise<string> {
   const { client, log, options } = step;
   const { functionName } = options;
+  const { PublishVersionCommand } = await loadLambdaSdk();
   log('publishing version…');
   const published = await sendLambda('lambda:PublishVersion', functionName, () =>
     client.send(
@@ -110,10 +114,11 @@ async function deployLatest(step: LambdaStepContext): Promise<{ configuration: F
  */
 export async function deployLambda(options: LambdaDeployOptions, context: LambdaDeployContext): Promise<LambdaDeployResult> {
   const resolved = resolveLambdaDeployOptions(options);
-  const { client } = context;
   const { functionName, alias, manifestPath } = resolved;
   const manifest = await readBundleManifest(manifestPath);
   const zip = await readBundleZip(resolved.zipPath ?? bundleZipPath(manifestPath, manifest, 'lambda'), '--zip');
+  // Created only now, so a bad option or a missing bundle fails before the SDK loads.
+  const client = await resolveLambdaClient(context.client);
   const step: LambdaStepContext = {
     client,
     log: context.log ?? silentLog,

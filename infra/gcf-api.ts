@@ -6,8 +6,8 @@
  * `fetch` is what msw intercepts in the tests, so they exercise the real
  * requests.
  */
-import { GoogleAuth } from 'google-auth-library';
 import { DeployError } from './deploy-error.js';
+import { loadGoogleAuth } from './peers.js';
 
 /** The public endpoint of the Cloud Functions v2 API. */
 const CLOUD_FUNCTIONS_API = 'https://cloudfunctions.googleapis.com/v2';
@@ -66,6 +66,8 @@ export interface GcfApiOptions {
   baseUrl?: string;
   /** Authorization headers; Application Default Credentials with the cloud-platform scope when omitted. */
   authorize?: GcfAuthorizer;
+  /** What needs google-auth-library, named by the error when it is not installed (e.g. `spillway deploy gcf`). */
+  feature?: string;
 }
 
 /** The calls deploy and teardown make; each throws a one-line {@link DeployError}. */
@@ -79,9 +81,13 @@ export interface GcfApi {
   getOperation(name: string): Promise<GcfOperation>;
 }
 
-function defaultAuthorizer(): GcfAuthorizer {
-  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
-  return async () => Object.fromEntries((await auth.getRequestHeaders()).entries());
+/** OAuth headers from Application Default Credentials; google-auth-library (an optional peer) is loaded on the first call. */
+function defaultAuthorizer(feature: string | undefined): GcfAuthorizer {
+  let auth: Promise<{ getRequestHeaders(): Promise<Headers> }> | undefined;
+  return async () => {
+    auth ??= loadGoogleAuth(feature).then(({ GoogleAuth }) => new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }));
+    return Object.fromEntries((await (await auth).getRequestHeaders()).entries());
+  };
 }
 
 async function describeFailure(response: Response, what: string): Promise<DeployError> {
@@ -104,7 +110,7 @@ async function describeFailure(response: Response, what: string): Promise<Deploy
 /** Creates a {@link GcfApi}. */
 export function createGcfApi(options: GcfApiOptions = {}): GcfApi {
   const baseUrl = (options.baseUrl ?? CLOUD_FUNCTIONS_API).replace(/\/$/, '');
-  const authorize = options.authorize ?? defaultAuthorizer();
+  const authorize = options.authorize ?? defaultAuthorizer(options.feature);
   const call = async <T>(method: string, path: string, what: string, body?: unknown, allowNotFound = false): Promise<T | undefined> => {
     const headers = { ...(await authorize()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const response = await fetch(`${baseUrl}/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -5,20 +5,13 @@
  * delete one whose creation `Failed` (Lambda cannot update it) so that it is
  * created again.
  */
-import {
-  CreateFunctionCommand,
-  DeleteFunctionCommand,
-  type FunctionConfiguration,
-  type LambdaClient,
-  type Runtime,
-  UpdateFunctionCodeCommand,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient, Runtime } from '@aws-sdk/client-lambda';
 import { DeployError } from './deploy-error.js';
 import type { DeployLog } from './deploy-log.js';
 import { describeLambdaApiError, sdkErrorName } from './lambda-api-error.js';
 import type { ResolvedLambdaDeployOptions } from './lambda-options.js';
 import { MANAGED_BY_TAGS } from './managed-by.js';
+import { loadLambdaSdk } from './peers.js';
 import { type LambdaWaitOptions, waitForLambda } from './wait-for-lambda.js';
 
 /** What each step talks to, and what it uploads. */
@@ -53,6 +46,7 @@ export async function createLambdaFunction(step: LambdaStepContext, role: string
       'ERR_DEPLOY_OPTION',
     );
   }
+  const { CreateFunctionCommand } = await loadLambdaSdk();
   log(`creating function ${functionName}…`);
   await sendLambda('lambda:CreateFunction', functionName, () =>
     client.send(
@@ -80,6 +74,7 @@ export async function createLambdaFunction(step: LambdaStepContext, role: string
 export async function deleteFailedLambdaFunction(step: LambdaStepContext, existing: FunctionConfiguration): Promise<void> {
   const { functionName } = step.options;
   const reason = `${existing.StateReasonCode ?? 'Failed'}: ${existing.StateReason ?? 'no reason given'}`;
+  const { DeleteFunctionCommand } = await loadLambdaSdk();
   step.log(`function ${functionName} is in state Failed (${reason}); deleting it to create it again…`);
   await sendLambda('lambda:DeleteFunction', functionName, () => step.client.send(new DeleteFunctionCommand({ FunctionName: functionName })));
 }
@@ -115,6 +110,7 @@ async function sendUpdate(step: LambdaStepContext, action: string, call: () => P
 export async function updateLambdaFunction(step: LambdaStepContext, existing: FunctionConfiguration): Promise<FunctionConfiguration> {
   const { client, log, options } = step;
   const { functionName } = options;
+  const { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } = await loadLambdaSdk();
   await waitUntilUpdatable(step, existing);
   log(`updating code of ${functionName}…`);
   await sendUpdate(step, 'lambda:UpdateFunctionCode', () =>

@@ -4,15 +4,17 @@
  * when the caller may `lambda:ListTags`; otherwise it returns `TagsError`,
  * which is reported as such (naming `lambda:ListTags`), never as "not managed".
  */
-import { GetFunctionCommand, type GetFunctionCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { GetFunctionCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeployError } from './deploy-error.js';
 import { describeLambdaApiError, isLambdaNotFound } from './lambda-api-error.js';
 import { isManagedBySpillway, MANAGED_BY_KEY, MANAGED_BY_VALUE } from './managed-by.js';
+import { loadLambdaSdk } from './peers.js';
 
 const ACCESS_CODES = new Set(['AccessDeniedException', 'AccessDenied']);
 
 /** `GetFunction` of `functionName`, or undefined when it does not exist. */
 export async function getLambdaFunction(client: LambdaClient, functionName: string): Promise<GetFunctionCommandOutput | undefined> {
+  const { GetFunctionCommand } = await loadLambdaSdk();
   try {
     return await client.send(new GetFunctionCommand({ FunctionName: functionName }));
   } catch (error) {

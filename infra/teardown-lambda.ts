@@ -4,12 +4,14 @@
  * is refused. `DeleteFunction` without a qualifier deletes the function with
  * its versions and aliases, so no `DeleteAlias` (a permission of its own) is needed.
  */
-import { DeleteFunctionCommand, type GetFunctionCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { DeployError } from './deploy-error.js';
 import { type DeployLog, silentLog } from './deploy-log.js';
 import { describeLambdaApiError } from './lambda-api-error.js';
+import { type LambdaClientSource, resolveLambdaClient } from './lambda-client.js';
 import { LAMBDA_FUNCTION_NAME } from './lambda-options.js';
 import { assertManagedLambda, getLambdaFunction } from './lambda-ownership.js';
+import { loadLambdaSdk } from './peers.js';
 
 /** What `teardownLambda` deletes. */
 export interface LambdaTeardownOptions {
@@ -19,8 +21,8 @@ export interface LambdaTeardownOptions {
 
 /** What `teardownLambda` talks to and reports through. */
 export interface LambdaTeardownContext {
-  /** The client for the Lambda control plane. */
-  client: LambdaClient;
+  /** The client for the Lambda control plane, or a function that creates it once `functionName` is checked. */
+  client: LambdaClientSource;
   /** Progress lines; silent when omitted. */
   log?: DeployLog;
 }
@@ -32,10 +34,11 @@ export interface LambdaTeardownContext {
 export async function teardownLambda(options: LambdaTeardownOptions, context: LambdaTeardownContext): Promise<void> {
   const { functionName } = options;
   const log = context.log ?? silentLog;
-  const { client } = context;
   if (!LAMBDA_FUNCTION_NAME.test(functionName)) {
     throw new DeployError(`Expected \`--function\` to be 1 to 64 letters, digits, - or _, got ${JSON.stringify(functionName)}`, 'ERR_DEPLOY_OPTION');
   }
+  const client = await resolveLambdaClient(context.client);
+  const { DeleteFunctionCommand } = await loadLambdaSdk();
   const existing: GetFunctionCommandOutput | undefined = await getLambdaFunction(client, functionName);
   if (existing === undefined) {
     throw new DeployError(`The Lambda function "${functionName}" does not exist; check --function and --region`, 'ERR_DEPLOY_NOT_FOUND');

@@ -6,16 +6,10 @@
  * `LastUpdateStatusReason` for a failure, the API error when the read is
  * refused, otherwise a timeout.
  */
-import {
-  type FunctionConfiguration,
-  GetFunctionConfigurationCommand,
-  type LambdaClient,
-  waitUntilFunctionActiveV2,
-  waitUntilFunctionUpdatedV2,
-  waitUntilPublishedVersionActive,
-} from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { DeployError } from './deploy-error.js';
 import { describeLambdaApiError } from './lambda-api-error.js';
+import { loadLambdaSdk } from './peers.js';
 
 /** How long and how often the waits check. */
 export interface LambdaWaitOptions {
@@ -63,6 +57,7 @@ function describeWait(waitFor: LambdaWaitFor): string {
 
 async function explainWaitFailure(client: LambdaClient, functionName: string, waitFor: LambdaWaitFor, waitedMs: number, cause: unknown): Promise<DeployError> {
   const qualifier = typeof waitFor === 'object' ? { Qualifier: waitFor.publishedVersion } : {};
+  const { GetFunctionConfigurationCommand } = await loadLambdaSdk();
   let configuration: FunctionConfiguration;
   try {
     configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: functionName, ...qualifier }));
@@ -90,6 +85,7 @@ export async function waitForLambda(
 ): Promise<FunctionConfiguration> {
   const { maxWaitMs = 900_000, minDelayMs = 1000, maxDelayMs = 10_000 } = options;
   const params = { client, maxWaitTime: maxWaitMs / 1000, minDelay: minDelayMs / 1000, maxDelay: Math.max(minDelayMs, maxDelayMs) / 1000 };
+  const { waitUntilPublishedVersionActive, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2 } = await loadLambdaSdk();
   const started = Date.now();
   try {
     if (typeof waitFor === 'object') {

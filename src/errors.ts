@@ -27,6 +27,7 @@ export type OffloadErrorCode =
   | 'ERR_CIRCUIT_OPEN'
   | 'ERR_BACKEND'
   | 'ERR_STALE_BUNDLE'
+  | 'ERR_MISSING_PEER'
   // Validation of task input and output, task modules and envelopes.
   | 'ERR_INVALID_INPUT'
   | 'ERR_INVALID_OUTPUT'
@@ -239,5 +240,23 @@ export class StaleBundleError extends OffloadError {
     super(message, { code: 'ERR_STALE_BUNDLE', retryable: false }, options);
     this.expectedHash = options.expectedHash;
     this.actualHash = options.actualHash;
+  }
+}
+
+/**
+ * An optional peer dependency (the AWS SDK, google-auth-library, the
+ * Functions Framework, esbuild) is not installed but the feature in use needs
+ * it. The message names the feature and the command that installs the peer.
+ * Not retryable: install the package and run again.
+ */
+export class MissingPeerError extends OffloadError {
+  /** The package that is missing, e.g. `esbuild`. */
+  readonly peer: string;
+  /** The command that installs it, e.g. `npm install --save-dev esbuild`. */
+  readonly installCommand: string;
+  constructor(message: string, options: OffloadErrorOptions & { peer: string; installCommand: string }) {
+    super(message, { code: 'ERR_MISSING_PEER', retryable: false }, options);
+    this.peer = options.peer;
+    this.installCommand = options.installCommand;
   }
 }

@@ -18,6 +18,7 @@ export {
   CapacityError,
   CircuitOpenError,
   isOffloadError,
+  MissingPeerError,
   OffloadError,
   PayloadTooLargeError,
   SerializationError,

@@ -5,10 +5,11 @@
  * an `OffloadError` for faults of the function, the service or the network.
  */
 import { setMaxListeners } from 'node:events';
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
 import { linkSignals } from '../../src/backends/link-signals.js';
+import { importPeer } from '../../src/backends/optional-peer.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
 import { classifyInvokeFailure } from './errors.js';
@@ -44,9 +45,12 @@ export interface LambdaBackend extends Backend {
  * handler is `createLambdaHandler` (from `spillway/aws-lambda/handler`).
  *
  * When no `client` is given, spillway creates `new LambdaClient({ region,
- * maxAttempts: 1 })`: spillway owns retries and failover, so the SDK never
- * repeats an attempt on its own. A client you pass should be created with
- * `maxAttempts: 1` for the same reason.
+ * maxAttempts: 1 })` on the first invocation: spillway owns retries and
+ * failover, so the SDK never repeats an attempt on its own. A client you pass
+ * should be created with `maxAttempts: 1` for the same reason.
+ * `@aws-sdk/client-lambda` is an optional peer dependency, imported on the
+ * first invocation; when it is not installed, that invocation rejects with
+ * `MissingPeerError` (`ERR_MISSING_PEER`) naming the install command.
  *
  * Aborting `signal` rejects the attempt with `AbortError` at once and closes
  * the HTTP request; an invocation that already started keeps running on
@@ -62,7 +66,18 @@ export function lambda(options: LambdaOptions): LambdaBackend {
   const resolved = resolveLambdaOptions(options);
   const { functionName, qualifier, name, memoryMb, architecture, pricing, maxConcurrency } = resolved;
   const ownsClient = resolved.client === undefined;
-  const client = resolved.client ?? new LambdaClient({ ...(resolved.region === undefined ? {} : { region: resolved.region }), maxAttempts: 1 });
+  let client: LambdaClient | undefined = resolved.client;
+  let sdk: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
+  const loadSdk = (): Promise<typeof import('@aws-sdk/client-lambda')> => {
+    if (sdk === undefined) {
+      sdk = importPeer('@aws-sdk/client-lambda', { feature: 'lambda() of spillway/aws-lambda', load: () => import('@aws-sdk/client-lambda') });
+      // A failed import is tried again by the next invocation.
+      sdk.catch(() => {
+        sdk = undefined;
+      });
+    }
+    return sdk;
+  };
   const gate = createConcurrencyGate(maxConcurrency, resolved.scalingRamp === false ? undefined : resolved.scalingRamp);
   const lifetime = new AbortController();
   // Every attempt in flight listens to it (up to maxConcurrency), which is no leak.
@@ -72,7 +87,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
 
   async function regionOfClient(): Promise<string | undefined> {
     try {
-      return resolved.region ?? (await client.config.region());
+      return resolved.region ?? (await client?.config.region());
     } catch {
       return undefined;
     }
@@ -93,6 +108,9 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     let release: ReleaseSlot | undefined;
     try {
       release = await gate.acquire(signal, () => aborted(signal.reason));
+      const { InvokeCommand, LambdaClient } = await loadSdk();
+      client ??= new LambdaClient({ ...(resolved.region === undefined ? {} : { region: resolved.region }), maxAttempts: 1 });
+      if (signal.aborted) throw aborted(signal.reason);
       invokeOptions.onDispatch?.();
       const command = new InvokeCommand({
         FunctionName: functionName,
@@ -137,7 +155,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
 
   async function settleAll(): Promise<void> {
     while (pending.size > 0) await Promise.allSettled([...pending]);
-    if (ownsClient) client.destroy();
+    if (ownsClient) client?.destroy();
   }
 
   return {

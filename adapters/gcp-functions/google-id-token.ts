@@ -5,6 +5,7 @@
  * by every request that needs a token at the same moment (google-auth-library's
  * IdTokenClient would fetch once per concurrent request).
  */
+import { importPeer } from '../../src/backends/optional-peer.js';
 
 /** The part of google-auth-library's `IdTokenClient` that spillway uses. */
 export interface IdTokenClientLike {
@@ -39,8 +40,11 @@ function jwtExpiryMs(token: string): number | undefined {
 }
 
 async function defaultGoogleAuth(): Promise<GoogleAuthLike> {
-  // Loaded on first use, so `auth: 'none'` and custom auth never load google-auth-library.
-  const { GoogleAuth } = await import('google-auth-library');
+  // Loaded on first use, so `auth: 'none'` and custom auth never load google-auth-library (an optional peer).
+  const { GoogleAuth } = await importPeer('google-auth-library', {
+    feature: "cloudFunctions() of spillway/gcp-functions with auth 'google-id-token'",
+    load: () => import('google-auth-library'),
+  });
   return new GoogleAuth();
 }
 

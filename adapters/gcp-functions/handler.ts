@@ -17,11 +17,12 @@
  * evaluated: only the module's exported tasks run.
  * @packageDocumentation
  */
-import { http, type Request, type Response } from '@google-cloud/functions-framework';
+import type { Request, Response } from '@google-cloud/functions-framework';
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
+import { importPeer } from '../../src/backends/optional-peer.js';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
-import { type StaleBundleError, ValidationError } from '../../src/errors.js';
+import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
 import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './options.js';
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 import { verifyRequest } from './signing.js';
@@ -39,6 +40,20 @@ export type CloudFunctionTaskModule = HandlerTaskModule;
 
 /** The handler: an HTTP function of the Functions Framework (`http(name, handler)`); it never rejects. */
 export type CloudFunctionHandler = (req: Request, res: Response) => Promise<void>;
+
+/**
+ * The Functions Framework (an optional peer), loaded once with this module: it
+ * is installed wherever `registerCloudFunction` runs (Cloud Functions, `spillway
+ * dev`). Without it, `createCloudFunctionHandler` still works and
+ * `registerCloudFunction` throws the MissingPeerError.
+ */
+const framework: typeof import('@google-cloud/functions-framework') | MissingPeerError = await importPeer('@google-cloud/functions-framework', {
+  feature: 'registerCloudFunction() of spillway/gcp-functions/handler',
+  load: () => import('@google-cloud/functions-framework'),
+}).catch((error: unknown) => {
+  if (isOffloadError(error, 'ERR_MISSING_PEER')) return error as MissingPeerError;
+  throw error;
+});
 
 const NO_BODY = Symbol('no parsed body');
 
@@ -175,6 +190,8 @@ const FUNCTION_NAME = /^[A-Za-z](?:[-_A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
  * content hash is the bundle hash unless `bundleHash` or
  * `SPILLWAY_BUNDLE_HASH` says otherwise), or its imported namespace, which
  * needs `bundleHash` or `SPILLWAY_BUNDLE_HASH`.
+ *
+ * @throws {MissingPeerError} when `@google-cloud/functions-framework` is not installed.
  */
 export function registerCloudFunction(name: string, taskModule: HandlerTaskModule, options: CloudFunctionHandlerOptions = {}): void {
   if (typeof name !== 'string' || !FUNCTION_NAME.test(name)) {
@@ -183,5 +200,6 @@ export function registerCloudFunction(name: string, taskModule: HandlerTaskModul
       { path: 'name' },
     );
   }
-  http(name, createCloudFunctionHandler(taskModule, options));
+  if (framework instanceof Error) throw framework;
+  framework.http(name, createCloudFunctionHandler(taskModule, options));
 }

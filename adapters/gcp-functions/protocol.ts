@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { ResultEnvelope } from '../../src/contract/envelope.js';
+import { isOffloadError, placeError } from '../../src/errors.js';
 import { describeZodError } from '../../src/zod-issues.js';
 import type { RequestAuthorizer } from './auth.js';
 import {
@@ -163,7 +164,8 @@ export async function sendEnvelope(options: SendOptions): Promise<HttpAnswer> {
     try {
       authHeaders = await untilAborted(options.authorize({ url, signal }), signal);
     } catch (error) {
-      throw interrupted(error) ?? authFailedError(options, error);
+      // A missing google-auth-library says so as it is: its message names the install command.
+      throw interrupted(error) ?? (isOffloadError(error, 'ERR_MISSING_PEER') ? placeError(error, options.placement) : authFailedError(options, error));
     }
     const headers: Record<string, string> = {
       ...authHeaders,

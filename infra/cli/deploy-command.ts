@@ -1,17 +1,9 @@
 /** `spillway deploy lambda|gcf`: the CLI over `deployLambda` and `deployGcf`. */
 import type { Command } from 'commander';
-import { deployGcf } from '../deploy-gcf.js';
-import { deployLambda } from '../deploy-lambda.js';
-import { createGcfApi } from '../gcf-api.js';
-import { gcloudDeployCommandForBundle } from '../gcloud-command.js';
-import { createLambdaDeployClient } from '../lambda-client.js';
 import { DEFAULT_LAMBDA_ARCHITECTURE, DEFAULT_LAMBDA_MEMORY_MB, DEFAULT_LAMBDA_RUNTIME } from '../lambda-options.js';
+import { gcfDeployJson, gcfDeployText, lambdaDeployJson, lambdaDeployText } from './deploy-summary.js';
 import { collectEnv, parseInteger } from './option-parsers.js';
-
-/** Where progress lines go: stderr, so stdout carries only results. */
-const progress = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
+import { progress, result, resultJson } from './output.js';
 
 /** Registers `deploy lambda` and `deploy gcf` on `program`. */
 export function registerDeployCommand(program: Command): void {
@@ -34,6 +26,7 @@ export function registerDeployCommand(program: Command): void {
     .option('--manifest <path>', 'the bundle manifest', '.spillway/manifest.json')
     .option('--record <path>', 'where to write what was deployed (default: .spillway/lambda.deployment.json, next to the manifest)')
     .option('--endpoint <url>', 'Lambda endpoint URL (for LocalStack or tests)')
+    .option('--json', 'print the deployment as JSON instead of summary lines')
     .action(
       async (options: {
         function: string;
@@ -50,12 +43,19 @@ export function registerDeployCommand(program: Command): void {
         manifest: string;
         record?: string;
         endpoint?: string;
+        json?: boolean;
       }) => {
-        const client = createLambdaDeployClient({
-          ...(options.region === undefined ? {} : { region: options.region }),
-          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        });
-        const result = await deployLambda(
+        const [{ deployLambda }, { createLambdaDeployClient }] = await Promise.all([import('../deploy-lambda.js'), import('../lambda-client.js')]);
+        // Created once the options and the bundle are checked, so those errors come without the SDK.
+        const client = () =>
+          createLambdaDeployClient(
+            {
+              ...(options.region === undefined ? {} : { region: options.region }),
+              ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+            },
+            'spillway deploy lambda',
+          );
+        const deployed = await deployLambda(
           {
             functionName: options.function,
             ...(options.role === undefined ? {} : { role: options.role }),
@@ -72,7 +72,8 @@ export function registerDeployCommand(program: Command): void {
           },
           { client, log: progress },
         );
-        console.log(JSON.stringify({ ...result, lambda: { functionName: result.functionName, qualifier: result.alias } }, null, 2));
+        if (options.json) resultJson(lambdaDeployJson(deployed));
+        else result(lambdaDeployText(deployed));
       },
     );
 
@@ -92,6 +93,7 @@ export function registerDeployCommand(program: Command): void {
     .option('--print-gcloud', 'print the equivalent gcloud command instead of deploying')
     .option('--source-dir <dir>', "unpacked source directory for --print-gcloud (default: the manifest's, .spillway/gcf)")
     .option('--api-endpoint <url>', 'Cloud Functions v2 API base URL (for tests)')
+    .option('--json', 'print the deployment (or, with --print-gcloud, { command }) as JSON')
     .action(
       async (options: {
         function: string;
@@ -107,6 +109,7 @@ export function registerDeployCommand(program: Command): void {
         printGcloud?: boolean;
         sourceDir?: string;
         apiEndpoint?: string;
+        json?: boolean;
       }) => {
         const deployOptions = {
           functionName: options.function,
@@ -121,12 +124,17 @@ export function registerDeployCommand(program: Command): void {
           ...(options.record === undefined ? {} : { recordPath: options.record }),
         };
         if (options.printGcloud === true) {
-          console.log(await gcloudDeployCommandForBundle(deployOptions, options.sourceDir));
+          const { gcloudDeployCommandForBundle } = await import('../gcloud-command.js');
+          const command = await gcloudDeployCommandForBundle(deployOptions, options.sourceDir);
+          if (options.json) resultJson({ command });
+          else result(command);
           return;
         }
-        const api = createGcfApi(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint });
-        const result = await deployGcf(deployOptions, { api, log: progress });
-        console.log(JSON.stringify({ ...result, cloudFunctions: { url: result.url } }, null, 2));
+        const [{ deployGcf }, { createGcfApi }] = await Promise.all([import('../deploy-gcf.js'), import('../gcf-api.js')]);
+        const api = createGcfApi({ feature: 'spillway deploy gcf', ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }) });
+        const deployed = await deployGcf(deployOptions, { api, log: progress });
+        if (options.json) resultJson(gcfDeployJson(deployed));
+        else result(gcfDeployText(deployed));
       },
     );
 }

@@ -1,6 +1,6 @@
 /** `spillway iam-policy`: prints the least-privilege IAM documents as JSON. */
 import type { Command } from 'commander';
-import { buildIamPolicies } from '../iam-policy.js';
+import { resultJson } from './output.js';
 
 /** Registers `iam-policy` on `program`. */
 export function registerIamPolicyCommand(program: Command): void {
@@ -11,8 +11,9 @@ export function registerIamPolicyCommand(program: Command): void {
     .requiredOption('--account <id>', '12-digit AWS account id')
     .requiredOption('--function <name>', 'function name')
     .option('--alias <name>', 'alias callers invoke', 'live')
-    .action((options: { region: string; account: string; function: string; alias: string }) => {
-      const policies = buildIamPolicies({ region: options.region, account: options.account, functionName: options.function, alias: options.alias });
-      console.log(JSON.stringify(policies, null, 2));
+    .option('--json', 'print JSON (the output is JSON either way; accepted like on every command)')
+    .action(async (options: { region: string; account: string; function: string; alias: string }) => {
+      const { buildIamPolicies } = await import('../iam-policy.js');
+      resultJson(buildIamPolicies({ region: options.region, account: options.account, functionName: options.function, alias: options.alias }));
     });
 }

@@ -4,24 +4,34 @@
  * `inspect` (the tasks a module exports and its content hash), `bundle`,
  * `dev` (the bundle on the local emulators), `deploy lambda|gcf`,
  * `teardown lambda|gcf` and `iam-policy`. Each command's wiring lives in its
- * own file here; the work is done by the infra modules one folder up.
+ * own file here and imports its implementation (one folder up) when it runs,
+ * so `--help`, `--version` and `inspect` load none of the optional peers
+ * (esbuild, the AWS SDK, google-auth-library).
+ *
+ * Conventions: progress on stderr, results on stdout (`--json` for one JSON
+ * document); exit 0 on success, 2 on a usage error, 1 on a failure.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { isOffloadError } from '../../src/errors.js';
 import { registerBundleCommand } from './bundle-command.js';
 import { registerDeployCommand } from './deploy-command.js';
 import { registerDevCommand } from './dev-command.js';
+import { errorLine, exitCodeOf } from './exit-code.js';
 import { registerIamPolicyCommand } from './iam-policy-command.js';
 import { registerInspectCommand } from './inspect-command.js';
+import { showSdkNodeWarningOnce } from './sdk-warning.js';
 import { registerTeardownCommand } from './teardown-command.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+showSdkNodeWarningOnce();
+
+// exitOverride before the commands are added, so every subcommand inherits it: commander throws instead of exiting.
 const program = new Command()
   .name('spillway')
   .description('Run task functions on a local worker pool; spill bursts to AWS Lambda or Google Cloud Functions.')
-  .version(version);
+  .version(version)
+  .exitOverride();
 
 registerInspectCommand(program);
 registerBundleCommand(program);
@@ -31,7 +41,7 @@ registerTeardownCommand(program);
 registerIamPolicyCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
-  const message = isOffloadError(error) || error instanceof Error ? error.message : String(error);
-  console.error(`spillway: ${message}`);
-  process.exitCode = 1;
+  const line = errorLine(error);
+  if (line !== undefined) console.error(line);
+  process.exitCode = exitCodeOf(error);
 });

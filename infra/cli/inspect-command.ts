@@ -1,7 +1,7 @@
 /** `spillway inspect`: prints the tasks a module exports, their limits and its content hash (infra/cli/inspect.ts). */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { inspectTaskModule } from './inspect.js';
+import { result, resultJson } from './output.js';
 
 /** Options of `spillway inspect`, as commander parses them. */
 interface InspectCommandOptions {
@@ -17,17 +17,19 @@ export function registerInspectCommand(program: Command): void {
     .requiredOption('--tasks <module>', 'path of the task module (compiled .js, or .ts when tsx is installed)')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: InspectCommandOptions) => {
+      const { inspectTaskModule } = await import('./inspect.js');
       const report = await inspectTaskModule(resolve(options.tasks));
       if (options.json) {
-        console.log(JSON.stringify(report, null, 2));
+        resultJson(report);
         return;
       }
-      console.log(`module  ${report.module}\nhash    ${report.bundleHash}\ntasks   ${report.tasks.length}`);
+      const lines = [`module  ${report.module}`, `hash    ${report.bundleHash}`, `tasks   ${report.tasks.length}`];
       for (const task of report.tasks) {
         const limits = [`idempotent=${task.idempotent}`, `retries=${task.retries}`];
         if (task.timeoutMs !== undefined) limits.push(`timeoutMs=${task.timeoutMs}`);
         if (task.memoryMb !== undefined) limits.push(`memoryMb=${task.memoryMb}`);
-        console.log(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
+        lines.push(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
       }
+      result(lines.join('\n'));
     });
 }

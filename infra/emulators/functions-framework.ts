@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from '
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BUNDLE_HASH_ENV } from '../../src/contract/platform.js';
+import { MissingPeerError } from '../../src/errors.js';
 import { freePort, LOOPBACK_HOST, portAnswers } from './free-port.js';
 import { LOOPBACK_PRELOAD } from './loopback-preload.js';
 
@@ -69,9 +70,11 @@ function locateFramework(): { main: string; root: string } {
   try {
     index = require.resolve(FRAMEWORK_PACKAGE);
   } catch (error) {
-    throw new Error(`${FRAMEWORK_PACKAGE} is not installed: run \`npm install --save-dev ${FRAMEWORK_PACKAGE}\` to serve Cloud Functions locally`, {
-      cause: error,
-    });
+    const installCommand = `npm install --save-dev ${FRAMEWORK_PACKAGE}`;
+    throw new MissingPeerError(
+      `Serving Cloud Functions locally (spillway dev, startFunctionsFramework) needs ${FRAMEWORK_PACKAGE}, an optional peer dependency of spillway that is not installed: ${installCommand}`,
+      { peer: FRAMEWORK_PACKAGE, installCommand, cause: error },
+    );
   }
   const main = join(dirname(index), 'main.js');
   let root = dirname(index);

@@ -16,7 +16,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { isOffloadError } from '../../src/errors.js';
+import { loadLambdaSdk } from '../peers.js';
 import { portAnswers as canConnect, freePort, LOOPBACK_HOST as HOST } from './free-port.js';
 
 /** The region the emulator reports and its functions see. */
@@ -97,7 +99,10 @@ export interface ServerlessOffline {
   readonly region: string;
   /** Settings of a `LambdaClient` for this emulator: its endpoint, region, fake credentials, `maxAttempts: 1`. */
   readonly clientConfig: EmulatorClientConfig;
-  /** A new `LambdaClient` built from {@link ServerlessOffline.clientConfig}; the caller destroys it. */
+  /**
+   * A new `LambdaClient` built from {@link ServerlessOffline.clientConfig}; the caller destroys it.
+   * Throws `MissingPeerError` (`ERR_MISSING_PEER`) when `@aws-sdk/client-lambda` is not installed.
+   */
   createClient(): LambdaClient;
   /** Everything the CLI printed so far (for failure messages). */
   output(): string;
@@ -219,6 +224,11 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   const service = options.service ?? 'spillway-test';
   const stage = options.stage ?? 'test';
   const bin = serverlessBin();
+  // The SDK is an optional peer: without it the emulator still runs, and only createClient() throws.
+  const sdk = await loadLambdaSdk('createClient() of startServerlessOffline (spillway/dev)').catch((error: unknown) => {
+    if (isOffloadError(error, 'ERR_MISSING_PEER')) return error;
+    throw error;
+  });
   const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
   writeService(dir, service, stage, options.functions);
   const lambdaPort = await freePort();
@@ -236,7 +246,10 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
     region: EMULATOR_REGION,
     clientConfig,
     functionName: (key) => `${service}-${stage}-${key}`,
-    createClient: () => new LambdaClient({ ...clientConfig, credentials: { ...clientConfig.credentials } }),
+    createClient: () => {
+      if (sdk instanceof Error) throw sdk;
+      return new sdk.LambdaClient({ ...clientConfig, credentials: { ...clientConfig.credentials } });
+    },
     output: offline.output,
     stop: () => {
       stopping ??= offline.cleanUp();

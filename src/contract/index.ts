@@ -18,6 +18,8 @@ export type { LinkedSignal } from '../backends/link-signals.js';
 export { linkSignals } from '../backends/link-signals.js';
 export type { NetworkFaultCode } from '../backends/network-code.js';
 export { networkCode, networkFaultCode } from '../backends/network-code.js';
+export type { ImportPeerOptions } from '../backends/optional-peer.js';
+export { importPeer } from '../backends/optional-peer.js';
 export type { EncodedEnvelope, PayloadLimit } from '../backends/payload-check.js';
 export { encodeWithinLimit } from '../backends/payload-check.js';
 export type { ThrottledError } from '../backends/throttled-error.js';

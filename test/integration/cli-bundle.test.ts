@@ -34,9 +34,10 @@ describe('spillway bundle (the built CLI)', () => {
   it('writes both bundles, their zips and a manifest whose hash is hashTaskModule(<module>)', async () => {
     const out = join(work, 'out-js');
     const run = await cli('bundle', '--tasks', remoteTasks, '--out', out);
-    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('lambda.zip');
+    // Progress on stderr, the one summary line on stdout.
+    expect(run.stderr).toContain('lambda.zip');
+    expect(run.stdout).toMatch(/^done {5}6 tasks; lambda nodejs\d+\.x .+; gcf nodejs\d+ .+\n$/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.bundleHash).toBe(hashTaskModule(remoteTasks));
     expect(manifest.tasks).toEqual(['echo', 'failQuota', 'greet', 'returnsFunction', 'sleep', 'sumItems']);
@@ -67,9 +68,9 @@ describe('spillway bundle (the built CLI)', () => {
     expect(existsSync(join(out, 'lambda.zip'))).toBe(true);
   });
 
-  it('an unknown task module exits 1 with a one-line error naming --tasks', async () => {
+  it('an unknown task module exits 2 (a bad --tasks) with a one-line error naming --tasks', async () => {
     const run = await cli('bundle', '--tasks', 'no-such-tasks.ts', '--out', join(work, 'out-none'));
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^spillway: Cannot find the task module `--tasks` .*no-such-tasks\.ts/);
@@ -78,7 +79,7 @@ describe('spillway bundle (the built CLI)', () => {
 
   it('a missing --tasks exits non-zero and says so', async () => {
     const run = await cli('bundle');
-    expect(run.code).not.toBe(0);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain("required option '--tasks <module>'");
   });
 

@@ -43,9 +43,9 @@ describe('spillway CLI (built)', () => {
     expect(stdout).toMatch(/--role <arn>/);
   });
 
-  it('exits 1 with one line on an invalid memory', async () => {
+  it('exits 2 (usage) with one line on an invalid memory', async () => {
     const { code, stderr } = await spillway('deploy', 'lambda', '--function', 'f', '--memory', 'lots');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr.trim()).toBe(`error: option '--memory <mb>' argument 'lots' is invalid. Expected a whole number, got "lots".`);
   });
 
@@ -55,9 +55,9 @@ describe('spillway CLI (built)', () => {
     expect(stderr).toMatch(/^spillway: The zip `--zip` .*absent\.zip does not exist; run `spillway bundle` first/m);
   });
 
-  it('exits 1 on a deprecated runtime', async () => {
+  it('exits 2 (usage) on a deprecated runtime', async () => {
     const { code, stderr } = await spillway('deploy', 'lambda', '--function', 'f', '--runtime', 'nodejs18.x');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/^spillway: The runtime `--runtime` nodejs18.x is deprecated/m);
   });
 
@@ -108,9 +108,9 @@ describe('spillway CLI (built)', () => {
     expect(policies.callerPolicy.Statement[0]?.Resource).toBe('arn:aws:lambda:eu-west-1:123456789012:function:spillway-tasks:live');
   });
 
-  it('exits 1 on a malformed account id', async () => {
+  it('exits 2 (usage) on a malformed account id', async () => {
     const { code, stderr } = await spillway('iam-policy', '--region', 'eu-west-1', '--account', '42', '--function', 'f');
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr.trim()).toBe('spillway: Expected `--account` to be a 12-digit AWS account id, got "42"');
   });
 

@@ -35,15 +35,10 @@ function outputUntil(process: ChildProcess, marker: string): Promise<string> {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes(marker)) {
-        process.stdout?.removeListener('data', onData);
-        resolve(output);
-      }
+      if (output.includes(marker)) resolve(output);
     };
     process.stdout?.on('data', onData);
-    process.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    process.stderr?.on('data', onData);
     process.once('exit', (code) => reject(new Error(`spillway dev exited (${code}) before "${marker}":\n${output}`)));
   });
 }
@@ -94,6 +89,39 @@ describe('spillway dev (the built CLI)', () => {
     expect(code).toBe(0);
     expect(await portAnswers(gcfPort)).toBe(false);
     expect(await portAnswers(lambdaPort)).toBe(false);
+  });
+});
+
+describe('spillway dev --json (the built CLI)', () => {
+  it('prints one JSON object on stdout once ready, progress on stderr, and exits 0 on SIGTERM', async () => {
+    const dev = spawn(process.execPath, [CLI, 'dev', '--tasks', fileURLToPath(tasksUrl), '--out', join(work, '.spillway-json'), '--no-lambda', '--json'], {
+      cwd: work,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    dev.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    dev.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await outputUntil(dev, 'Ctrl-C stops');
+      const ready = JSON.parse(stdout) as { gcfUrl: string; bundleHash: string; env: Record<string, string>; lambda?: unknown };
+      expect(ready.gcfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(ready.env.SPILLWAY_GCF_URL).toBe(ready.gcfUrl);
+      expect(ready.lambda).toBeUndefined();
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain('start');
+    } finally {
+      const exited = once(dev, 'exit');
+      dev.kill('SIGTERM');
+      const [code] = await exited;
+      expect(code).toBe(0);
+    }
+    expect(stderr).toContain('SIGTERM: stopping the emulators');
   });
 });
 

@@ -14,7 +14,11 @@ import { createFakeLambdaState, type FakeLambdaState, fakeLambdaHandlers, LAMBDA
 
 const server = setupServer();
 const ROLE = 'arn:aws:iam::123456789012:role/spillway-exec';
-const client = createLambdaDeployClient({ region: 'us-east-1', endpoint: LAMBDA_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const client = await createLambdaDeployClient({
+  region: 'us-east-1',
+  endpoint: LAMBDA_ENDPOINT,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 const wait = { minDelayMs: 1, maxDelayMs: 2 };
 const MANAGED = { exists: true, tags: { 'managed-by': 'spillway' } };
 const NOW = new Date('2025-06-01T12:00:00.000Z');

@@ -5,7 +5,11 @@ import { teardownLambda } from '../../infra/teardown-lambda.js';
 import { createFakeLambdaState, type FakeLambdaState, fakeLambdaHandlers, LAMBDA_ENDPOINT } from '../support/fake-lambda-control-plane.js';
 
 const server = setupServer();
-const client = createLambdaDeployClient({ region: 'us-east-1', endpoint: LAMBDA_ENDPOINT, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const client = await createLambdaDeployClient({
+  region: 'us-east-1',
+  endpoint: LAMBDA_ENDPOINT,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
 /** A least-privilege deployer: the actions of `spillway iam-policy`'s deployerPolicy, no DeleteAlias. */
 const LEAST_PRIVILEGE = new Set(['DeleteAlias']);
 
