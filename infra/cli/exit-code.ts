@@ -10,9 +10,9 @@ import { CommanderError } from 'commander';
 import { isOffloadError } from '../../src/errors.js';
 
 /** Exit code of a usage error. */
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 /** Exit code of a failure. */
-export const EXIT_FAILURE = 1;
+const EXIT_FAILURE = 1;
 
 const USAGE_CODES = new Set(['ERR_VALIDATION', 'ERR_DEPLOY_OPTION', 'ERR_TASK_MODULE_NOT_FOUND']);
 
