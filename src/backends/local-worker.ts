@@ -6,8 +6,8 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
-import { createRuntime, type Runtime } from '../runtime.js';
-import { loadTaskModule } from '../task-module.js';
+import { createRuntime, type Runtime } from '../contract/runtime.js';
+import { loadTaskModule } from '../contract/task-module.js';
 import {
   type ChunkMessage,
   type ChunkReply,
