@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'task/index': 'src/task-entry.ts',
     'local-worker': 'src/backends/local/worker.ts',
     'cli/index': 'infra/cli/index.ts',
     'dev/index': 'infra/dev-entry.ts',
@@ -18,6 +19,7 @@ export default defineConfig({
   dts: {
     entry: {
       index: 'src/index.ts',
+      'task/index': 'src/task-entry.ts',
       'aws-lambda/index': 'adapters/aws-lambda/index.ts',
       'aws-lambda/handler': 'adapters/aws-lambda/handler.ts',
       'gcp-functions/index': 'adapters/gcp-functions/index.ts',

@@ -1,2 +1,2 @@
-import type { Offloadable } from 'spillway';
+import type { Offloadable } from 'spillway/task';
 export declare const digest: Offloadable<{ text: string; rounds: number }, string>;

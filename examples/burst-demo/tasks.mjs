@@ -1,7 +1,7 @@
 // The demo's task module, in plain JavaScript so that the local workers, the
 // Functions Framework server and the Lambda emulator all load it unchanged.
 import { createHash } from 'node:crypto';
-import { offloadable } from 'spillway';
+import { offloadable } from 'spillway/task';
 import { z } from 'zod';
 
 /** SHA-256 applied `rounds` times: a small, CPU-bound job. */

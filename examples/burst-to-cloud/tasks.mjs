@@ -3,7 +3,7 @@
 // it as is; `spillway bundle` builds the same file into the Lambda and Cloud
 // Functions bundles the emulators serve.
 import { scrypt } from 'node:crypto';
-import { offloadable } from 'spillway';
+import { offloadable } from 'spillway/task';
 import { z } from 'zod';
 
 /** Derives a 64-byte scrypt key from `password` and `salt` (cost N = 2^`log2Cost`) and returns it as hex. */

@@ -1,7 +1,7 @@
 // The task module: imported by the app (for types and inline calls) and by
 // every worker thread, which runs the tasks by name.
 import { createHash } from 'node:crypto';
-import { offloadable } from 'spillway';
+import { offloadable } from 'spillway/task';
 import { z } from 'zod';
 
 /** SHA-256 applied `rounds` times: a small, CPU-bound job. */
