@@ -66,6 +66,13 @@ export interface GcfApiOptions {
   baseUrl?: string;
   /** Authorization headers; Application Default Credentials with the cloud-platform scope when omitted. */
   authorize?: GcfAuthorizer;
+  /**
+   * The project the calls are for (`--project`), given to google-auth-library with the default
+   * authorizer so it does not look one up: without it, getting a token first tries
+   * `gcloud config config-helper`, the metadata server, and for workload identity federation
+   * Cloud Resource Manager (which needs `resourcemanager.projects.get`).
+   */
+  project?: string;
 }
 
 /** The calls deploy and teardown make; each throws a one-line {@link DeployError}. */
@@ -79,8 +86,8 @@ export interface GcfApi {
   getOperation(name: string): Promise<GcfOperation>;
 }
 
-function defaultAuthorizer(): GcfAuthorizer {
-  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] });
+function defaultAuthorizer(project: string | undefined): GcfAuthorizer {
+  const auth = new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'], ...(project === undefined ? {} : { projectId: project }) });
   return async () => Object.fromEntries((await auth.getRequestHeaders()).entries());
 }
 
@@ -104,7 +111,7 @@ async function describeFailure(response: Response, what: string): Promise<Deploy
 /** Creates a {@link GcfApi}. */
 export function createGcfApi(options: GcfApiOptions = {}): GcfApi {
   const baseUrl = (options.baseUrl ?? CLOUD_FUNCTIONS_API).replace(/\/$/, '');
-  const authorize = options.authorize ?? defaultAuthorizer();
+  const authorize = options.authorize ?? defaultAuthorizer(options.project);
   const call = async <T>(method: string, path: string, what: string, body?: unknown, allowNotFound = false): Promise<T | undefined> => {
     const headers = { ...(await authorize()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const response = await fetch(`${baseUrl}/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -124,7 +124,7 @@ export function registerDeployCommand(program: Command): void {
           console.log(await gcloudDeployCommandForBundle(deployOptions, options.sourceDir));
           return;
         }
-        const api = createGcfApi(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint });
+        const api = createGcfApi({ project: options.project, ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }) });
         const result = await deployGcf(deployOptions, { api, log: progress });
         console.log(JSON.stringify({ ...result, cloudFunctions: { url: result.url } }, null, 2));
       },

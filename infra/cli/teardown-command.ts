@@ -35,7 +35,7 @@ export function registerTeardownCommand(program: Command): void {
     .requiredOption('--region <region>', 'region')
     .option('--api-endpoint <url>', 'Cloud Functions v2 API base URL (for tests)')
     .action(async (options: { function: string; project: string; region: string; apiEndpoint?: string }) => {
-      const api = createGcfApi(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint });
+      const api = createGcfApi({ project: options.project, ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }) });
       await teardownGcf({ functionName: options.function, project: options.project, region: options.region }, { api, log: progress });
     });
 }
