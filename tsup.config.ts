@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
-    'local-worker': 'src/backends/local-worker.ts',
+    'local-worker': 'src/backends/local/worker.ts',
     'cli/index': 'infra/cli/index.ts',
     'dev/index': 'infra/dev-entry.ts',
     'aws-lambda/index': 'adapters/aws-lambda/index.ts',

@@ -34,7 +34,8 @@
  * Run: npm run bench:burst   (builds dist/ first; BURST_WAIT_MS=300 by default)
  */
 import { fileURLToPath } from 'node:url';
-import { createOffloader, hashTaskModule, type Offloader } from 'spillway';
+import { createOffloader, type Offloader } from 'spillway';
+import { hashTaskModule } from 'spillway/contract';
 import { type FunctionsFrameworkServer, startFunctionsFramework } from 'spillway/dev';
 import { type CloudFunctionsBackend, cloudFunctions } from 'spillway/gcp-functions';
 import { WORK_MS, work } from './fixtures/burst-tasks.mjs';

@@ -31,8 +31,9 @@
  */
 import { Agent } from 'node:http';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type Backend, deserialize, ENVELOPE_VERSION, serialize, type TaskEnvelope } from 'spillway';
+import type { Backend } from 'spillway';
 import { lambda } from 'spillway/aws-lambda';
+import { deserialize, ENVELOPE_VERSION, serialize, type TaskEnvelope } from 'spillway/contract';
 import { type DevSession, startDev } from 'spillway/dev';
 import { cloudFunctions } from 'spillway/gcp-functions';
 

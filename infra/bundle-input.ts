@@ -35,9 +35,6 @@ const manifestSchema = z.looseObject({
 /** The bundle manifest, as far as deploy needs it. */
 export type BundleManifest = z.infer<typeof manifestSchema>;
 
-/** One platform's target of a bundle, as far as deploy needs it. */
-export type BundleTargetInput = z.infer<typeof targetSchema>;
-
 function isMissing(error: unknown): boolean {
   return (error as { code?: unknown }).code === 'ENOENT';
 }

@@ -26,10 +26,8 @@ import { baseOptions, esbuildOnce, GCF_EXTERNAL, LAMBDA_EXTERNAL } from './bundl
 import { type BundleTarget, buildGcfTarget, buildLambdaTarget, type TargetContext } from './bundle-targets.js';
 import { findSpillwayPackage } from './package-root.js';
 
-export type { BundleTarget } from './bundle-targets.js';
-
 /** Lambda's limit for a zip uploaded directly (50 MB). */
-export const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
+const LAMBDA_ZIP_LIMIT_BYTES = 50 * 1024 * 1024;
 
 /** Options of {@link bundleTaskModule}. */
 export interface BundleOptions {
@@ -50,7 +48,7 @@ export interface BundleOptions {
 }
 
 /** manifest.json: what was bundled, from which module, for which runtimes. */
-export interface BundleManifest {
+interface BundleManifest {
   manifestVersion: 1;
   /** spillway version that built the bundle. */
   spillwayVersion: string;

@@ -39,7 +39,7 @@ export interface GcfDeployResult extends GcfDeploymentRecord {
 }
 
 /** The fields deploy sets, as an update mask. */
-export const GCF_UPDATE_MASK: readonly string[] = [
+const GCF_UPDATE_MASK: readonly string[] = [
   'labels',
   'buildConfig.runtime',
   'buildConfig.entryPoint',

@@ -7,64 +7,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import { DEPLOYMENT_RECORD_VERSION, type DeploymentRecord, deploymentRecordSchema } from '../src/contract/deployment-record.js';
 import type { BundlePlatform } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';
 
-/** The version of the record format written by this spillway. */
-export const DEPLOYMENT_RECORD_VERSION = 1;
-
-const lambdaRecordSchema = z.object({
-  recordVersion: z.literal(DEPLOYMENT_RECORD_VERSION),
-  platform: z.literal('lambda'),
-  functionName: z.string().min(1),
-  functionArn: z.string().min(1),
-  alias: z.string().min(1),
-  qualifiedArn: z.string().min(1),
-  version: z.string().min(1),
-  region: z.string().min(1),
-  memoryMb: z.number().int().positive(),
-  architecture: z.enum(['x86_64', 'arm64']),
-  timeoutSeconds: z.number().int().positive(),
-  runtime: z.string().min(1),
-  bundleHash: z.string().min(1),
-  deployedAt: z.string().min(1),
-});
-
-const gcfRecordSchema = z.object({
-  recordVersion: z.literal(DEPLOYMENT_RECORD_VERSION),
-  platform: z.literal('gcf'),
-  name: z.string().min(1),
-  functionName: z.string().min(1),
-  project: z.string().min(1),
-  region: z.string().min(1),
-  url: z.string().min(1),
-  memoryMb: z.number().int().positive(),
-  cpu: z.number().positive().optional(),
-  timeoutSeconds: z.number().int().positive(),
-  runtime: z.string().min(1),
-  bundleHash: z.string().min(1),
-  deployedAt: z.string().min(1),
-});
-
-const recordSchema = z.discriminatedUnion('platform', [lambdaRecordSchema, gcfRecordSchema]);
-
-/**
- * What `spillway deploy lambda` deployed: `functionName` + `alias` (or
- * `qualifiedArn`) is what `lambda({ functionName, qualifier })` invokes;
- * `memoryMb` and `architecture` set its prices. `deployedAt` is an ISO 8601 time.
- */
-export type LambdaDeploymentRecord = z.output<typeof lambdaRecordSchema>;
-
-/**
- * What `spillway deploy gcf` deployed: `url` is what `cloudFunctions({ url })`
- * calls and the ID-token audience; `memoryMb` and `cpu` (vCPU, when the API
- * reported it) set its prices. `deployedAt` is an ISO 8601 time.
- */
-export type GcfDeploymentRecord = z.output<typeof gcfRecordSchema>;
-
-/** A deployment record of either platform, told apart by `platform`. */
-export type DeploymentRecord = LambdaDeploymentRecord | GcfDeploymentRecord;
+export type { DeploymentRecord, GcfDeploymentRecord, LambdaDeploymentRecord } from '../src/contract/deployment-record.js';
 
 /** Where deploy writes the record of `platform`: `<manifest folder>/<platform>.deployment.json`. */
 export function deploymentRecordPath(manifestPath: string, platform: BundlePlatform): string {
@@ -96,7 +43,7 @@ export async function readDeployment(path: string): Promise<DeploymentRecord> {
     const hint = missing ? 'does not exist; run `spillway deploy` first' : `cannot be read as JSON (${(error as Error).message})`;
     throw new DeployError(`The deployment record ${path} ${hint}`, 'ERR_DEPLOY_INPUT', { cause: error });
   }
-  const parsed = recordSchema.safeParse(json);
+  const parsed = deploymentRecordSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.map(String).join('.') || 'platform';

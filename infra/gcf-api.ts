@@ -10,7 +10,7 @@ import { GoogleAuth } from 'google-auth-library';
 import { DeployError } from './deploy-error.js';
 
 /** The public endpoint of the Cloud Functions v2 API. */
-export const CLOUD_FUNCTIONS_API = 'https://cloudfunctions.googleapis.com/v2';
+const CLOUD_FUNCTIONS_API = 'https://cloudfunctions.googleapis.com/v2';
 
 /** A gen2 function, as far as deploy reads and writes it. */
 export interface GcfFunction {
@@ -49,13 +49,13 @@ export interface GcfOperation {
 }
 
 /** The answer of `generateUploadUrl`. */
-export interface GcfUploadUrl {
+interface GcfUploadUrl {
   uploadUrl: string;
   storageSource: GcfStorageSource;
 }
 
 /** Resolves with the headers that authorize one request. */
-export type GcfAuthorizer = () => Promise<Record<string, string>>;
+type GcfAuthorizer = () => Promise<Record<string, string>>;
 
 /** Where and as whom the client calls the API. */
 export interface GcfApiOptions {

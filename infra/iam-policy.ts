@@ -23,7 +23,7 @@ export interface IamPolicyOptions {
 }
 
 /** One IAM policy statement. */
-export interface PolicyStatement {
+interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow';
   Action: string | string[];
@@ -33,7 +33,7 @@ export interface PolicyStatement {
 }
 
 /** An IAM policy document. */
-export interface PolicyDocument {
+interface PolicyDocument {
   Version: '2012-10-17';
   Statement: PolicyStatement[];
 }
@@ -55,7 +55,7 @@ export interface IamPolicies {
 }
 
 /** The Lambda actions `spillway deploy lambda` and `spillway teardown lambda` call. */
-export const DEPLOYER_LAMBDA_ACTIONS: readonly string[] = [
+const DEPLOYER_LAMBDA_ACTIONS: readonly string[] = [
   'lambda:GetFunction',
   'lambda:ListTags',
   'lambda:GetFunctionConfiguration',

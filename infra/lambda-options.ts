@@ -6,7 +6,7 @@ import { DeployError } from './deploy-error.js';
 import { parseDeployOptions } from './option-issues.js';
 
 /** Runtimes AWS has deprecated (or will soon) that deploy refuses. */
-export const DEPRECATED_LAMBDA_RUNTIMES: readonly string[] = [
+const DEPRECATED_LAMBDA_RUNTIMES: readonly string[] = [
   'nodejs',
   'nodejs4.3',
   'nodejs6.10',
@@ -19,7 +19,7 @@ export const DEPRECATED_LAMBDA_RUNTIMES: readonly string[] = [
 ];
 
 /** The shape of an IAM role ARN. */
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** Lambda's rule for function names (plain names, not ARNs). */
 export const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -28,7 +28,7 @@ export const LAMBDA_FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 export const LAMBDA_ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 
 /** Lambda's rule for environment variable keys: a letter, then at least one letter, digit or `_` (so one-letter keys are refused). */
-export const LAMBDA_ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+const LAMBDA_ENV_KEY = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 
 /** Runtime of a deployed function: `NODE_RUNTIMES.lambda`, the runtime the bundle is built for. */
 export const DEFAULT_LAMBDA_RUNTIME = NODE_RUNTIMES.lambda;

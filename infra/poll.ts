@@ -49,7 +49,7 @@ export class PollExhaustedError extends Error {
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The delays {@link pollUntil} waits between polls, in order. */
-export function backoffDelays(options: PollOptions = {}): number[] {
+function backoffDelays(options: PollOptions = {}): number[] {
   const { initialDelayMs = 1000, maxDelayMs = 10_000, factor = 1.5, maxPolls = 100 } = options;
   const delays: number[] = [];
   let delay = initialDelayMs;

@@ -40,7 +40,7 @@ export interface LambdaWaitOptions {
 export type LambdaWaitFor = 'active' | 'updated' | { publishedVersion: string };
 
 /** Tells whether a configuration reports a failure, and throws a {@link DeployError} with Lambda's reason when it does. */
-export function throwIfLambdaFailed(configuration: FunctionConfiguration, functionName: string): void {
+function throwIfLambdaFailed(configuration: FunctionConfiguration, functionName: string): void {
   if (configuration.State === 'Failed') {
     throw new DeployError(
       `The Lambda function "${functionName}" failed to become Active: ${configuration.StateReasonCode ?? 'Failed'}: ${configuration.StateReason ?? 'no reason given'}`,

@@ -10,11 +10,11 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
+import type { TaskModuleLocation } from './contract/task-module.js';
 import { ValidationError } from './errors.js';
 import type { BreakerOptions } from './resilience/breaker.js';
 import type { RetryOptions } from './resilience/retry.js';
 import type { BurstPolicy, CostPolicy } from './scheduler/types.js';
-import type { TaskModuleLocation } from './task-module.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
 /** Options of the local worker pool. */

@@ -6,9 +6,20 @@
  */
 
 export type { LambdaBackend, LambdaSnapshot } from './backend.js';
-export { lambda } from './backend.js';
 export type { LambdaInvokeErrorDetails } from './errors.js';
 export { LambdaInvokeError } from './errors.js';
 export type { LambdaOptions } from './options.js';
 export type { LambdaArchitecture, LambdaPricing, ResolvedLambdaPricing } from './pricing.js';
 export { LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
+
+import { lambda as createLambdaBackend } from './backend.js';
+import { lambdaFromDeployment } from './deployment.js';
+
+/**
+ * Creates a backend that runs task attempts on an AWS Lambda function (see
+ * the options); `lambda.fromDeployment(path, options)` builds it from the
+ * record `spillway deploy lambda` wrote.
+ */
+export const lambda: typeof createLambdaBackend & { fromDeployment: typeof lambdaFromDeployment } = Object.assign(createLambdaBackend, {
+  fromDeployment: lambdaFromDeployment,
+});

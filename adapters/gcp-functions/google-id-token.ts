@@ -27,7 +27,7 @@ function toHeaderRecord(headers: Headers | Record<string, string>): Record<strin
 }
 
 /** Expiry of a JWT (its `exp` claim) in milliseconds, or undefined when it cannot be read. */
-export function jwtExpiryMs(token: string): number | undefined {
+function jwtExpiryMs(token: string): number | undefined {
   const payload = token.split('.')[1];
   if (payload === undefined) return undefined;
   try {

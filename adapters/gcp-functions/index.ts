@@ -30,7 +30,7 @@
 
 export type { AuthContext, AuthHeaders, AuthHeadersProvider, CloudFunctionsAuth } from './auth.js';
 export type { CloudFunctionsBackend, CloudFunctionsSnapshot } from './backend.js';
-export { cloudFunctions, TASK_TIMEOUT_HEADROOM_MS } from './backend.js';
+export { TASK_TIMEOUT_HEADROOM_MS } from './backend.js';
 export type { GoogleAuthLike, IdTokenClientLike } from './google-id-token.js';
 export { ID_TOKEN_REFRESH_MARGIN_MS } from './google-id-token.js';
 export type { CloudFunctionsOptions } from './options.js';
@@ -40,3 +40,17 @@ export type { ErrorBody } from './protocol.js';
 export { ENVELOPE_CONTENT_TYPE, HandlerErrorCode, MAX_PAYLOAD_BYTES, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 export type { SignatureHeaders, VerifyOptions, VerifyResult } from './signing.js';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, signRequest, verifyRequest } from './signing.js';
+
+import { cloudFunctions as createCloudFunctionsBackend } from './backend.js';
+import { cloudFunctionsFromDeployment } from './deployment.js';
+
+/**
+ * Creates a backend that runs task attempts on a Cloud Function served by
+ * `registerCloudFunction` (see the options);
+ * `cloudFunctions.fromDeployment(path, options)` builds it from the record
+ * `spillway deploy gcf` wrote.
+ */
+export const cloudFunctions: typeof createCloudFunctionsBackend & { fromDeployment: typeof cloudFunctionsFromDeployment } = Object.assign(
+  createCloudFunctionsBackend,
+  { fromDeployment: cloudFunctionsFromDeployment },
+);

@@ -38,7 +38,7 @@ export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
 export const ENVELOPE_CONTENT_TYPE = 'application/vnd.spillway.envelope+json';
 
 /** Content type of every response body. */
-export const JSON_CONTENT_TYPE = 'application/json';
+const JSON_CONTENT_TYPE = 'application/json';
 
 /** Request header carrying the signing time, in whole seconds since the Unix epoch. */
 export const TIMESTAMP_HEADER = 'x-spillway-timestamp';
@@ -89,7 +89,7 @@ export interface ErrorBody {
 }
 
 /** Schema of {@link ErrorBody}, lenient about extra fields (other proxies may add some). */
-export const ErrorBodySchema = z.object({
+const ErrorBodySchema = z.object({
   error: z.looseObject({
     code: z.string().optional(),
     message: z.string(),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { loadTaskModule } from '../../src/contract/task-module.js';
 
 /** One task of an inspected module. */
-export interface InspectedTask {
+interface InspectedTask {
   name: string;
   idempotent: boolean;
   retries: number;

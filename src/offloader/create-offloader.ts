@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
-import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local.js';
+import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
+import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
 import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
-import { hashTaskModule, toModuleUrl } from '../task-module.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { Router } from './router.js';

@@ -6,7 +6,7 @@
  */
 import pRetry from 'p-retry';
 import type { Backend } from '../backends/backend.js';
-import type { LocalBackend } from '../backends/local.js';
+import type { LocalBackend } from '../backends/local/index.js';
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
 import { BackendError, isOffloadError, type OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';

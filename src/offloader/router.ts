@@ -6,7 +6,7 @@
  * one eligibility rule whether a remote may take the attempt.
  */
 import type { Backend } from '../backends/backend.js';
-import type { LocalBackend } from '../backends/local.js';
+import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';

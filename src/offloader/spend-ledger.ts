@@ -5,7 +5,7 @@
  * reaches a budget.
  */
 import type { Backend } from '../backends/backend.js';
-import type { DurationEstimator } from '../duration-estimator.js';
+import type { DurationEstimator } from '../backends/local/duration-estimator.js';
 import { budgetExhausted } from '../scheduler/decide.js';
 import type { CostPolicy, SpendSignals } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';

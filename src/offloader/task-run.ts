@@ -6,7 +6,7 @@
  * {@link RemoteAttempts} (breaker, backoff, failover).
  */
 import type { Backend, InvokeOptions } from '../backends/backend.js';
-import type { AttemptSink, LocalBackend } from '../backends/local.js';
+import type { AttemptSink, LocalBackend } from '../backends/local/index.js';
 import { deserialize, serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';

@@ -2,7 +2,7 @@
  * The public shape of an offloader: where a task runs (`Placement`), the
  * per-call options of `run` and `map`, and the `Offloader` interface itself.
  */
-import type { LocalSnapshot } from '../backends/local.js';
+import type { LocalSnapshot } from '../backends/local/index.js';
 import type { OffloadError } from '../errors.js';
 import type { AnyOffloadable, TaskInput, TaskOutput } from '../task.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';

@@ -20,7 +20,7 @@
 import { isOffloadError, type OffloadError, type OffloadErrorCode } from '../errors.js';
 
 /** Codes that prove an attempt never reached the task. */
-export const NEVER_STARTED_CODES: ReadonlySet<OffloadErrorCode> = new Set<OffloadErrorCode>([
+const NEVER_STARTED_CODES: ReadonlySet<OffloadErrorCode> = new Set<OffloadErrorCode>([
   'ERR_CIRCUIT_OPEN',
   'ERR_BACKEND_UNREACHABLE',
   'ERR_BACKEND_THROTTLED',

@@ -62,7 +62,7 @@ export interface SpendSignals {
 }
 
 /** Live signals of the local pool. */
-export interface LocalSignals {
+interface LocalSignals {
   /** Attempts waiting for a worker. */
   queueDepth: number;
   /** Predicted wait of a new task before a worker starts it, ms. */
@@ -82,7 +82,7 @@ export interface SchedulerSnapshot {
 }
 
 /** `local`, a remote's name, or `queue` (overflow was due but no remote may take the task: it waits locally). */
-export type Decision = 'local' | 'queue' | (string & {});
+type Decision = 'local' | 'queue' | (string & {});
 
 /** A scheduler bound to one policy. */
 export interface Scheduler {

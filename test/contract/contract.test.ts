@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '../../src/index.js';
 import { echo, failQuota, greet, returnsFunction, sleep } from '../fixtures/remote-tasks.mjs';
-import { rejectionOf } from '../integration/helpers.js';
+import { rejectionOf } from '../support/helpers.js';
 import type { BackendFactory, StartedBackend } from './backend-factory.js';
 
 const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);

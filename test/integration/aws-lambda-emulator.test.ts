@@ -7,8 +7,8 @@ import { type LambdaBackend, LambdaInvokeError, lambda } from '../../adapters/aw
 import { decodeError, deserialize, ENVELOPE_VERSION, hashTaskModule, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
 import { AbortError, PayloadTooLargeError, SerializationError, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
+import { rejectionOf } from '../support/helpers.js';
 import { type ServerlessOffline, startServerlessOffline } from '../support/serverless-offline.js';
-import { rejectionOf } from './helpers.js';
 
 const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
 const bundleHash = hashTaskModule(tasksUrl);

@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { LambdaInvokeError, lambda } from '../../adapters/aws-lambda/index.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
 import { AbortError, BackendError, CapacityError, PayloadTooLargeError } from '../../src/index.js';
+import { rejectionOf } from '../support/helpers.js';
 import { freePort } from '../support/serverless-offline.js';
-import { rejectionOf } from './helpers.js';
 
 const ENDPOINT = 'http://127.0.0.1:4599';
 const INVOKE_PATH = `${ENDPOINT}/2015-03-31/functions/:functionName/invocations`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapacityError, offloadable, SerializationError, ValidationError } from '../../src/index.js';
 import { badOutput, digest, echo, guarded, guardedCalls, items, returnsFunction } from '../fixtures/tasks.js';
-import { offloaders, rejectionOf } from './helpers.js';
+import { offloaders, rejectionOf } from '../support/helpers.js';
 
 const create = offloaders();
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleTaskModule } from '../../infra/bundle.js';
 import { BundleError } from '../../infra/bundle-error.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf } from '../support/helpers.js';
 
 const remoteTasks = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'spillway-bundle-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError, type OffloadError, TaskError } from '../../src/index.js';
 import { double, exitAt, logRun, mixed, whichThread } from '../fixtures/tasks.js';
-import { offloaders, rejectionOf } from './helpers.js';
+import { offloaders, rejectionOf } from '../support/helpers.js';
 
 const create = offloaders();
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-chunking-'));

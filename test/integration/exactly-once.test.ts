@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type OffloadError, TaskError, type TaskEventInfo } from '../../src/index.js';
 import { mixed } from '../fixtures/tasks.js';
-import { offloaders } from './helpers.js';
+import { offloaders } from '../support/helpers.js';
 
 const create = offloaders();
 

@@ -18,7 +18,7 @@ import {
 } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
 import { echo, exitWorker, failQuota, notIdempotent, sleep } from '../fixtures/tasks.js';
-import { rejectionOf, tasksUrl } from './helpers.js';
+import { rejectionOf, tasksUrl } from '../support/helpers.js';
 
 type Fault = 'ok' | '503' | 'refused' | 'throttled' | 'hold';
 

@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, BackendError, isOffloadError, TimeoutError } from '../../src/index.js';
 import { digest, exitWorker, hogMemory, sleep, spin, spinMarked, timerThrow, whichThread } from '../fixtures/tasks.js';
-import { offloaders, rejectionOf } from './helpers.js';
+import { offloaders, rejectionOf } from '../support/helpers.js';
 
 const create = offloaders();
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-faults-'));

@@ -13,7 +13,7 @@ import { BackendError, PayloadTooLargeError, SerializationError, StaleBundleErro
 import { gcfBackendFactory } from '../contract/backends/gcf.js';
 import { remoteEnvelope, remoteTasksUrl } from '../support/envelopes.js';
 import { type FunctionsFrameworkServer, freePort, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf } from '../support/helpers.js';
 
 const SECRET = 'integration-test-signing-secret';
 let plain: FunctionsFrameworkServer;

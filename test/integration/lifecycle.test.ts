@@ -15,7 +15,7 @@ import {
   type TaskRetryInfo,
 } from '../../src/index.js';
 import { alwaysFails, double, echo, failQuota, flaky, mixed, sleep, spinMarked } from '../fixtures/tasks.js';
-import { offloaders, rejectionOf } from './helpers.js';
+import { offloaders, rejectionOf } from '../support/helpers.js';
 
 const create = offloaders();
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-lifecycle-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { digest, nested } from '../fixtures/tasks.js';
-import { offloaders } from './helpers.js';
+import { offloaders } from '../support/helpers.js';
 
 const create = offloaders();
 

@@ -6,7 +6,7 @@ import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/con
 import { type Backend, type BudgetExhaustedInfo, createOffloader, type Offloader, type OffloaderOptions } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
 import { sleep } from '../fixtures/tasks.js';
-import { tasksUrl } from './helpers.js';
+import { tasksUrl } from '../support/helpers.js';
 
 /** A remote that runs envelopes in this thread through the shared runtime, billing a flat $0.01 per run. */
 function flatRateRemote(maxConcurrency: number): Backend {

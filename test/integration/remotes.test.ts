@@ -6,7 +6,7 @@ import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/con
 import { AbortError, type Backend, BackendError, createOffloader, type Offloader, TaskError, type TaskEventInfo, ValidationError } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/tasks.js';
 import { echo, failQuota, QuotaError } from '../fixtures/tasks.js';
-import { rejectionOf, tasksUrl } from './helpers.js';
+import { rejectionOf, tasksUrl } from '../support/helpers.js';
 
 /** A backend that runs envelopes in this thread through the shared runtime, after a JSON round trip like a network would. */
 function inProcessBackend(name = 'inproc'): Backend & { invoked: number } {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffloader, isOffloadError, type Offloader, TaskError } from '../../src/index.js';
 import { echo, failQuota } from '../fixtures/tasks.js';
-import { rejectionOf, tasksUrl } from './helpers.js';
+import { rejectionOf, tasksUrl } from '../support/helpers.js';
 
 let offloader: Offloader;
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleTaskModule } from '../../infra/bundle.js';
 
 /** The task module every deploy test bundles. */
-export const DEPLOY_TASKS_MODULE = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
+const DEPLOY_TASKS_MODULE = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
 
 /** A project folder with `.spillway/` as `spillway bundle` wrote it. */
 export interface TestBundle {

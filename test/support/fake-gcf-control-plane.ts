@@ -20,7 +20,7 @@ import { HttpResponse, http } from 'msw';
 export const GCF_API = 'https://cloudfunctions.googleapis.com/v2';
 
 /** The signed URL the model hands out. */
-export const UPLOAD_URL = 'https://storage.googleapis.com/gcf-v2-uploads-test/upload.zip?X-Goog-Signature=test';
+const UPLOAD_URL = 'https://storage.googleapis.com/gcf-v2-uploads-test/upload.zip?X-Goog-Signature=test';
 
 const FUNCTION_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
 /** Default vCPUs by memory (MiB), from the Cloud Functions memory table. */

@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 
 export { freePort } from '../../infra/emulators/free-port.js';
 export {
-  type FunctionsFrameworkOptions,
   type FunctionsFrameworkServer,
   startFunctionsFramework,
 } from '../../infra/emulators/functions-framework.js';

@@ -1,8 +1,6 @@
 /** The serverless-offline Lambda emulator for tests: the one implementation in infra/emulators (public as `spillway/dev`). */
 export { freePort } from '../../infra/emulators/free-port.js';
 export {
-  type EmulatedFunction,
   type ServerlessOffline,
-  type ServerlessOfflineOptions,
   startServerlessOffline,
 } from '../../infra/emulators/serverless-offline.js';

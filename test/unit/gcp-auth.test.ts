@@ -8,8 +8,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { ENVELOPE_VERSION, serialize } from '../../src/contract/index.js';
-import { rejectionOf } from '../integration/helpers.js';
 import { envelopeOf } from '../support/envelopes.js';
+import { rejectionOf } from '../support/helpers.js';
 
 const METADATA_HOST = '127.0.0.1:9';
 const IDENTITY_URL = `http://${METADATA_HOST}/computeMetadata/v1/instance/service-accounts/default/identity`;

@@ -7,8 +7,8 @@ import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { verifyRequest } from '../../adapters/gcp-functions/signing.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, serialize } from '../../src/contract/index.js';
 import { AbortError, BackendError, CapacityError, isOffloadError, PayloadTooLargeError, StaleBundleError } from '../../src/index.js';
-import { rejectionOf } from '../integration/helpers.js';
 import { envelopeOf } from '../support/envelopes.js';
+import { rejectionOf } from '../support/helpers.js';
 
 const FUNCTION_URL = 'http://127.0.0.1:9/spillway';
 const server = setupServer();

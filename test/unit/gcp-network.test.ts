@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { BackendError } from '../../src/index.js';
-import { rejectionOf } from '../integration/helpers.js';
 import { envelopeOf } from '../support/envelopes.js';
+import { rejectionOf } from '../support/helpers.js';
 
 /** A loopback port that was just released, so nothing listens on it. */
 async function closedPort(): Promise<number> {

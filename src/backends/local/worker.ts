@@ -4,10 +4,10 @@
  * shared runtime, one envelope after another.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import type { ResultEnvelope } from '../contract/envelope.js';
-import { encodeError } from '../contract/error-codec.js';
-import { createRuntime, type Runtime } from '../runtime.js';
-import { loadTaskModule } from '../task-module.js';
+import type { ResultEnvelope } from '../../contract/envelope.js';
+import { encodeError } from '../../contract/error-codec.js';
+import { createRuntime, type Runtime } from '../../contract/runtime.js';
+import { loadTaskModule } from '../../contract/task-module.js';
 import {
   type ChunkMessage,
   type ChunkReply,
@@ -17,7 +17,7 @@ import {
   SLOT_CANCELLED,
   SLOT_STARTED,
   unpackEnvelopes,
-} from './local-chunk.js';
+} from './wire-format.js';
 
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;

@@ -5,12 +5,13 @@
  * crash, timeout or abort fails only that task) and the caller can cancel
  * envelopes that have not started.
  */
-import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
+import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelope, type TaskEnvelope } from '../../contract/envelope.js';
 
-/** Byte layout of a chunk's shared progress buffer. */
+/**
+ * Byte layout of a chunk's shared progress buffer. It starts with an Int32 at
+ * byte 0: 1 + index of the envelope running now (0: none started yet).
+ */
 export const PROGRESS = {
-  /** Int32 at index 0: 1 + index of the envelope running now (0: none started yet). */
-  runningSlot: 0,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
   /** Int32 per envelope from byte 16: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */

@@ -1,8 +1,8 @@
 /**
  * Running estimates of how long each task takes where it runs (an
  * exponentially weighted moving average per task name), seeded by a task's
- * `expectedDurationMs`. Used to size local batches and, later, to predict
- * the wait of a new task.
+ * `expectedDurationMs`. The local pool uses them to size its chunks and to
+ * predict the wait of a new task.
  */
 
 /** Weight of the newest sample in the moving average. */

@@ -1,0 +1,11 @@
+/** The callback object through which the local pool reports one attempt. */
+import type { ResultEnvelope } from '../../contract/envelope.js';
+import type { OffloadError } from '../../errors.js';
+
+/** Receives the progress and outcome of one attempt (an object, so a hot path allocates no closures). */
+export interface AttemptSink {
+  /** The attempt left the queue for a worker at `now` (`performance.now()`). */
+  dispatched(now: number): void;
+  /** The attempt's outcome: an error, or the result envelope. Called exactly once, never synchronously. */
+  settled(error: OffloadError | undefined, result: ResultEnvelope | undefined): void;
+}

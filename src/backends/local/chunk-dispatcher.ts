@@ -1,0 +1,241 @@
+/**
+ * Sends queued attempts to the workers in chunks and turns each chunk's
+ * reply, or its worker's death, into the attempts' outcomes. It keeps up to
+ * `maxChunks` chunks out at once (busy slots) and refills a worker the moment
+ * its chunk comes back.
+ */
+import type { Piscina } from 'piscina';
+import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
+import { decodeError } from '../../contract/error-codec.js';
+import { AbortError, BackendError, type OffloadError } from '../../errors.js';
+import type { ChunkSizer } from './chunk-sizing.js';
+import type { DurationEstimator } from './duration-estimator.js';
+import { type Chunk, type Job, SENT, SETTLED } from './job.js';
+import type { JobQueue } from './job-queue.js';
+import { armWatchdog } from './watchdog.js';
+import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
+import { workerDeathError } from './worker-death.js';
+
+/** How often an attempt is sent again after its worker died before it even started, before giving up. */
+const MAX_UNSTARTED_RESENDS = 3;
+
+/** The error of an attempt the offloader's `destroy()` cut short. */
+export function destroyedError(): AbortError {
+  return new AbortError('The offloader was destroyed before the task finished');
+}
+
+/** What the dispatcher works with. */
+export interface ChunkDispatcherOptions {
+  pool: Piscina<ChunkMessage, ChunkReply>;
+  queue: JobQueue;
+  sizer: ChunkSizer;
+  durations: DurationEstimator;
+  /** Chunks out at once: workers times chunks per worker. */
+  maxChunks: number;
+  tasksUrl: URL;
+  workerMemoryMb?: number;
+  /** See `LocalBackendOptions.onChunkHealth`. */
+  onChunkHealth?: (fault: OffloadError | undefined) => void;
+}
+
+/** Moves jobs from the queue to the workers and settles them from the replies. */
+export class ChunkDispatcher {
+  readonly #options: ChunkDispatcherOptions;
+  readonly #pool: Piscina<ChunkMessage, ChunkReply>;
+  readonly #queue: JobQueue;
+  #busySlots = 0;
+  readonly #active = new Set<Chunk>();
+  #pumpScheduled = false;
+  #stopped = false;
+  #onIdle: (() => void) | undefined;
+  #workerFaults = 0;
+  readonly #pumpTask = (): void => this.pump();
+  readonly #releaseSlot = (): void => {
+    this.#busySlots--;
+    this.schedulePump();
+  };
+
+  constructor(options: ChunkDispatcherOptions) {
+    this.#options = options;
+    this.#pool = options.pool;
+    this.#queue = options.queue;
+    // A worker that dies with no task of ours on it (a stray timer after its
+    // task settled) is replaced by piscina; count it instead of crashing.
+    this.#pool.on('error', () => {
+      this.#workerFaults++;
+    });
+  }
+
+  /** Worker crashes, exits and out-of-memory terminations seen so far. */
+  get workerFaults(): number {
+    return this.#workerFaults;
+  }
+
+  /** Runs {@link pump} in a microtask (once, however often it is asked). */
+  schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(this.#pumpTask);
+  }
+
+  /** Sends chunks while a slot is free and attempts are queued. */
+  pump(): void {
+    this.#pumpScheduled = false;
+    const queue = this.#queue;
+    const sizer = this.#options.sizer;
+    while (!this.#stopped && this.#busySlots < this.#options.maxChunks) {
+      const jobs = sizer.take(queue);
+      if (jobs.length === 0) break;
+      this.#dispatch(jobs);
+    }
+    if (this.#onIdle !== undefined && this.#busySlots === 0 && queue.queued === 0) this.#onIdle();
+  }
+
+  /** Resolves once no chunk is out and nothing is queued (or after {@link stop} and the pool's end, see {@link wakeIdle}). */
+  whenIdle(): Promise<void> {
+    if (this.#busySlots === 0 && this.#queue.queued === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onIdle = () => {
+        this.#onIdle = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Sends nothing more; chunks that fail from now on settle their attempts with an `AbortError`. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Resolves a pending {@link whenIdle}, whatever is left (after the pool was destroyed). */
+  wakeIdle(): void {
+    this.#onIdle?.();
+  }
+
+  /** Attempts handed to a worker behind the one it runs: they still wait. */
+  waitingInWorkers(): number {
+    let waiting = 0;
+    for (const chunk of this.#active) {
+      for (let index = Atomics.load(chunk.running, 0); index < chunk.jobs.length; index++) {
+        if (chunk.jobs[index].state === SENT) waiting++;
+      }
+    }
+    return waiting;
+  }
+
+  #dispatch(jobs: Job[]): void {
+    this.#busySlots++;
+    const progress = createProgressBuffer(jobs.length);
+    const chunk: Chunk = {
+      jobs,
+      running: new Int32Array(progress, 0, 1),
+      startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
+      slots: new Int32Array(progress, PROGRESS.cancelledByte, jobs.length),
+      controller: new AbortController(),
+    };
+    const envelopes = new Array<TaskEnvelope>(jobs.length);
+    const now = performance.now();
+    const queue = this.#queue;
+    for (let index = 0; index < jobs.length; index++) {
+      const job = jobs[index];
+      envelopes[index] = job.envelope;
+      queue.markSent(job, chunk, index);
+      job.sink.dispatched(now);
+    }
+    this.#active.add(chunk);
+    const timeoutMs = jobs[0].envelope.timeoutMs;
+    if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
+    this.#pool.run({ envelopes: packEnvelopes(envelopes), progress }, { signal: chunk.controller.signal }).then(
+      (reply) => this.#onReply(chunk, reply),
+      (error: unknown) => this.#onChunkError(chunk, error),
+    );
+  }
+
+  #onReply(chunk: Chunk, reply: ChunkReply): void {
+    clearTimeout(chunk.watchdog);
+    this.#active.delete(chunk);
+    this.#options.onChunkHealth?.(undefined);
+    if (reply.loadError !== undefined) {
+      this.#failLoad(chunk, reply.loadError);
+      return;
+    }
+    const results = unpackResults(reply.results);
+    const queue = this.#queue;
+    if (results.length < chunk.jobs.length) queue.requeueFront(chunk.jobs.slice(results.length));
+    // Refill the worker before settling: callers' continuations run while it works.
+    if (reply.retire) this.#retire(reply.threadId);
+    else {
+      this.#busySlots--;
+      this.pump();
+    }
+    const durations = this.#options.durations;
+    for (let index = 0; index < results.length; index++) {
+      const packed = results[index];
+      if (packed === null) continue;
+      const job = chunk.jobs[index];
+      durations.record(job.envelope.task, packed[0]);
+      if (job.state !== SETTLED) queue.settle(job, undefined, toResultEnvelope(job.envelope.id, packed));
+    }
+  }
+
+  /** The worker could not load the task module: every attempt of the chunk fails. */
+  #failLoad(chunk: Chunk, loadError: EncodedError): void {
+    const cause = decodeError('task', loadError, {});
+    const href = this.#options.tasksUrl.href;
+    for (const job of chunk.jobs) {
+      this.#queue.settle(
+        job,
+        new BackendError(`The local worker could not load the task module ${href}: ${cause.message}`, { code: 'ERR_TASK_MODULE', retryable: false, cause }),
+      );
+    }
+    this.#releaseSlot();
+  }
+
+  /** Replaces the worker that reached `maxTasksPerWorker`; its slot stays busy until the old worker is gone, so nothing is sent to it. */
+  #retire(threadId: number): void {
+    const worker = this.#pool.threads.find((thread) => thread.threadId === threadId);
+    if (worker === undefined) this.#releaseSlot();
+    else worker.terminate().then(this.#releaseSlot, this.#releaseSlot);
+  }
+
+  #onChunkError(chunk: Chunk, error: unknown): void {
+    clearTimeout(chunk.watchdog);
+    this.#active.delete(chunk);
+    const { jobs } = chunk;
+    const queue = this.#queue;
+    if (this.#stopped) {
+      for (const job of jobs) queue.settle(job, destroyedError());
+    } else {
+      const culprit = chunk.kill?.index ?? Atomics.load(chunk.running, 0) - 1;
+      if (culprit < 0) this.#resendUnstarted(jobs, error);
+      else this.#failCulprit(chunk, culprit, error);
+    }
+    this.#releaseSlot();
+  }
+
+  /** The worker died before running anything: send everything again, a few times at most. */
+  #resendUnstarted(jobs: Job[], error: unknown): void {
+    for (const job of jobs) {
+      if (++job.unstartedResends > MAX_UNSTARTED_RESENDS) this.#queue.settle(job, this.#deathOf(error, job));
+    }
+    this.#queue.requeueFront(jobs);
+  }
+
+  /** The worker died or was stopped while running `jobs[culprit]`: that attempt fails, the others go again. */
+  #failCulprit(chunk: Chunk, culprit: number, error: unknown): void {
+    const { jobs } = chunk;
+    const fault = chunk.kill === undefined ? this.#deathOf(error, jobs[culprit]) : undefined;
+    if (fault !== undefined) {
+      this.#workerFaults++;
+      this.#options.onChunkHealth?.(fault);
+    }
+    this.#queue.settle(jobs[culprit], chunk.kill?.error ?? fault);
+    // Earlier attempts finished but their results died with the worker
+    // (chunks hold only idempotent attempts before their last one); later ones never started.
+    this.#queue.requeueFront(jobs.filter((_, index) => index !== culprit));
+  }
+
+  #deathOf(error: unknown, job: Job | undefined): BackendError {
+    return workerDeathError(error, job?.envelope.task ?? 'unknown', this.#options.workerMemoryMb);
+  }
+}

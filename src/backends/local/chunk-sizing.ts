@@ -1,0 +1,61 @@
+/**
+ * How many queued attempts travel to a worker together: enough to make the
+ * thread round trip negligible, by each task's measured run time (Python's
+ * `Pool.map(chunksize)`, automatic), and never an attempt that must travel
+ * alone.
+ */
+import type { DurationEstimator } from './duration-estimator.js';
+import type { Job } from './job.js';
+import type { JobQueue } from './job-queue.js';
+
+/** Work per chunk the automatic sizing aims for: large against the thread round trip and the main thread's per-chunk work, small enough that a queued task waits at most a few chunks. */
+export const TARGET_CHUNK_MS = 10;
+/** Upper bound of a chunk, whatever the estimate. */
+const MAX_CHUNK = 1024;
+
+/** Takes chunks off a {@link JobQueue}. */
+export class ChunkSizer {
+  readonly #durations: DurationEstimator;
+  readonly #maxChunks: number;
+  readonly #maxTasksPerWorker: number | undefined;
+
+  /** `maxChunks`: chunks the pool holds at once; `maxTasksPerWorker`: a worker's lifetime, which no chunk exceeds. */
+  constructor(durations: DurationEstimator, maxChunks: number, maxTasksPerWorker: number | undefined) {
+    this.#durations = durations;
+    this.#maxChunks = maxChunks;
+    this.#maxTasksPerWorker = maxTasksPerWorker;
+  }
+
+  /** Dequeues the next chunk (empty when nothing is queued). */
+  take(queue: JobQueue): Job[] {
+    const first = queue.dequeue();
+    if (first === undefined) return [];
+    const jobs = [first];
+    const limit = this.#limit(first, queue.queued);
+    while (jobs.length < limit) {
+      const next = queue.peek();
+      // Attempts with a timeout travel alone, so stopping one never disturbs another.
+      if (next === undefined || next.envelope.timeoutMs !== undefined) break;
+      queue.dequeue();
+      jobs.push(next);
+      // A non-idempotent attempt ends its chunk: no later crash can lose its result.
+      if (next.task?.idempotent === false) break;
+    }
+    return jobs;
+  }
+
+  /** The size of the chunk that starts with `first`, with `queued` attempts (`first` included) waiting. */
+  #limit(first: Job, queued: number): number {
+    if (first.envelope.timeoutMs !== undefined || first.task?.idempotent === false) return 1;
+    let limit = first.chunkSize;
+    if (limit === undefined) {
+      const estimate = this.#durations.estimateMs(first.envelope.task, first.task?.expectedDurationMs);
+      if (estimate === undefined) return 1;
+      const byDuration = Math.floor(TARGET_CHUNK_MS / Math.max(estimate, 0.001));
+      const fairShare = Math.ceil((queued + 1) / (2 * this.#maxChunks));
+      limit = Math.min(byDuration, fairShare, MAX_CHUNK);
+    }
+    if (this.#maxTasksPerWorker !== undefined) limit = Math.min(limit, this.#maxTasksPerWorker);
+    return Math.max(1, limit);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The local pool's book of attempts: the FIFO of queued jobs, the counts of
+ * queued and running ones (per task name too, for the predicted wait), and
+ * the one place a job changes state and settles.
+ */
+import type { ResultEnvelope } from '../../contract/envelope.js';
+import type { OffloadError } from '../../errors.js';
+import type { DurationEstimator } from './duration-estimator.js';
+import { type Chunk, type Job, QUEUED, SENT, SETTLED } from './job.js';
+import { predictWaitMs } from './predict-wait.js';
+
+/** Consumed entries kept at the queue's front before it is compacted. */
+const COMPACT_AFTER = 4096;
+
+/** FIFO of the pool's jobs, with their counts. */
+export class JobQueue {
+  #jobs: Job[] = [];
+  #head = 0;
+  #queued = 0;
+  #running = 0;
+  /** Queued attempts per task name. */
+  readonly #queuedByTask = new Map<string, number>();
+  /** Each queued task name's declared `expectedDurationMs`, used until the pool has measured it. */
+  readonly #expectedByTask = new Map<string, number>();
+
+  /** Attempts waiting in the queue. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /** Attempts sent to a worker and not settled. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Appends a new job (in state `QUEUED`). */
+  push(job: Job): void {
+    this.#jobs.push(job);
+    this.#count(job, 1);
+  }
+
+  /** The oldest queued job, left in the queue. */
+  peek(): Job | undefined {
+    const jobs = this.#jobs;
+    while (this.#head < jobs.length && jobs[this.#head].state !== QUEUED) this.#head++;
+    return jobs[this.#head];
+  }
+
+  /** Takes the oldest queued job off the queue; it stays `QUEUED` until {@link markSent}. */
+  dequeue(): Job | undefined {
+    const job = this.peek();
+    if (job === undefined) return undefined;
+    this.#head++;
+    if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#jobs.length) {
+      this.#jobs = this.#jobs.slice(this.#head);
+      this.#head = 0;
+    }
+    return job;
+  }
+
+  /** Records that `job` travels in `chunk` at position `index`. */
+  markSent(job: Job, chunk: Chunk, index: number): void {
+    job.state = SENT;
+    job.chunk = chunk;
+    job.index = index;
+    this.#count(job, -1);
+    this.#running++;
+  }
+
+  /** Puts the still-sent jobs among `jobs` back at the queue's front, in order. */
+  requeueFront(jobs: readonly Job[]): void {
+    const live = jobs.filter((job) => job.state === SENT);
+    if (live.length === 0) return;
+    for (const job of live) {
+      job.state = QUEUED;
+      job.chunk = undefined;
+      this.#running--;
+      this.#count(job, 1);
+    }
+    this.#jobs = [...live, ...this.#jobs.slice(this.#head)];
+    this.#head = 0;
+  }
+
+  /** Settles `job` once (later calls do nothing): it leaves the counts and its sink hears the outcome. */
+  settle(job: Job, error: OffloadError | undefined, result?: ResultEnvelope): void {
+    if (job.state === SETTLED) return;
+    if (job.state === QUEUED) this.#count(job, -1);
+    else this.#running--;
+    job.state = SETTLED;
+    if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
+    job.sink.settled(error, result);
+  }
+
+  /** Settles every queued job with a fresh `error()` and empties the queue. */
+  drain(error: () => OffloadError): void {
+    for (let index = this.#head; index < this.#jobs.length; index++) this.settle(this.#jobs[index], error());
+    this.#jobs = [];
+    this.#head = 0;
+  }
+
+  /** The predicted wait of a new task over `workers` (see {@link predictWaitMs}); tasks never measured count as `unknownMs` each. */
+  predictWaitMs(durations: DurationEstimator, workers: number, unknownMs: number): number {
+    const expected = this.#expectedByTask;
+    return predictWaitMs(this.#queuedByTask, (name) => durations.estimateMs(name, expected.get(name)), workers, unknownMs);
+  }
+
+  #count(job: Job, delta: 1 | -1): void {
+    this.#queued += delta;
+    const name = job.envelope.task;
+    this.#queuedByTask.set(name, (this.#queuedByTask.get(name) ?? 0) + delta);
+    if (delta === 1 && job.task?.expectedDurationMs !== undefined && !this.#expectedByTask.has(name))
+      this.#expectedByTask.set(name, job.task.expectedDurationMs);
+  }
+}

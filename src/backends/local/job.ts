@@ -1,0 +1,49 @@
+/**
+ * The records the local pool keeps: one {@link Job} per attempt and one
+ * {@link Chunk} per worker round trip. Plain objects of one shape each, so
+ * the hot path allocates nothing else per attempt.
+ */
+import type { TaskEnvelope } from '../../contract/envelope.js';
+import type { OffloadError } from '../../errors.js';
+import type { ResolvedTaskDefinition } from '../../task.js';
+import type { AttemptSink } from './attempt-sink.js';
+
+/** Job state: waiting in the pool's queue. */
+export const QUEUED = 0;
+/** Job state: handed to a worker inside a chunk. */
+export const SENT = 1;
+/** Job state: its sink heard the outcome. */
+export const SETTLED = 2;
+
+/** One attempt of a task on the local pool. */
+export interface Job {
+  envelope: TaskEnvelope;
+  task?: ResolvedTaskDefinition;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+  sink: AttemptSink;
+  /** {@link QUEUED}, {@link SENT} or {@link SETTLED}. */
+  state: number;
+  /** The chunk carrying the attempt while it is {@link SENT}. */
+  chunk?: Chunk;
+  /** Position in its chunk. */
+  index: number;
+  /** How often a worker died before starting it and it was queued again. */
+  unstartedResends: number;
+}
+
+/** Attempts sent to one worker in one round trip, with their shared progress buffer. */
+export interface Chunk {
+  jobs: Job[];
+  /** 1 + index of the attempt the worker runs now (0: none started yet). */
+  running: Int32Array;
+  /** `Date.now()` when the running attempt started. */
+  startedAt: Float64Array;
+  /** Per attempt: cancelled or started, whichever side came first. */
+  slots: Int32Array;
+  controller: AbortController;
+  /** Set when spillway stopped the worker: which attempt it stopped and why. */
+  kill?: { index: number; error: OffloadError };
+  watchdog?: NodeJS.Timeout;
+}

@@ -1,0 +1,193 @@
+/**
+ * The local backend: a piscina pool of worker threads behind a queue that
+ * spillway owns. Queued attempts go to workers in chunks sized from each
+ * task's measured run time, so tiny tasks are not bound by the thread round
+ * trip, while results, errors and callbacks stay per task. A chunk's shared
+ * progress buffer tells which attempt was running when a worker died or was
+ * stopped, so only that attempt fails and the others are sent again.
+ *
+ * This file wires the parts: the {@link JobQueue}, the {@link ChunkSizer},
+ * the {@link ChunkDispatcher} and the worker pool.
+ */
+import type { Piscina } from 'piscina';
+import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
+import { AbortError, CapacityError, type OffloadError } from '../../errors.js';
+import type { Backend, InvokeOptions } from '../backend.js';
+import type { AttemptSink } from './attempt-sink.js';
+import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
+import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
+import { DurationEstimator } from './duration-estimator.js';
+import { type Job, QUEUED } from './job.js';
+import { JobQueue } from './job-queue.js';
+import { cancelSent } from './watchdog.js';
+import type { ChunkMessage, ChunkReply } from './wire-format.js';
+import { createWorkerPool } from './worker-pool.js';
+
+/** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
+export interface LocalBackendOptions {
+  tasksUrl: URL;
+  name: string;
+  maxWorkers: number;
+  minWorkers: number;
+  idleTimeoutMs: number;
+  maxQueue: number;
+  maxTasksPerWorker?: number;
+  workerMemoryMb?: number;
+  /**
+   * Hears the health of the pool once per chunk: `undefined` when the worker
+   * came back, the error when it died (crash, exit, out of memory). Timeouts
+   * and aborts that spillway itself caused are not reported.
+   */
+  onChunkHealth?: (fault: OffloadError | undefined) => void;
+}
+
+/** Live signals of the local pool. */
+export interface LocalSnapshot {
+  /** Attempts waiting: in spillway's queue, or handed to a worker that has not started them yet. */
+  queued: number;
+  /** Attempts a worker has started and that have not settled. */
+  running: number;
+  /** Worker threads alive now. */
+  workers: number;
+  /** Worker crashes, exits and out-of-memory terminations seen so far. */
+  workerFaults: number;
+  /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
+  predictedWaitMs: number;
+}
+
+/** The local piscina backend. */
+export interface LocalBackend extends Backend {
+  /**
+   * `invoke` without the promise: progress and outcome go to `sink`. The
+   * offloader's hot path uses it. `options.onDispatch` is not called here.
+   */
+  submit(envelope: TaskEnvelope, options: InvokeOptions, sink: AttemptSink): void;
+  readonly kind: 'local';
+  /** Live queue and pool signals. */
+  snapshot(): LocalSnapshot;
+  /** Per-task run time estimates measured on this pool. */
+  readonly durations: DurationEstimator;
+}
+
+/** Creates the local backend and pre-allocates `minWorkers` workers. */
+export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
+  return new LocalPool(options);
+}
+
+/** {@link LocalBackend} over a {@link JobQueue}, a {@link ChunkSizer} and a {@link ChunkDispatcher}. */
+class LocalPool implements LocalBackend {
+  readonly kind = 'local';
+  readonly name: string;
+  readonly maxConcurrency: number;
+  readonly durations = new DurationEstimator();
+  readonly #maxQueue: number;
+  readonly #pool: Piscina<ChunkMessage, ChunkReply>;
+  readonly #queue = new JobQueue();
+  readonly #dispatcher: ChunkDispatcher;
+  #closing = false;
+
+  constructor(options: LocalBackendOptions) {
+    const { maxWorkers, maxTasksPerWorker } = options;
+    this.name = options.name;
+    this.maxConcurrency = maxWorkers;
+    this.#maxQueue = options.maxQueue;
+    // Each worker holds its running chunk plus the next one, which it starts the
+    // moment the first ends (the worker runs chunks one after another), so it
+    // never idles for a round trip. Recycling workers keeps one chunk each, so
+    // a retiring worker holds no waiting chunk.
+    const chunksPerWorker = maxTasksPerWorker === undefined ? 2 : 1;
+    const maxChunks = maxWorkers * chunksPerWorker;
+    this.#pool = createWorkerPool({ ...options, chunksPerWorker });
+    this.#dispatcher = new ChunkDispatcher({
+      pool: this.#pool,
+      queue: this.#queue,
+      sizer: new ChunkSizer(this.durations, maxChunks, maxTasksPerWorker),
+      durations: this.durations,
+      maxChunks,
+      tasksUrl: options.tasksUrl,
+      workerMemoryMb: options.workerMemoryMb,
+      onChunkHealth: options.onChunkHealth,
+    });
+  }
+
+  submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, sink: AttemptSink): void {
+    const { signal } = invokeOptions;
+    const refused = this.#refusal(envelope, signal);
+    if (refused !== undefined) {
+      queueMicrotask(() => sink.settled(refused, undefined));
+      return;
+    }
+    const job: Job = {
+      envelope,
+      task: invokeOptions.task,
+      chunkSize: invokeOptions.chunkSize,
+      signal,
+      sink,
+      state: QUEUED,
+      index: -1,
+      unstartedResends: 0,
+    };
+    if (signal !== undefined) {
+      job.onAbort = () => this.#abort(job);
+      signal.addEventListener('abort', job.onAbort, { once: true });
+    }
+    this.#queue.push(job);
+    this.#dispatcher.schedulePump();
+  }
+
+  invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {
+    return new Promise<ResultEnvelope>((resolve, reject) => {
+      this.submit(envelope, invokeOptions, {
+        dispatched: () => invokeOptions.onDispatch?.(),
+        settled: (error, result) => (error === undefined ? resolve(result as ResultEnvelope) : reject(error)),
+      });
+    });
+  }
+
+  snapshot(): LocalSnapshot {
+    const queue = this.#queue;
+    const waitingInWorkers = this.#dispatcher.waitingInWorkers();
+    // Tasks never measured count as one chunk's worth of work each.
+    const predictedWaitMs = queue.predictWaitMs(this.durations, this.maxConcurrency, TARGET_CHUNK_MS);
+    return {
+      queued: queue.queued + waitingInWorkers,
+      running: queue.running - waitingInWorkers,
+      workers: this.#pool.threads.length,
+      workerFaults: this.#dispatcher.workerFaults,
+      predictedWaitMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#dispatcher.whenIdle();
+    await this.#pool.destroy();
+  }
+
+  async destroy(): Promise<void> {
+    this.#closing = true;
+    this.#dispatcher.stop();
+    this.#queue.drain(destroyedError);
+    await this.#pool.destroy();
+    this.#dispatcher.wakeIdle();
+  }
+
+  #abort(job: Job): void {
+    const error = new AbortError(`Task "${job.envelope.task}" was aborted`, { cause: job.signal?.reason, taskName: job.envelope.task });
+    // A worker that has not reached the attempt skips it; one running it is stopped.
+    cancelSent(job, error);
+    this.#queue.settle(job, error);
+  }
+
+  #refusal(envelope: TaskEnvelope, signal: AbortSignal | undefined): OffloadError | undefined {
+    if (this.#closing) return new CapacityError('The local pool is closed: create a new offloader to run more tasks', { code: 'ERR_CLOSED', retryable: false });
+    if (signal?.aborted) return new AbortError(`Task "${envelope.task}" was aborted before it was queued`, { cause: signal.reason });
+    if (this.#queue.queued >= this.#maxQueue) {
+      return new CapacityError(
+        `The local queue is full (local.maxQueue = ${this.#maxQueue}): use map() for large batches, wait for tasks to settle, or raise local.maxQueue`,
+        { code: 'ERR_QUEUE_FULL' },
+      );
+    }
+    return undefined;
+  }
+}

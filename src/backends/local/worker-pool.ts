@@ -1,0 +1,40 @@
+/** Starts the piscina pool of worker threads that runs the local pool's chunks. */
+import { Piscina } from 'piscina';
+import type { ChunkMessage, ChunkReply, LocalWorkerData } from './wire-format.js';
+
+/** What the worker pool is started with. */
+export interface WorkerPoolOptions {
+  tasksUrl: URL;
+  maxWorkers: number;
+  minWorkers: number;
+  idleTimeoutMs: number;
+  maxTasksPerWorker?: number;
+  workerMemoryMb?: number;
+  /** Chunks one worker holds at once. */
+  chunksPerWorker: number;
+}
+
+/**
+ * The worker entry: `worker-source.mjs` beside this file when spillway runs
+ * from its TypeScript sources, else `local-worker.js` (tsup's `local-worker`
+ * entry) beside the built chunk in `dist/`.
+ */
+function workerUrl(): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? './worker-source.mjs' : './local-worker.js', here);
+}
+
+/** Starts the pool and pre-allocates `minWorkers` workers. */
+export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessage, ChunkReply> {
+  const { maxTasksPerWorker, workerMemoryMb } = options;
+  const workerData: LocalWorkerData = { tasksUrl: options.tasksUrl.href, ...(maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker }) };
+  return new Piscina<ChunkMessage, ChunkReply>({
+    filename: workerUrl().href,
+    minThreads: options.minWorkers,
+    maxThreads: options.maxWorkers,
+    idleTimeout: options.idleTimeoutMs,
+    concurrentTasksPerWorker: options.chunksPerWorker,
+    workerData,
+    ...(workerMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb } }),
+  });
+}
