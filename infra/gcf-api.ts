@@ -68,6 +68,13 @@ export interface GcfApiOptions {
   authorize?: GcfAuthorizer;
   /** What needs google-auth-library, named by the error when it is not installed (e.g. `spillway deploy gcf`). */
   feature?: string;
+  /**
+   * The project the calls are for (`--project`), given to google-auth-library with the default
+   * authorizer so it does not look one up: without it, getting a token first tries
+   * `gcloud config config-helper`, the metadata server, and for workload identity federation
+   * Cloud Resource Manager (which needs `resourcemanager.projects.get`).
+   */
+  project?: string;
 }
 
 /** The calls deploy and teardown make; each throws a one-line {@link DeployError}. */
@@ -82,10 +89,13 @@ export interface GcfApi {
 }
 
 /** OAuth headers from Application Default Credentials; google-auth-library (an optional peer) is loaded on the first call. */
-function defaultAuthorizer(feature: string | undefined): GcfAuthorizer {
+function defaultAuthorizer(feature: string | undefined, project: string | undefined): GcfAuthorizer {
   let auth: Promise<{ getRequestHeaders(): Promise<Headers> }> | undefined;
   return async () => {
-    auth ??= loadGoogleAuth(feature).then(({ GoogleAuth }) => new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }));
+    auth ??= loadGoogleAuth(feature).then(
+      ({ GoogleAuth }) =>
+        new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'], ...(project === undefined ? {} : { projectId: project }) }),
+    );
     return Object.fromEntries((await (await auth).getRequestHeaders()).entries());
   };
 }
@@ -110,7 +120,7 @@ async function describeFailure(response: Response, what: string): Promise<Deploy
 /** Creates a {@link GcfApi}. */
 export function createGcfApi(options: GcfApiOptions = {}): GcfApi {
   const baseUrl = (options.baseUrl ?? CLOUD_FUNCTIONS_API).replace(/\/$/, '');
-  const authorize = options.authorize ?? defaultAuthorizer(options.feature);
+  const authorize = options.authorize ?? defaultAuthorizer(options.feature, options.project);
   const call = async <T>(method: string, path: string, what: string, body?: unknown, allowNotFound = false): Promise<T | undefined> => {
     const headers = { ...(await authorize()), ...(body === undefined ? {} : { 'content-type': 'application/json' }) };
     const response = await fetch(`${baseUrl}/${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

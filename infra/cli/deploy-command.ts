@@ -131,7 +131,11 @@ export function registerDeployCommand(program: Command): void {
           return;
         }
         const [{ deployGcf }, { createGcfApi }] = await Promise.all([import('../deploy-gcf.js'), import('../gcf-api.js')]);
-        const api = createGcfApi({ feature: 'spillway deploy gcf', ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }) });
+        const api = createGcfApi({
+          feature: 'spillway deploy gcf',
+          project: options.project,
+          ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }),
+        });
         const deployed = await deployGcf(deployOptions, { api, log: progress });
         if (options.json) resultJson(gcfDeployJson(deployed));
         else result(gcfDeployText(deployed));

@@ -40,7 +40,11 @@ export function registerTeardownCommand(program: Command): void {
     .option('--json', 'print { deleted, platform, functionName } as JSON')
     .action(async (options: { function: string; project: string; region: string; apiEndpoint?: string; json?: boolean }) => {
       const [{ teardownGcf }, { createGcfApi }] = await Promise.all([import('../teardown-gcf.js'), import('../gcf-api.js')]);
-      const api = createGcfApi({ feature: 'spillway teardown gcf', ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }) });
+      const api = createGcfApi({
+        feature: 'spillway teardown gcf',
+        project: options.project,
+        ...(options.apiEndpoint === undefined ? {} : { baseUrl: options.apiEndpoint }),
+      });
       await teardownGcf({ functionName: options.function, project: options.project, region: options.region }, { api, log: progress });
       reportDeleted('gcf', options.function, options.json);
     });

@@ -1,7 +1,8 @@
 /**
  * A model of the Cloud Functions v2 REST API and its signed upload URL for
- * the deploy tests, as msw request handlers (msw intercepts `fetch`
- * in-process; there is no local server). It records requests in order, keeps
+ * the deploy tests, as msw request handlers: msw intercepts `fetch`
+ * in-process, or control-plane-server.ts serves the same handlers on
+ * 127.0.0.1 for a CLI in a child process (the e2e test). It records requests in order, keeps
  * the function between calls, and is as strict as functions.proto on the
  * points deploy depends on:
  *
@@ -54,7 +55,13 @@ export function createFakeGcfState(overrides: Partial<FakeGcfState> = {}): FakeG
   return { calls: [], pendingPolls: 0, authorization: [], latestRevision: 0, servingRevision: 0, ...overrides };
 }
 
-const PREFIX = `${GCF_API}/projects/:project/locations/:region`;
+/** Where the model answers: the API base and the signed upload URL it hands out. */
+export interface FakeGcfUrls {
+  /** @default GCF_API */
+  api?: string;
+  /** @default UPLOAD_URL */
+  upload?: string;
+}
 
 function googleError(status: number, code: string, message: string): Response {
   return HttpResponse.json({ error: { code: status, status: code, message } }, { status });
@@ -81,8 +88,11 @@ function rollOut(state: FakeGcfState, fn: Json, allTrafficOnLatest: boolean, uri
   };
 }
 
-/** The msw handlers of the model. */
-export function fakeGcfHandlers(state: FakeGcfState) {
+/** The msw handlers of the model, answering at `urls` (a server's `http://127.0.0.1:<port>/...` in the e2e test). */
+export function fakeGcfHandlers(state: FakeGcfState, urls: FakeGcfUrls = {}) {
+  const api = (urls.api ?? GCF_API).replace(/\/$/, '');
+  const uploadUrl = urls.upload ?? UPLOAD_URL;
+  const PREFIX = `${api}/projects/:project/locations/:region`;
   let remaining = 0;
   let finish: (() => void) | undefined;
   const record = (request: Request): void => {
@@ -98,9 +108,9 @@ export function fakeGcfHandlers(state: FakeGcfState) {
   return [
     http.post(`${PREFIX}/functions:generateUploadUrl`, ({ request }) => {
       record(request);
-      return HttpResponse.json({ uploadUrl: UPLOAD_URL, storageSource: { bucket: 'gcf-v2-uploads-test', object: 'upload.zip' } });
+      return HttpResponse.json({ uploadUrl, storageSource: { bucket: 'gcf-v2-uploads-test', object: 'upload.zip' } });
     }),
-    http.put('https://storage.googleapis.com/gcf-v2-uploads-test/upload.zip', async ({ request }) => {
+    http.put(uploadUrl.split('?')[0] ?? uploadUrl, async ({ request }) => {
       state.calls.push('PUT upload');
       state.uploaded = new Uint8Array(await request.arrayBuffer());
       return new HttpResponse(null, { status: 200 });
@@ -142,7 +152,7 @@ export function fakeGcfHandlers(state: FakeGcfState) {
         state.fn = undefined;
       });
     }),
-    http.get(`${GCF_API}/projects/:project/locations/:region/operations/:operation`, ({ request }) => {
+    http.get(`${api}/projects/:project/locations/:region/operations/:operation`, ({ request }) => {
       record(request);
       if (remaining > 0) {
         remaining -= 1;

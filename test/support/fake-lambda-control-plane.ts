@@ -1,7 +1,8 @@
 /**
  * A model of the Lambda control plane for the deploy tests, as msw request
- * handlers (msw intercepts the SDK's requests in-process; there is no local
- * server). It records each operation in order, keeps the function's state
+ * handlers: msw intercepts the SDK's requests in-process, or
+ * control-plane-server.ts serves the same handlers on 127.0.0.1 for a CLI in
+ * a child process (the e2e test). It records each operation in order, keeps the function's state
  * between calls, and is as strict as the Lambda API reference on the points
  * deploy depends on:
  *
@@ -21,10 +22,8 @@
  */
 import { HttpResponse, http } from 'msw';
 
-/** The endpoint the test clients use (msw intercepts it; nothing leaves the machine). */
+/** The endpoint the in-process test clients use (msw intercepts it; nothing leaves the machine). */
 export const LAMBDA_ENDPOINT = 'https://lambda.us-east-1.amazonaws.com';
-
-const BASE = `${LAMBDA_ENDPOINT}/2015-03-31/functions`;
 const ACCOUNT = '123456789012';
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
@@ -138,8 +137,9 @@ function conflict(state: FakeLambdaState, operation: string): Response | undefin
   return undefined;
 }
 
-/** The msw handlers of the model. */
-export function fakeLambdaHandlers(state: FakeLambdaState) {
+/** The msw handlers of the model, answering at `endpoint` (a server's `http://127.0.0.1:<port>` in the e2e test). */
+export function fakeLambdaHandlers(state: FakeLambdaState, endpoint = LAMBDA_ENDPOINT) {
+  const BASE = `${endpoint.replace(/\/$/, '')}/2015-03-31/functions`;
   const record = async (operation: string, request: Request): Promise<Response | undefined> => {
     state.calls.push(operation);
     if (request.method !== 'GET' && request.method !== 'DELETE') {
