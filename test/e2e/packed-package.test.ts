@@ -90,7 +90,8 @@ describe('spillway bundle, deploy and teardown with default paths, against local
   let planes: ControlPlaneServer;
   let cliEnv: Record<string, string>;
   const spillway = (...args: string[]) => app.exec('npx', ['spillway', ...args], cliEnv);
-  const deployLambda = () => spillway('deploy', 'lambda', '--json', '--function', 'spillway-e2e-tasks', '--role', 'arn:aws:iam::123456789012:role/spillway-e2e');
+  const deployLambda = () =>
+    spillway('deploy', 'lambda', '--json', '--function', 'spillway-e2e-tasks', '--role', 'arn:aws:iam::123456789012:role/spillway-e2e');
   const gcfTarget = ['--function', 'spillway-e2e-tasks', '--project', 'e2e-project', '--region', 'europe-west1'];
   const deployGcf = () => spillway('deploy', 'gcf', '--json', ...gcfTarget, '--api-endpoint', planes.gcfApi);
   const manifest = () => JSON.parse(readFileSync(join(app.dir, '.spillway', 'manifest.json'), 'utf8')) as { bundleHash: string };
