@@ -90,8 +90,8 @@ export class SpendLedger {
 
   /** `backend` ran `taskName` for `durationMs` (as it reported): feeds that backend's run-time estimate of the task. */
   measured(backend: Backend, taskName: string, durationMs: number): void {
-    let durations = this.#remoteDurations.get(backend.name);
-    if (durations === undefined) this.#remoteDurations.set(backend.name, (durations = new DurationEstimator()));
+    const durations = this.#remoteDurations.get(backend.name) ?? new DurationEstimator();
+    this.#remoteDurations.set(backend.name, durations);
     durations.record(taskName, durationMs);
   }
 
