@@ -6,7 +6,7 @@
  * `cost: { budgetUsd: BUDGET_USD }`, N tasks that sleep M ms submitted at once.
  *
  * Billed spend is tallied here, outside the offloader, from every remote
- * task's `success` or `failure` event: the backend's own price model
+ * task's `success` or `failure` event (a failure that reports no run time is not counted): the backend's own price model
  * (`estimateCostUsd(runMs)`) applied to the run time the remote reported.
  * The offloader's own `stats().spend.totalUsd` is printed beside it.
  *
@@ -63,7 +63,10 @@ async function measure(row: Row): Promise<Record<string, number | string>> {
     ranOn[info.backend] = (ranOn[info.backend] ?? 0) + 1;
     tally(info);
   });
-  offloader.on('failure', tally);
+  // A failure with no run time never reached the remote (refused by the budget, for one).
+  offloader.on('failure', (info) => {
+    if (info.runMs > 0) tally(info);
+  });
   const errors: Record<string, number> = {};
   const options = { placement: row.placement, ...(row.timeoutMs === undefined ? {} : { timeoutMs: row.timeoutMs }) };
   await Promise.all(
