@@ -124,12 +124,17 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     }
     let input: unknown;
     try {
-      input = deserialize(envelope.input);
+      input = deserialize(envelope.input, 'input');
     } catch (error) {
+      const path = (error as { path?: unknown }).path;
       return failure(
         envelope.id,
         'bad-envelope',
-        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, { code: 'ERR_BAD_ENVELOPE', cause: error }),
+        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, {
+          code: 'ERR_BAD_ENVELOPE',
+          cause: error,
+          ...(typeof path === 'string' ? { path } : {}),
+        }),
       );
     }
     const name = task.definition.name;
