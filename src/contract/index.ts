@@ -30,3 +30,4 @@ export type { Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
 export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
 export { createTaskRegistry, hashTaskModule, loadTaskModule, toModuleUrl } from './task-module.js';
+export { ELEMENTS_PER_ENCODED_BYTE, elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS, MIN_ELEMENT_BUDGET } from './value-limits.js';
