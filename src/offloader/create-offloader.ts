@@ -10,7 +10,7 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
-import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
@@ -53,7 +53,17 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
     const localBreaker = createBackendBreaker('local', resolved.breaker, onTransition, () => true);
-    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
+    this.#local = createLocalBackend({
+      tasksUrl,
+      name: 'local',
+      ...resolved.local,
+      onChunkHealth: (fault) => localBreaker.record(fault),
+      onLateFault: ({ taskName, taskId, error }) => {
+        // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
+        if (this.#reporter.listening('error'))
+          this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) });
+      },
+    });
     this.#remotes = resolved.remotes;
     const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
     this.#breakers = [localBreaker, ...breakers.values()];
