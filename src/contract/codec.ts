@@ -11,7 +11,8 @@ import { assertDecodable } from './decode-bounds.js';
 import { elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS } from './value-limits.js';
 
 const reducers = {
-  Buffer: (value: unknown) => Buffer.isBuffer(value) && value.toString('base64'),
+  // devalue ignores a falsy reduction: an empty Buffer travels as "=", which decodes to an empty Buffer.
+  Buffer: (value: unknown) => Buffer.isBuffer(value) && (value.toString('base64') || '='),
 };
 const revivers = {
   Buffer: (base64: string) => Buffer.from(base64, 'base64'),

@@ -25,7 +25,7 @@ export { throttledError } from '../backends/throttled-error.js';
 export { assertSerializable, deserialize, encodeValue, serialize } from './codec.js';
 export { ENVELOPE_VERSION, EncodedError, ErrorKind, ResultEnvelope, TaskEnvelope } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
-export { BUNDLE_HASH_ENV, NODE_RUNTIMES } from './platform.js';
+export { BUNDLE_HASH_ENV, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
 export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
