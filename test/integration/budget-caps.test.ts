@@ -81,12 +81,12 @@ async function burst(
 
 describe('budgets are caps: auto overflow on the emulators', () => {
   const rows: { kind: RemoteKind; count: number; ms: number; timeoutMs: number; budgetUsd: number }[] = [
-    { kind: 'lambda-1024', count: 40, ms: 20, timeoutMs: 100, budgetUsd: 0.00002 },
-    { kind: 'lambda-10240', count: 40, ms: 20, timeoutMs: 100, budgetUsd: 0.0001 },
-    { kind: 'gcf', count: 40, ms: 20, timeoutMs: 100, budgetUsd: 0.00002 },
-    { kind: 'lambda-1024', count: 12, ms: 300, timeoutMs: 400, budgetUsd: 0.00004 },
-    { kind: 'lambda-10240', count: 12, ms: 300, timeoutMs: 400, budgetUsd: 0.0002 },
-    { kind: 'gcf', count: 12, ms: 300, timeoutMs: 400, budgetUsd: 0.00002 },
+    { kind: 'lambda-1024', count: 40, ms: 20, timeoutMs: 250, budgetUsd: 0.00002 },
+    { kind: 'lambda-10240', count: 40, ms: 20, timeoutMs: 250, budgetUsd: 0.0001 },
+    { kind: 'gcf', count: 40, ms: 20, timeoutMs: 250, budgetUsd: 0.00002 },
+    { kind: 'lambda-1024', count: 12, ms: 300, timeoutMs: 1000, budgetUsd: 0.00004 },
+    { kind: 'lambda-10240', count: 12, ms: 300, timeoutMs: 1000, budgetUsd: 0.0002 },
+    { kind: 'gcf', count: 12, ms: 300, timeoutMs: 1000, budgetUsd: 0.00002 },
   ];
   for (const { kind, count, ms, timeoutMs, budgetUsd } of rows) {
     it(`${count} x ${ms} ms on ${kind}: billed spend stays within $${budgetUsd}, the rest runs locally`, async () => {
@@ -114,7 +114,7 @@ describe('budgets are caps: pinned placements', () => {
   it("placement 'lambda' runs what fits and fails the rest with CapacityError ERR_BUDGET_EXHAUSTED, never locally", async () => {
     const backend = remote('lambda-1024');
     const budgetUsd = 0.00002;
-    const outcome = await burst(offloaderOn(backend, budgetUsd), backend, 40, 20, { placement: 'lambda', timeoutMs: 100 });
+    const outcome = await burst(offloaderOn(backend, budgetUsd), backend, 40, 20, { placement: 'lambda', timeoutMs: 250 });
     expect(outcome.ranOn.local).toBeUndefined();
     expect(outcome.ranOn.lambda).toBeGreaterThan(0);
     expect(outcome.failures.length).toBeGreaterThan(0);
@@ -144,11 +144,12 @@ describe('budgets are caps: failed and aborted remote runs are billed', () => {
     const backend = remote('lambda-1024');
     const offloader = createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: [backend], cost: { budgetUsd: 0.001 } });
     const controller = new AbortController();
-    offloader.on('dispatch', () => setTimeout(() => controller.abort(), 100));
+    const abortSoon = () => setTimeout(() => controller.abort(), 100);
+    offloader.on('dispatch', abortSoon);
     const aborted = await rejectionOf(offloader.run(sleep, 5000, { placement: 'lambda', timeoutMs: 2000, signal: controller.signal }));
     expect(isOffloadError(aborted, 'ERR_ABORTED')).toBe(true);
     expect(offloader.stats().spend.totalUsd).toBeCloseTo(backend.estimateCostUsd?.(2100) ?? Number.NaN, 12);
-    offloader.removeAllListeners('dispatch');
+    offloader.off('dispatch', abortSoon);
     const failed = await rejectionOf(offloader.run(failQuota, 1, { placement: 'lambda', timeoutMs: 1000 }));
     expect(failed).toBeInstanceOf(TaskError);
     const { spend } = offloader.stats();
