@@ -16,6 +16,7 @@ import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
+import type { WorkerSizing } from './cpu-budget.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
@@ -28,6 +29,8 @@ export interface LocalBackendOptions {
   tasksUrl: URL;
   name: string;
   maxWorkers: number;
+  /** Where `maxWorkers` came from, for {@link LocalSnapshot.sizing}. @default 'option' */
+  maxWorkersSource?: string;
   minWorkers: number;
   idleTimeoutMs: number;
   maxQueue: number;
@@ -51,6 +54,8 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
+  sizing: WorkerSizing;
   /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
   predictedWaitMs: number;
 }
@@ -81,6 +86,7 @@ class LocalPool implements LocalBackend {
   readonly maxConcurrency: number;
   readonly durations = new DurationEstimator();
   readonly #maxQueue: number;
+  readonly #sizing: WorkerSizing;
   readonly #pool: Piscina<ChunkMessage, ChunkReply>;
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
@@ -91,6 +97,7 @@ class LocalPool implements LocalBackend {
     this.name = options.name;
     this.maxConcurrency = maxWorkers;
     this.#maxQueue = options.maxQueue;
+    this.#sizing = Object.freeze({ maxWorkers, source: options.maxWorkersSource ?? 'option' });
     // Each worker holds its running chunk plus the next one, which it starts the
     // moment the first ends (the worker runs chunks one after another), so it
     // never idles for a round trip. Recycling workers keeps one chunk each, so
@@ -154,6 +161,7 @@ class LocalPool implements LocalBackend {
       running: queue.running - waitingInWorkers,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
+      sizing: this.#sizing,
       predictedWaitMs,
     };
   }
