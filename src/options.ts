@@ -61,6 +61,20 @@ export interface LocalOptions {
    * @default undefined (Node's default heap limit)
    */
   workerMemoryMb?: number;
+  /**
+   * Run time after which a local attempt without `timeoutMs` counts as
+   * stalled: a `stall` event (once per attempt) and `stats().local.stalls`.
+   * A task's own `stallAfterMs` overrides it.
+   * @default 10 × each task's measured p99 run time, at least 30_000
+   */
+  stallAfterMs?: number;
+  /**
+   * What a stall does: `'report'` (the event only) or `'restart'` (terminate
+   * the worker; an idempotent task is sent again, up to 2 times, else it
+   * fails with `BackendError` `ERR_WORKER_STALLED`). A task's own `onStall` overrides it.
+   * @default 'report'
+   */
+  onStall?: 'report' | 'restart';
 }
 
 /** Options of {@link createOffloader}. */
@@ -106,6 +120,8 @@ export const LocalOptionsSchema = z
     maxQueue: positiveInt.default(Number.POSITIVE_INFINITY),
     maxTasksPerWorker: positiveInt.optional(),
     workerMemoryMb: z.number().min(8).optional(),
+    stallAfterMs: z.number().min(1).optional(),
+    onStall: z.enum(['report', 'restart']).default('report'),
   })
   .strict();
 

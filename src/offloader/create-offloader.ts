@@ -53,7 +53,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
     const localBreaker = createBackendBreaker('local', resolved.breaker, onTransition, () => true);
-    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
+    this.#local = createLocalBackend({
+      tasksUrl,
+      name: 'local',
+      ...resolved.local,
+      onChunkHealth: (fault) => localBreaker.record(fault),
+      stallListener: (stall) => {
+        if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
+      },
+    });
     this.#remotes = resolved.remotes;
     const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
     this.#breakers = [localBreaker, ...breakers.values()];

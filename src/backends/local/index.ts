@@ -2,3 +2,4 @@
 export type { AttemptSink } from './attempt-sink.js';
 export type { WorkerSizing } from './cpu-budget.js';
 export { createLocalBackend, type LocalBackend, type LocalSnapshot } from './local-backend.js';
+export type { StallInfo } from './stall-watch.js';

@@ -20,6 +20,7 @@ import type { WorkerSizing } from './cpu-budget.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
+import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { createWorkerPool } from './worker-pool.js';
@@ -36,6 +37,12 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** See `LocalOptions.stallAfterMs`. */
+  stallAfterMs?: number;
+  /** See `LocalOptions.onStall`. @default 'report' */
+  onStall?: 'report' | 'restart';
+  /** Hears each stalled attempt. */
+  stallListener?: (stall: StallInfo) => void;
   /**
    * Hears the health of the pool once per chunk: `undefined` when the worker
    * came back, the error when it died (crash, exit, out of memory). Timeouts
@@ -54,6 +61,8 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** Attempts seen running past their `stallAfterMs` so far (see the `stall` event). */
+  stalls: number;
   /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
   sizing: WorkerSizing;
   /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
@@ -90,6 +99,7 @@ class LocalPool implements LocalBackend {
   readonly #pool: Piscina<ChunkMessage, ChunkReply>;
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
+  readonly #stallWatch: StallWatch;
   #closing = false;
 
   constructor(options: LocalBackendOptions) {
@@ -114,6 +124,15 @@ class LocalPool implements LocalBackend {
       tasksUrl: options.tasksUrl,
       workerMemoryMb: options.workerMemoryMb,
       onChunkHealth: options.onChunkHealth,
+    });
+    const dispatcher = this.#dispatcher;
+    this.#stallWatch = new StallWatch({
+      backend: options.name,
+      stallAfterMs: options.stallAfterMs,
+      onStall: options.onStall ?? 'report',
+      durations: this.durations,
+      chunks: () => dispatcher.activeChunks,
+      listener: options.stallListener,
     });
   }
 
@@ -161,6 +180,7 @@ class LocalPool implements LocalBackend {
       running: queue.running - waitingInWorkers,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
+      stalls: this.#stallWatch.stalls,
       sizing: this.#sizing,
       predictedWaitMs,
     };
@@ -169,11 +189,13 @@ class LocalPool implements LocalBackend {
   async close(): Promise<void> {
     this.#closing = true;
     await this.#dispatcher.whenIdle();
+    this.#stallWatch.stop();
     await this.#pool.destroy();
   }
 
   async destroy(): Promise<void> {
     this.#closing = true;
+    this.#stallWatch.stop();
     this.#dispatcher.stop();
     this.#queue.drain(destroyedError);
     await this.#pool.destroy();

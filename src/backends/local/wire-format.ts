@@ -12,6 +12,8 @@ import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelop
  * byte 0: 1 + index of the envelope running now (0: none started yet).
  */
 export const PROGRESS = {
+  /** Int32 at byte 4: the `threadId` of the worker that took the chunk (0: not taken yet). */
+  threadIdByte: 4,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
   /** Int32 per envelope from byte 16: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */

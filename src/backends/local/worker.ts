@@ -50,6 +50,7 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
     return { threadId, results: '[]', retire: false, loadError: encodeError(error) };
   }
   const running = new Int32Array(message.progress, 0, 1);
+  Atomics.store(new Int32Array(message.progress, PROGRESS.threadIdByte, 1), 0, threadId);
   const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
   const slots = new Int32Array(message.progress, PROGRESS.cancelledByte);
   const envelopes = unpackEnvelopes(message.envelopes);
