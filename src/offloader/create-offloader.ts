@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
+import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
-import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
@@ -60,6 +61,11 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       onChunkHealth: (fault) => localBreaker.record(fault),
       stallListener: (stall) => {
         if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
+      },
+      onLateFault: ({ taskName, taskId, error }) => {
+        // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
+        if (this.#reporter.listening('error'))
+          this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) });
       },
     });
     this.#remotes = resolved.remotes;
@@ -116,7 +122,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * cheap on the main thread.
    */
   #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
-    const placed = this.#refusal(task) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
+    const placed =
+      this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined));
       return;
@@ -155,6 +162,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
   }
+}
+
+/** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */
+function invalidTimeout(timeoutMs: unknown): ValidationError | undefined {
+  if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) return undefined;
+  return new ValidationError(
+    `Expected \`timeoutMs\` to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
+    { path: 'timeoutMs' },
+  );
 }
 
 /**
