@@ -155,7 +155,8 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
     }
     const result = await ready.execute(envelope);
     if (!result.ok && result.kind === 'bad-envelope') {
-      sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message });
+      const { path } = result.error;
+      sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message, ...(path === undefined ? {} : { path }) });
       return;
     }
     if (!result.ok && result.kind === 'stale-bundle') {

@@ -9,8 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
+import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
-import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
@@ -56,7 +57,17 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
     const localBreaker = createBackendBreaker('local', resolved.breaker, onTransition, () => true);
-    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
+    this.#local = createLocalBackend({
+      tasksUrl,
+      name: 'local',
+      ...resolved.local,
+      onChunkHealth: (fault) => localBreaker.record(fault),
+      onLateFault: ({ taskName, taskId, error }) => {
+        // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
+        if (this.#reporter.listening('error'))
+          this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) });
+      },
+    });
     this.#remotes = resolved.remotes;
     const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
     this.#breakers = [localBreaker, ...breakers.values()];
@@ -121,7 +132,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * cheap on the main thread.
    */
   #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): TaskRun | undefined {
-    const placed = this.#refusal(task) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
+    const placed =
+      this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined, refusedRun(task)));
       return undefined;
@@ -164,10 +176,19 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 }
 
-/** The run of a task refused before it was placed (closed offloader, not an offloadable): it ran nowhere. */
+/** The run of a task refused before it was placed (closed offloader, not an offloadable, bad option): it ran nowhere. */
 function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
   const taskName = isOffloadable(task) ? task.definition.name : '';
   return { info: () => ({ taskName, taskId: '', backend: '', attempts: 0, queuedMs: 0, runMs: 0 }) };
+}
+
+/** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */
+function invalidTimeout(timeoutMs: unknown): ValidationError | undefined {
+  if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) return undefined;
+  return new ValidationError(
+    `Expected \`timeoutMs\` to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
+    { path: 'timeoutMs' },
+  );
 }
 
 /**

@@ -56,6 +56,8 @@ export class RemoteAttempts {
     const { router, lifetime, retry } = this.#parts;
     return pRetry(() => this.#attemptOn(run, run.backend), {
       ...backoff(retry),
+      // destroy() ends a backoff at once: the task rejects with the lifetime's AbortError.
+      signal: lifetime,
       shouldRetry: ({ error }) => {
         if (lifetime.aborted || run.signal?.aborted || !isInfrastructureFault(error)) return false;
         // A non-idempotent task runs again only where the fault proves it never started.

@@ -39,7 +39,6 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
   #sourceError: { error: unknown } | undefined;
   /** What the next `next()` rejects with, once the buffer is drained; then the stream is done. */
   #rejection: { error: unknown } | undefined;
-  readonly #onAbort = (): void => this.#abort();
 
   constructor(start: StartTask, inputs: MapInputs<unknown>, options: StreamOptions<unknown>, window: number) {
     super(start, inputs, options, window);
@@ -103,7 +102,6 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
 
   protected ended(): void {
     this.#ended = true;
-    this.options.signal?.removeEventListener('abort', this.#onAbort);
     if (this.#closed) return;
     // Waiters exist only while the buffer is empty: the first hears the source's error, if any.
     const failure = this.#sourceError;
@@ -123,7 +121,6 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
       this.#abort();
       return;
     }
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.launch();
   }
 
@@ -140,6 +137,10 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
     // Consuming may have made room for more inputs.
     if (!this.#closed) this.launch();
     return item;
+  }
+
+  protected override signalAborted(): void {
+    this.#abort();
   }
 
   /** The caller's signal aborted: the submitted tasks abort with it; the pending `next()` rejects, later ones are done. */
@@ -160,7 +161,6 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
     this.#buffer = [];
     this.#head = 0;
     this.#running.clear();
-    this.options.signal?.removeEventListener('abort', this.#onAbort);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(DONE);
   }
 }

@@ -170,7 +170,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     }
     let output: unknown;
     try {
-      output = deserialize(result.output);
+      output = deserialize(result.output, 'output');
     } catch (error) {
       this.#fail(
         new BackendError(`The result of task "${this.task.name}" could not be decoded: ${(error as Error).message}`, { cause: error, retryable: false }),

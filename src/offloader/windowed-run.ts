@@ -4,6 +4,7 @@
  * counts outcomes, reports progress, and tells its subclass about each
  * outcome, a failing source and the end.
  */
+import { setMaxListeners } from 'node:events';
 import { type OffloadError, ValidationError } from '../errors.js';
 import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
@@ -51,12 +52,13 @@ export abstract class WindowedRun {
   #pulling = false;
   #stopped = false;
   #ended = false;
+  #unlinkSignal: (() => void) | undefined;
 
   constructor(start: StartTask, inputs: MapInputs<unknown>, options: MapOptions<unknown>, window: number) {
     this.#start = start;
     this.options = options;
     this.window = window;
-    this.#shared = { signal: options.signal, timeoutMs: options.timeoutMs, placement: options.placement };
+    this.#shared = { signal: this.#linkSignal(options.signal), timeoutMs: options.timeoutMs, placement: options.placement };
     this.#knownTotal = Array.isArray(inputs) ? inputs.length : -1;
     if (typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function') this.#sync = (inputs as Iterable<unknown>)[Symbol.iterator]();
     else this.#async = (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator]();
@@ -70,6 +72,9 @@ export abstract class WindowedRun {
   protected abstract ended(): void;
   /** A task was started for input `index`. */
   protected started(_index: number, _task: StartedTask | undefined): void {}
+
+  /** The caller's signal aborted; called before the call's tasks hear it. */
+  protected signalAborted(): void {}
 
   /** True when another input may be pulled now. */
   protected hasRoom(): boolean {
@@ -176,9 +181,28 @@ export abstract class WindowedRun {
     this.launch();
   }
 
+  /**
+   * The caller's signal as one the call's tasks share: it aborts with it, and
+   * takes any number of listeners, so the caller's signal gets one listener
+   * per call instead of one per task in flight.
+   */
+  #linkSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (signal === undefined || signal.aborted) return signal;
+    const linked = new AbortController();
+    setMaxListeners(0, linked.signal);
+    const follow = (): void => {
+      this.signalAborted();
+      linked.abort(signal.reason);
+    };
+    signal.addEventListener('abort', follow, { once: true });
+    this.#unlinkSignal = () => signal.removeEventListener('abort', follow);
+    return linked.signal;
+  }
+
   #endIfDone(): void {
     if (this.#ended || !(this.#exhausted || this.#stopped) || this.active > 0 || this.#pulling) return;
     this.#ended = true;
+    this.#unlinkSignal?.();
     this.ended();
   }
 }
