@@ -38,7 +38,10 @@ function counted(count: number, value = (n: number) => n): { inputs: Generator<n
 describe('stream', () => {
   it('yields outcomes in completion order, each with its input index and info', async () => {
     const offloader = create({ maxWorkers: 4 });
-    const sleeps = [400, 20, 200, 100];
+    // Warm the four workers first, so no sleep waits for a worker to load the task module.
+    await offloader.map(sleep, [100, 100, 100, 100]);
+    // 400 ms between finishing times: far above scheduling noise on a loaded machine.
+    const sleeps = [1300, 100, 900, 500];
     const items = await collect(offloader.stream(sleep, sleeps));
     expect(items.map((item) => item.index)).toEqual([1, 3, 2, 0]);
     for (const item of items) {
