@@ -40,7 +40,17 @@ export type {
 } from './offloader/events.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
-export type { MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';
+export type {
+  MapAggregateError,
+  MapInputs,
+  MapOptions,
+  MapProgress,
+  Offloader,
+  Placement,
+  RunOptions,
+  StreamOptions,
+  StreamResult,
+} from './offloader/types.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';

@@ -1,7 +1,7 @@
 /**
  * The offloader: the public object that runs tasks. It validates options
  * once, wires the local pool, the remotes and their breakers, the router and
- * the spend ledger, and turns each `run` (and each `map` input) into one
+ * the spend ledger, and turns each `run` (and each `map` or `stream` input) into one
  * {@link TaskRun} that reports exactly once through its promise, its
  * callbacks, events and stats.
  */
@@ -16,6 +16,7 @@ import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
+import type { TaskEventInfo } from './events.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { Router } from './router.js';
@@ -23,10 +24,12 @@ import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun } from './task-run.js';
-import type { MapInputs, MapOptions, Offloader, RunOptions, TaskCallback } from './types.js';
+import type { MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
+import type { StartTask } from './windowed-run.js';
 
-/** Inputs `map` keeps in flight at once; enough for large batches, bounded for memory. */
+/** Inputs `map` and `stream` keep in flight at once; enough for large batches, bounded for memory. */
 const MAP_WINDOW = 8192;
 
 class OffloaderImpl extends EventEmitter implements Offloader {
@@ -118,9 +121,19 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 
   map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
-    const start = (input: unknown, runOptions: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback) =>
-      this.#start(task, input, runOptions, chunkSize, finish);
-    return mapInputs(start, inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
+    return mapInputs(this.#starter(task), inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
+  }
+
+  stream<T extends AnyOffloadable>(
+    task: T,
+    inputs: MapInputs<TaskInput<T>>,
+    options: StreamOptions<TaskOutput<T>> = {},
+  ): AsyncIterableIterator<StreamResult<TaskOutput<T>>> {
+    return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#mapWindow) as AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
+  }
+
+  #starter(task: AnyOffloadable): StartTask {
+    return (input, runOptions, chunkSize, finish) => this.#start(task, input, runOptions, chunkSize, finish);
   }
 
   /**
@@ -129,18 +142,20 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * task rather than closures, so that `map` over 100,000 tiny tasks stays
    * cheap on the main thread.
    */
-  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
+  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
     const placed =
       this.#refusal(task) ??
       invalidTimeout(options.timeoutMs) ??
       this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
     if (placed instanceof Error) {
-      queueMicrotask(() => finish(placed, undefined));
-      return;
+      queueMicrotask(() => finish(placed, undefined, refusedRun(task)));
+      return undefined;
     }
     this.#reporter.submitted();
-    new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
+    const run = new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish);
+    run.start();
+    return run;
   }
 
   /** Why a task is refused before placement: the offloader is closed, or `task` is not an offloadable. */
@@ -173,6 +188,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
   }
+}
+
+/** The run of a task refused before it was placed (closed offloader, not an offloadable, bad option): it ran nowhere. */
+function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
+  const taskName = isOffloadable(task) ? task.definition.name : '';
+  return { info: () => ({ taskName, taskId: '', backend: '', attempts: 0, queuedMs: 0, runMs: 0 }) };
 }
 
 /** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */

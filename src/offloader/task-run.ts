@@ -6,7 +6,7 @@
  * {@link RemoteAttempts} (breaker, backoff, failover).
  */
 import type { Backend, InvokeOptions } from '../backends/backend.js';
-import type { AttemptSink, LocalBackend } from '../backends/local/index.js';
+import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/index.js';
 import { deserialize, serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
@@ -47,6 +47,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly #options: RunOptions<unknown>;
   readonly #finish: TaskCallback;
   readonly #submittedAt = performance.now();
+  /** The latest local attempt, while it may still be cancelled before it starts. */
+  #localAttempt: LocalAttempt | undefined;
   #encodedInput = '';
   #attempts = 0;
   #attemptStartedAt = 0;
@@ -133,13 +135,24 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const { local, remote } = this.#services;
     if (this.#backend === local) {
       // The hot path: callbacks, no promise.
-      local.submit(this.nextEnvelope(), this, this);
+      this.#localAttempt = local.submit(this.nextEnvelope(), this, this);
       return;
     }
     remote.run(this).then(
       (result) => this.settled(undefined, result),
       (error: OffloadError) => this.settled(error, undefined),
     );
+  }
+
+  /**
+   * Fails the task with `error` if its current attempt has not started: it
+   * waits in the local queue, or in a worker that has not reached it. True
+   * if so. A running attempt, or one on a remote, is left alone (false).
+   */
+  cancelUnstarted(error: OffloadError): boolean {
+    const attempt = this.#localAttempt;
+    if (attempt === undefined || this.#backend !== this.#services.local) return false;
+    return this.#services.local.cancelUnstarted(attempt, error);
   }
 
   failingOver(error: OffloadError, next: Backend): void {
@@ -176,7 +189,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
     this.#services.reporter.succeeded(this, latencyMs, this.#runMs);
-    this.#finish(undefined, output);
+    this.#finish(undefined, output, this);
   }
 
   /** The attempt answered with an error: a task's own error is retried as its definition allows, anything else fails the task. */
@@ -197,6 +210,6 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const { onError } = this.#options;
     if (onError !== undefined) callSafely(() => onError(error, this.info()));
     this.#services.reporter.failed(this, error, latencyMs, this.#runMs === 0 ? undefined : this.#runMs);
-    this.#finish(error, undefined);
+    this.#finish(error, undefined, this);
   }
 }
