@@ -7,10 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
 import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
+import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
@@ -37,6 +40,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #ledger: SpendLedger;
   readonly #reporter: RunReporter;
   readonly #stats = new StatsRecorder();
+  readonly #metrics: OffloaderMetrics | undefined;
   readonly #services: RunServices;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
@@ -48,7 +52,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const resolved = resolveOptions(options);
     const tasksUrl = toModuleUrl(resolved.tasks);
     const bundleHash = hashTaskModule(tasksUrl);
-    this.#reporter = new RunReporter(this, this.#stats);
+    this.#metrics = createOffloaderMetrics({
+      localQueueDepth: () => this.#local.snapshot().queued,
+      remoteInFlight: () => this.#remotes.map((remote) => [remote.name, this.#ledger.inFlight(remote.name)] as const),
+      committedUsd: () => this.#ledger.committed().totalUsd,
+    });
+    this.#reporter = new RunReporter(this, this.#stats, this.#metrics);
     const onTransition = (transition: BreakerTransition) => this.#breakerTransition(transition);
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
@@ -96,8 +105,10 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 
   map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
+    // Inputs are pulled after this call returns: their task spans start in the caller's context of now.
+    const parent = traceParent();
     const start = (input: unknown, runOptions: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback) =>
-      this.#start(task, input, runOptions, chunkSize, finish);
+      this.#start(task, input, runOptions, chunkSize, finish, parent);
     return mapInputs(start, inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
   }
 
@@ -107,14 +118,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * task rather than closures, so that `map` over 100,000 tiny tasks stays
    * cheap on the main thread.
    */
-  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
+  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback, parent?: Context): void {
     const placed = this.#refusal(task) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined));
       return;
     }
     this.#reporter.submitted();
-    new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
+    new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start(parent);
   }
 
   /** Why a task is refused before placement: the offloader is closed, or `task` is not an offloadable. */
@@ -139,6 +150,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await this.#reporter.idle();
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 
   async destroy(): Promise<void> {
@@ -146,6 +158,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 }
 

@@ -27,6 +27,8 @@ export interface RemoteAttemptRun {
   nextEnvelope(): TaskEnvelope;
   /** The attempt left for its backend at `now` (`performance.now()`; default: when its envelope was built). */
   dispatched(now?: number): void;
+  /** The remote attempt was sent with its breaker in `breakerState`, committing `estimatedUsd` (for its trace). */
+  remoteAttempt(breakerState: string, estimatedUsd: number): void;
   /** The attempt failed with an infrastructure fault and goes to `next`. */
   failingOver(error: OffloadError, next: Backend): void;
 }
@@ -76,8 +78,10 @@ export class RemoteAttempts {
     run.dispatched();
     const signal = run.signal === undefined ? lifetime : AbortSignal.any([run.signal, lifetime]);
     const estimatedUsd = ledger.started(backend, run.task);
+    const breaker = breakers.get(backend.name) as BackendBreaker;
+    run.remoteAttempt(breaker.state(), estimatedUsd);
     try {
-      const result = await (breakers.get(backend.name) as BackendBreaker).fire(() => backend.invoke(envelope, { signal, task: run.task }));
+      const result = await breaker.fire(() => backend.invoke(envelope, { signal, task: run.task }));
       ledger.settled(backend, result.durationMs, estimatedUsd);
       return result;
     } catch (error) {
