@@ -42,6 +42,9 @@ export function baseOptions(tasksPath: string, contents: string, outfile: string
     format: 'esm',
     target: NODE_RUNTIMES.esbuildTarget,
     minify: true,
+    // Minified, but class and function names stay: errors named by their class
+    // (`this.name = new.target.name`) and remote stacks read as in the source.
+    keepNames: true,
     treeShaking: true,
     legalComments: 'none',
     external,

@@ -40,6 +40,7 @@ export type OffloadErrorCode =
   // Capacity and lifecycle.
   | 'ERR_QUEUE_FULL'
   | 'ERR_CLOSED'
+  | 'ERR_BUDGET_EXHAUSTED'
   // The local pool.
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_EXITED'

@@ -28,7 +28,16 @@ export {
   ValidationError,
 } from './errors.js';
 export { createOffloader } from './offloader/create-offloader.js';
-export type { BreakerInfo, BudgetExhaustedInfo, DrainInfo, OffloaderEvents, TaskEventInfo, TaskFailureInfo, TaskRetryInfo } from './offloader/events.js';
+export type {
+  BreakerInfo,
+  BudgetExhaustedInfo,
+  DrainInfo,
+  LateFaultInfo,
+  OffloaderEvents,
+  TaskEventInfo,
+  TaskFailureInfo,
+  TaskRetryInfo,
+} from './offloader/events.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type { MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';

@@ -5,6 +5,7 @@
  * definition so an offloader can run it on a worker or a remote.
  */
 import { z } from 'zod';
+import { MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -31,7 +32,8 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
   output?: OutputSchema;
   /**
    * Limit for one attempt's run time (queue time not counted). Locally the
-   * worker running an over-time task is terminated and replaced.
+   * worker running an over-time task is terminated and replaced. At most
+   * `MAX_TIMEOUT_MS` (2^31-1 ms).
    * @default undefined (no limit)
    */
   timeoutMs?: number;
@@ -106,7 +108,7 @@ const TaskDefinitionSchema = z.object({
   name: z.string().regex(NAME_PATTERN, { error: 'expected 1-128 characters: a letter, then letters, digits, "_", "." or "-"' }),
   input: zodSchema.optional(),
   output: zodSchema.optional(),
-  timeoutMs: z.number().min(1).optional(),
+  timeoutMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   idempotent: z.boolean().default(true),
   memoryMb: z.number().min(1).optional(),
   retries: z.number().int().min(0).default(0),

@@ -166,7 +166,8 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
     const facts = { trigger: 'http' as const, invocationId: header(req, 'function-execution-id'), functionName: process.env.K_SERVICE };
     const result = await withInvocationSpan(facts, envelope, httpTrace, () => ready.execute(envelope));
     if (!result.ok && result.kind === 'bad-envelope') {
-      sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message });
+      const { path } = result.error;
+      sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message, ...(path === undefined ? {} : { path }) });
       return;
     }
     if (!result.ok && result.kind === 'stale-bundle') {

@@ -86,6 +86,8 @@ export interface ErrorBody {
     sizeBytes?: number;
     /** 413 only: the handler's limit. */
     limitBytes?: number;
+    /** 400 only, when known: the path of the value that could not be decoded, such as `input[0]`. */
+    path?: string;
   };
 }
 
@@ -98,6 +100,7 @@ const ErrorBodySchema = z.object({
     actualHash: z.string().optional(),
     sizeBytes: z.number().optional(),
     limitBytes: z.number().optional(),
+    path: z.string().optional(),
   }),
 });
 

@@ -7,9 +7,12 @@
  */
 import { stringify, unflatten } from 'devalue';
 import { SerializationError } from '../errors.js';
+import { assertDecodable } from './decode-bounds.js';
+import { elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS } from './value-limits.js';
 
 const reducers = {
-  Buffer: (value: unknown) => Buffer.isBuffer(value) && value.toString('base64'),
+  // devalue ignores a falsy reduction: an empty Buffer travels as "=", which decodes to an empty Buffer.
+  Buffer: (value: unknown) => Buffer.isBuffer(value) && (value.toString('base64') || '='),
 };
 const revivers = {
   Buffer: (base64: string) => Buffer.from(base64, 'base64'),
@@ -33,46 +36,103 @@ function keyPath(path: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-function check(value: unknown, path: string, ancestors: Set<object>): void {
+/** What one walk of {@link check} has seen so far. */
+interface Walk {
+  ancestors: Set<object>;
+  /** Elements reached so far, shared references each time (see `MAX_VALUE_ELEMENTS`). */
+  elements: number;
+}
+
+/** Runs `read`, turning whatever it throws (a getter, a Proxy trap) into a SerializationError at `path`. */
+function guarded<T>(path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    const message = error instanceof Error ? error.message : 'a non-error value';
+    throw new SerializationError(`Cannot serialize \`${path}\`: reading it threw (${message}). Pass plain data without throwing getters or Proxy traps.`, {
+      path,
+      cause: error,
+    });
+  }
+}
+
+function checkArray(array: unknown[], path: string, walk: Walk, depth: number): void {
+  const length = array.length;
+  if (length > MAX_ARRAY_LENGTH) {
+    refuse(path, `an array of length ${length}, over the cap of ${MAX_ARRAY_LENGTH} elements (MAX_ARRAY_LENGTH)`, 'Split the work into smaller inputs.');
+  }
+  for (let index = 0; index < length; index++) {
+    const itemPath = `${path}[${index}]`;
+    check(
+      guarded(itemPath, () => array[index]),
+      itemPath,
+      walk,
+      depth,
+    );
+  }
+}
+
+function checkObject(object: object, path: string, walk: Walk, depth: number, tag: string): void {
+  const proto = Object.getPrototypeOf(object);
+  if (proto !== Object.prototype && proto !== null && tag !== '[object Number]' && tag !== '[object String]' && tag !== '[object Boolean]') {
+    refuse(
+      path,
+      describe(object),
+      'Pass plain data (objects, arrays, Map, Set, Date, typed arrays), for example a copy made with a spread or a toJSON() result.',
+    );
+  }
+  if (Object.getOwnPropertySymbols(object).length > 0) {
+    refuse(path, 'an object with symbol keys', 'Use string keys.');
+  }
+  for (const key of Object.keys(object)) {
+    const childPath = keyPath(path, key);
+    check(
+      guarded(childPath, () => (object as Record<string, unknown>)[key]),
+      childPath,
+      walk,
+      depth,
+    );
+  }
+}
+
+function checkContainer(object: object, path: string, walk: Walk, depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) {
+    refuse(path, `nested deeper than the depth cap of ${MAX_VALUE_DEPTH} levels (MAX_VALUE_DEPTH)`, 'Flatten the structure.');
+  }
+  if (Array.isArray(object)) checkArray(object, path, walk, depth);
+  else if (object instanceof Map) {
+    let index = 0;
+    for (const [key, entry] of object) {
+      check(key, `${path}.<key ${index}>`, walk, depth);
+      check(entry, `${path}.get(${typeof key === 'string' ? JSON.stringify(key) : `<key ${index}>`})`, walk, depth);
+      index++;
+    }
+  } else if (object instanceof Set) {
+    let index = 0;
+    for (const entry of object) check(entry, `${path}.<entry ${index++}>`, walk, depth);
+  } else checkObject(object, path, walk, depth, Object.prototype.toString.call(object));
+}
+
+function check(value: unknown, path: string, walk: Walk, parentDepth: number): void {
+  if (++walk.elements > MAX_VALUE_ELEMENTS) {
+    refuse(path, `past the cap of ${MAX_VALUE_ELEMENTS} elements in one value (MAX_VALUE_ELEMENTS)`, 'Split the work into smaller inputs.');
+  }
   const type = typeof value;
   if (type === 'function' || type === 'symbol') {
     refuse(path, describe(value), 'Only data can cross to a worker or a remote: pass a value, not a function or symbol.');
   }
   if (type !== 'object' || value === null) return;
   const object = value as object;
+  const { ancestors } = walk;
   if (ancestors.has(object)) {
     refuse(path, 'a reference back to one of its own ancestors (a cycle)', 'Break the cycle, for example by passing ids instead of parent links.');
   }
   if (ArrayBuffer.isView(object)) return;
-  const tag = Object.prototype.toString.call(object);
+  const tag = guarded(path, () => Object.prototype.toString.call(object));
   if (DATA_TAGS.has(tag)) return;
   ancestors.add(object);
-  if (Array.isArray(object)) {
-    for (let index = 0; index < object.length; index++) check(object[index], `${path}[${index}]`, ancestors);
-  } else if (object instanceof Map) {
-    let index = 0;
-    for (const [key, entry] of object) {
-      check(key, `${path}.<key ${index}>`, ancestors);
-      check(entry, `${path}.get(${typeof key === 'string' ? JSON.stringify(key) : `<key ${index}>`})`, ancestors);
-      index++;
-    }
-  } else if (object instanceof Set) {
-    let index = 0;
-    for (const entry of object) check(entry, `${path}.<entry ${index++}>`, ancestors);
-  } else {
-    const proto = Object.getPrototypeOf(object);
-    if (proto !== Object.prototype && proto !== null && tag !== '[object Number]' && tag !== '[object String]' && tag !== '[object Boolean]') {
-      refuse(
-        path,
-        describe(object),
-        'Pass plain data (objects, arrays, Map, Set, Date, typed arrays), for example a copy made with a spread or a toJSON() result.',
-      );
-    }
-    if (Object.getOwnPropertySymbols(object).length > 0) {
-      refuse(path, 'an object with symbol keys', 'Use string keys.');
-    }
-    for (const key of Object.keys(object)) check((object as Record<string, unknown>)[key], keyPath(path, key), ancestors);
-  }
+  guarded(path, () => checkContainer(object, path, walk, parentDepth + 1));
   ancestors.delete(object);
 }
 
@@ -82,11 +142,14 @@ function check(value: unknown, path: string, ancestors: Set<object>): void {
  * non-cyclic references are allowed (devalue keeps them shared).
  */
 export function assertSerializable(value: unknown, rootPath: string): void {
-  if (typeof value !== 'object' || value === null) {
-    if (typeof value === 'function' || typeof value === 'symbol') check(value, rootPath, new Set());
-    return;
-  }
-  check(value, rootPath, new Set());
+  walkValue(value, rootPath);
+}
+
+/** Checks `value` and answers how many elements it expands to. */
+function walkValue(value: unknown, rootPath: string): number {
+  const walk: Walk = { ancestors: new Set(), elements: 0 };
+  check(value, rootPath, walk, 0);
+  return walk.elements;
 }
 
 /** Encodes a checked value to the wire string. Call {@link assertSerializable} first. */
@@ -117,9 +180,10 @@ function encodeJsonPrimitive(value: unknown): string | undefined {
 export function serialize(value: unknown, rootPath: string): string {
   const primitive = encodeJsonPrimitive(value);
   if (primitive !== undefined) return primitive;
-  assertSerializable(value, rootPath);
+  const elements = walkValue(value, rootPath);
+  let text: string;
   try {
-    return encodeValue(value);
+    text = encodeValue(value);
   } catch (error) {
     const path = (error as { path?: string }).path ?? '';
     throw new SerializationError(`Cannot serialize \`${rootPath}${path}\`: ${(error as Error).message}`, {
@@ -127,15 +191,39 @@ export function serialize(value: unknown, rootPath: string): string {
       cause: error,
     });
   }
+  const budget = elementBudget(text.length);
+  if (elements > budget) {
+    refuse(
+      rootPath,
+      `a value that expands to ${elements} elements from ${text.length} encoded characters, over the budget of ${budget} that decoders accept (sparse arrays or one part referenced many times)`,
+      'Send the data densely, or each shared part once.',
+    );
+  }
+  return text;
 }
 
-/** Decodes a wire string made by {@link encodeValue}. */
-export function deserialize(text: string): unknown {
-  const parsed: unknown = JSON.parse(text);
+/**
+ * Decodes a wire string made by {@link encodeValue}. The flat form is checked
+ * against the caps of `value-limits.ts` before anything is revived; a value
+ * over them, or text that is no encoding, throws a {@link SerializationError}
+ * whose path starts with `rootPath`.
+ */
+export function deserialize(text: string, rootPath = 'value'): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SerializationError(`Cannot decode \`${rootPath}\`: it is no JSON (${(error as Error).message})`, { path: rootPath, cause: error });
+  }
   // A lone JSON primitive is its own value in devalue's format (the mirror of encodeJsonPrimitive).
   if (Array.isArray(parsed) && parsed.length === 1) {
     const root: unknown = parsed[0];
     if (root === null || typeof root === 'string' || typeof root === 'boolean' || typeof root === 'number') return root;
   }
-  return unflatten(parsed as number | unknown[], revivers);
+  if (Array.isArray(parsed)) assertDecodable(parsed, text.length, rootPath);
+  try {
+    return unflatten(parsed as number | unknown[], revivers);
+  } catch (error) {
+    throw new SerializationError(`Cannot decode \`${rootPath}\`: ${(error as Error).message}`, { path: rootPath, cause: error });
+  }
 }

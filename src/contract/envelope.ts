@@ -4,6 +4,7 @@
  * envelopes themselves are plain JSON so any transport can carry them.
  */
 import { z } from 'zod';
+import { MAX_TIMEOUT_MS } from './platform.js';
 
 /** Version of the envelope schema. Bumped on any incompatible change. */
 export const ENVELOPE_VERSION = 1;
@@ -22,8 +23,8 @@ export const TaskEnvelope = z.object({
   attempt: z.number().int().min(1),
   /** Codec-encoded input. */
   input: z.string(),
-  /** Limit for this attempt's run time, enforced by the runtime when the backend cannot stop it from outside. */
-  timeoutMs: z.number().positive().optional(),
+  /** Limit for this attempt's run time, enforced by the runtime when the backend cannot stop it from outside; at most `MAX_TIMEOUT_MS`. */
+  timeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
   /**
    * Trace context of the attempt as W3C headers (`traceparent`, `tracestate`,
    * and whatever else the caller's OpenTelemetry propagator writes), where the

@@ -20,43 +20,95 @@ import type { EncodedError, ErrorKind } from './envelope.js';
 const STANDARD_KEYS = new Set(['name', 'message', 'stack', 'code', 'cause', 'path']);
 const MAX_CAUSE_DEPTH = 8;
 
-function encodeLoose(value: unknown): string {
+/** Runs `read`; whatever it throws (a getter, a Proxy trap) yields `fallback` instead. */
+function safely<T>(read: () => T, fallback: T): T {
   try {
-    assertSerializable(value, 'value');
-    return encodeValue(value);
+    return read();
   } catch {
-    return encodeValue(String(value));
+    return fallback;
   }
 }
 
-/** Turns any thrown value into data. Fields that cannot be serialized travel as their `String()` form. */
-export function encodeError(error: unknown, depth = 0): EncodedError {
-  if (!(error instanceof Error)) {
-    return { name: 'NonError', message: typeof error === 'string' ? error : `Non-error value thrown: ${String(error)}`, fields: encodeLoose({ value: error }) };
-  }
-  const encoded: EncodedError = { name: error.name, message: error.message };
-  if (error.stack !== undefined) encoded.stack = error.stack;
-  const { code, path } = error as { code?: unknown; path?: unknown };
-  if (code !== undefined) encoded.code = String(code);
-  if (typeof path === 'string') encoded.path = path;
+/** `String(value)`, or a description when even that throws (a null-prototype object, a throwing `toString`). */
+function describeValue(value: unknown): string {
+  return safely(
+    () => String(value),
+    safely(() => `[${Object.prototype.toString.call(value).slice(8, -1)} that cannot be converted to a string]`, '[a value that cannot be described]'),
+  );
+}
+
+function encodeLoose(value: unknown): string {
+  return safely(
+    () => {
+      assertSerializable(value, 'value');
+      return encodeValue(value);
+    },
+    encodeValue(describeValue(value)),
+  );
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** The task's own enumerable fields besides the standard ones, each as data or as its `String()` form. */
+function encodeFields(error: Error): string | undefined {
+  const keys = safely(() => Object.keys(error), [] as string[]);
   const fields: Record<string, unknown> = {};
   let hasFields = false;
-  for (const key of Object.keys(error)) {
-    if (STANDARD_KEYS.has(key)) continue;
-    const value = (error as unknown as Record<string, unknown>)[key];
-    try {
+  for (const key of keys) {
+    if (STANDARD_KEYS.has(key) || key === '__proto__') continue;
+    const value = safely(() => (error as unknown as Record<string, unknown>)[key], '[a getter that threw]' as unknown);
+    fields[key] = safely(() => {
       assertSerializable(value, key);
-      fields[key] = value;
-    } catch {
-      fields[key] = String(value);
-    }
+      return value;
+    }, describeValue(value));
     hasFields = true;
   }
-  if (hasFields) encoded.fields = encodeValue(fields);
-  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
-    encoded.cause = error.cause instanceof Error ? encodeError(error.cause, depth + 1) : { value: encodeLoose(error.cause) };
+  return hasFields ? safely(() => encodeValue(fields), undefined) : undefined;
+}
+
+function encodeErrorObject(error: Error, depth: number): EncodedError {
+  const encoded: EncodedError = {
+    name: stringOr(
+      safely(() => error.name, undefined),
+      'Error',
+    ),
+    message: stringOr(
+      safely(() => error.message, undefined),
+      '',
+    ),
+  };
+  const stack = safely(() => error.stack, undefined);
+  if (typeof stack === 'string') encoded.stack = stack;
+  const code = safely(() => (error as { code?: unknown }).code, undefined);
+  if (code !== undefined) encoded.code = describeValue(code);
+  const path = safely(() => (error as { path?: unknown }).path, undefined);
+  if (typeof path === 'string') encoded.path = path;
+  const fields = encodeFields(error);
+  if (fields !== undefined) encoded.fields = fields;
+  const cause = safely(() => error.cause, undefined);
+  if (cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    encoded.cause = safely(() => cause instanceof Error, false) ? encodeError(cause, depth + 1) : { value: encodeLoose(cause) };
   }
   return encoded;
+}
+
+/**
+ * Turns any thrown value into data; it never throws. Fields that cannot be
+ * serialized travel as their `String()` form, and parts that cannot even be
+ * read (a throwing getter or Proxy trap) as a placeholder.
+ */
+export function encodeError(error: unknown, depth = 0): EncodedError {
+  try {
+    if (!safely(() => error instanceof Error, false)) {
+      const message = typeof error === 'string' ? error : `Non-error value thrown: ${describeValue(error)}`;
+      return { name: 'NonError', message, fields: encodeLoose({ value: error }) };
+    }
+    return encodeErrorObject(error as Error, depth);
+  } catch {
+    return { name: 'Error', message: 'The task threw a value that could not be read' };
+  }
 }
 
 function restoreFields(target: Error, encoded: EncodedError): void {

@@ -20,3 +20,10 @@ export const NODE_RUNTIMES = {
   /** esbuild `target` matching both runtimes. */
   esbuildTarget: 'node24',
 } as const;
+
+/**
+ * The longest `timeoutMs` spillway accepts anywhere (task definitions, run and
+ * map options, envelopes): 2^31-1 ms (about 24.8 days), the longest delay a
+ * Node timer keeps. Longer values, `Infinity` and `NaN` are refused.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;

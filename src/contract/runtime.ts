@@ -51,9 +51,13 @@ function withFields(error: Error, fields: Record<string, unknown>): Error {
  * same errors from a nested task call are the task's fault.
  */
 function classify(error: unknown, taskName: string): ErrorKind {
-  if (!isOffloadError(error) || error.taskName !== taskName) return 'task';
-  if (error.code === 'ERR_INVALID_INPUT' || error.code === 'ERR_INVALID_OUTPUT') return 'validation';
-  if (error.code === 'ERR_TIMEOUT') return 'timeout';
+  try {
+    if (!isOffloadError(error) || error.taskName !== taskName) return 'task';
+    if (error.code === 'ERR_INVALID_INPUT' || error.code === 'ERR_INVALID_OUTPUT') return 'validation';
+    if (error.code === 'ERR_TIMEOUT') return 'timeout';
+  } catch {
+    // A value whose properties cannot be read (a Proxy with throwing traps) is the task's own.
+  }
   return 'task';
 }
 
@@ -125,12 +129,17 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     }
     let input: unknown;
     try {
-      input = deserialize(envelope.input);
+      input = deserialize(envelope.input, 'input');
     } catch (error) {
+      const path = (error as { path?: unknown }).path;
       return failure(
         envelope.id,
         'bad-envelope',
-        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, { code: 'ERR_BAD_ENVELOPE', cause: error }),
+        new ValidationError(`Cannot decode the input of task "${envelope.task}": ${(error as Error).message}`, {
+          code: 'ERR_BAD_ENVELOPE',
+          cause: error,
+          ...(typeof path === 'string' ? { path } : {}),
+        }),
       );
     }
     const name = task.definition.name;

@@ -10,8 +10,9 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
+import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
-import { AbortError, CapacityError, type OffloadError, ValidationError } from '../errors.js';
+import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
@@ -62,7 +63,17 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
     const localBreaker = createBackendBreaker('local', resolved.breaker, onTransition, () => true);
-    this.#local = createLocalBackend({ tasksUrl, name: 'local', ...resolved.local, onChunkHealth: (fault) => localBreaker.record(fault) });
+    this.#local = createLocalBackend({
+      tasksUrl,
+      name: 'local',
+      ...resolved.local,
+      onChunkHealth: (fault) => localBreaker.record(fault),
+      onLateFault: ({ taskName, taskId, error }) => {
+        // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
+        if (this.#reporter.listening('error'))
+          this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) });
+      },
+    });
     this.#remotes = resolved.remotes;
     const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
     this.#breakers = [localBreaker, ...breakers.values()];
@@ -83,7 +94,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.
     setMaxListeners(0, lifetime);
-    const remote = new RemoteAttempts({ local: this.#local, router: this.#router, ledger: this.#ledger, breakers, retry: resolved.retry, lifetime });
+    const remote = new RemoteAttempts({
+      local: this.#local,
+      router: this.#router,
+      ledger: this.#ledger,
+      cost: resolved.cost,
+      breakers,
+      retry: resolved.retry,
+      lifetime,
+    });
     this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
@@ -119,7 +138,11 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * cheap on the main thread.
    */
   #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback, parent?: Context): void {
-    const placed = this.#refusal(task) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
+    const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
+    const placed =
+      this.#refusal(task) ??
+      invalidTimeout(options.timeoutMs) ??
+      this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined));
       return;
@@ -160,6 +183,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
   }
+}
+
+/** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */
+function invalidTimeout(timeoutMs: unknown): ValidationError | undefined {
+  if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) return undefined;
+  return new ValidationError(
+    `Expected \`timeoutMs\` to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
+    { path: 'timeoutMs' },
+  );
 }
 
 /**

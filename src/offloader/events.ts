@@ -36,6 +36,23 @@ export interface TaskRetryInfo extends TaskEventInfo {
   nextBackend: string;
 }
 
+/**
+ * Payload of `error`: a worker fault charged to a task that had already
+ * settled (it returned, but a timer, promise or callback it left behind
+ * killed its worker later). The task's own result stands; the tasks that
+ * worker held are run again. Counted in `stats().local.workerFaults`.
+ */
+export interface LateFaultInfo {
+  /** The `offloadable` name of the task that left the fault behind. */
+  taskName: string;
+  /** Its task id. */
+  taskId: string;
+  /** Backend whose worker died (`local`). */
+  backend: string;
+  /** The worker's death (`ERR_WORKER_EXITED`, `ERR_WORKER_CRASHED`, ...). */
+  error: OffloadError;
+}
+
 /** Payload of `drain`. */
 export interface DrainInfo {
   /** Tasks settled since the offloader was created. */
@@ -74,6 +91,8 @@ export interface OffloaderEvents {
   retry: TaskRetryInfo;
   /** Nothing is pending any more. */
   drain: DrainInfo;
+  /** A worker fault surfaced after the task that caused it settled; emitted only when a listener is attached. */
+  error: LateFaultInfo;
   /** The cost budget is spent: overflow stops and tasks queue locally. Fires once. */
   budgetExhausted: BudgetExhaustedInfo;
   /** A backend's breaker opened: the scheduler stops sending it tasks (for `local`: `auto` tasks overflow). */

@@ -3,6 +3,7 @@
  * inputs lazily so that at most a window of them is in flight, and resolves
  * with the outputs in input order.
  */
+import { setMaxListeners } from 'node:events';
 import { type OffloadError, ValidationError } from '../errors.js';
 import { callSafely } from './call-safely.js';
 import type { MapInputs, MapOptions, RunOptions, TaskCallback } from './types.js';
@@ -31,6 +32,7 @@ class MapRun {
   #exhausted = false;
   #pulling = false;
   #stopped = false;
+  #unlinkSignal: (() => void) | undefined;
 
   constructor(
     start: StartTask,
@@ -45,7 +47,7 @@ class MapRun {
     this.#window = window;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#shared = { signal: options.signal, timeoutMs: options.timeoutMs, placement: options.placement };
+    this.#shared = { signal: this.#linkSignal(options.signal), timeoutMs: options.timeoutMs, placement: options.placement };
     this.#knownTotal = Array.isArray(inputs) ? inputs.length : -1;
     this.#results = this.#knownTotal >= 0 ? new Array(this.#knownTotal) : [];
     if (typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function') this.#sync = (inputs as Iterable<unknown>)[Symbol.iterator]();
@@ -157,8 +159,24 @@ class MapRun {
     this.#reject(error);
   }
 
+  /**
+   * The caller's signal as one the map's tasks share: it aborts with it, and
+   * takes any number of listeners, so the caller's signal gets one listener
+   * per map call instead of one per task in flight.
+   */
+  #linkSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (signal === undefined || signal.aborted) return signal;
+    const linked = new AbortController();
+    setMaxListeners(0, linked.signal);
+    const follow = (): void => linked.abort(signal.reason);
+    signal.addEventListener('abort', follow, { once: true });
+    this.#unlinkSignal = () => signal.removeEventListener('abort', follow);
+    return linked.signal;
+  }
+
   #finishIfDone(): void {
     if (this.#stopped || !this.#exhausted || this.#active > 0 || this.#pulling) return;
+    this.#unlinkSignal?.();
     if (this.#errors.length > 0) {
       const total = this.#total();
       this.#reject(new AggregateError(this.#errors, `${this.#errors.length} of ${total} tasks failed; the first: ${this.#errors[0].message}`));

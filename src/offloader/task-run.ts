@@ -82,6 +82,14 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     return this.#backend;
   }
 
+  get timeoutMs(): number | undefined {
+    return this.#options.timeoutMs ?? this.task.timeoutMs;
+  }
+
+  get pinned(): boolean {
+    return (this.#options.placement ?? this.task.placement ?? 'auto') !== 'auto';
+  }
+
   get backendName(): string {
     return this.#backend.name;
   }
@@ -112,7 +120,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   nextEnvelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
-    const timeoutMs = this.#options.timeoutMs ?? this.task.timeoutMs;
+    const timeoutMs = this.timeoutMs;
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,
@@ -170,7 +178,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     }
     let output: unknown;
     try {
-      output = deserialize(result.output);
+      output = deserialize(result.output, 'output');
     } catch (error) {
       this.#fail(
         new BackendError(`The result of task "${this.task.name}" could not be decoded: ${(error as Error).message}`, { cause: error, retryable: false }),

@@ -25,7 +25,7 @@ export interface RunOptions<Out> {
   placement?: Placement;
   /** Cancels the task: a queued task is dropped, a running local task's worker is stopped. Rejects with `AbortError`. */
   signal?: AbortSignal;
-  /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted). */
+  /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted); 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. */
   timeoutMs?: number;
   /** Called once when the task succeeds, before the promise resolves. */
   onSuccess?: (result: Out, info: TaskEventInfo) => void;
@@ -68,7 +68,7 @@ export interface MapOptions<Out> {
   chunkSize?: number;
   /** Cancels the whole call. */
   signal?: AbortSignal;
-  /** Overrides the task's `timeoutMs` for every input. */
+  /** Overrides the task's `timeoutMs` for every input; 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. */
   timeoutMs?: number;
   /** Called once per input that succeeds. */
   onSuccess?: (result: Out, info: TaskEventInfo & { index: number }) => void;

@@ -120,7 +120,7 @@ describe('createCloudFunctionHandler checks', () => {
     const undecodable = await post(plainUrl, JSON.stringify(countEnvelope({ input: 'not devalue' })));
     expect(undecodable.status).toBe(400);
     expect(await undecodable.json()).toEqual({
-      error: { code: 'ERR_BAD_ENVELOPE', message: expect.stringMatching(/Cannot decode the input of task "count"/) },
+      error: { code: 'ERR_BAD_ENVELOPE', message: expect.stringMatching(/Cannot decode the input of task "count"/), path: 'input' },
     });
     expect(runs).toBe(0);
   });

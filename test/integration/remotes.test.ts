@@ -117,4 +117,29 @@ describe('remote backends', () => {
     expect(await pending).toBeInstanceOf(AbortError);
     expect(sawAbort).toBe(true);
   });
+
+  it('destroy() during a retry backoff settles the pending task with AbortError at once, without another attempt', async () => {
+    let invoked = 0;
+    const flaky: Backend = {
+      ...inProcessBackend('flaky'),
+      invoke: async () => {
+        invoked++;
+        throw new BackendError('connection reset', { code: 'ERR_BACKEND_NETWORK', retryable: true });
+      },
+    };
+    // A backoff far longer than the test may take: only the abort can settle the task in time.
+    const offloader = createOffloader({
+      tasks: tasksUrl,
+      local: { maxWorkers: 1 },
+      remotes: [flaky],
+      retry: { retries: 3, minDelayMs: 600_000, maxDelayMs: 600_000 },
+    });
+    const backingOff = new Promise((resolve) => offloader.once('retry', resolve));
+    const pending = rejectionOf(offloader.run(echo, 1, { placement: 'flaky' }));
+    await backingOff;
+    await offloader.destroy();
+    const error = await pending;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(invoked).toBe(1);
+  });
 });

@@ -9,7 +9,7 @@
 //   SERVER span (faas.*) is a child of the attempt span, the task's span a child of it.
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { metrics, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambda } from '../../adapters/aws-lambda/index.js';
@@ -191,8 +191,8 @@ async function collectCounts(): Promise<{ tasks: Map<string, number>; attempts: 
   const result = { tasks: new Map<string, number>(), attempts: new Map<string, number>(), gauges: [] as string[], histograms: [] as string[] };
   for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
     const name = metric.descriptor.name;
-    if (metric.descriptor.type === 'OBSERVABLE_GAUGE') result.gauges.push(name);
-    if (metric.descriptor.type === 'HISTOGRAM') result.histograms.push(name);
+    if (metric.dataPointType === DataPointType.GAUGE) result.gauges.push(name);
+    if (metric.dataPointType === DataPointType.HISTOGRAM) result.histograms.push(name);
     const target = name === 'spillway.tasks' ? result.tasks : name === 'spillway.attempts' ? result.attempts : undefined;
     if (target === undefined) continue;
     for (const point of metric.dataPoints) {

@@ -12,6 +12,7 @@ import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
+import { faultOrigin, type LateFault } from './late-fault.js';
 import { armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
 import { workerDeathError } from './worker-death.js';
@@ -36,6 +37,8 @@ export interface ChunkDispatcherOptions {
   workerMemoryMb?: number;
   /** See `LocalBackendOptions.onChunkHealth`. */
   onChunkHealth?: (fault: OffloadError | undefined) => void;
+  /** See `LocalBackendOptions.onLateFault`. */
+  onLateFault?: (fault: LateFault) => void;
 }
 
 /** Moves jobs from the queue to the workers and settles them from the replies. */
@@ -49,6 +52,8 @@ export class ChunkDispatcher {
   #stopped = false;
   #onIdle: (() => void) | undefined;
   #workerFaults = 0;
+  /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
+  readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
   readonly #releaseSlot = (): void => {
     this.#busySlots--;
@@ -60,9 +65,10 @@ export class ChunkDispatcher {
     this.#pool = options.pool;
     this.#queue = options.queue;
     // A worker that dies with no task of ours on it (a stray timer after its
-    // task settled) is replaced by piscina; count it instead of crashing.
-    this.#pool.on('error', () => {
+    // task settled) is replaced by piscina; count it and charge it to its task.
+    this.#pool.on('error', (error: unknown) => {
       this.#workerFaults++;
+      this.#reportIdleDeath(error);
     });
   }
 
@@ -128,6 +134,7 @@ export class ChunkDispatcher {
     const progress = createProgressBuffer(jobs.length);
     const chunk: Chunk = {
       jobs,
+      progress,
       running: new Int32Array(progress, 0, 1),
       startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
       slots: new Int32Array(progress, PROGRESS.cancelledByte, jobs.length),
@@ -159,6 +166,7 @@ export class ChunkDispatcher {
       this.#failLoad(chunk, reply.loadError);
       return;
     }
+    this.#rememberReply(reply.threadId, chunk);
     const results = unpackResults(reply.results);
     const queue = this.#queue;
     if (results.length < chunk.jobs.length) queue.requeueFront(chunk.jobs.slice(results.length));
@@ -206,9 +214,17 @@ export class ChunkDispatcher {
     if (this.#stopped) {
       for (const job of jobs) queue.settle(job, destroyedError());
     } else {
-      const culprit = chunk.kill?.index ?? Atomics.load(chunk.running, 0) - 1;
-      if (culprit < 0) this.#resendUnstarted(jobs, error);
-      else this.#failCulprit(chunk, culprit, error);
+      const origin = chunk.kill === undefined ? faultOrigin(chunk) : undefined;
+      if (origin !== undefined && 'taskId' in origin) {
+        // A task that already settled left the fault behind: charge it, and run this chunk again.
+        this.#workerFaults++;
+        this.#reportLate(origin.taskName, origin.taskId, error);
+        this.#resendUnstarted(jobs, error);
+      } else {
+        const culprit = chunk.kill?.index ?? origin?.index ?? Atomics.load(chunk.running, 0) - 1;
+        if (culprit < 0) this.#resendUnstarted(jobs, error);
+        else this.#failCulprit(chunk, culprit, error);
+      }
     }
     this.#releaseSlot();
   }
@@ -233,6 +249,41 @@ export class ChunkDispatcher {
     // Earlier attempts finished but their results died with the worker
     // (chunks hold only idempotent attempts before their last one); later ones never started.
     this.#queue.requeueFront(jobs.filter((_, index) => index !== culprit));
+  }
+
+  #rememberReply(threadId: number, chunk: Chunk): void {
+    const lastReplied = this.#lastReplied;
+    lastReplied.set(threadId, chunk);
+    if (lastReplied.size <= 2 * this.#options.maxChunks) return;
+    // Forget workers that are gone.
+    const alive = new Set(this.#pool.threads.map((thread) => thread.threadId));
+    for (const id of lastReplied.keys()) if (!alive.has(id)) lastReplied.delete(id);
+  }
+
+  /** A worker died with no chunk on it: the task whose leftovers killed it wrote its id into the worker's last chunk. */
+  #reportIdleDeath(error: unknown): void {
+    for (const [threadId, chunk] of this.#lastReplied) {
+      const origin = faultOrigin(chunk);
+      if (origin === undefined) continue;
+      this.#lastReplied.delete(threadId);
+      const job = 'index' in origin ? chunk.jobs[origin.index] : undefined;
+      this.#reportLate(job?.envelope.task ?? (origin as { taskName: string }).taskName, job?.envelope.id ?? (origin as { taskId: string }).taskId, error);
+      return;
+    }
+  }
+
+  #reportLate(taskName: string, taskId: string, error: unknown): void {
+    const report = this.#options.onLateFault;
+    if (report === undefined) return;
+    const death = workerDeathError(error, taskName, this.#options.workerMemoryMb);
+    const fault = new BackendError(`${death.message}, after the task had settled (a timer, a promise or a callback it left behind)`, {
+      code: death.code,
+      retryable: false,
+      cause: error,
+      taskName,
+      taskId,
+    });
+    report({ taskName, taskId, error: fault });
   }
 
   #deathOf(error: unknown, job: Job | undefined): BackendError {

@@ -36,6 +36,8 @@ export interface Job {
 /** Attempts sent to one worker in one round trip, with their shared progress buffer. */
 export interface Chunk {
   jobs: Job[];
+  /** The shared progress buffer (layout: `PROGRESS` in wire-format.ts). */
+  progress: SharedArrayBuffer;
   /** 1 + index of the attempt the worker runs now (0: none started yet). */
   running: Int32Array;
   /** `Date.now()` when the running attempt started. */

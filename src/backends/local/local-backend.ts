@@ -19,6 +19,7 @@ import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
+import type { LateFault } from './late-fault.js';
 import { cancelSent } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { createWorkerPool } from './worker-pool.js';
@@ -39,6 +40,12 @@ export interface LocalBackendOptions {
    * and aborts that spillway itself caused are not reported.
    */
   onChunkHealth?: (fault: OffloadError | undefined) => void;
+  /**
+   * Hears a worker fault that a task left behind after it settled (a timer
+   * that exits or throws, an unhandled rejection): the fault is charged to
+   * that task, and the attempts the worker held are run again.
+   */
+  onLateFault?: (fault: LateFault) => void;
 }
 
 /** Live signals of the local pool. */
@@ -107,6 +114,7 @@ class LocalPool implements LocalBackend {
       tasksUrl: options.tasksUrl,
       workerMemoryMb: options.workerMemoryMb,
       onChunkHealth: options.onChunkHealth,
+      onLateFault: options.onLateFault,
     });
   }
 

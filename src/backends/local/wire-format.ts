@@ -12,6 +12,13 @@ import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelop
  * byte 0: 1 + index of the envelope running now (0: none started yet).
  */
 export const PROGRESS = {
+  /**
+   * Int32 at byte 4: where a fault that kills the worker came from, written by
+   * the worker before it dies. 0: unknown or the running envelope; 1 + index:
+   * an earlier envelope of this chunk; {@link FAULT_FROM_SETTLED_TASK}: a task
+   * of an earlier chunk, whose `task\0id` is in the culprit region.
+   */
+  faultByte: 4,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
   /** Int32 per envelope from byte 16: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */
@@ -23,9 +30,20 @@ export const SLOT_CANCELLED = 1;
 /** Slot state: the worker started the envelope. */
 export const SLOT_STARTED = 2;
 
+/** {@link PROGRESS}.faultByte value: the fault came from a task of an earlier chunk, which has settled. */
+export const FAULT_FROM_SETTLED_TASK = -1;
+
+/** Bytes of the culprit region at the end of a progress buffer: an Int32 length, then UTF-8 `task\0id`. */
+export const CULPRIT_BYTES = 260;
+
+/** Byte offset of the culprit region in the progress buffer of a chunk of `size` envelopes. */
+export function culpritByte(size: number): number {
+  return PROGRESS.cancelledByte + 4 * size;
+}
+
 /** Allocates the progress buffer for a chunk of `size` envelopes. */
 export function createProgressBuffer(size: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(PROGRESS.cancelledByte + 4 * size);
+  return new SharedArrayBuffer(culpritByte(size) + CULPRIT_BYTES);
 }
 
 /**

@@ -4,10 +4,11 @@
  * shared runtime, one envelope after another.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import type { ResultEnvelope } from '../../contract/envelope.js';
+import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
+import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
   type ChunkMessage,
   type ChunkReply,
@@ -22,6 +23,7 @@ import {
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
 let executed = 0;
+traceFaults();
 
 async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
@@ -49,10 +51,19 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
   } catch (error) {
     return { threadId, results: '[]', retire: false, loadError: encodeError(error) };
   }
-  const running = new Int32Array(message.progress, 0, 1);
-  const startedAt = new Float64Array(message.progress, PROGRESS.startedAtByte, 1);
-  const slots = new Int32Array(message.progress, PROGRESS.cancelledByte);
   const envelopes = unpackEnvelopes(message.envelopes);
+  const chunk = openChunk(message.progress, envelopes.length);
+  try {
+    return await runEnvelopes(loaded, envelopes, message.progress, chunk);
+  } finally {
+    closeChunk(chunk);
+  }
+}
+
+async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress: SharedArrayBuffer, chunk: RunningChunk): Promise<ChunkReply> {
+  const running = new Int32Array(progress, 0, 1);
+  const startedAt = new Float64Array(progress, PROGRESS.startedAtByte, 1);
+  const slots = new Int32Array(progress, PROGRESS.cancelledByte);
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
@@ -64,7 +75,8 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
     startedAt[0] = Date.now();
     Atomics.store(running, 0, index + 1);
     executed++;
-    results.push(await loaded.execute(envelopes[index]));
+    const envelope = envelopes[index];
+    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope)));
   }
   return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }

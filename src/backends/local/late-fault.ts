@@ -1,0 +1,37 @@
+/**
+ * Caller side of fault tracing (see `fault-origin.ts`): reads from a dead
+ * worker's chunk which task the fault came from.
+ */
+import type { BackendError } from '../../errors.js';
+import type { Chunk } from './job.js';
+import { culpritByte, FAULT_FROM_SETTLED_TASK, PROGRESS } from './wire-format.js';
+
+/** A worker fault charged to a task that had already settled: the task ran, returned, and left something behind that killed its worker. */
+export interface LateFault {
+  /** Id of the task that caused the fault. */
+  taskId: string;
+  /** Its `offloadable` name. */
+  taskName: string;
+  /** The worker's death, as it would have failed the task. */
+  error: BackendError;
+}
+
+/** Where a chunk's worker fault came from: `undefined` (the running attempt, or unknown), an index in the chunk, or a settled task. */
+export type FaultOrigin = undefined | { index: number } | { taskName: string; taskId: string };
+
+/** Reads the fault origin the worker wrote into `chunk`'s progress buffer before it died. */
+export function faultOrigin(chunk: Chunk): FaultOrigin {
+  const { progress, jobs } = chunk;
+  const marker = Atomics.load(new Int32Array(progress, PROGRESS.faultByte, 1), 0);
+  if (marker > 0 && marker <= jobs.length) return { index: marker - 1 };
+  if (marker !== FAULT_FROM_SETTLED_TASK) return undefined;
+  const start = culpritByte(jobs.length);
+  const length = new DataView(progress, start, 4).getInt32(0, true);
+  // TextDecoder does not read shared memory: copy the bytes out first.
+  const bytes = new Uint8Array(length);
+  bytes.set(new Uint8Array(progress, start + 4, length));
+  const [taskName = '', taskId = ''] = new TextDecoder().decode(bytes).split('\0');
+  // The worker had finished the chunk but its reply had not left: the culprit is one of the chunk's own attempts.
+  const index = jobs.findIndex((job) => job.envelope.id === taskId);
+  return index >= 0 ? { index } : { taskName, taskId };
+}
