@@ -45,6 +45,7 @@ export type OffloadErrorCode =
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_EXITED'
   | 'ERR_WORKER_OUT_OF_MEMORY'
+  | 'ERR_WORKER_STALLED'
   // Remote backends, whatever the adapter.
   | 'ERR_BACKEND_UNREACHABLE'
   | 'ERR_BACKEND_THROTTLED'

@@ -68,6 +68,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       name: 'local',
       ...resolved.local,
       onChunkHealth: (fault) => localBreaker.record(fault),
+      stallListener: (stall) => {
+        if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
+      },
       onLateFault: ({ taskName, taskId, error }) => {
         // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
         if (this.#reporter.listening('error'))

@@ -45,7 +45,10 @@ export interface Chunk {
   /** Per attempt: cancelled or started, whichever side came first. */
   slots: Int32Array;
   controller: AbortController;
-  /** Set when spillway stopped the worker: which attempt it stopped and why. */
-  kill?: { index: number; error: OffloadError };
+  /**
+   * Set when spillway stopped the worker: which attempt it stopped and why;
+   * `requeue`: the attempt is sent again instead of failing with `error`.
+   */
+  kill?: { index: number; error: OffloadError; requeue?: boolean };
   watchdog?: NodeJS.Timeout;
 }

@@ -16,10 +16,12 @@ import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
+import type { WorkerSizing } from './cpu-budget.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
 import type { LateFault } from './late-fault.js';
+import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { createWorkerPool } from './worker-pool.js';
@@ -29,11 +31,19 @@ export interface LocalBackendOptions {
   tasksUrl: URL;
   name: string;
   maxWorkers: number;
+  /** Where `maxWorkers` came from, for {@link LocalSnapshot.sizing}. @default 'option' */
+  maxWorkersSource?: string;
   minWorkers: number;
   idleTimeoutMs: number;
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** See `LocalOptions.stallAfterMs`. */
+  stallAfterMs?: number;
+  /** See `LocalOptions.onStall`. @default 'report' */
+  onStall?: 'report' | 'restart';
+  /** Hears each stalled attempt. */
+  stallListener?: (stall: StallInfo) => void;
   /**
    * Hears the health of the pool once per chunk: `undefined` when the worker
    * came back, the error when it died (crash, exit, out of memory). Timeouts
@@ -58,6 +68,10 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** Attempts seen running past their `stallAfterMs` so far (see the `stall` event). */
+  stalls: number;
+  /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
+  sizing: WorkerSizing;
   /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
   predictedWaitMs: number;
 }
@@ -88,9 +102,11 @@ class LocalPool implements LocalBackend {
   readonly maxConcurrency: number;
   readonly durations = new DurationEstimator();
   readonly #maxQueue: number;
+  readonly #sizing: WorkerSizing;
   readonly #pool: Piscina<ChunkMessage, ChunkReply>;
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
+  readonly #stallWatch: StallWatch;
   #closing = false;
 
   constructor(options: LocalBackendOptions) {
@@ -98,6 +114,7 @@ class LocalPool implements LocalBackend {
     this.name = options.name;
     this.maxConcurrency = maxWorkers;
     this.#maxQueue = options.maxQueue;
+    this.#sizing = Object.freeze({ maxWorkers, source: options.maxWorkersSource ?? 'option' });
     // Each worker holds its running chunk plus the next one, which it starts the
     // moment the first ends (the worker runs chunks one after another), so it
     // never idles for a round trip. Recycling workers keeps one chunk each, so
@@ -115,6 +132,15 @@ class LocalPool implements LocalBackend {
       workerMemoryMb: options.workerMemoryMb,
       onChunkHealth: options.onChunkHealth,
       onLateFault: options.onLateFault,
+    });
+    const dispatcher = this.#dispatcher;
+    this.#stallWatch = new StallWatch({
+      backend: options.name,
+      stallAfterMs: options.stallAfterMs,
+      onStall: options.onStall ?? 'report',
+      durations: this.durations,
+      chunks: () => dispatcher.activeChunks,
+      listener: options.stallListener,
     });
   }
 
@@ -162,6 +188,8 @@ class LocalPool implements LocalBackend {
       running: queue.running - waitingInWorkers,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
+      stalls: this.#stallWatch.stalls,
+      sizing: this.#sizing,
       predictedWaitMs,
     };
   }
@@ -169,11 +197,13 @@ class LocalPool implements LocalBackend {
   async close(): Promise<void> {
     this.#closing = true;
     await this.#dispatcher.whenIdle();
+    this.#stallWatch.stop();
     await this.#pool.destroy();
   }
 
   async destroy(): Promise<void> {
     this.#closing = true;
+    this.#stallWatch.stop();
     this.#dispatcher.stop();
     this.#queue.drain(destroyedError);
     await this.#pool.destroy();

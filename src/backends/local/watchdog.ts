@@ -44,9 +44,9 @@ export function cancelSent(job: Job, error: OffloadError): void {
   if (previous === SLOT_STARTED && Atomics.load(chunk.running, 0) === job.index + 1) stopWorker(chunk, job.index, error);
 }
 
-/** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`. */
-function stopWorker(chunk: Chunk, index: number, error: OffloadError): void {
+/** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`, or sending it again when `requeue` is true. */
+export function stopWorker(chunk: Chunk, index: number, error: OffloadError, requeue = false): void {
   if (chunk.kill !== undefined) return;
-  chunk.kill = { index, error };
+  chunk.kill = { index, error, requeue };
   chunk.controller.abort(error);
 }

@@ -21,8 +21,10 @@ export const PROGRESS = {
   faultByte: 4,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
-  /** Int32 per envelope from byte 16: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */
-  cancelledByte: 16,
+  /** Int32 at byte 16: the `threadId` of the worker that took the chunk (0: not taken yet). */
+  threadIdByte: 16,
+  /** Int32 per envelope from byte 20: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */
+  cancelledByte: 20,
 } as const;
 
 /** Slot state: the caller cancelled the envelope before the worker reached it. */
