@@ -6,6 +6,7 @@
  */
 
 import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
+import { withTraceHeaders } from '../observability/trace-context.js';
 import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
@@ -146,7 +147,9 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     const startedAt = performance.now();
     let output: unknown;
     try {
-      output = await runWithTimeout((signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt }), timeoutMs, name);
+      // In the caller's trace context (when the envelope carries one), so spans the task makes join the caller's trace.
+      const run = () => runWithTimeout((signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt }), timeoutMs, name);
+      output = await withTraceHeaders(envelope.headers, run);
     } catch (error) {
       const kind = classify(error, name);
       const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;

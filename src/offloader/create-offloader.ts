@@ -7,11 +7,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
 import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
+import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
+import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
@@ -41,6 +44,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #ledger: SpendLedger;
   readonly #reporter: RunReporter;
   readonly #stats = new StatsRecorder();
+  readonly #metrics: OffloaderMetrics | undefined;
   readonly #services: RunServices;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
@@ -52,7 +56,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const resolved = resolveOptions(options);
     const tasksUrl = toModuleUrl(resolved.tasks);
     const bundleHash = hashTaskModule(tasksUrl);
-    this.#reporter = new RunReporter(this, this.#stats);
+    this.#metrics = createOffloaderMetrics({
+      localQueueDepth: () => this.#local.snapshot().queued,
+      remoteInFlight: () => this.#remotes.map((remote) => [remote.name, this.#ledger.inFlight(remote.name)] as const),
+      committedUsd: () => this.#ledger.committed().totalUsd,
+    });
+    this.#reporter = new RunReporter(this, this.#stats, this.#metrics);
     const onTransition = (transition: BreakerTransition) => this.#breakerTransition(transition);
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
@@ -132,8 +141,10 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#mapWindow) as AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
   }
 
+  /** Starts inputs of `task`; called now so their task spans start in the caller's context of now (inputs are pulled later). */
   #starter(task: AnyOffloadable): StartTask {
-    return (input, runOptions, chunkSize, finish) => this.#start(task, input, runOptions, chunkSize, finish);
+    const parent = traceParent();
+    return (input, runOptions, chunkSize, finish) => this.#start(task, input, runOptions, chunkSize, finish, parent);
   }
 
   /**
@@ -142,7 +153,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * task rather than closures, so that `map` over 100,000 tiny tasks stays
    * cheap on the main thread.
    */
-  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): TaskRun | undefined {
+  #start(
+    task: AnyOffloadable,
+    input: unknown,
+    options: RunOptions<unknown>,
+    chunkSize: number | undefined,
+    finish: TaskCallback,
+    parent?: Context,
+  ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
     const placed =
       this.#refusal(task) ??
@@ -154,7 +172,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     }
     this.#reporter.submitted();
     const run = new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish);
-    run.start();
+    run.start(parent);
     return run;
   }
 
@@ -180,6 +198,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await this.#reporter.idle();
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 
   async destroy(): Promise<void> {
@@ -187,6 +206,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
     await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 }
 
