@@ -5,7 +5,8 @@
  * one envelope (the same one the local workers and the built-in handlers
  * use), the platform constants, the `Backend` interface and the helpers the
  * built-in adapters share (signal linking, the concurrency gate, the payload
- * check, network-fault and throttle classification).
+ * check, network-fault and throttle classification, optional-peer loading),
+ * and the decoder's value limits.
  * @packageDocumentation
  */
 
