@@ -50,6 +50,6 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  */
 export function createLambdaHandler(taskModule: HandlerTaskModule, options: LambdaHandlerOptions = {}): LambdaHandler {
   const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
-  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler' });
+  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler', backend: 'aws-lambda' });
   return async (event, context) => withLambdaDeadline(module.loaded ?? (await module.runtime()), event, context, responseReserveMs);
 }

@@ -23,6 +23,17 @@ export interface RuntimeOptions {
    * @default true
    */
   enforceTimeouts?: boolean;
+  /**
+   * What task functions read as `context.backend`: where they run.
+   * @default 'remote'
+   */
+  backend?: string;
+}
+
+/** Per-call options of {@link Runtime.execute}. */
+export interface ExecuteOptions {
+  /** Aborts the task's `context.signal` (with this signal's reason) besides the runtime's own timeout. */
+  signal?: AbortSignal;
 }
 
 /** Executes envelopes against one task module. */
@@ -32,7 +43,7 @@ export interface Runtime {
   /** Names of the tasks this runtime can run. */
   readonly taskNames: readonly string[];
   /** Runs one envelope (any parsed JSON value) and always answers with a result envelope; it never throws. */
-  execute(envelope: unknown): Promise<ResultEnvelope>;
+  execute(envelope: unknown, options?: ExecuteOptions): Promise<ResultEnvelope>;
 }
 
 function failure(id: string, kind: ErrorKind, error: unknown, durationMs = 0): ResultEnvelope {
@@ -63,9 +74,17 @@ function classify(error: unknown, taskName: string): ErrorKind {
 /** Signal of attempts the runtime does not stop itself (no timeout here; the backend stops them from outside). */
 const NEVER_ABORTED = new AbortController().signal;
 
-async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, taskName: string): Promise<T> {
-  if (timeoutMs === undefined) return work(NEVER_ABORTED);
+async function runWithTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number | undefined,
+  taskName: string,
+  outer: AbortSignal | undefined,
+): Promise<T> {
+  if (timeoutMs === undefined) return work(outer ?? NEVER_ABORTED);
   const controller = new AbortController();
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -78,6 +97,7 @@ async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, time
     return await Promise.race([work(controller.signal), expired]);
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
   }
 }
 
@@ -88,9 +108,10 @@ async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, time
 export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): Runtime {
   const { bundleHash } = options;
   const enforceTimeouts = options.enforceTimeouts ?? true;
+  const backend = options.backend ?? 'remote';
   const taskNames = Object.freeze([...registry.keys()]);
 
-  async function execute(raw: unknown): Promise<ResultEnvelope> {
+  async function execute(raw: unknown, executeOptions?: ExecuteOptions): Promise<ResultEnvelope> {
     const parsed = TaskEnvelope.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
@@ -146,7 +167,8 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     const startedAt = performance.now();
     let output: unknown;
     try {
-      output = await runWithTimeout((signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt }), timeoutMs, name);
+      const context = (signal: AbortSignal) => ({ signal, taskId: envelope.id, attempt: envelope.attempt, backend });
+      output = await runWithTimeout((signal) => task.invoke(input, context(signal)), timeoutMs, name, executeOptions?.signal);
     } catch (error) {
       const kind = classify(error, name);
       const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;

@@ -10,10 +10,11 @@ import { decodeError } from '../../contract/error-codec.js';
 import { AbortError, BackendError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
+import { notRerunError, sortInnocents } from './innocents.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { faultOrigin, type LateFault } from './late-fault.js';
-import { armWatchdog } from './watchdog.js';
+import { armWatchdog, cancelSent } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
 import { workerDeathError } from './worker-death.js';
 
@@ -35,6 +36,8 @@ export interface ChunkDispatcherOptions {
   maxChunks: number;
   tasksUrl: URL;
   workerMemoryMb?: number;
+  /** Grace period of tasks without their own `abortGraceMs`. */
+  abortGraceMs: number;
   /** See `LocalBackendOptions.onChunkHealth`. */
   onChunkHealth?: (fault: OffloadError | undefined) => void;
   /** See `LocalBackendOptions.onLateFault`. */
@@ -55,6 +58,7 @@ export class ChunkDispatcher {
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
+  readonly #expire = (job: Job, error: OffloadError): void => this.#queue.settle(job, error);
   readonly #releaseSlot = (): void => {
     this.#busySlots--;
     this.schedulePump();
@@ -118,6 +122,30 @@ export class ChunkDispatcher {
     this.#onIdle?.();
   }
 
+  /** How long `job` may take to stop after its signal aborted, before its worker is terminated, ms. */
+  graceOf(job: Job): number {
+    return job.task?.abortGraceMs ?? this.#options.abortGraceMs;
+  }
+
+  /**
+   * Settles every attempt out on a worker with `error()` (the pool is being
+   * destroyed) and asks the running ones to stop; resolves with the longest
+   * grace period among them (0 when none was running).
+   */
+  abortSent(error: () => OffloadError): number {
+    let graceMs = 0;
+    for (const chunk of this.#active) {
+      for (const job of chunk.jobs) {
+        if (job.state !== SENT) continue;
+        if (Atomics.load(chunk.running, 0) === job.index + 1) graceMs = Math.max(graceMs, this.graceOf(job));
+        const reason = error();
+        cancelSent(job, reason, this.graceOf(job));
+        this.#queue.settle(job, reason);
+      }
+    }
+    return graceMs;
+  }
+
   /** Attempts handed to a worker behind the one it runs: they still wait. */
   waitingInWorkers(): number {
     let waiting = 0;
@@ -137,7 +165,8 @@ export class ChunkDispatcher {
       progress,
       running: new Int32Array(progress, 0, 1),
       startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
-      slots: new Int32Array(progress, PROGRESS.cancelledByte, jobs.length),
+      slots: new Int32Array(progress, PROGRESS.slotsByte, jobs.length),
+      bell: new Int32Array(progress, PROGRESS.bellByte, 1),
       controller: new AbortController(),
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);
@@ -151,7 +180,7 @@ export class ChunkDispatcher {
     }
     this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
-    if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
+    if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs, this.graceOf(jobs[0]), this.#expire);
     this.#pool.run({ envelopes: packEnvelopes(envelopes), progress }, { signal: chunk.controller.signal }).then(
       (reply) => this.#onReply(chunk, reply),
       (error: unknown) => this.#onChunkError(chunk, error),
@@ -160,6 +189,7 @@ export class ChunkDispatcher {
 
   #onReply(chunk: Chunk, reply: ChunkReply): void {
     clearTimeout(chunk.watchdog);
+    clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
     this.#options.onChunkHealth?.(undefined);
     if (reply.loadError !== undefined) {
@@ -208,6 +238,7 @@ export class ChunkDispatcher {
 
   #onChunkError(chunk: Chunk, error: unknown): void {
     clearTimeout(chunk.watchdog);
+    clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
     const { jobs } = chunk;
     const queue = this.#queue;
@@ -219,7 +250,7 @@ export class ChunkDispatcher {
         // A task that already settled left the fault behind: charge it, and run this chunk again.
         this.#workerFaults++;
         this.#reportLate(origin.taskName, origin.taskId, error);
-        this.#resendUnstarted(jobs, error);
+        this.#resendInnocents(chunk, -1, error, `task "${origin.taskName}" (id ${origin.taskId}), which had already settled`, true);
       } else {
         const culprit = chunk.kill?.index ?? origin?.index ?? Atomics.load(chunk.running, 0) - 1;
         if (culprit < 0) this.#resendUnstarted(jobs, error);
@@ -227,6 +258,19 @@ export class ChunkDispatcher {
       }
     }
     this.#releaseSlot();
+  }
+
+  /**
+   * The worker died from a fault of `blamed`, not of the attempts of `chunk`
+   * but `culprit`: those that may run again go to the queue's front (counted
+   * against {@link MAX_UNSTARTED_RESENDS} when `counted`); started
+   * non-idempotent ones fail.
+   */
+  #resendInnocents(chunk: Chunk, culprit: number, error: unknown, blamed: string, counted: boolean): void {
+    const { again, kept } = sortInnocents(chunk, culprit);
+    for (const { job, finished } of kept) this.#queue.settle(job, notRerunError(job, finished, blamed, this.#deathOf(error, job)));
+    if (counted) this.#resendUnstarted(again, error);
+    else this.#queue.requeueFront(again);
   }
 
   /** The worker died before running anything: send everything again, a few times at most. */
@@ -248,7 +292,8 @@ export class ChunkDispatcher {
     this.#queue.settle(jobs[culprit], chunk.kill?.error ?? fault);
     // Earlier attempts finished but their results died with the worker
     // (chunks hold only idempotent attempts before their last one); later ones never started.
-    this.#queue.requeueFront(jobs.filter((_, index) => index !== culprit));
+    const { task, id } = jobs[culprit].envelope;
+    this.#resendInnocents(chunk, culprit, error, `task "${task}" (id ${id})`, false);
   }
 
   #rememberReply(threadId: number, chunk: Chunk): void {

@@ -42,10 +42,14 @@ export interface Chunk {
   running: Int32Array;
   /** `Date.now()` when the running attempt started. */
   startedAt: Float64Array;
-  /** Per attempt: cancelled or started, whichever side came first. */
+  /** Per attempt: its `SLOT_*` state (wire-format.ts). */
   slots: Int32Array;
+  /** The doorbell the worker waits on for stop requests. */
+  bell: Int32Array;
   controller: AbortController;
   /** Set when spillway stopped the worker: which attempt it stopped and why. */
   kill?: { index: number; error: OffloadError };
   watchdog?: NodeJS.Timeout;
+  /** Terminates the worker when the attempt asked to stop has not stopped within its grace period. */
+  graceTimer?: NodeJS.Timeout;
 }

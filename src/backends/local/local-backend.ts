@@ -34,6 +34,8 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */
+  abortGraceMs: number;
   /**
    * Hears the health of the pool once per chunk: `undefined` when the worker
    * came back, the error when it died (crash, exit, out of memory). Timeouts
@@ -74,6 +76,8 @@ export interface LocalBackend extends Backend {
   snapshot(): LocalSnapshot;
   /** Per-task run time estimates measured on this pool. */
   readonly durations: DurationEstimator;
+  /** Settles every pending attempt with `error()` (default: destroyed), gives running tasks their grace period to stop, then stops the workers. */
+  destroy(error?: () => AbortError): Promise<void>;
 }
 
 /** Creates the local backend and pre-allocates `minWorkers` workers. */
@@ -113,6 +117,7 @@ class LocalPool implements LocalBackend {
       maxChunks,
       tasksUrl: options.tasksUrl,
       workerMemoryMb: options.workerMemoryMb,
+      abortGraceMs: options.abortGraceMs,
       onChunkHealth: options.onChunkHealth,
       onLateFault: options.onLateFault,
     });
@@ -172,18 +177,33 @@ class LocalPool implements LocalBackend {
     await this.#pool.destroy();
   }
 
-  async destroy(): Promise<void> {
+  /**
+   * Settles every attempt with `error()` at once, aborts the running tasks'
+   * signals, waits up to their grace period for them to stop, then stops the
+   * workers.
+   */
+  async destroy(error: () => AbortError = destroyedError): Promise<void> {
     this.#closing = true;
-    this.#dispatcher.stop();
-    this.#queue.drain(destroyedError);
+    const dispatcher = this.#dispatcher;
+    dispatcher.stop();
+    this.#queue.drain(error);
+    const graceMs = dispatcher.abortSent(error);
+    if (graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([dispatcher.whenIdle(), graceOver]);
+      clearTimeout(timer);
+    }
     await this.#pool.destroy();
-    this.#dispatcher.wakeIdle();
+    dispatcher.wakeIdle();
   }
 
   #abort(job: Job): void {
     const error = new AbortError(`Task "${job.envelope.task}" was aborted`, { cause: job.signal?.reason, taskName: job.envelope.task });
     // A worker that has not reached the attempt skips it; one running it is stopped.
-    cancelSent(job, error);
+    cancelSent(job, error, this.#dispatcher.graceOf(job));
     this.#queue.settle(job, error);
   }
 

@@ -8,6 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
+import { watchAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
   type ChunkMessage,
@@ -29,8 +30,8 @@ async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
   // the caller started is answered with a stale-bundle error, as a remote would.
   const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
-  // The pool stops over-time tasks by terminating the worker.
-  return createRuntime(registry, { bundleHash, enforceTimeouts: false });
+  // The pool stops over-time tasks from outside: it aborts their signal (see abort-watch.ts), then terminates the worker.
+  return createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
 }
 
 /** The chunk running now: a worker may hold a second chunk, which waits for this one. */
@@ -63,20 +64,27 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
 async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress: SharedArrayBuffer, chunk: RunningChunk): Promise<ChunkReply> {
   const running = new Int32Array(progress, 0, 1);
   const startedAt = new Float64Array(progress, PROGRESS.startedAtByte, 1);
-  const slots = new Int32Array(progress, PROGRESS.cancelledByte);
+  const slots = new Int32Array(progress, PROGRESS.slotsByte, envelopes.length);
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
-  for (let index = 0; index < envelopes.length; index++) {
-    if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
-    if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
-      results.push(null);
-      continue;
+  const aborts = watchAborts(progress, slots);
+  try {
+    for (let index = 0; index < envelopes.length; index++) {
+      if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
+      if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
+        results.push(null);
+        continue;
+      }
+      startedAt[0] = Date.now();
+      Atomics.store(running, 0, index + 1);
+      executed++;
+      const envelope = envelopes[index];
+      const signal = aborts.start(index, envelope.task, envelope.timeoutMs);
+      results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
+      aborts.finish(index);
     }
-    startedAt[0] = Date.now();
-    Atomics.store(running, 0, index + 1);
-    executed++;
-    const envelope = envelopes[index];
-    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope)));
+  } finally {
+    aborts.close();
   }
   return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }
