@@ -38,9 +38,10 @@ export type {
   TaskFailureInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
+export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
-export type { MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';
+export type { CloseOptions, MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';
