@@ -6,17 +6,16 @@
  */
 import type { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
-import { decodeError } from '../../contract/error-codec.js';
-import { AbortError, BackendError, type OffloadError } from '../../errors.js';
+import { AbortError, type BackendError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { notRerunError, sortInnocents } from './innocents.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
-import { faultOrigin, type LateFault } from './late-fault.js';
-import { armWatchdog, cancelSent } from './watchdog.js';
+import { faultOrigin, idleDeathCulprit, type LateFault, lateFaultError } from './late-fault.js';
+import { abortChunk, armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
-import { workerDeathError } from './worker-death.js';
+import { moduleLoadError, workerDeathError } from './worker-death.js';
 
 /** How often an attempt is sent again after its worker died before it even started, before giving up. */
 const MAX_UNSTARTED_RESENDS = 3;
@@ -123,9 +122,7 @@ export class ChunkDispatcher {
   }
 
   /** How long `job` may take to stop after its signal aborted, before its worker is terminated, ms. */
-  graceOf(job: Job): number {
-    return job.task?.abortGraceMs ?? this.#options.abortGraceMs;
-  }
+  readonly graceOf = (job: Job): number => job.task?.abortGraceMs ?? this.#options.abortGraceMs;
 
   /**
    * Settles every attempt out on a worker with `error()` (the pool is being
@@ -134,15 +131,7 @@ export class ChunkDispatcher {
    */
   abortSent(error: () => OffloadError): number {
     let graceMs = 0;
-    for (const chunk of this.#active) {
-      for (const job of chunk.jobs) {
-        if (job.state !== SENT) continue;
-        if (Atomics.load(chunk.running, 0) === job.index + 1) graceMs = Math.max(graceMs, this.graceOf(job));
-        const reason = error();
-        cancelSent(job, reason, this.graceOf(job));
-        this.#queue.settle(job, reason);
-      }
-    }
+    for (const chunk of this.#active) graceMs = Math.max(graceMs, abortChunk(chunk, error, this.graceOf, this.#expire));
     return graceMs;
   }
 
@@ -218,14 +207,7 @@ export class ChunkDispatcher {
 
   /** The worker could not load the task module: every attempt of the chunk fails. */
   #failLoad(chunk: Chunk, loadError: EncodedError): void {
-    const cause = decodeError('task', loadError, {});
-    const href = this.#options.tasksUrl.href;
-    for (const job of chunk.jobs) {
-      this.#queue.settle(
-        job,
-        new BackendError(`The local worker could not load the task module ${href}: ${cause.message}`, { code: 'ERR_TASK_MODULE', retryable: false, cause }),
-      );
-    }
+    for (const job of chunk.jobs) this.#queue.settle(job, moduleLoadError(this.#options.tasksUrl, loadError));
     this.#releaseSlot();
   }
 
@@ -307,28 +289,12 @@ export class ChunkDispatcher {
 
   /** A worker died with no chunk on it: the task whose leftovers killed it wrote its id into the worker's last chunk. */
   #reportIdleDeath(error: unknown): void {
-    for (const [threadId, chunk] of this.#lastReplied) {
-      const origin = faultOrigin(chunk);
-      if (origin === undefined) continue;
-      this.#lastReplied.delete(threadId);
-      const job = 'index' in origin ? chunk.jobs[origin.index] : undefined;
-      this.#reportLate(job?.envelope.task ?? (origin as { taskName: string }).taskName, job?.envelope.id ?? (origin as { taskId: string }).taskId, error);
-      return;
-    }
+    const culprit = idleDeathCulprit(this.#lastReplied);
+    if (culprit !== undefined) this.#reportLate(culprit.taskName, culprit.taskId, error);
   }
 
   #reportLate(taskName: string, taskId: string, error: unknown): void {
-    const report = this.#options.onLateFault;
-    if (report === undefined) return;
-    const death = workerDeathError(error, taskName, this.#options.workerMemoryMb);
-    const fault = new BackendError(`${death.message}, after the task had settled (a timer, a promise or a callback it left behind)`, {
-      code: death.code,
-      retryable: false,
-      cause: error,
-      taskName,
-      taskId,
-    });
-    report({ taskName, taskId, error: fault });
+    this.#options.onLateFault?.({ taskName, taskId, error: lateFaultError(error, taskName, taskId, this.#options.workerMemoryMb) });
   }
 
   #deathOf(error: unknown, job: Job | undefined): BackendError {

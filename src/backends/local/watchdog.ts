@@ -57,6 +57,23 @@ export function cancelSent(job: Job, error: OffloadError, graceMs: number): void
   if (previous === SLOT_STARTED) requestStop(chunk, job.index, error, graceMs, SLOT_ABORT);
 }
 
+/**
+ * Settles every sent attempt of `chunk` with `error()` through `settle` and
+ * stops them (see {@link cancelSent}); returns the grace period of the one
+ * running (0 when none is).
+ */
+export function abortChunk(chunk: Chunk, error: () => OffloadError, graceOf: (job: Job) => number, settle: (job: Job, error: OffloadError) => void): number {
+  let graceMs = 0;
+  for (const job of chunk.jobs) {
+    if (job.state !== SENT) continue;
+    if (Atomics.load(chunk.running, 0) === job.index + 1) graceMs = graceOf(job);
+    const reason = error();
+    cancelSent(job, reason, graceOf(job));
+    settle(job, reason);
+  }
+  return graceMs;
+}
+
 /** Asks the running attempt at `index` to stop (slot state `reason`), and terminates the worker if it still runs after `graceMs`. */
 function requestStop(chunk: Chunk, index: number, error: OffloadError, graceMs: number, reason: typeof SLOT_ABORT | typeof SLOT_TIMEOUT): void {
   if (graceMs <= 0) {
