@@ -40,10 +40,12 @@ export type OffloadErrorCode =
   // Capacity and lifecycle.
   | 'ERR_QUEUE_FULL'
   | 'ERR_CLOSED'
+  | 'ERR_BUDGET_EXHAUSTED'
   // The local pool.
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_EXITED'
   | 'ERR_WORKER_OUT_OF_MEMORY'
+  | 'ERR_WORKER_STALLED'
   // Remote backends, whatever the adapter.
   | 'ERR_BACKEND_UNREACHABLE'
   | 'ERR_BACKEND_THROTTLED'

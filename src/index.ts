@@ -10,7 +10,7 @@
  */
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
-export type { LocalSnapshot } from './backends/local/index.js';
+export type { LocalSnapshot, StallInfo, WorkerSizing } from './backends/local/index.js';
 export type { OffloadErrorCode, OffloadErrorOptions, TaskPlacement } from './errors.js';
 export {
   AbortError,

@@ -7,9 +7,9 @@
  * its TSDoc and `@default`); `test/unit/options.test.ts` checks at compile
  * time that each one equals the `z.input` of its schema here.
  */
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
+import { defaultWorkerSizing } from './backends/local/cpu-budget.js';
 import { MAX_TIMEOUT_MS } from './contract/platform.js';
 import type { TaskModuleLocation } from './contract/task-module.js';
 import { ValidationError } from './errors.js';
@@ -22,7 +22,9 @@ import { describeZodError, issuePath } from './zod-issues.js';
 export interface LocalOptions {
   /**
    * Largest number of worker threads.
-   * @default os.availableParallelism()
+   * @default the CPUs this process may use: `os.availableParallelism()`, bounded by the
+   * cgroup CPU quota (v2 `cpu.max`, v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us`) when
+   * one is set, rounded up; `stats().local.sizing` says which
    */
   maxWorkers?: number;
   /**
@@ -69,6 +71,20 @@ export interface LocalOptions {
    * @default 1_000
    */
   abortGraceMs?: number;
+  /**
+   * Run time after which a local attempt without `timeoutMs` counts as
+   * stalled: a `stall` event (once per attempt) and `stats().local.stalls`.
+   * A task's own `stallAfterMs` overrides it.
+   * @default 10 × each task's measured p99 run time, at least 30_000
+   */
+  stallAfterMs?: number;
+  /**
+   * What a stall does: `'report'` (the event only) or `'restart'` (terminate
+   * the worker; an idempotent task is sent again, up to 2 times, else it
+   * fails with `BackendError` `ERR_WORKER_STALLED`). A task's own `onStall` overrides it.
+   * @default 'report'
+   */
+  onStall?: 'report' | 'restart';
 }
 
 /** Options of {@link createOffloader}. */
@@ -115,6 +131,8 @@ export const LocalOptionsSchema = z
     maxTasksPerWorker: positiveInt.optional(),
     workerMemoryMb: z.number().min(8).optional(),
     abortGraceMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(1_000),
+    stallAfterMs: z.number().min(1).optional(),
+    onStall: z.enum(['report', 'restart']).default('report'),
   })
   .strict();
 
@@ -187,7 +205,12 @@ type ParsedOptions = z.output<typeof OffloaderOptionsSchema>;
 
 /** Options with every default applied. */
 export interface ResolvedOffloaderOptions extends Omit<ParsedOptions, 'local'> {
-  local: Omit<ParsedOptions['local'], 'maxWorkers' | 'minWorkers'> & { maxWorkers: number; minWorkers: number };
+  local: Omit<ParsedOptions['local'], 'maxWorkers' | 'minWorkers'> & {
+    maxWorkers: number;
+    minWorkers: number;
+    /** Where `maxWorkers` came from (see `WorkerSizing.source`). */
+    maxWorkersSource: string;
+  };
 }
 
 function fail(message: string, path: string): never {
@@ -225,11 +248,11 @@ export function resolveOptions(options: unknown): ResolvedOffloaderOptions {
     });
   }
   const { local, ...rest } = parsed.data;
-  const maxWorkers = local.maxWorkers ?? availableParallelism();
+  const { maxWorkers, source } = local.maxWorkers === undefined ? defaultWorkerSizing() : { maxWorkers: local.maxWorkers, source: 'option' };
   const minWorkers = local.minWorkers ?? maxWorkers;
   if (minWorkers > maxWorkers) {
     fail(`Expected \`local.minWorkers\` to be <= \`local.maxWorkers\` (${maxWorkers}), got ${minWorkers}`, 'local.minWorkers');
   }
   checkNames(rest.remotes, rest.cost.prefer);
-  return { ...rest, local: { ...local, maxWorkers, minWorkers } };
+  return { ...rest, local: { ...local, maxWorkers, minWorkers, maxWorkersSource: source } };
 }

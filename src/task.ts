@@ -69,6 +69,20 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
   /** Typical run time, used to size batches and predict waits before any run was measured. */
   expectedDurationMs?: number;
   /**
+   * Run time after which a local attempt counts as stalled: a `stall` event
+   * (once per attempt) and `stats().local.stalls`. Attempts with a
+   * `timeoutMs` are never watched.
+   * @default `local.stallAfterMs`, else 10 × the task's measured p99 run time, at least 30 s
+   */
+  stallAfterMs?: number;
+  /**
+   * What a stall does: `'report'` (the event only) or `'restart'` (terminate
+   * the worker; an idempotent task is sent again, up to 2 times, else it
+   * fails with `BackendError` `ERR_WORKER_STALLED`).
+   * @default `local.onStall` (`'report'`)
+   */
+  onStall?: 'report' | 'restart';
+  /**
    * Where the task runs unless a call says otherwise: `auto`, `local`,
    * `remote` or a backend name (see the offloader's `placement`).
    * @default 'auto'
@@ -87,6 +101,8 @@ export interface ResolvedTaskDefinition {
   readonly memoryMb?: number;
   readonly retries: number;
   readonly expectedDurationMs?: number;
+  readonly stallAfterMs?: number;
+  readonly onStall?: 'report' | 'restart';
   readonly placement?: string;
 }
 
@@ -130,6 +146,8 @@ const TaskDefinitionSchema = z.object({
   memoryMb: z.number().min(1).optional(),
   retries: z.number().int().min(0).default(0),
   expectedDurationMs: z.number().min(0).optional(),
+  stallAfterMs: z.number().min(1).optional(),
+  onStall: z.enum(['report', 'restart']).optional(),
   placement: z.string().min(1).optional(),
 });
 

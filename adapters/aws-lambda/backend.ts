@@ -30,6 +30,8 @@ export interface LambdaBackend extends Backend {
   readonly qualifier?: string;
   /** Memory of the function, in MB, as configured in the options. */
   readonly memoryMb: number;
+  /** The function's timeout in ms (`timeoutSeconds` × 1000): the longest one invocation is billed for. */
+  readonly maxBilledDurationMs: number;
   /** CPU architecture of the function. */
   readonly architecture: LambdaArchitecture;
   /** Prices used by {@link LambdaBackend.estimateCostUsd}. */
@@ -64,7 +66,7 @@ export interface LambdaBackend extends Backend {
  */
 export function lambda(options: LambdaOptions): LambdaBackend {
   const resolved = resolveLambdaOptions(options);
-  const { functionName, qualifier, name, memoryMb, architecture, pricing, maxConcurrency } = resolved;
+  const { functionName, qualifier, name, memoryMb, timeoutSeconds, architecture, pricing, maxConcurrency } = resolved;
   const ownsClient = resolved.client === undefined;
   let client: LambdaClient | undefined = resolved.client;
   let sdk: Promise<typeof import('@aws-sdk/client-lambda')> | undefined;
@@ -166,6 +168,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     functionName,
     ...(qualifier === undefined ? {} : { qualifier }),
     memoryMb,
+    maxBilledDurationMs: timeoutSeconds * 1000,
     architecture,
     pricing,
     estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),

@@ -6,7 +6,7 @@ import type { LambdaOptions } from './options.js';
 /**
  * Creates the backend of the function `spillway deploy lambda` deployed,
  * from its deployment record (`.spillway/lambda.deployment.json` by
- * default): function name, alias (as `qualifier`), region, memory and
+ * default): function name, alias (as `qualifier`), region, memory, timeout and
  * architecture come from the record, so the prices are those of what runs.
  * `options` adds or overrides anything else (`client`, `maxConcurrency`,
  * `name`, ...).
@@ -23,6 +23,7 @@ export function lambdaFromDeployment(path: string | URL = '.spillway/lambda.depl
     region: record.region,
     memoryMb: record.memoryMb,
     architecture: record.architecture,
+    timeoutSeconds: record.timeoutSeconds,
     ...options,
   });
 }

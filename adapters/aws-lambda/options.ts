@@ -37,6 +37,14 @@ export interface LambdaOptions {
    */
   memoryMb?: number;
   /**
+   * The function's timeout as deployed (its `Timeout`, 1-900 s): the
+   * longest one invocation can run and be billed. Budgets reserve this much
+   * run time for an attempt without a task `timeoutMs` until it settles, so
+   * the deployed value (`spillway deploy lambda` uses 60) lets more attempts fit.
+   * @default 900 (Lambda's largest timeout)
+   */
+  timeoutSeconds?: number;
+  /**
    * CPU architecture of the function; sets the default price of run time.
    * @default 'x86_64'
    */
@@ -75,6 +83,7 @@ export interface ResolvedLambdaOptions {
   region?: string;
   client?: LambdaClient;
   memoryMb: number;
+  timeoutSeconds: number;
   architecture: LambdaArchitecture;
   maxConcurrency: number;
   scalingRamp: { environments: number; perMs: number } | false;
@@ -85,6 +94,7 @@ export interface ResolvedLambdaOptions {
 /** Defaults of {@link LambdaOptions}. */
 const DEFAULTS = {
   memoryMb: 1024,
+  timeoutSeconds: 900,
   architecture: 'x86_64',
   maxConcurrency: 100,
   scalingRamp: { environments: 1_000, perMs: 10_000 },
@@ -107,6 +117,7 @@ const LambdaOptionsSchema = z
       })
       .optional(),
     memoryMb: z.number().int().min(128).max(10_240).optional(),
+    timeoutSeconds: z.number().int().min(1).max(900).optional(),
     architecture: z.enum(['x86_64', 'arm64']).optional(),
     maxConcurrency: z.number().int().min(1).optional(),
     scalingRamp: z.union([z.literal(false), z.object({ environments: z.number().int().min(1), perMs: z.number().min(1) }).strict()]).optional(),
@@ -125,6 +136,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.client === undefined ? {} : { client: data.client }),
     memoryMb: data.memoryMb ?? DEFAULTS.memoryMb,
+    timeoutSeconds: data.timeoutSeconds ?? DEFAULTS.timeoutSeconds,
     architecture,
     maxConcurrency: data.maxConcurrency ?? DEFAULTS.maxConcurrency,
     scalingRamp: data.scalingRamp ?? { ...DEFAULTS.scalingRamp },

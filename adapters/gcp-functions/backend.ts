@@ -27,6 +27,8 @@ export interface CloudFunctionsBackend extends Backend {
   readonly maxPayloadBytes: number;
   /** The function's URL. */
   readonly url: string;
+  /** The function's own timeout in ms (`timeoutSeconds` × 1000): the longest one request is billed for. */
+  readonly maxBilledDurationMs: number;
   /** Price facts (defaults merged with the `pricing` option). */
   readonly pricing: Readonly<CloudFunctionsPricing>;
   /** Estimated price in USD of one attempt that ran `durationMs`. */
@@ -59,7 +61,7 @@ function displayUrlOf(url: string): string {
  */
 export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBackend {
   const resolved = resolveCloudFunctionsOptions(options);
-  const { url, name, maxConcurrency, maxPayloadBytes, timeoutMs, signingSecret, pricing } = resolved;
+  const { url, name, maxConcurrency, maxPayloadBytes, timeoutMs, timeoutSeconds, signingSecret, pricing } = resolved;
   const displayUrl = displayUrlOf(url);
   const authorize = createRequestAuthorizer(resolved.auth, {
     audience: resolved.audience,
@@ -108,6 +110,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     maxPayloadBytes,
     maxConcurrency,
     url,
+    maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
     invoke,
     estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),

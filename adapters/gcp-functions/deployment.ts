@@ -6,7 +6,8 @@ import type { CloudFunctionsOptions } from './options.js';
 /**
  * Creates the backend of the function `spillway deploy gcf` deployed, from
  * its deployment record (`.spillway/gcf.deployment.json` by default): the
- * URL (also the ID-token audience), and the memory and vCPU that set the
+ * URL (also the ID-token audience), the timeout that bounds what budgets
+ * reserve, and the memory and vCPU that set the
  * prices. `options` adds or overrides anything else (`auth`,
  * `signingSecret`, `maxConcurrency`, ...).
  *
@@ -20,5 +21,5 @@ export function cloudFunctionsFromDeployment(
 ): CloudFunctionsBackend {
   const record = readDeploymentRecord(path, 'gcf');
   const pricing = { memoryMb: record.memoryMb, ...(record.cpu === undefined ? {} : { vcpu: record.cpu }), ...options.pricing };
-  return cloudFunctions({ url: record.url, ...options, pricing });
+  return cloudFunctions({ url: record.url, timeoutSeconds: record.timeoutSeconds, ...options, pricing });
 }

@@ -49,6 +49,15 @@ export interface CloudFunctionsOptions {
    */
   timeoutMs?: number;
   /**
+   * The function's own timeout as deployed (1-3600 s): the longest one
+   * request can run and be billed, even after the client stopped waiting.
+   * Budgets reserve this much run time for an attempt without a task
+   * `timeoutMs` until it settles, so the deployed value (`spillway deploy
+   * gcf` uses 60) lets more attempts fit.
+   * @default 3600 (the largest timeout of an HTTP function, 2nd gen)
+   */
+  timeoutSeconds?: number;
+  /**
    * Largest encoded envelope sent; a larger one is refused before sending
    * with `PayloadTooLargeError`. Lower it for 1st gen functions (10 MB).
    * @default 33_554_432 (32 MiB)
@@ -80,6 +89,7 @@ export interface ResolvedCloudFunctionsOptions {
   googleAuth?: GoogleAuthLike;
   maxConcurrency: number;
   timeoutMs: number;
+  timeoutSeconds: number;
   maxPayloadBytes: number;
   pricing: Readonly<CloudFunctionsPricing>;
   name: string;
@@ -87,7 +97,14 @@ export interface ResolvedCloudFunctionsOptions {
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
-const DEFAULTS = { auth: 'google-id-token', maxConcurrency: 100, timeoutMs: 60_000, maxPayloadBytes: MAX_PAYLOAD_BYTES, name: 'gcf' } as const;
+const DEFAULTS = {
+  auth: 'google-id-token',
+  maxConcurrency: 100,
+  timeoutMs: 60_000,
+  timeoutSeconds: 3600,
+  maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  name: 'gcf',
+} as const;
 
 const positiveInt = z.number().int().min(1);
 
@@ -133,6 +150,7 @@ const OptionsSchema = z
       .optional(),
     maxConcurrency: positiveInt.optional(),
     timeoutMs: z.number().positive().optional(),
+    timeoutSeconds: z.number().int().min(1).max(3600).optional(),
     maxPayloadBytes: positiveInt.optional(),
     pricing: PricingSchema.optional(),
     name: z
@@ -147,7 +165,7 @@ const OptionsSchema = z
 export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFunctionsOptions {
   const data = parseOptions(OptionsSchema, options, 'cloudFunctions options');
   const { url, auth = DEFAULTS.auth, audience, googleAuth, maxConcurrency = DEFAULTS.maxConcurrency, timeoutMs = DEFAULTS.timeoutMs } = data;
-  const { maxPayloadBytes = DEFAULTS.maxPayloadBytes, pricing, name = DEFAULTS.name, signingSecret } = data;
+  const { maxPayloadBytes = DEFAULTS.maxPayloadBytes, pricing, name = DEFAULTS.name, signingSecret, timeoutSeconds = DEFAULTS.timeoutSeconds } = data;
   return {
     url,
     auth,
@@ -156,6 +174,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(googleAuth === undefined ? {} : { googleAuth }),
     maxConcurrency,
     timeoutMs,
+    timeoutSeconds,
     maxPayloadBytes,
     pricing: Object.freeze({ ...DEFAULT_PRICING, ...pricing }),
     name,

@@ -12,6 +12,8 @@ export const hashPassword = offloadable(
     name: 'hashPassword',
     input: z.object({ password: z.string().min(1), salt: z.string().min(8), log2Cost: z.number().int().min(10).max(17) }),
     output: z.string().length(128),
+    // Bounds each attempt: a remote attempt reserves this run time's price against the budget until it settles.
+    timeoutMs: 10_000,
   },
   ({ password, salt, log2Cost }) =>
     new Promise((resolve, reject) => {

@@ -1,4 +1,7 @@
-/** `spillway inspect`: prints the tasks a module exports, their limits and its content hash (infra/cli/inspect.ts). */
+/**
+ * `spillway inspect`: prints the tasks a module exports, their limits, its
+ * content hash and the local pool's default worker count here (infra/cli/inspect.ts).
+ */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { result, resultJson } from './output.js';
@@ -13,7 +16,9 @@ interface InspectCommandOptions {
 export function registerInspectCommand(program: Command): void {
   program
     .command('inspect')
-    .description('List the offloadable tasks a module exports, their limits, and the module content hash that envelopes carry')
+    .description(
+      "List the offloadable tasks a module exports, their limits, the module content hash that envelopes carry, and the local pool's default worker count on this machine",
+    )
     .requiredOption('--tasks <module>', 'path of the task module (compiled .js, or .ts when tsx is installed)')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: InspectCommandOptions) => {
@@ -30,6 +35,7 @@ export function registerInspectCommand(program: Command): void {
         if (task.memoryMb !== undefined) limits.push(`memoryMb=${task.memoryMb}`);
         lines.push(`  - ${task.name.padEnd(24)} ${task.hasInputSchema ? 'input schema' : 'no input schema'}; ${limits.join(' ')}`);
       }
+      lines.push(`workers ${report.local.maxWorkers} (default local.maxWorkers, from ${report.local.source})`);
       result(lines.join('\n'));
     });
 }

@@ -1,5 +1,6 @@
-/** `spillway inspect`: what a task module exports, as data. */
+/** `spillway inspect`: what a task module exports, and the local pool's default size here, as data. */
 import { pathToFileURL } from 'node:url';
+import { defaultWorkerSizing, type WorkerSizing } from '../../src/backends/local/cpu-budget.js';
 import { loadTaskModule } from '../../src/contract/task-module.js';
 
 /** One task of an inspected module. */
@@ -18,6 +19,8 @@ export interface InspectReport {
   module: string;
   bundleHash: string;
   tasks: InspectedTask[];
+  /** The default `local.maxWorkers` on this machine and where it came from (`os.availableParallelism()` or a cgroup CPU quota). */
+  local: WorkerSizing;
 }
 
 /** Imports the module at `path` and describes its `offloadable` exports. */
@@ -33,5 +36,5 @@ export async function inspectTaskModule(path: string): Promise<InspectReport> {
     hasInputSchema: definition.input !== undefined,
     hasOutputSchema: definition.output !== undefined,
   }));
-  return { module: url.href, bundleHash, tasks };
+  return { module: url.href, bundleHash, tasks, local: defaultWorkerSizing() };
 }

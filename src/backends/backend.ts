@@ -11,7 +11,11 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** The task's definition (idempotency, memory and duration hints). */
   task?: ResolvedTaskDefinition;
-  /** Called once, when the attempt leaves the backend's queue and starts its trip to where it runs. */
+  /**
+   * Called once, when the attempt leaves the backend's queue and starts its
+   * trip to where it runs. Budgets bill a failed attempt from this moment;
+   * a backend that has never called it is billed from `invoke`.
+   */
   onDispatch?: () => void;
   /** Batch size hint for backends that batch (the local pool); automatic when absent. */
   chunkSize?: number;
@@ -44,6 +48,14 @@ export interface BackendFacts {
    * backends that cost nothing per task, such as the local pool.
    */
   estimateCostUsd?(durationMs: number): number;
+  /**
+   * The longest one attempt can be billed for, in ms, whatever its task
+   * `timeoutMs` (a Lambda function's own timeout, for example). Budgets
+   * reserve it for an attempt without a `timeoutMs` until the attempt
+   * settles. Absent: 900,000 ms (15 min, Lambda's largest timeout) is
+   * reserved for such attempts.
+   */
+  readonly maxBilledDurationMs?: number;
 }
 
 /** A place where task attempts run. */

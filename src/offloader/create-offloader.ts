@@ -59,6 +59,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       name: 'local',
       ...resolved.local,
       onChunkHealth: (fault) => localBreaker.record(fault),
+      stallListener: (stall) => {
+        if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
+      },
       onLateFault: ({ taskName, taskId, error }) => {
         // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
         if (this.#reporter.listening('error'))
@@ -85,7 +88,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.
     setMaxListeners(0, lifetime);
-    const remote = new RemoteAttempts({ local: this.#local, router: this.#router, ledger: this.#ledger, breakers, retry: resolved.retry, lifetime });
+    const remote = new RemoteAttempts({
+      local: this.#local,
+      router: this.#router,
+      ledger: this.#ledger,
+      cost: resolved.cost,
+      breakers,
+      retry: resolved.retry,
+      lifetime,
+    });
     this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
@@ -119,8 +130,11 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * cheap on the main thread.
    */
   #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
+    const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
     const placed =
-      this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition);
+      this.#refusal(task) ??
+      invalidTimeout(options.timeoutMs) ??
+      this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined));
       return;

@@ -2,6 +2,7 @@
  * The offloader's typed events. Every task event says which task, which
  * attempt, where it ran and how long it queued and ran, whatever the backend.
  */
+import type { StallInfo } from '../backends/local/index.js';
 import type { OffloadError } from '../errors.js';
 
 /** What every task event and callback reports about one task. */
@@ -101,4 +102,6 @@ export interface OffloaderEvents {
   breakerHalfOpen: BreakerInfo;
   /** A backend's breaker closed again. */
   breakerClose: BreakerInfo;
+  /** A local attempt without `timeoutMs` ran past its `stallAfterMs` (once per attempt; see `onStall`). */
+  stall: StallInfo;
 }

@@ -1,18 +1,24 @@
 /**
- * Remote attempts of one task: each goes through the remote's breaker and is
- * counted in the spend ledger; an infrastructure fault is retried with p-retry
+ * Remote attempts of one task: each goes through the remote's breaker and
+ * the spend ledger (it reserves its upper bound until it settles, then is
+ * billed for what ran); an infrastructure fault is retried with p-retry
  * backoff, and each retry fails over to where the router says (the next
- * eligible remote, else the local pool), keeping the task id and counting attempts.
+ * eligible remote, else the local pool), keeping the task id and counting
+ * attempts. An attempt the budgets leave no room for runs on the local
+ * pool instead, or fails with `ERR_BUDGET_EXHAUSTED` when its placement
+ * names a remote.
  */
 import pRetry from 'p-retry';
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
-import { BackendError, isOffloadError, type OffloadError } from '../errors.js';
+import { BackendError, CapacityError, isOffloadError, type OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import { isInfrastructureFault, neverStarted } from '../resilience/faults.js';
 import { backoff, type RetryOptions } from '../resilience/retry.js';
+import type { CostPolicy } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
+import { failedAttemptMs } from './attempt-cost.js';
 import type { Router } from './router.js';
 import type { SpendLedger } from './spend-ledger.js';
 
@@ -21,13 +27,17 @@ export interface RemoteAttemptRun {
   readonly task: ResolvedTaskDefinition;
   readonly signal: AbortSignal | undefined;
   readonly chunkSize: number | undefined;
+  /** The attempt's `timeoutMs` (the call's, else the task's); it sets the attempt's upper bound of cost. */
+  readonly timeoutMs: number | undefined;
+  /** The placement names a backend (not `auto`): a remote the budgets leave no room for fails the task instead of running it locally. */
+  readonly pinned: boolean;
   /** The backend of the current attempt. */
   readonly backend: Backend;
   /** Builds the next attempt's envelope (counting the attempt). */
   nextEnvelope(): TaskEnvelope;
   /** The attempt left for its backend at `now` (`performance.now()`; default: when its envelope was built). */
   dispatched(now?: number): void;
-  /** The attempt failed with an infrastructure fault and goes to `next`. */
+  /** The attempt failed with an infrastructure fault (or found no room in the budgets) and goes to `next`. */
   failingOver(error: OffloadError, next: Backend): void;
 }
 
@@ -36,6 +46,8 @@ export interface RemoteAttemptParts {
   local: LocalBackend;
   router: Router;
   ledger: SpendLedger;
+  /** The budgets, for the message of `ERR_BUDGET_EXHAUSTED`. */
+  cost: CostPolicy;
   /** The breaker of each remote, by name. */
   breakers: ReadonlyMap<string, BackendBreaker>;
   retry: Required<RetryOptions>;
@@ -43,9 +55,11 @@ export interface RemoteAttemptParts {
   lifetime: AbortSignal;
 }
 
-/** Runs a task's attempts on remotes, with breakers, backoff and failover. */
+/** Runs a task's attempts on remotes, with breakers, backoff, failover and budget reservations. */
 export class RemoteAttempts {
   readonly #parts: RemoteAttemptParts;
+  /** Remotes that have called `onDispatch`: a failed attempt of theirs that never did was never sent. */
+  readonly #reportsDispatch = new Set<string>();
 
   constructor(parts: RemoteAttemptParts) {
     this.#parts = parts;
@@ -62,31 +76,70 @@ export class RemoteAttempts {
         if (lifetime.aborted || run.signal?.aborted || !isInfrastructureFault(error)) return false;
         // A non-idempotent task runs again only where the fault proves it never started.
         if (!run.task.idempotent && !neverStarted(error)) return false;
-        run.failingOver(error, router.failover(run.backend, run.task));
+        run.failingOver(error, router.failover(run.backend, run.task, run.timeoutMs));
         return true;
       },
     });
   }
 
   async #attemptOn(run: RemoteAttemptRun, backend: Backend): Promise<ResultEnvelope> {
-    const { local, ledger, breakers, lifetime } = this.#parts;
+    const { local, router } = this.#parts;
+    if (backend !== local && !router.admits(backend, run.timeoutMs)) {
+      const refused = this.#budgetError(run, backend);
+      if (run.pinned) throw refused;
+      run.failingOver(refused, local);
+      return this.#attemptOn(run, local);
+    }
     const envelope = run.nextEnvelope();
     if (backend === local) {
       // Failover to the pool: its promise API (the hot path uses `submit`).
       return local.invoke(envelope, { signal: run.signal, task: run.task, chunkSize: run.chunkSize, onDispatch: () => run.dispatched(performance.now()) });
     }
     run.dispatched();
+    return this.#billedAttempt(run, backend, envelope);
+  }
+
+  /** One attempt on a remote, holding its reservation in the ledger until it settles, then billed for what ran. */
+  async #billedAttempt(run: RemoteAttemptRun, backend: Backend, envelope: TaskEnvelope): Promise<ResultEnvelope> {
+    const { ledger, breakers, lifetime } = this.#parts;
     const signal = run.signal === undefined ? lifetime : AbortSignal.any([run.signal, lifetime]);
-    const estimatedUsd = ledger.started(backend, run.task);
+    const reservation = ledger.reserve(backend, run.timeoutMs);
+    let sentAt: number | undefined;
+    const onDispatch = (): void => {
+      sentAt = performance.now();
+      this.#reportsDispatch.add(backend.name);
+    };
+    const invoke = (): Promise<ResultEnvelope> => {
+      // A backend that never reports dispatch is taken to send at once.
+      if (!this.#reportsDispatch.has(backend.name)) sentAt = performance.now();
+      return backend.invoke(envelope, { signal, task: run.task, onDispatch });
+    };
     try {
-      const result = await (breakers.get(backend.name) as BackendBreaker).fire(() => backend.invoke(envelope, { signal, task: run.task }));
-      ledger.settled(backend, result.durationMs, estimatedUsd);
+      const result = await (breakers.get(backend.name) as BackendBreaker).fire(invoke);
+      ledger.settled(reservation, result.durationMs);
+      ledger.measured(backend, run.task.name, result.durationMs);
       return result;
     } catch (error) {
-      ledger.settled(backend, undefined, estimatedUsd);
+      ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
       throw isOffloadError(error)
         ? error
         : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
+  }
+
+  #budgetError(run: RemoteAttemptRun, backend: Backend): CapacityError {
+    const { ledger, cost } = this.#parts;
+    const reserve = ledger.reserveUsd(backend, run.timeoutMs) ?? 0;
+    const spend = ledger.committed();
+    const budgets = [
+      cost.budgetUsd === undefined ? '' : `cost.budgetUsd $${cost.budgetUsd} (billed and reserved: $${spend.totalUsd.toPrecision(3)})`,
+      cost.budgetUsdPerHour === undefined ? '' : `cost.budgetUsdPerHour $${cost.budgetUsdPerHour} (last hour: $${spend.lastHourUsd.toPrecision(3)})`,
+    ].filter(Boolean);
+    return new CapacityError(
+      `Expected the budget to leave room for one more attempt of task "${run.task.name}" on "${backend.name}", which reserves $${reserve.toPrecision(3)} ` +
+        `(its ${run.timeoutMs === undefined ? "backend's longest billed run" : `timeoutMs of ${run.timeoutMs} ms`} at the backend's price), but ${budgets.join(' and ')} leaves no room: ` +
+        `raise the budget, give the task a shorter timeoutMs, or use placement 'auto' to run it locally`,
+      { code: 'ERR_BUDGET_EXHAUSTED', retryable: false, taskName: run.task.name, backend: backend.name },
+    );
   }
 }

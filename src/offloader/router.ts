@@ -46,9 +46,9 @@ export class Router {
    * thresholds and remotes are configured, else stays local; `remote` is the
    * first remote; any other value names a backend.
    */
-  place(placement: Placement, task: ResolvedTaskDefinition): Backend | ValidationError {
+  place(placement: Placement, task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend | ValidationError {
     const { local, remotes, autoOverflow } = this.#parts;
-    if (placement === 'auto') return autoOverflow ? this.#schedule(task) : local;
+    if (placement === 'auto') return autoOverflow ? this.#schedule(task, timeoutMs) : local;
     if (placement === 'local' || placement === local.name) return local;
     const remote = placement === 'remote' ? remotes[0] : remotes.find((backend) => backend.name === placement);
     if (remote !== undefined) return remote;
@@ -66,17 +66,30 @@ export class Router {
    * other remote, in `remotes` order, that the scheduler finds eligible; else
    * the local pool.
    */
-  failover(failed: Backend, task: ResolvedTaskDefinition): Backend {
+  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend {
     const { local, remotes, scheduler, ledger } = this.#parts;
     const spend = ledger.committed();
-    for (const [index, signals] of this.#remoteSignals(task).entries()) {
+    for (const [index, signals] of this.#remoteSignals(task, timeoutMs).entries()) {
       if (remotes[index] !== failed && scheduler.eligible(signals, spend)) return remotes[index];
     }
     return local;
   }
 
+  /**
+   * True when the budgets leave room for one more attempt with `timeoutMs`
+   * on `remote` (the budget part of the scheduler's eligibility, for an
+   * attempt that is already placed there); fires `budgetExhausted` when not.
+   */
+  admits(remote: Backend, timeoutMs: number | undefined): boolean {
+    const { scheduler, ledger } = this.#parts;
+    const reserveUsd = ledger.reserveUsd(remote, timeoutMs) ?? 0;
+    if (!scheduler.budgetExhausted(ledger.committed(), reserveUsd)) return true;
+    ledger.checkBudget(reserveUsd);
+    return false;
+  }
+
   /** The scheduler's choice for an `auto` task, from the live signals. */
-  #schedule(task: ResolvedTaskDefinition): Backend {
+  #schedule(task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend {
     const { local, localBreaker, remotes, scheduler, ledger } = this.#parts;
     const pool = local.snapshot();
     const snapshot: SchedulerSnapshot = {
@@ -86,14 +99,14 @@ export class Router {
     };
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
-    snapshot.remotes = this.#remoteSignals(task);
+    snapshot.remotes = this.#remoteSignals(task, timeoutMs);
     const decision = scheduler.decide(snapshot);
-    if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.estimatedCostUsd ?? 0)));
+    if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
     return remotes.find((remote) => remote.name === decision) ?? local;
   }
 
-  /** The live signals of every remote for `task`, in `remotes` order: the one way both placement and failover see them. */
-  #remoteSignals(task: ResolvedTaskDefinition): RemoteSignals[] {
+  /** The live signals of every remote for `task` with `timeoutMs`, in `remotes` order: the one way both placement and failover see them. */
+  #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined): RemoteSignals[] {
     const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
     return remotes.map((remote) => ({
@@ -102,6 +115,7 @@ export class Router {
       maxConcurrency: remote.maxConcurrency,
       breaker: breakers.get(remote.name)?.state() ?? 'closed',
       estimatedCostUsd: ledger.estimateUsd(remote, task),
+      reserveUsd: ledger.reserveUsd(remote, timeoutMs),
       expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
     }));
   }

@@ -1,38 +1,60 @@
 /**
  * The spend ledger of the remotes: attempts in flight per backend, the
- * estimated cost they commit against the budgets, and the billed cost of
- * each remote run once it settled. Fires `budgetExhausted` once, when spend
- * reaches a budget.
+ * upper bound each one reserves against the budgets until it settles, the
+ * billed cost of each attempt once it settled (failed and aborted ones
+ * included), and the measured run times of each remote, per task. Fires
+ * `budgetExhausted` once, when spend reaches a budget.
  */
 import type { Backend } from '../backends/backend.js';
-import type { DurationEstimator } from '../backends/local/duration-estimator.js';
+import { DurationEstimator } from '../backends/local/duration-estimator.js';
 import { budgetExhausted } from '../scheduler/decide.js';
 import type { CostPolicy, SpendSignals } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
+import { attemptBoundMs } from './attempt-cost.js';
 import type { BudgetExhaustedInfo } from './events.js';
 import { type SpendSummary, SpendTracker } from './spend-tracker.js';
 
-/** In-flight counts, committed estimates and billed spend of the remotes. */
+/** What one remote attempt holds against the budgets until it settles. */
+export interface Reservation {
+  readonly backend: Backend;
+  /** The attempt's upper bound of billed run time, ms. */
+  readonly boundMs: number;
+  /** The cost of that bound, USD (0 without a price model). */
+  readonly usd: number;
+}
+
+/** In-flight counts, reservations, billed spend and measured run times of the remotes. */
 export class SpendLedger {
   readonly #cost: CostPolicy;
-  readonly #durations: DurationEstimator;
+  readonly #localDurations: DurationEstimator;
+  readonly #remoteDurations = new Map<string, DurationEstimator>();
   readonly #onExhausted: (info: BudgetExhaustedInfo) => void;
   readonly #billed = new SpendTracker();
   readonly #inFlight = new Map<string, number>();
-  #committedUsd = 0;
+  #reservedUsd = 0;
   #exhaustedFired = false;
 
-  /** `durations` gives each task's expected run time; `onExhausted` hears the first time spend reaches a budget. */
-  constructor(cost: CostPolicy, durations: DurationEstimator, onExhausted: (info: BudgetExhaustedInfo) => void) {
+  /** `localDurations` gives each task's run time on the local pool; `onExhausted` hears the first time spend reaches a budget. */
+  constructor(cost: CostPolicy, localDurations: DurationEstimator, onExhausted: (info: BudgetExhaustedInfo) => void) {
     this.#cost = cost;
-    this.#durations = durations;
+    this.#localDurations = localDurations;
     this.#onExhausted = onExhausted;
   }
 
-  /** Estimated cost of one run of `task` on `backend`, from the task's measured (or expected) run time; undefined without a price model. */
+  /**
+   * Expected cost of one run of `task` on `backend`, from its run time
+   * measured there, else on the local pool, else its `expectedDurationMs`
+   * (0 when none is known); undefined without a price model.
+   */
   estimateUsd(backend: Backend, task: ResolvedTaskDefinition): number | undefined {
     if (backend.estimateCostUsd === undefined) return undefined;
-    return backend.estimateCostUsd(this.#durations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
+    const measured = this.#remoteDurations.get(backend.name)?.estimateMs(task.name);
+    return backend.estimateCostUsd(measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
+  }
+
+  /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`), USD; undefined without a price model. */
+  reserveUsd(backend: Backend, timeoutMs: number | undefined): number | undefined {
+    return backend.estimateCostUsd?.(attemptBoundMs(backend, timeoutMs));
   }
 
   /** Attempts sent to `backend` and not settled. */
@@ -40,36 +62,48 @@ export class SpendLedger {
     return this.#inFlight.get(backend) ?? 0;
   }
 
-  /** Spend for budget checks: billed so far plus the estimates of remote attempts in flight. */
+  /** Spend for budget checks: billed so far plus the reservations of remote attempts in flight. */
   committed(): SpendSignals {
     const billed = this.#billed.current();
-    return { totalUsd: billed.totalUsd + this.#committedUsd, lastHourUsd: billed.lastHourUsd + this.#committedUsd };
+    return { totalUsd: billed.totalUsd + this.#reservedUsd, lastHourUsd: billed.lastHourUsd + this.#reservedUsd };
   }
 
-  /** A remote attempt was sent: counts it in flight and commits its estimate; returns the estimate to pass to {@link settled}. */
-  started(backend: Backend, task: ResolvedTaskDefinition): number {
+  /** A remote attempt with `timeoutMs` starts: counts it in flight and reserves its upper bound until {@link settled}. */
+  reserve(backend: Backend, timeoutMs: number | undefined): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
-    const estimatedUsd = this.estimateUsd(backend, task) ?? 0;
-    this.#committedUsd += estimatedUsd;
-    return estimatedUsd;
+    const boundMs = attemptBoundMs(backend, timeoutMs);
+    const usd = backend.estimateCostUsd?.(boundMs) ?? 0;
+    this.#reservedUsd += usd;
+    return { backend, boundMs, usd };
   }
 
-  /** A remote attempt settled: releases its estimate and bills its measured run time when it ran (`durationMs` defined). */
-  settled(backend: Backend, durationMs: number | undefined, estimatedUsd: number): void {
+  /** A remote attempt settled: its reservation is replaced by the billed cost of `billedMs` of run time (nothing when undefined: it was not billed). */
+  settled({ backend, usd }: Reservation, billedMs: number | undefined): void {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) - 1);
-    this.#committedUsd -= estimatedUsd;
-    if (durationMs === undefined || backend.estimateCostUsd === undefined) return;
-    this.#billed.add(backend.name, backend.estimateCostUsd(durationMs));
+    this.#reservedUsd -= usd;
+    // Float sums drift below zero when everything settled.
+    if (this.#reservedUsd < 0) this.#reservedUsd = 0;
+    if (billedMs === undefined || backend.estimateCostUsd === undefined) return;
+    this.#billed.add(backend.name, backend.estimateCostUsd(billedMs));
     this.checkBudget();
   }
 
-  /** Fires `budgetExhausted` (once per ledger) when the budgets leave no room for a run costing `nextCostUsd`. */
-  checkBudget(nextCostUsd = 0): void {
-    if (this.#exhaustedFired) return;
+  /** `backend` ran `taskName` for `durationMs` (as it reported): feeds that backend's run-time estimate of the task. */
+  measured(backend: Backend, taskName: string, durationMs: number): void {
+    const durations = this.#remoteDurations.get(backend.name) ?? new DurationEstimator();
+    this.#remoteDurations.set(backend.name, durations);
+    durations.record(taskName, durationMs);
+  }
+
+  /** True when the budgets leave room for another remote attempt reserving `nextCostUsd`; fires `budgetExhausted` (once per ledger) when they do not. */
+  checkBudget(nextCostUsd = 0): boolean {
     const spend = this.committed();
-    if (!budgetExhausted(this.#cost, spend, nextCostUsd)) return;
-    this.#exhaustedFired = true;
-    this.#onExhausted({ ...spend, budgetUsd: this.#cost.budgetUsd, budgetUsdPerHour: this.#cost.budgetUsdPerHour });
+    if (!budgetExhausted(this.#cost, spend, nextCostUsd)) return true;
+    if (!this.#exhaustedFired) {
+      this.#exhaustedFired = true;
+      this.#onExhausted({ ...spend, budgetUsd: this.#cost.budgetUsd, budgetUsdPerHour: this.#cost.budgetUsdPerHour });
+    }
+    return false;
   }
 
   /** Billed spend so far, for `stats()`. */

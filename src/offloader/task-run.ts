@@ -78,6 +78,14 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     return this.#backend;
   }
 
+  get timeoutMs(): number | undefined {
+    return this.#options.timeoutMs ?? this.task.timeoutMs;
+  }
+
+  get pinned(): boolean {
+    return (this.#options.placement ?? this.task.placement ?? 'auto') !== 'auto';
+  }
+
   get backendName(): string {
     return this.#backend.name;
   }
@@ -107,7 +115,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   nextEnvelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
-    const timeoutMs = this.#options.timeoutMs ?? this.task.timeoutMs;
+    const timeoutMs = this.timeoutMs;
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,

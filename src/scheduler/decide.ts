@@ -18,8 +18,8 @@ export function budgetExhausted(cost: CostPolicy, spend: SpendSignals, nextCostU
 /**
  * True when `remote` may take one more attempt: its breaker is not open, a
  * half-open breaker has no probe in flight yet (one probe at a time), it is
- * under its concurrency cap, its estimate is within `cost.maxUsdPerTask`, and
- * the estimate fits the budgets.
+ * under its concurrency cap, its expected cost is within `cost.maxUsdPerTask`,
+ * and its upper bound (`reserveUsd`, else the expected cost) fits the budgets.
  */
 export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostPolicy): boolean {
   if (remote.breaker === 'open') return false;
@@ -27,7 +27,7 @@ export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostP
   if (remote.inFlight >= remote.maxConcurrency) return false;
   const estimate = remote.estimatedCostUsd ?? 0;
   if (cost.maxUsdPerTask !== undefined && estimate > cost.maxUsdPerTask) return false;
-  return !budgetExhausted(cost, spend, estimate);
+  return !budgetExhausted(cost, spend, remote.reserveUsd ?? estimate);
 }
 
 /** Creates the scheduler for a burst and cost policy. */

@@ -47,17 +47,23 @@ export interface RemoteSignals {
   maxConcurrency: number;
   /** State of the remote's circuit breaker. */
   breaker: BreakerState;
-  /** Estimated cost of this task there, USD (undefined: no price model). */
+  /** Expected cost of this task there, USD, from measured run times (undefined: no price model). */
   estimatedCostUsd?: number;
+  /**
+   * Upper bound of this attempt's cost there, USD: its timeout (or the
+   * remote's longest billed run) at the remote's price, reserved against
+   * the budgets until the attempt settles (undefined: no price model).
+   */
+  reserveUsd?: number;
   /** Typical latency there (for `prefer: 'fastest'`), undefined before any run. */
   expectedLatencyMs?: number;
 }
 
-/** Spend on remotes, USD: billed so far plus the estimates of attempts in flight. */
+/** Spend on remotes, USD: billed so far plus the reservations of attempts in flight. */
 export interface SpendSignals {
-  /** Spent on remotes so far, USD. */
+  /** Billed and reserved on remotes so far, USD. */
   totalUsd: number;
-  /** Spent on remotes in the last hour, USD. */
+  /** Billed and reserved on remotes in the last hour, USD. */
   lastHourUsd: number;
 }
 

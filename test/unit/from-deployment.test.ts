@@ -53,7 +53,14 @@ describe('lambda.fromDeployment', () => {
     await writeDeployment(path, lambdaRecord);
     const fromRecord = lambda.fromDeployment(path, { maxConcurrency: 7 });
     const typed = lambda({ functionName: 'spillway-tasks', qualifier: 'live', region: 'eu-west-1', memoryMb: 2048, architecture: 'arm64', maxConcurrency: 7 });
-    expect(fromRecord).toMatchObject({ functionName: 'spillway-tasks', qualifier: 'live', memoryMb: 2048, architecture: 'arm64', maxConcurrency: 7 });
+    expect(fromRecord).toMatchObject({
+      functionName: 'spillway-tasks',
+      qualifier: 'live',
+      memoryMb: 2048,
+      architecture: 'arm64',
+      maxConcurrency: 7,
+      maxBilledDurationMs: 60_000,
+    });
     expect(fromRecord.estimateCostUsd(1234)).toBe(typed.estimateCostUsd(1234));
     expect(fromRecord.estimateCostUsd(1234)).not.toBe(lambda({ functionName: 'x' }).estimateCostUsd(1234));
     await Promise.all([fromRecord.destroy(), typed.destroy()]);
@@ -76,6 +83,7 @@ describe('cloudFunctions.fromDeployment', () => {
     await writeDeployment(path, gcfRecord);
     const fromRecord = cloudFunctions.fromDeployment(path, { auth: 'none' });
     expect(fromRecord.pricing).toMatchObject({ memoryMb: 512, vcpu: 0.333 });
+    expect(fromRecord.maxBilledDurationMs).toBe(60_000);
     const typed = cloudFunctions({ url: gcfRecord.url, auth: 'none', pricing: { memoryMb: 512, vcpu: 0.333 } });
     expect(fromRecord.estimateCostUsd?.(800)).toBe(typed.estimateCostUsd?.(800));
     await Promise.all([fromRecord.destroy(), typed.destroy()]);

@@ -139,7 +139,14 @@ describe('option types and schemas', () => {
 
   it('applies the defaults next to the schema: an unbounded queue, breaker and retry settings', () => {
     const resolved = resolveOptions({ tasks, local: { maxWorkers: 2 } });
-    expect(resolved.local).toEqual({ maxWorkers: 2, minWorkers: 2, idleTimeoutMs: 30_000, maxQueue: Number.POSITIVE_INFINITY });
+    expect(resolved.local).toEqual({
+      maxWorkers: 2,
+      maxWorkersSource: 'option',
+      minWorkers: 2,
+      onStall: 'report',
+      idleTimeoutMs: 30_000,
+      maxQueue: Number.POSITIVE_INFINITY,
+    });
     expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
     expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });
     expect(resolved.cost).toEqual({ prefer: 'cheapest' });

@@ -135,6 +135,11 @@ export class ChunkDispatcher {
     return graceMs;
   }
 
+  /** The chunks out at a worker now. */
+  get activeChunks(): ReadonlySet<Chunk> {
+    return this.#active;
+  }
+
   /** Attempts handed to a worker behind the one it runs: they still wait. */
   waitingInWorkers(): number {
     let waiting = 0;
@@ -266,6 +271,10 @@ export class ChunkDispatcher {
   /** The worker died or was stopped while running `jobs[culprit]`: that attempt fails, the others go again. */
   #failCulprit(chunk: Chunk, culprit: number, error: unknown): void {
     const { jobs } = chunk;
+    if (chunk.kill?.requeue === true) {
+      this.#queue.requeueFront(jobs);
+      return;
+    }
     const fault = chunk.kill === undefined ? this.#deathOf(error, jobs[culprit]) : undefined;
     if (fault !== undefined) {
       this.#workerFaults++;

@@ -47,8 +47,11 @@ export interface Chunk {
   /** The doorbell the worker waits on for stop requests. */
   bell: Int32Array;
   controller: AbortController;
-  /** Set when spillway stopped the worker: which attempt it stopped and why. */
-  kill?: { index: number; error: OffloadError };
+  /**
+   * Set when spillway stopped the worker: which attempt it stopped and why;
+   * `requeue`: the attempt is sent again instead of failing with `error`.
+   */
+  kill?: { index: number; error: OffloadError; requeue?: boolean };
   watchdog?: NodeJS.Timeout;
   /** Terminates the worker when the attempt asked to stop has not stopped within its grace period. */
   graceTimer?: NodeJS.Timeout;

@@ -16,10 +16,12 @@ import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
+import type { WorkerSizing } from './cpu-budget.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
 import type { LateFault } from './late-fault.js';
+import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { createWorkerPool } from './worker-pool.js';
@@ -29,6 +31,8 @@ export interface LocalBackendOptions {
   tasksUrl: URL;
   name: string;
   maxWorkers: number;
+  /** Where `maxWorkers` came from, for {@link LocalSnapshot.sizing}. @default 'option' */
+  maxWorkersSource?: string;
   minWorkers: number;
   idleTimeoutMs: number;
   maxQueue: number;
@@ -36,6 +40,12 @@ export interface LocalBackendOptions {
   workerMemoryMb?: number;
   /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */
   abortGraceMs: number;
+  /** See `LocalOptions.stallAfterMs`. */
+  stallAfterMs?: number;
+  /** See `LocalOptions.onStall`. @default 'report' */
+  onStall?: 'report' | 'restart';
+  /** Hears each stalled attempt. */
+  stallListener?: (stall: StallInfo) => void;
   /**
    * Hears the health of the pool once per chunk: `undefined` when the worker
    * came back, the error when it died (crash, exit, out of memory). Timeouts
@@ -60,6 +70,10 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** Attempts seen running past their `stallAfterMs` so far (see the `stall` event). */
+  stalls: number;
+  /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
+  sizing: WorkerSizing;
   /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
   predictedWaitMs: number;
 }
@@ -92,9 +106,11 @@ class LocalPool implements LocalBackend {
   readonly maxConcurrency: number;
   readonly durations = new DurationEstimator();
   readonly #maxQueue: number;
+  readonly #sizing: WorkerSizing;
   readonly #pool: Piscina<ChunkMessage, ChunkReply>;
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
+  readonly #stallWatch: StallWatch;
   #closing = false;
 
   constructor(options: LocalBackendOptions) {
@@ -102,6 +118,7 @@ class LocalPool implements LocalBackend {
     this.name = options.name;
     this.maxConcurrency = maxWorkers;
     this.#maxQueue = options.maxQueue;
+    this.#sizing = Object.freeze({ maxWorkers, source: options.maxWorkersSource ?? 'option' });
     // Each worker holds its running chunk plus the next one, which it starts the
     // moment the first ends (the worker runs chunks one after another), so it
     // never idles for a round trip. Recycling workers keeps one chunk each, so
@@ -120,6 +137,15 @@ class LocalPool implements LocalBackend {
       abortGraceMs: options.abortGraceMs,
       onChunkHealth: options.onChunkHealth,
       onLateFault: options.onLateFault,
+    });
+    const dispatcher = this.#dispatcher;
+    this.#stallWatch = new StallWatch({
+      backend: options.name,
+      stallAfterMs: options.stallAfterMs,
+      onStall: options.onStall ?? 'report',
+      durations: this.durations,
+      chunks: () => dispatcher.activeChunks,
+      listener: options.stallListener,
     });
   }
 
@@ -167,6 +193,8 @@ class LocalPool implements LocalBackend {
       running: queue.running - waitingInWorkers,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
+      stalls: this.#stallWatch.stalls,
+      sizing: this.#sizing,
       predictedWaitMs,
     };
   }
@@ -174,6 +202,7 @@ class LocalPool implements LocalBackend {
   async close(): Promise<void> {
     this.#closing = true;
     await this.#dispatcher.whenIdle();
+    this.#stallWatch.stop();
     await this.#pool.destroy();
   }
 
@@ -184,6 +213,7 @@ class LocalPool implements LocalBackend {
    */
   async destroy(error: () => AbortError = destroyedError): Promise<void> {
     this.#closing = true;
+    this.#stallWatch.stop();
     const dispatcher = this.#dispatcher;
     dispatcher.stop();
     this.#queue.drain(error);

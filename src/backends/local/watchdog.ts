@@ -90,9 +90,9 @@ function requestStop(chunk: Chunk, index: number, error: OffloadError, graceMs: 
   }, graceMs);
 }
 
-/** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`. */
-function stopWorker(chunk: Chunk, index: number, error: OffloadError): void {
+/** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`, or sending it again when `requeue` is true. */
+export function stopWorker(chunk: Chunk, index: number, error: OffloadError, requeue = false): void {
   if (chunk.kill !== undefined) return;
-  chunk.kill = { index, error };
+  chunk.kill = { index, error, requeue };
   chunk.controller.abort(error);
 }

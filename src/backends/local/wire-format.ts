@@ -21,14 +21,16 @@ export const PROGRESS = {
   faultByte: 4,
   /** Float64 at byte 8: `Date.now()` when the running envelope started. */
   startedAtByte: 8,
+  /** Int32 at byte 16: the `threadId` of the worker that took the chunk (0: not taken yet). */
+  threadIdByte: 16,
   /**
-   * Int32 at byte 16: the doorbell. The caller adds 1 and notifies after it
+   * Int32 at byte 20: the doorbell. The caller adds 1 and notifies after it
    * set a running envelope's slot to {@link SLOT_ABORT} or {@link SLOT_TIMEOUT};
    * the worker waits on it (`Atomics.waitAsync`) and aborts the task's signal.
    */
-  bellByte: 16,
-  /** Int32 per envelope from byte 20: its `SLOT_*` state, changed with compare-and-swap where both sides write. */
-  slotsByte: 20,
+  bellByte: 20,
+  /** Int32 per envelope from byte 24: its `SLOT_*` state, changed with compare-and-swap where both sides write. */
+  slotsByte: 24,
 } as const;
 
 /** Slot state: the caller cancelled the envelope before the worker reached it. */

@@ -63,6 +63,7 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
 
 async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress: SharedArrayBuffer, chunk: RunningChunk): Promise<ChunkReply> {
   const running = new Int32Array(progress, 0, 1);
+  Atomics.store(new Int32Array(progress, PROGRESS.threadIdByte, 1), 0, threadId);
   const startedAt = new Float64Array(progress, PROGRESS.startedAtByte, 1);
   const slots = new Int32Array(progress, PROGRESS.slotsByte, envelopes.length);
   const results: (ResultEnvelope | null)[] = [];
