@@ -6,6 +6,7 @@
  */
 
 import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
+import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
@@ -32,8 +33,13 @@ export interface RuntimeOptions {
 
 /** Per-call options of {@link Runtime.execute}. */
 export interface ExecuteOptions {
-  /** Aborts the task's `context.signal` (with this signal's reason) besides the runtime's own timeout. */
-  signal?: AbortSignal;
+  /**
+   * Aborts the task's `context.signal` (with this signal's reason) besides
+   * the runtime's own timeout; or a function that makes that signal, called
+   * when the task first reads `context.signal` (nothing is made for tasks
+   * that never do).
+   */
+  signal?: AbortSignal | (() => AbortSignal);
 }
 
 /** Executes envelopes against one task module. */
@@ -99,6 +105,18 @@ async function runWithTimeout<T>(
     clearTimeout(timer);
     outer?.removeEventListener('abort', forward);
   }
+}
+
+/** A task context whose `signal` is made by `makeSignal` when the task first reads it. */
+function lazyContext(makeSignal: () => AbortSignal, taskId: string, attempt: number, backend: string): TaskContext {
+  return {
+    get signal() {
+      return makeSignal();
+    },
+    taskId,
+    attempt,
+    backend,
+  };
 }
 
 /**
@@ -167,8 +185,16 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     const startedAt = performance.now();
     let output: unknown;
     try {
-      const context = (signal: AbortSignal) => ({ signal, taskId: envelope.id, attempt: envelope.attempt, backend });
-      output = await runWithTimeout((signal) => task.invoke(input, context(signal)), timeoutMs, name, executeOptions?.signal);
+      const outer = executeOptions?.signal;
+      output =
+        timeoutMs === undefined && typeof outer === 'function'
+          ? await task.invoke(input, lazyContext(outer, envelope.id, envelope.attempt, backend))
+          : await runWithTimeout(
+              (signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt, backend }),
+              timeoutMs,
+              name,
+              typeof outer === 'function' ? outer() : outer,
+            );
     } catch (error) {
       const kind = classify(error, name);
       const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;

@@ -1,52 +1,46 @@
 /**
- * Worker side of cooperative cancellation: the caller marks the running
- * envelope's slot {@link SLOT_ABORT} or {@link SLOT_TIMEOUT} in the chunk's
- * progress buffer and rings the doorbell; the worker, waiting on the doorbell
- * with `Atomics.waitAsync`, aborts that envelope's `context.signal`. The task
- * then has its grace period to return or throw before the caller terminates
- * the worker.
+ * Worker side of cooperative cancellation. The caller marks the running
+ * envelope's slot {@link SLOT_ABORT} or {@link SLOT_TIMEOUT} in its chunk's
+ * progress buffer and rings the pool's doorbell (an Int32 shared by all
+ * workers of the pool); every worker waits on the doorbell with
+ * `Atomics.waitAsync`, and the one running that envelope aborts its task's
+ * `context.signal`. The task then has its grace period to return or throw
+ * before the caller terminates the worker. Waiting costs nothing per chunk,
+ * and a task's signal is only made when the task first reads it.
  */
 import { AbortError, TimeoutError } from '../../errors.js';
-import { PROGRESS, SLOT_ABORT, SLOT_DONE, SLOT_TIMEOUT } from './wire-format.js';
-
-/** The abort signals of one chunk's envelopes, one running at a time. */
-export interface AbortWatch {
-  /** The envelope at `index` started: its signal, which aborts when the caller asks it to stop. */
-  start(index: number, taskName: string, timeoutMs: number | undefined): AbortSignal;
-  /** The envelope at `index` finished: marks its slot {@link SLOT_DONE}. */
-  finish(index: number): void;
-  /** The chunk ended: stops waiting on the doorbell. */
-  close(): void;
-}
+import { SLOT_ABORT, SLOT_DONE, SLOT_TIMEOUT } from './wire-format.js';
 
 /** `Atomics.waitAsync` (Node >= 16; not in this project's TypeScript lib). */
 const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } })
   .waitAsync;
 
 interface Running {
+  slots: Int32Array;
   index: number;
   taskName: string;
   timeoutMs: number | undefined;
-  controller: AbortController;
+  controller: AbortController | undefined;
 }
 
-/** Starts waiting on the doorbell of the chunk whose progress buffer is `progress`. */
-export function watchAborts(progress: SharedArrayBuffer, slots: Int32Array): AbortWatch {
-  const bell = new Int32Array(progress, PROGRESS.bellByte, 1);
-  let closed = false;
-  let current: Running | undefined;
-  const check = (): void => {
-    if (current === undefined || current.controller.signal.aborted) return;
-    const { index, taskName, timeoutMs, controller } = current;
-    const state = Atomics.load(slots, index);
-    if (state === SLOT_TIMEOUT) {
-      controller.abort(new TimeoutError(`Task "${taskName}" ran longer than its timeoutMs of ${timeoutMs} ms`, { timeoutMs: timeoutMs ?? 0, taskName }));
-    } else if (state === SLOT_ABORT) {
-      controller.abort(new AbortError(`Task "${taskName}" was aborted (its caller's signal, or the offloader was destroyed)`, { taskName }));
-    }
-  };
+let current: Running | undefined;
+
+/** Aborts the running envelope's signal if the caller asked it to stop. */
+function check(): void {
+  const running = current;
+  if (running?.controller === undefined || running.controller.signal.aborted) return;
+  const { slots, index, taskName, timeoutMs, controller } = running;
+  const state = Atomics.load(slots, index);
+  if (state === SLOT_TIMEOUT) {
+    controller.abort(new TimeoutError(`Task "${taskName}" ran longer than its timeoutMs of ${timeoutMs} ms`, { timeoutMs: timeoutMs ?? 0, taskName }));
+  } else if (state === SLOT_ABORT) {
+    controller.abort(new AbortError(`Task "${taskName}" was aborted (its caller's signal, or the offloader was destroyed)`, { taskName }));
+  }
+}
+
+/** Waits on the pool's doorbell for the worker's lifetime; call once. */
+export function listenForAborts(bell: Int32Array): void {
   const wait = (): void => {
-    if (closed) return;
     const seen = Atomics.load(bell, 0);
     check();
     const waiting = waitAsync(bell, 0, seen);
@@ -54,20 +48,23 @@ export function watchAborts(progress: SharedArrayBuffer, slots: Int32Array): Abo
     else queueMicrotask(wait);
   };
   wait();
-  return {
-    start(index, taskName, timeoutMs) {
-      current = { index, taskName, timeoutMs, controller: new AbortController() };
-      check();
-      return current.controller.signal;
-    },
-    finish(index) {
-      Atomics.store(slots, index, SLOT_DONE);
-      current = undefined;
-    },
-    close() {
-      closed = true;
-      current = undefined;
-      Atomics.notify(bell, 0);
-    },
+}
+
+/** The envelope at `index` of the chunk with `slots` starts: returns the maker of its signal, which aborts when the caller asks it to stop. */
+export function beginAttempt(slots: Int32Array, index: number, taskName: string, timeoutMs: number | undefined): () => AbortSignal {
+  const running: Running = { slots, index, taskName, timeoutMs, controller: undefined };
+  current = running;
+  return () => {
+    if (running.controller === undefined) {
+      running.controller = new AbortController();
+      if (current === running) check();
+    }
+    return running.controller.signal;
   };
+}
+
+/** The envelope at `index` finished: marks its slot {@link SLOT_DONE}. */
+export function endAttempt(slots: Int32Array, index: number): void {
+  Atomics.store(slots, index, SLOT_DONE);
+  current = undefined;
 }

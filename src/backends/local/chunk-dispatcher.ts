@@ -35,6 +35,8 @@ export interface ChunkDispatcherOptions {
   maxChunks: number;
   tasksUrl: URL;
   workerMemoryMb?: number;
+  /** The pool's doorbell (`LocalWorkerData.abortBell`). */
+  abortBell: Int32Array;
   /** Grace period of tasks without their own `abortGraceMs`. */
   abortGraceMs: number;
   /** See `LocalBackendOptions.onChunkHealth`. */
@@ -160,7 +162,7 @@ export class ChunkDispatcher {
       running: new Int32Array(progress, 0, 1),
       startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
       slots: new Int32Array(progress, PROGRESS.slotsByte, jobs.length),
-      bell: new Int32Array(progress, PROGRESS.bellByte, 1),
+      bell: this.#options.abortBell,
       controller: new AbortController(),
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);

@@ -44,7 +44,7 @@ export interface Chunk {
   startedAt: Float64Array;
   /** Per attempt: its `SLOT_*` state (wire-format.ts). */
   slots: Int32Array;
-  /** The doorbell the worker waits on for stop requests. */
+  /** The pool's doorbell, which its workers wait on for stop requests. */
   bell: Int32Array;
   controller: AbortController;
   /**

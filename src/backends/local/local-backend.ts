@@ -125,7 +125,9 @@ class LocalPool implements LocalBackend {
     // a retiring worker holds no waiting chunk.
     const chunksPerWorker = maxTasksPerWorker === undefined ? 2 : 1;
     const maxChunks = maxWorkers * chunksPerWorker;
-    this.#pool = createWorkerPool({ ...options, chunksPerWorker });
+    // The doorbell through which the pool asks a running task to stop (see abort-watch.ts).
+    const abortBell = new SharedArrayBuffer(4);
+    this.#pool = createWorkerPool({ ...options, chunksPerWorker, abortBell });
     this.#dispatcher = new ChunkDispatcher({
       pool: this.#pool,
       queue: this.#queue,
@@ -135,6 +137,7 @@ class LocalPool implements LocalBackend {
       tasksUrl: options.tasksUrl,
       workerMemoryMb: options.workerMemoryMb,
       abortGraceMs: options.abortGraceMs,
+      abortBell: new Int32Array(abortBell),
       onChunkHealth: options.onChunkHealth,
       onLateFault: options.onLateFault,
     });

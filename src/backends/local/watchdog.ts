@@ -1,7 +1,7 @@
 /**
  * Stopping a chunk's attempt: when it passes its `timeoutMs` (the watchdog),
  * when its caller aborts it, or when the pool is destroyed. A running attempt
- * is asked first: its slot in the progress buffer is marked and the doorbell
+ * is asked first: its slot in the progress buffer is marked and the pool's doorbell
  * rung, so the worker aborts the task's `context.signal` (see
  * `abort-watch.ts`); only if the task is still running after its grace
  * period is the worker terminated. The progress buffer tells which attempt

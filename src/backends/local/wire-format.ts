@@ -23,14 +23,8 @@ export const PROGRESS = {
   startedAtByte: 8,
   /** Int32 at byte 16: the `threadId` of the worker that took the chunk (0: not taken yet). */
   threadIdByte: 16,
-  /**
-   * Int32 at byte 20: the doorbell. The caller adds 1 and notifies after it
-   * set a running envelope's slot to {@link SLOT_ABORT} or {@link SLOT_TIMEOUT};
-   * the worker waits on it (`Atomics.waitAsync`) and aborts the task's signal.
-   */
-  bellByte: 20,
-  /** Int32 per envelope from byte 24: its `SLOT_*` state, changed with compare-and-swap where both sides write. */
-  slotsByte: 24,
+  /** Int32 per envelope from byte 20: its `SLOT_*` state, changed with compare-and-swap where both sides write. */
+  slotsByte: 20,
 } as const;
 
 /** Slot state: the caller cancelled the envelope before the worker reached it. */
@@ -142,5 +136,11 @@ export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>
 /** Data every local worker is started with. */
 export interface LocalWorkerData {
   tasksUrl: string;
+  /**
+   * The pool's doorbell, an Int32 shared by all its workers: the caller adds
+   * 1 and notifies after it set a running envelope's slot to {@link
+   * SLOT_ABORT} or {@link SLOT_TIMEOUT} (see `abort-watch.ts`).
+   */
+  abortBell: SharedArrayBuffer;
   maxTasksPerWorker?: number;
 }

@@ -8,7 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
-import { watchAborts } from './abort-watch.js';
+import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
   type ChunkMessage,
@@ -25,6 +25,7 @@ const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
 let executed = 0;
 traceFaults();
+listenForAborts(new Int32Array(data.abortBell));
 
 async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
@@ -68,24 +69,19 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
   const slots = new Int32Array(progress, PROGRESS.slotsByte, envelopes.length);
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
-  const aborts = watchAborts(progress, slots);
-  try {
-    for (let index = 0; index < envelopes.length; index++) {
-      if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
-      if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
-        results.push(null);
-        continue;
-      }
-      startedAt[0] = Date.now();
-      Atomics.store(running, 0, index + 1);
-      executed++;
-      const envelope = envelopes[index];
-      const signal = aborts.start(index, envelope.task, envelope.timeoutMs);
-      results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
-      aborts.finish(index);
+  for (let index = 0; index < envelopes.length; index++) {
+    if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
+    if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
+      results.push(null);
+      continue;
     }
-  } finally {
-    aborts.close();
+    startedAt[0] = Date.now();
+    Atomics.store(running, 0, index + 1);
+    executed++;
+    const envelope = envelopes[index];
+    const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
+    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
+    endAttempt(slots, index);
   }
   return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }
