@@ -41,7 +41,18 @@ export type {
 export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
-export type { CloseOptions, MapInputs, MapOptions, MapProgress, Offloader, Placement, RunOptions } from './offloader/types.js';
+export type {
+  CloseOptions,
+  MapAggregateError,
+  MapInputs,
+  MapOptions,
+  MapProgress,
+  Offloader,
+  Placement,
+  RunOptions,
+  StreamOptions,
+  StreamResult,
+} from './offloader/types.js';
 export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';

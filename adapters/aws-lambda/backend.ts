@@ -16,6 +16,7 @@ import { classifyInvokeFailure } from './errors.js';
 import { type LambdaOptions, resolveLambdaOptions } from './options.js';
 import { invocationCostUsd, type LambdaArchitecture, type ResolvedLambdaPricing } from './pricing.js';
 import { decodeInvokeOutput, encodeInvokePayload, type InvocationTarget, LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
+import { invokedLambda } from './telemetry.js';
 
 /** Live signals of a Lambda backend: invocations sent and not answered yet, and attempts waiting for a free slot. */
 export type LambdaSnapshot = BackendSnapshot;
@@ -167,6 +168,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     maxConcurrency,
     functionName,
     ...(qualifier === undefined ? {} : { qualifier }),
+    invokedFunction: invokedLambda(functionName, resolved.region),
     memoryMb,
     maxBilledDurationMs: timeoutSeconds * 1000,
     architecture,

@@ -15,6 +15,10 @@ import { TimeoutError } from '../../src/errors.js';
 export interface LambdaContextLike {
   /** Milliseconds left before Lambda stops the invocation. */
   getRemainingTimeInMillis(): number;
+  /** The request id (`faas.invocation_id` of the invocation's span). */
+  awsRequestId?: string;
+  /** The function's name (the invocation span's name). */
+  functionName?: string;
 }
 
 function remainingMs(context: LambdaContextLike | undefined): number | undefined {

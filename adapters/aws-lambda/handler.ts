@@ -8,6 +8,7 @@
  */
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
+import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type LambdaContextLike, withLambdaDeadline } from './deadline.js';
 import { type LambdaHandlerOptions, resolveLambdaHandlerOptions } from './options.js';
 
@@ -40,6 +41,12 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  * envelope is enforced here, and so is the function's own remaining time
  * (see {@link LambdaHandlerOptions.responseReserveMs}).
  *
+ * The event's optional `headers` (`traceparent`, `tracestate`) carry the
+ * caller's trace context: the task runs in it, and when the function's
+ * process registers an OpenTelemetry tracer provider, each invocation is a
+ * SERVER span with `faas.trigger` `other`, `faas.coldstart` and
+ * `faas.invocation_id` (the request id).
+ *
  * @example
  * // handler.ts, bundled and deployed as the Lambda function's handler
  * import { createLambdaHandler } from 'spillway/aws-lambda/handler';
@@ -51,5 +58,13 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
 export function createLambdaHandler(taskModule: HandlerTaskModule, options: LambdaHandlerOptions = {}): LambdaHandler {
   const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
   const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler', backend: 'aws-lambda' });
-  return async (event, context) => withLambdaDeadline(module.loaded ?? (await module.runtime()), event, context, responseReserveMs);
+  return async (event, context) => {
+    const runtime = module.loaded ?? (await module.runtime());
+    const facts = {
+      trigger: 'other' as const,
+      invocationId: context?.awsRequestId,
+      functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME,
+    };
+    return withInvocationSpan(facts, event, undefined, () => withLambdaDeadline(runtime, event, context, responseReserveMs));
+  };
 }

@@ -15,6 +15,7 @@ import { createRequestAuthorizer } from './auth.js';
 import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
 import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
 import { decodeAnswer, sendEnvelope } from './protocol.js';
+import { invokedCloudFunction } from './telemetry.js';
 
 /** An HTTP call may outlast a task's own `timeoutMs` by this much (cold start, transfer), so the client never cuts a task the function would still finish. */
 export const TASK_TIMEOUT_HEADROOM_MS = 10_000;
@@ -93,6 +94,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
         body,
         timeoutMs: Math.max(timeoutMs, (envelope.timeoutMs ?? 0) + (envelope.timeoutMs === undefined ? 0 : TASK_TIMEOUT_HEADROOM_MS)),
         authorize,
+        ...(envelope.headers === undefined ? {} : { traceHeaders: envelope.headers }),
         ...(signingSecret === undefined ? {} : { signingSecret }),
         ...(signal === undefined ? {} : { signal }),
         destroyed: attempt.signal,
@@ -110,6 +112,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     maxPayloadBytes,
     maxConcurrency,
     url,
+    invokedFunction: invokedCloudFunction(url),
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
     invoke,

@@ -13,7 +13,10 @@
  * checks, in order: the method (405), the body size (413), the signature
  * when signing is on (401), the body as JSON and as a task envelope (400)
  * and the bundle hash (409); then it answers 200 with the result envelope,
- * for a task's success and its error alike. Nothing from a payload is ever
+ * for a task's success and its error alike. The trace context comes from
+ * the envelope's `headers`, else the request's `traceparent`/`tracestate`;
+ * with a tracer provider registered in the function's process, each request
+ * is a SERVER span (`faas.trigger` `http`, `faas.coldstart`). Nothing from a payload is ever
  * evaluated: only the module's exported tasks run.
  * @packageDocumentation
  */
@@ -23,6 +26,7 @@ import { importPeer } from '../../src/backends/optional-peer.js';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
 import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
+import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './options.js';
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 import { verifyRequest } from './signing.js';
@@ -76,6 +80,10 @@ function parsedJsonOf(req: Request): unknown {
   const { body } = req;
   if (mediaType !== 'application/json' || body === undefined || Buffer.isBuffer(body) || typeof body === 'string') return NO_BODY;
   return body;
+}
+
+function optional(key: string, value: string | undefined): Record<string, string> {
+  return value === undefined ? {} : { [key]: value };
 }
 
 function sendError(res: Response, status: number, error: ErrorBody['error']): void {
@@ -153,7 +161,10 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
       });
       return;
     }
-    const result = await ready.execute(envelope);
+    const traceparent = header(req, 'traceparent');
+    const httpTrace = traceparent === undefined ? undefined : { traceparent, ...optional('tracestate', header(req, 'tracestate')) };
+    const facts = { trigger: 'http' as const, invocationId: header(req, 'function-execution-id'), functionName: process.env.K_SERVICE };
+    const result = await withInvocationSpan(facts, envelope, httpTrace, () => ready.execute(envelope));
     if (!result.ok && result.kind === 'bad-envelope') {
       const { path } = result.error;
       sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message, ...(path === undefined ? {} : { path }) });

@@ -116,6 +116,8 @@ export interface SendOptions extends CallTarget {
   authorize: RequestAuthorizer;
   /** Signs the body when set. */
   signingSecret?: string;
+  /** The attempt's W3C trace headers (`traceparent`, `tracestate`), sent as HTTP headers too. */
+  traceHeaders?: Readonly<Record<string, string>>;
   /** The caller's cancellation. */
   signal?: AbortSignal;
   /** Aborts when the backend is destroyed. */
@@ -171,6 +173,7 @@ export async function sendEnvelope(options: SendOptions): Promise<HttpAnswer> {
       throw interrupted(error) ?? (isOffloadError(error, 'ERR_MISSING_PEER') ? placeError(error, options.placement) : authFailedError(options, error));
     }
     const headers: Record<string, string> = {
+      ...options.traceHeaders,
       ...authHeaders,
       'content-type': ENVELOPE_CONTENT_TYPE,
       accept: JSON_CONTENT_TYPE,

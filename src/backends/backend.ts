@@ -32,6 +32,16 @@ export interface BackendSnapshot {
   queued: number;
 }
 
+/** The cloud function a remote backend invokes, as OpenTelemetry's FaaS client attributes name it. */
+export interface InvokedFunction {
+  /** `faas.invoked_name`: the function's name. */
+  readonly name: string;
+  /** `faas.invoked_provider`: `aws`, `gcp`, `azure`, ... */
+  readonly provider: string;
+  /** `faas.invoked_region`, when known. */
+  readonly region?: string;
+}
+
 /** Static facts about a backend that the scheduler and the payload checks use. */
 export interface BackendFacts {
   /** Name used in results, events, stats and `placement`: `local`, `lambda`, `gcf` or a custom one. */
@@ -42,6 +52,8 @@ export interface BackendFacts {
   readonly maxPayloadBytes?: number;
   /** How many attempts may run at once. */
   readonly maxConcurrency: number;
+  /** The function a remote invokes, for the `faas.invoked_*` attributes of its attempt spans. */
+  readonly invokedFunction?: InvokedFunction;
   /**
    * The price model: what one attempt that ran `durationMs` costs, in USD,
    * billed as the provider bills (rounding, per-request fee). Absent for

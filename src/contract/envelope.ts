@@ -25,6 +25,14 @@ export const TaskEnvelope = z.object({
   input: z.string(),
   /** Limit for this attempt's run time, enforced by the runtime when the backend cannot stop it from outside; at most `MAX_TIMEOUT_MS`. */
   timeoutMs: z.number().positive().max(MAX_TIMEOUT_MS).optional(),
+  /**
+   * Trace context of the attempt as W3C headers (`traceparent`, `tracestate`,
+   * and whatever else the caller's OpenTelemetry propagator writes), where the
+   * OpenTelemetry Lambda instrumentation looks for it (`event.headers`).
+   * Optional: handlers that predate it ignore it (unknown keys are stripped),
+   * and a malformed value is dropped here rather than failing the task.
+   */
+  headers: z.record(z.string(), z.string()).optional().catch(undefined),
 });
 /** One task attempt on its way to a backend. */
 export type TaskEnvelope = z.infer<typeof TaskEnvelope>;

@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 
-export type { Backend, BackendFacts, BackendKind, BackendSnapshot, InvokeOptions } from '../backends/backend.js';
+export type { Backend, BackendFacts, BackendKind, BackendSnapshot, InvokedFunction, InvokeOptions } from '../backends/backend.js';
 export type { ConcurrencyGate, ReleaseSlot, ScalingRamp } from '../backends/concurrency-gate.js';
 export { createConcurrencyGate } from '../backends/concurrency-gate.js';
 export type { HandlerModule, HandlerModuleOptions, HandlerTaskModule } from '../backends/handler-module.js';

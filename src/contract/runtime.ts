@@ -6,6 +6,7 @@
  */
 
 import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
+import { withTraceHeaders } from '../observability/trace-context.js';
 import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize } from './codec.js';
@@ -108,7 +109,7 @@ async function runWithTimeout<T>(
 }
 
 /** A task context whose `signal` is made by `makeSignal` when the task first reads it. */
-function lazyContext(makeSignal: () => AbortSignal, taskId: string, attempt: number, backend: string): TaskContext {
+function lazyContext(makeSignal: () => AbortSignal, { taskId, attempt, backend }: Omit<TaskContext, 'signal'>): TaskContext {
   return {
     get signal() {
       return makeSignal();
@@ -186,15 +187,13 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     let output: unknown;
     try {
       const outer = executeOptions?.signal;
-      output =
+      const context = { taskId: envelope.id, attempt: envelope.attempt, backend };
+      // In the caller's trace context (when the envelope carries one), so spans the task makes join the caller's trace.
+      const run = () =>
         timeoutMs === undefined && typeof outer === 'function'
-          ? await task.invoke(input, lazyContext(outer, envelope.id, envelope.attempt, backend))
-          : await runWithTimeout(
-              (signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt, backend }),
-              timeoutMs,
-              name,
-              typeof outer === 'function' ? outer() : outer,
-            );
+          ? task.invoke(input, lazyContext(outer, context))
+          : runWithTimeout((signal) => task.invoke(input, { signal, ...context }), timeoutMs, name, typeof outer === 'function' ? outer() : outer);
+      output = await withTraceHeaders(envelope.headers, run);
     } catch (error) {
       const kind = classify(error, name);
       const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;

@@ -1,21 +1,25 @@
 /**
  * The offloader: the public object that runs tasks. It validates options
  * once, wires the local pool, the remotes and their breakers, the router and
- * the spend ledger, and turns each `run` (and each `map` input) into one
+ * the spend ledger, and turns each `run` (and each `map` or `stream` input) into one
  * {@link TaskRun} that reports exactly once through its promise, its
  * callbacks, events and stats.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
 import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
+import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
+import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
+import type { TaskEventInfo } from './events.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { Router } from './router.js';
@@ -23,10 +27,12 @@ import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun } from './task-run.js';
-import type { CloseOptions, MapInputs, MapOptions, Offloader, RunOptions, TaskCallback } from './types.js';
+import type { CloseOptions, MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
+import type { StartTask } from './windowed-run.js';
 
-/** Inputs `map` keeps in flight at once; enough for large batches, bounded for memory. */
+/** Inputs `map` and `stream` keep in flight at once; enough for large batches, bounded for memory. */
 const MAP_WINDOW = 8192;
 
 class OffloaderImpl extends EventEmitter implements Offloader {
@@ -38,6 +44,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #ledger: SpendLedger;
   readonly #reporter: RunReporter;
   readonly #stats = new StatsRecorder();
+  readonly #metrics: OffloaderMetrics | undefined;
   readonly #services: RunServices;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
@@ -49,7 +56,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const resolved = resolveOptions(options);
     const tasksUrl = toModuleUrl(resolved.tasks);
     const bundleHash = hashTaskModule(tasksUrl);
-    this.#reporter = new RunReporter(this, this.#stats);
+    this.#metrics = createOffloaderMetrics({
+      localQueueDepth: () => this.#local.snapshot().queued,
+      remoteInFlight: () => this.#remotes.map((remote) => [remote.name, this.#ledger.inFlight(remote.name)] as const),
+      committedUsd: () => this.#ledger.committed().totalUsd,
+    });
+    this.#reporter = new RunReporter(this, this.#stats, this.#metrics);
     const onTransition = (transition: BreakerTransition) => this.#breakerTransition(transition);
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
@@ -118,9 +130,21 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 
   map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
-    const start = (input: unknown, runOptions: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback) =>
-      this.#start(task, input, runOptions, chunkSize, finish);
-    return mapInputs(start, inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
+    return mapInputs(this.#starter(task), inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
+  }
+
+  stream<T extends AnyOffloadable>(
+    task: T,
+    inputs: MapInputs<TaskInput<T>>,
+    options: StreamOptions<TaskOutput<T>> = {},
+  ): AsyncIterableIterator<StreamResult<TaskOutput<T>>> {
+    return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#mapWindow) as AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
+  }
+
+  /** Starts inputs of `task`; called now so their task spans start in the caller's context of now (inputs are pulled later). */
+  #starter(task: AnyOffloadable): StartTask {
+    const parent = traceParent();
+    return (input, runOptions, chunkSize, finish) => this.#start(task, input, runOptions, chunkSize, finish, parent);
   }
 
   /**
@@ -129,18 +153,27 @@ class OffloaderImpl extends EventEmitter implements Offloader {
    * task rather than closures, so that `map` over 100,000 tiny tasks stays
    * cheap on the main thread.
    */
-  #start(task: AnyOffloadable, input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback): void {
+  #start(
+    task: AnyOffloadable,
+    input: unknown,
+    options: RunOptions<unknown>,
+    chunkSize: number | undefined,
+    finish: TaskCallback,
+    parent?: Context,
+  ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
     const placed =
       this.#refusal(task) ??
       invalidTimeout(options.timeoutMs) ??
       this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
     if (placed instanceof Error) {
-      queueMicrotask(() => finish(placed, undefined));
-      return;
+      queueMicrotask(() => finish(placed, undefined, refusedRun(task)));
+      return undefined;
     }
     this.#reporter.submitted();
-    new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish).start();
+    const run = new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish);
+    run.start(parent);
+    return run;
   }
 
   /** Why a task is refused before placement: the offloader is closed, or `task` is not an offloadable. */
@@ -171,6 +204,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     }
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 
   destroy(): Promise<void> {
@@ -182,6 +216,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     if (!this.#lifetime.signal.aborted) this.#lifetime.abort(error());
     await Promise.all([this.#local.destroy(error), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
+    this.#metrics?.close();
   }
 }
 
@@ -200,6 +235,12 @@ async function drainsWithin(idle: Promise<void>, timeoutMs: number | undefined):
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The run of a task refused before it was placed (closed offloader, not an offloadable, bad option): it ran nowhere. */
+function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
+  const taskName = isOffloadable(task) ? task.definition.name : '';
+  return { info: () => ({ taskName, taskId: '', backend: '', attempts: 0, queuedMs: 0, runMs: 0 }) };
 }
 
 /** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */

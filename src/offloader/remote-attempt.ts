@@ -37,6 +37,8 @@ export interface RemoteAttemptRun {
   nextEnvelope(): TaskEnvelope;
   /** The attempt left for its backend at `now` (`performance.now()`; default: when its envelope was built). */
   dispatched(now?: number): void;
+  /** The remote attempt is sent with its breaker in `breakerState`, estimated to cost `estimatedUsd` (for its trace). */
+  remoteAttempt(breakerState: string, estimatedUsd: number): void;
   /** The attempt failed with an infrastructure fault (or found no room in the budgets) and goes to `next`. */
   failingOver(error: OffloadError, next: Backend): void;
 }
@@ -114,8 +116,10 @@ export class RemoteAttempts {
       if (!this.#reportsDispatch.has(backend.name)) sentAt = performance.now();
       return backend.invoke(envelope, { signal, task: run.task, onDispatch });
     };
+    const breaker = breakers.get(backend.name) as BackendBreaker;
+    run.remoteAttempt(breaker.state(), ledger.estimateUsd(backend, run.task) ?? 0);
     try {
-      const result = await (breakers.get(backend.name) as BackendBreaker).fire(invoke);
+      const result = await breaker.fire(invoke);
       ledger.settled(reservation, result.durationMs);
       ledger.measured(backend, run.task.name, result.durationMs);
       return result;

@@ -5,6 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { OffloadError } from '../errors.js';
+import type { OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { callSafely } from './call-safely.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import type { StatsRecorder } from './stats.js';
@@ -13,6 +14,8 @@ import type { StatsRecorder } from './stats.js';
 export interface ReportedRun {
   /** Name of the backend of the latest attempt. */
   readonly backendName: string;
+  /** The task's definition (its name). */
+  readonly task: { readonly name: string };
   /** The task's event info now. */
   info(): TaskEventInfo;
 }
@@ -21,13 +24,16 @@ export interface ReportedRun {
 export class RunReporter {
   readonly #emitter: EventEmitter;
   readonly #stats: StatsRecorder;
+  readonly #metrics: OffloaderMetrics | undefined;
   #pending = 0;
   #settled = 0;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(emitter: EventEmitter, stats: StatsRecorder) {
+  /** `metrics` (when a meter provider is registered) hears the same outcomes as the stats. */
+  constructor(emitter: EventEmitter, stats: StatsRecorder, metrics: OffloaderMetrics | undefined) {
     this.#emitter = emitter;
     this.#stats = stats;
+    this.#metrics = metrics;
   }
 
   /** Tasks submitted and not settled. */
@@ -53,18 +59,21 @@ export class RunReporter {
   /** An attempt left the queue for its backend. */
   dispatched(run: ReportedRun): void {
     this.#stats.dispatched(run.backendName);
+    this.#metrics?.dispatched(run.backendName, run.task.name, run.info().queuedMs);
     if (this.listening('dispatch')) this.emit('dispatch', run.info());
   }
 
   /** An attempt failed and the task is tried again on `nextBackend`; `reason` is built only for listeners. */
   retried(run: ReportedRun, error: OffloadError, reason: () => string, nextBackend: string): void {
     this.#stats.retried(run.backendName);
+    this.#metrics?.retried(run.backendName, run.task.name, error.code);
     if (this.listening('retry')) this.emit('retry', { ...run.info(), error, reason: reason(), nextBackend });
   }
 
   /** The task succeeded: `latencyMs` from submission, `runMs` where it ran. */
   succeeded(run: ReportedRun, latencyMs: number, runMs: number): void {
     this.#stats.settled(run.backendName, true, latencyMs, runMs);
+    this.#metrics?.settled(run.backendName, run.task.name, undefined, latencyMs, runMs);
     if (this.listening('success')) this.emit('success', run.info());
     this.#settle();
   }
@@ -72,6 +81,7 @@ export class RunReporter {
   /** The task failed for good with `error`. */
   failed(run: ReportedRun, error: OffloadError, latencyMs: number, runMs: number | undefined): void {
     this.#stats.settled(run.backendName, false, latencyMs, runMs);
+    this.#metrics?.settled(run.backendName, run.task.name, error.code, latencyMs, runMs);
     if (this.listening('failure')) this.emit('failure', { ...run.info(), error });
     this.#settle();
   }

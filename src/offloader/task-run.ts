@@ -5,12 +5,14 @@
  * {@link AttemptSink}: no promise, no closure); a remote attempt goes through
  * {@link RemoteAttempts} (breaker, backoff, failover).
  */
+import type { Context } from '@opentelemetry/api';
 import type { Backend, InvokeOptions } from '../backends/backend.js';
-import type { AttemptSink, LocalBackend } from '../backends/local/index.js';
+import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/index.js';
 import { deserialize, serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
 import { BackendError, type OffloadError, placeError } from '../errors.js';
+import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
@@ -47,11 +49,15 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly #options: RunOptions<unknown>;
   readonly #finish: TaskCallback;
   readonly #submittedAt = performance.now();
+  /** The latest local attempt, while it may still be cancelled before it starts. */
+  #localAttempt: LocalAttempt | undefined;
   #encodedInput = '';
   #attempts = 0;
   #attemptStartedAt = 0;
   #queuedMs = 0;
   #runMs = 0;
+  /** The task's spans, while a tracer provider is registered. */
+  #trace: TaskTrace | undefined;
 
   constructor(
     services: RunServices,
@@ -101,8 +107,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     };
   }
 
-  /** Encodes the input and sends the first attempt. */
-  start(): void {
+  /** Encodes the input and sends the first attempt; the task's span starts in `parent` (default: the active context). */
+  start(parent?: Context): void {
+    this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
     try {
       this.#encodedInput = serialize(this.#input, 'input');
     } catch (error) {
@@ -125,6 +132,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       input: this.#encodedInput,
     };
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
+    if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
     this.#attemptStartedAt = performance.now();
     return envelope;
   }
@@ -133,7 +141,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const { local, remote } = this.#services;
     if (this.#backend === local) {
       // The hot path: callbacks, no promise.
-      local.submit(this.nextEnvelope(), this, this);
+      this.#localAttempt = local.submit(this.nextEnvelope(), this, this);
       return;
     }
     remote.run(this).then(
@@ -142,14 +150,32 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     );
   }
 
+  /**
+   * Fails the task with `error` if its current attempt has not started: it
+   * waits in the local queue, or in a worker that has not reached it. True
+   * if so. A running attempt, or one on a remote, is left alone (false).
+   */
+  cancelUnstarted(error: OffloadError): boolean {
+    const attempt = this.#localAttempt;
+    if (attempt === undefined || this.#backend !== this.#services.local) return false;
+    return this.#services.local.cancelUnstarted(attempt, error);
+  }
+
+  remoteAttempt(breakerState: string, estimatedUsd: number): void {
+    this.#trace?.remoteAttempt(breakerState, estimatedUsd);
+  }
+
   failingOver(error: OffloadError, next: Backend): void {
     const failed = this.#backend;
-    this.#services.reporter.retried(this, error, () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`, next.name);
+    const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;
+    this.#trace?.attemptRetried(error, this.#runMs, reason(), next.name);
+    this.#services.reporter.retried(this, error, reason, next.name);
     this.#backend = next;
   }
 
   dispatched(now = this.#attemptStartedAt): void {
     this.#queuedMs = now - this.#attemptStartedAt;
+    this.#trace?.dispatched(this.#queuedMs);
     this.#services.reporter.dispatched(this);
   }
 
@@ -175,8 +201,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const latencyMs = performance.now() - this.#submittedAt;
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
+    this.#trace?.ended(undefined, this.#backend.name, this.#attempts, this.#runMs);
     this.#services.reporter.succeeded(this, latencyMs, this.#runMs);
-    this.#finish(undefined, output);
+    this.#finish(undefined, output, this);
   }
 
   /** The attempt answered with an error: a task's own error is retried as its definition allows, anything else fails the task. */
@@ -184,6 +211,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     if (thrownByTask && this.#attempts <= this.task.retries && !this.#services.lifetime.aborted) {
       const attempts = this.#attempts;
       const reason = () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`;
+      this.#trace?.attemptRetried(error, this.#runMs, reason(), this.#backend.name);
       this.#services.reporter.retried(this, error, reason, this.#backend.name);
       this.#attempt();
       return;
@@ -196,7 +224,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const latencyMs = performance.now() - this.#submittedAt;
     const { onError } = this.#options;
     if (onError !== undefined) callSafely(() => onError(error, this.info()));
+    this.#trace?.ended(error, this.#backend.name, Math.max(1, this.#attempts), this.#runMs);
     this.#services.reporter.failed(this, error, latencyMs, this.#runMs === 0 ? undefined : this.#runMs);
-    this.#finish(error, undefined);
+    this.#finish(error, undefined, this);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The public shape of an offloader: where a task runs (`Placement`), the
- * per-call options of `run` and `map`, and the `Offloader` interface itself.
+ * per-call options of `run`, `map` and `stream`, and the `Offloader`
+ * interface itself.
  */
 import type { LocalSnapshot } from '../backends/local/index.js';
 import type { OffloadError } from '../errors.js';
@@ -57,7 +58,9 @@ export interface MapOptions<Out> {
   /**
    * Reject at the first failure and submit no further inputs (tasks already
    * submitted still settle). When false, every input runs and a failure
-   * rejects with an `AggregateError` of all errors at the end, as p-map does.
+   * rejects at the end with a {@link MapAggregateError}: `errors` holds
+   * every failure (as p-map does) and `results` the outputs that succeeded,
+   * at their input index, so no work is lost.
    * @default true
    */
   stopOnError?: boolean;
@@ -76,8 +79,34 @@ export interface MapOptions<Out> {
   onError?: (error: OffloadError, info: TaskEventInfo & { index: number }) => void;
 }
 
-/** Inputs of {@link Offloader.map}: any iterable or async iterable, pulled lazily. */
+/** Inputs of {@link Offloader.map} and {@link Offloader.stream}: any iterable or async iterable, pulled lazily. */
 export type MapInputs<In> = Iterable<In> | AsyncIterable<In>;
+
+/**
+ * What `map` rejects with when `stopOnError` is false and some inputs
+ * failed: an `AggregateError` whose `errors` are the failures (in the order
+ * they settled) and whose `results` are the outputs in input order, with a
+ * hole (`index in results` is false) where an input failed.
+ */
+export interface MapAggregateError<Out = unknown> extends AggregateError {
+  /** Outputs in input order, one slot per input; holes where the input failed. */
+  results: Out[];
+}
+
+/**
+ * Options of {@link Offloader.stream}: those of `map` without `stopOnError`
+ * (a stream yields each failure as an item and goes on).
+ */
+export type StreamOptions<Out> = Omit<MapOptions<Out>, 'stopOnError'>;
+
+/**
+ * One settled input of {@link Offloader.stream}: its position in the inputs
+ * (`index`), and either its output (`ok: true`, `value`) or its error
+ * (`ok: false`, `error`), with where and how it ran (`info`).
+ */
+export type StreamResult<Out> =
+  | { index: number; ok: true; value: Out; info: TaskEventInfo }
+  | { index: number; ok: false; error: OffloadError; info: TaskEventInfo };
 
 /** Runs tasks; create one with {@link createOffloader}. */
 export interface Offloader {
@@ -89,6 +118,40 @@ export interface Offloader {
    * most a window of them is in flight, and the next is pulled as one settles.
    */
   map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options?: MapOptions<TaskOutput<T>>): Promise<TaskOutput<T>[]>;
+  /**
+   * Runs a task over many inputs and yields each outcome as it settles, in
+   * completion order: `{ index, ok: true, value, info }` or
+   * `{ index, ok: false, error, info }`. A failure is an item, never a
+   * throw. Inputs are pulled lazily, as by `map` (same window, `placement`,
+   * `signal`, `chunkSize`, `timeoutMs`, `onProgress`), and only while fewer
+   * than a window of outcomes wait to be consumed, so a slow consumer holds
+   * memory flat. Nothing is pulled before the first `next()`.
+   *
+   * Leaving the loop early (`break`, `return`, a throw: the iterator's
+   * `return()`) pulls nothing more and fails every submitted task that no
+   * worker has started (queued locally, or sent to a worker that has not
+   * reached it) with `AbortError`; tasks already running (and attempts on a
+   * remote) run to the end. Either way their outcomes are dropped: each
+   * still settles exactly once in events and stats, and `close()` waits for
+   * them. `return()` itself does not wait.
+   *
+   * Aborting `signal` aborts every submitted task (as for `map`) and the
+   * pending `next()` rejects with `AbortError`; outcomes not yet consumed
+   * are dropped. If the inputs' iterator throws, nothing more is pulled,
+   * the tasks already submitted are yielded as they settle, then `next()`
+   * rejects with that error.
+   *
+   * @example
+   * for await (const item of offloader.stream(digest, inputs)) {
+   *   if (item.ok) save(item.index, item.value);
+   *   else console.error(item.index, item.error.message);
+   * }
+   */
+  stream<T extends AnyOffloadable>(
+    task: T,
+    inputs: MapInputs<TaskInput<T>>,
+    options?: StreamOptions<TaskOutput<T>>,
+  ): AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
   /** Subscribes to an event. */
   on<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
   /** Subscribes to the next occurrence of an event. */
@@ -114,5 +177,5 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
-/** Receives a task's final outcome, exactly once. */
-export type TaskCallback = (error: OffloadError | undefined, output: unknown) => void;
+/** Receives a task's final outcome, exactly once, with the run that produced it (its `info()` says where and how it ran). */
+export type TaskCallback = (error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }) => void;

@@ -38,6 +38,8 @@ function chaosRemote(): Backend & { faults: Record<string, number> } {
     name: 'chaos',
     kind: 'custom',
     maxConcurrency: 32,
+    // Budgets reserve this bound per attempt until it settles.
+    maxBilledDurationMs: 5_000,
     faults,
     // Pricier than gcf, so the scheduler prefers gcf while it is healthy.
     estimateCostUsd: () => 0.000002,
@@ -80,7 +82,8 @@ describe('fault injection', () => {
     const port = await freePort();
     const start = () => startFunctionsFramework({ source: entry, port, env: { SPILLWAY_TASKS_URL: tasksUrl.href } });
     server = await start();
-    const gcf = cloudFunctions({ url: server.url, auth: 'none', maxConcurrency: 16 });
+    // A short function timeout: budgets reserve it per attempt, and the budget here is small.
+    const gcf = cloudFunctions({ url: server.url, auth: 'none', maxConcurrency: 16, timeoutSeconds: 5 });
     const chaos = chaosRemote();
     offloader = createOffloader({
       tasks: tasksUrl,

@@ -1,10 +1,19 @@
 /**
- * Type-level tests of what `offloadable`, `run` and `map` infer. Vitest's
+ * Type-level tests of what `offloadable`, `run`, `map` and `stream` infer. Vitest's
  * typecheck mode (vitest.config.ts) checks this file with tsc; nothing here runs.
  */
 import { describe, expectTypeOf, test } from 'vitest';
 import { z } from 'zod';
-import { type Offloadable, type Offloader, offloadable, type TaskInput, type TaskOutput } from '../../src/index.js';
+import {
+  type Offloadable,
+  type OffloadError,
+  type Offloader,
+  offloadable,
+  type StreamResult,
+  type TaskEventInfo,
+  type TaskInput,
+  type TaskOutput,
+} from '../../src/index.js';
 
 declare const offloader: Offloader;
 
@@ -78,5 +87,25 @@ describe('Offloader.map', () => {
     void offloader.map(inputSchemaOnly, [{ n: 1 }, { n: '2' }]);
     // @ts-expect-error map takes an iterable of inputs, not one input
     void offloader.map(inputSchemaOnly, { n: 1 });
+  });
+});
+
+describe('Offloader.stream', () => {
+  test('yields StreamResult items of the task output, narrowed by `ok`', async () => {
+    const stream = offloader.stream(withSchemas, [{ text: 'a' }]);
+    expectTypeOf(stream).toEqualTypeOf<AsyncIterableIterator<StreamResult<{ digest: string }>>>();
+    for await (const item of offloader.stream(inputSchemaOnly, new Set([{ n: 1 }]))) {
+      expectTypeOf(item.index).toEqualTypeOf<number>();
+      expectTypeOf(item.info).toEqualTypeOf<TaskEventInfo>();
+      if (item.ok) expectTypeOf(item.value).toEqualTypeOf<number>();
+      else expectTypeOf(item.error).toEqualTypeOf<OffloadError>();
+    }
+  });
+
+  test('rejects wrong inputs and map-only options', () => {
+    // @ts-expect-error one element has `n` as a string
+    void offloader.stream(inputSchemaOnly, [{ n: 1 }, { n: '2' }]);
+    // @ts-expect-error a stream yields failures as items: there is no stopOnError
+    void offloader.stream(inputSchemaOnly, [{ n: 1 }], { stopOnError: false });
   });
 });

@@ -22,7 +22,7 @@ import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
 import type { LateFault } from './late-fault.js';
 import { type StallInfo, StallWatch } from './stall-watch.js';
-import { cancelSent } from './watchdog.js';
+import { cancelSent, skipUnstarted } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { createWorkerPool } from './worker-pool.js';
 
@@ -78,13 +78,24 @@ export interface LocalSnapshot {
   predictedWaitMs: number;
 }
 
+/** An attempt the local pool accepted, as {@link LocalBackend.cancelUnstarted} takes it. */
+export type LocalAttempt = Job;
+
 /** The local piscina backend. */
 export interface LocalBackend extends Backend {
   /**
    * `invoke` without the promise: progress and outcome go to `sink`. The
    * offloader's hot path uses it. `options.onDispatch` is not called here.
+   * Returns the accepted attempt (for {@link cancelUnstarted}), or
+   * undefined when it was refused (`sink` hears why).
    */
-  submit(envelope: TaskEnvelope, options: InvokeOptions, sink: AttemptSink): void;
+  submit(envelope: TaskEnvelope, options: InvokeOptions, sink: AttemptSink): LocalAttempt | undefined;
+  /**
+   * Fails an attempt with `error` if no worker has started it (it is queued,
+   * or sent to a worker that has not reached it): true if so, and its sink
+   * hears `error` at once. False, doing nothing, when it runs or settled.
+   */
+  cancelUnstarted(attempt: LocalAttempt, error: OffloadError): boolean;
   readonly kind: 'local';
   /** Live queue and pool signals. */
   snapshot(): LocalSnapshot;
@@ -152,12 +163,12 @@ class LocalPool implements LocalBackend {
     });
   }
 
-  submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, sink: AttemptSink): void {
+  submit(envelope: TaskEnvelope, invokeOptions: InvokeOptions, sink: AttemptSink): Job | undefined {
     const { signal } = invokeOptions;
     const refused = this.#refusal(envelope, signal);
     if (refused !== undefined) {
       queueMicrotask(() => sink.settled(refused, undefined));
-      return;
+      return undefined;
     }
     const job: Job = {
       envelope,
@@ -175,6 +186,13 @@ class LocalPool implements LocalBackend {
     }
     this.#queue.push(job);
     this.#dispatcher.schedulePump();
+    return job;
+  }
+
+  cancelUnstarted(job: Job, error: OffloadError): boolean {
+    if (job.state !== QUEUED && !skipUnstarted(job)) return false;
+    this.#queue.settle(job, error);
+    return true;
   }
 
   invoke(envelope: TaskEnvelope, invokeOptions: InvokeOptions = {}): Promise<ResultEnvelope> {

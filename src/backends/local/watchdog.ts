@@ -90,6 +90,16 @@ function requestStop(chunk: Chunk, index: number, error: OffloadError, graceMs: 
   }, graceMs);
 }
 
+/**
+ * Marks a sent `job` as skipped if its worker has not reached it yet; true
+ * if so (the worker will not run it), false if the worker already started it.
+ */
+export function skipUnstarted(job: Job): boolean {
+  const chunk = job.chunk;
+  if (job.state !== SENT || chunk === undefined) return false;
+  return Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED) === 0;
+}
+
 /** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`, or sending it again when `requeue` is true. */
 export function stopWorker(chunk: Chunk, index: number, error: OffloadError, requeue = false): void {
   if (chunk.kill !== undefined) return;

@@ -1,0 +1,52 @@
+/**
+ * bench/stream-memory: peak memory of `stream` over a generator of no-op
+ * inputs (issue 10: under 300 MB for 10,000,000 inputs), next to `map` over a
+ * materialized array of 1,000,000 inputs. Each call runs in its own process
+ * (bench/fixtures/stream-probe.mjs, 2 workers) so each peak is its own; the
+ * peak is the process's maxRSS (`process.resourceUsage().maxRSS`, worker
+ * threads included), with RSS sampled every 50 ms as a cross-check.
+ *
+ * Last line: { streamPeakRssMb, inputs, tasksPerSecond, mapPeakRssMb, mapInputs }.
+ *
+ * Run: npm run bench:stream   (builds dist/ first)
+ *   STREAM_INPUTS=1000000  stream over fewer inputs (default 10,000,000)
+ *   MAP_INPUTS=0           skip the map comparison (default 1,000,000)
+ */
+import { execFileSync } from 'node:child_process';
+
+const STREAM_INPUTS = Number(process.env.STREAM_INPUTS ?? 10_000_000);
+const MAP_INPUTS = Number(process.env.MAP_INPUTS ?? 1_000_000);
+
+interface Probe {
+  mode: 'stream' | 'map';
+  inputs: number;
+  maxRssMb: number;
+  sampledPeakRssMb: number;
+  seconds: number;
+  tasksPerSecond: number;
+}
+
+function probe(mode: Probe['mode'], inputs: number): Probe {
+  const script = new URL('./fixtures/stream-probe.mjs', import.meta.url).pathname;
+  const output = execFileSync(process.execPath, [script, mode, String(inputs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Probe;
+  console.log(
+    `${mode.padEnd(6)} ${inputs.toLocaleString().padStart(11)} no-op inputs: peak RSS ${result.maxRssMb} MB (sampled ${result.sampledPeakRssMb} MB), ${result.seconds} s, ${result.tasksPerSecond.toLocaleString()} tasks/s`,
+  );
+  return result;
+}
+
+const stream = probe('stream', STREAM_INPUTS);
+const map = MAP_INPUTS > 0 ? probe('map', MAP_INPUTS) : undefined;
+const target = 300;
+console.log(
+  `stream peak RSS ${stream.maxRssMb} MB for ${STREAM_INPUTS.toLocaleString()} inputs: target < ${target} MB ${stream.maxRssMb < target ? 'met' : 'MISSED'}`,
+);
+console.log(
+  JSON.stringify({
+    streamPeakRssMb: stream.maxRssMb,
+    inputs: STREAM_INPUTS,
+    tasksPerSecond: stream.tasksPerSecond,
+    ...(map === undefined ? {} : { mapPeakRssMb: map.maxRssMb, mapInputs: MAP_INPUTS }),
+  }),
+);

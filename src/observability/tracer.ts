@@ -1,0 +1,38 @@
+/**
+ * spillway's tracer and the names of its span attributes. Spans are made
+ * only while a tracer provider is registered: without one, a task costs one
+ * check and no allocation.
+ */
+import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
+
+/** Instrumentation scope of every span and metric spillway makes. */
+export const SCOPE = 'spillway';
+
+/** Attribute names under `spillway.*` (OpenTelemetry FaaS conventions are used as they are). */
+export const ATTR = {
+  taskName: 'spillway.task.name',
+  taskId: 'spillway.task.id',
+  backend: 'spillway.backend',
+  backendKind: 'spillway.backend.kind',
+  attempt: 'spillway.attempt',
+  attempts: 'spillway.attempts',
+  queueMs: 'spillway.queue_ms',
+  runMs: 'spillway.run_ms',
+  retryReason: 'spillway.retry.reason',
+  retryNextBackend: 'spillway.retry.next_backend',
+  breakerState: 'spillway.breaker.state',
+  estimatedUsd: 'spillway.cost.estimated_usd',
+  outcome: 'spillway.outcome',
+  errorCode: 'spillway.error.code',
+} as const;
+
+/** Outcome attribute of a success; a failure's outcome is its error `code`. */
+export const OUTCOME_OK = 'ok';
+
+/** The tracer when a tracer provider is registered, else undefined (and nothing is traced). */
+export function activeTracer(): Tracer | undefined {
+  const provider = trace.getTracerProvider();
+  // The global provider is a proxy until an SDK registers its delegate.
+  if (provider instanceof ProxyTracerProvider) return provider.getDelegateTracer(SCOPE);
+  return provider.getTracer(SCOPE);
+}
