@@ -38,9 +38,11 @@ export type {
   TaskFailureInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
+export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
+  CloseOptions,
   MapAggregateError,
   MapInputs,
   MapOptions,

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
 import { defaultWorkerSizing } from './backends/local/cpu-budget.js';
+import { MAX_TIMEOUT_MS } from './contract/platform.js';
 import type { TaskModuleLocation } from './contract/task-module.js';
 import { ValidationError } from './errors.js';
 import type { BreakerOptions } from './resilience/breaker.js';
@@ -61,6 +62,15 @@ export interface LocalOptions {
    * @default undefined (Node's default heap limit)
    */
   workerMemoryMb?: number;
+  /**
+   * How long a worker waits, after aborting a running task's `context.signal`
+   * (its `timeoutMs` passed, its caller aborted, `destroy()`), for the task to
+   * return or throw before the worker is terminated and replaced. The
+   * caller's promise settles at once either way. A task's own `abortGraceMs`
+   * overrides it; 0 terminates at once.
+   * @default 1_000
+   */
+  abortGraceMs?: number;
   /**
    * Run time after which a local attempt without `timeoutMs` counts as
    * stalled: a `stall` event (once per attempt) and `stats().local.stalls`.
@@ -120,6 +130,7 @@ export const LocalOptionsSchema = z
     maxQueue: positiveInt.default(Number.POSITIVE_INFINITY),
     maxTasksPerWorker: positiveInt.optional(),
     workerMemoryMb: z.number().min(8).optional(),
+    abortGraceMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(1_000),
     stallAfterMs: z.number().min(1).optional(),
     onStall: z.enum(['report', 'restart']).default('report'),
   })

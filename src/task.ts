@@ -14,12 +14,20 @@ const NAME_PATTERN = /^[A-Za-z][\w.-]{0,127}$/;
 
 /** What a task function receives beside its input. */
 export interface TaskContext {
-  /** Aborts when the attempt is cancelled or times out (where the runtime can signal it). */
+  /**
+   * Aborts when the attempt passes its `timeoutMs` (reason: a `TimeoutError`),
+   * when the caller's `signal` aborts or the offloader is destroyed (reason:
+   * an `AbortError`). Locally the task then has `abortGraceMs` to return or
+   * throw before its worker is terminated; remote handlers abort it at the
+   * task's deadline. Never aborts for inline calls.
+   */
   signal: AbortSignal;
   /** Task id, stable across retries and failover; empty for inline calls. */
   taskId: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /** Where the attempt runs: `'local'` (a worker of the pool), `'aws-lambda'`, `'gcp-functions'`, `'remote'` (another handler) or `'inline'`. */
+  backend: string;
 }
 
 /** The definition given to {@link offloadable}. */
@@ -44,6 +52,13 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * @default true
    */
   idempotent?: boolean;
+  /**
+   * How long a local worker waits, after aborting the task's `context.signal`
+   * (timeout, the caller's abort, `destroy()`), for the task to return or
+   * throw before the worker is terminated. Overrides `local.abortGraceMs`.
+   * @default the offloader's `local.abortGraceMs` (1,000 ms)
+   */
+  abortGraceMs?: number;
   /** Memory the task needs, as a hint for remote backends. */
   memoryMb?: number;
   /**
@@ -82,6 +97,7 @@ export interface ResolvedTaskDefinition {
   readonly output?: z.ZodType;
   readonly timeoutMs?: number;
   readonly idempotent: boolean;
+  readonly abortGraceMs?: number;
   readonly memoryMb?: number;
   readonly retries: number;
   readonly expectedDurationMs?: number;
@@ -126,6 +142,7 @@ const TaskDefinitionSchema = z.object({
   output: zodSchema.optional(),
   timeoutMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   idempotent: z.boolean().default(true),
+  abortGraceMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).optional(),
   memoryMb: z.number().min(1).optional(),
   retries: z.number().int().min(0).default(0),
   expectedDurationMs: z.number().min(0).optional(),
@@ -193,7 +210,7 @@ export function offloadable(
     const output = await fn(parsedInput, context);
     return validate(definition.output, output, 'output', definition.name);
   };
-  const task = (input: unknown) => invoke(input, { signal: INLINE_SIGNAL, taskId: '', attempt: 1 });
+  const task = (input: unknown) => invoke(input, { signal: INLINE_SIGNAL, taskId: '', attempt: 1, backend: 'inline' });
   Object.defineProperty(task, 'name', { value: definition.name });
   Object.defineProperties(task, {
     definition: { value: definition, enumerable: true },

@@ -57,7 +57,7 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  */
 export function createLambdaHandler(taskModule: HandlerTaskModule, options: LambdaHandlerOptions = {}): LambdaHandler {
   const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
-  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler' });
+  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler', backend: 'aws-lambda' });
   return async (event, context) => {
     const runtime = module.loaded ?? (await module.runtime());
     const facts = {

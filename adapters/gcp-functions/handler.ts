@@ -101,7 +101,7 @@ function sendError(res: Response, status: number, error: ErrorBody['error']): vo
  */
 export function createCloudFunctionHandler(taskModule: HandlerTaskModule, options: CloudFunctionHandlerOptions = {}): CloudFunctionHandler {
   const { bundleHash, signingSecret, maxBodyBytes, maxClockSkewMs } = resolveHandlerOptions(options);
-  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createCloudFunctionHandler' });
+  const module = openHandlerModule(taskModule, { bundleHash, entry: 'createCloudFunctionHandler', backend: 'gcp-functions' });
   // Report a module that cannot load at start; requests then answer 500 with the reason.
   module.runtime().catch((error: unknown) => {
     console.error((error as Error)?.message ?? String(error));

@@ -34,6 +34,8 @@ export interface HandlerModuleOptions {
   bundleHash?: string | undefined;
   /** The handler's factory, for messages, e.g. `createLambdaHandler`. */
   entry: string;
+  /** What task functions read as `context.backend`, e.g. `aws-lambda`. */
+  backend: string;
 }
 
 /** The runtime of a handler, loaded once. */
@@ -55,34 +57,34 @@ function isLocation(value: unknown): value is TaskModuleLocation {
   return value instanceof URL || typeof value === 'string';
 }
 
-function runtimeOf(registry: TaskRegistry, bundleHash: string, where: string): Runtime {
+function runtimeOf(registry: TaskRegistry, bundleHash: string, where: string, backend: string): Runtime {
   if (registry.size === 0) {
     throw new ValidationError(`The task module ${where} exports no offloadable tasks: export the tasks made with offloadable() from it`, {
       path: 'taskModule',
     });
   }
-  return createRuntime(registry, { bundleHash, enforceTimeouts: true });
+  return createRuntime(registry, { bundleHash, enforceTimeouts: true, backend });
 }
 
-function namespaceModule(namespace: Readonly<Record<string, unknown>>, hash: string | undefined, entry: string): HandlerModule {
+function namespaceModule(namespace: Readonly<Record<string, unknown>>, hash: string | undefined, { entry, backend }: HandlerModuleOptions): HandlerModule {
   if (hash === undefined) {
     throw new ValidationError(
       `${entry} got a task module namespace without a bundle hash: pass \`bundleHash\` (the hash \`spillway inspect --tasks <module>\` prints for the caller's module), set the ${BUNDLE_HASH_ENV} environment variable of the function, or pass the module's URL instead so the handler hashes the file itself`,
       { path: 'bundleHash' },
     );
   }
-  const runtime = runtimeOf(createTaskRegistry(namespace), hash, '(namespace)');
+  const runtime = runtimeOf(createTaskRegistry(namespace), hash, '(namespace)', backend);
   return { loaded: runtime, runtime: () => Promise.resolve(runtime) };
 }
 
-function locationModule(location: TaskModuleLocation, hash: string | undefined): HandlerModule {
+function locationModule(location: TaskModuleLocation, hash: string | undefined, backend: string): HandlerModule {
   const where = location instanceof URL ? location.href : location;
   let loaded: Runtime | undefined;
   let loading: Promise<Runtime> | undefined;
   const start = (): Promise<Runtime> => {
     const attempt = loadTaskModule(location)
       .then(({ registry, bundleHash }) => {
-        loaded = runtimeOf(registry, hash ?? bundleHash, where);
+        loaded = runtimeOf(registry, hash ?? bundleHash, where, backend);
         return loaded;
       })
       .catch((error: unknown) => {
@@ -113,12 +115,12 @@ function locationModule(location: TaskModuleLocation, hash: string | undefined):
  */
 export function openHandlerModule(taskModule: HandlerTaskModule, options: HandlerModuleOptions): HandlerModule {
   const hash = explicitBundleHash(options.bundleHash);
-  if (isLocation(taskModule)) return locationModule(taskModule, hash);
+  if (isLocation(taskModule)) return locationModule(taskModule, hash, options.backend);
   if (typeof taskModule !== 'object' || taskModule === null) {
     throw new ValidationError(
       `Expected \`taskModule\` of ${options.entry} to be the task module's URL or path, or its namespace object (import * as tasks from './tasks.js'), got ${taskModule === null ? 'null' : typeof taskModule}`,
       { path: 'taskModule' },
     );
   }
-  return namespaceModule(taskModule, hash, options.entry);
+  return namespaceModule(taskModule, hash, options);
 }

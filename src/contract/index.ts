@@ -29,7 +29,7 @@ export { assertSerializable, deserialize, encodeValue, serialize } from './codec
 export { ENVELOPE_VERSION, EncodedError, ErrorKind, ResultEnvelope, TaskEnvelope } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
 export { BUNDLE_HASH_ENV, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';
-export type { Runtime, RuntimeOptions } from './runtime.js';
+export type { ExecuteOptions, Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
 export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
 export { createTaskRegistry, hashTaskModule, loadTaskModule, toModuleUrl } from './task-module.js';

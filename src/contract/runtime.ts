@@ -7,6 +7,7 @@
 
 import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
 import { withTraceHeaders } from '../observability/trace-context.js';
+import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
@@ -24,6 +25,22 @@ export interface RuntimeOptions {
    * @default true
    */
   enforceTimeouts?: boolean;
+  /**
+   * What task functions read as `context.backend`: where they run.
+   * @default 'remote'
+   */
+  backend?: string;
+}
+
+/** Per-call options of {@link Runtime.execute}. */
+export interface ExecuteOptions {
+  /**
+   * Aborts the task's `context.signal` (with this signal's reason) besides
+   * the runtime's own timeout; or a function that makes that signal, called
+   * when the task first reads `context.signal` (nothing is made for tasks
+   * that never do).
+   */
+  signal?: AbortSignal | (() => AbortSignal);
 }
 
 /** Executes envelopes against one task module. */
@@ -33,7 +50,7 @@ export interface Runtime {
   /** Names of the tasks this runtime can run. */
   readonly taskNames: readonly string[];
   /** Runs one envelope (any parsed JSON value) and always answers with a result envelope; it never throws. */
-  execute(envelope: unknown): Promise<ResultEnvelope>;
+  execute(envelope: unknown, options?: ExecuteOptions): Promise<ResultEnvelope>;
 }
 
 function failure(id: string, kind: ErrorKind, error: unknown, durationMs = 0): ResultEnvelope {
@@ -64,9 +81,17 @@ function classify(error: unknown, taskName: string): ErrorKind {
 /** Signal of attempts the runtime does not stop itself (no timeout here; the backend stops them from outside). */
 const NEVER_ABORTED = new AbortController().signal;
 
-async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number | undefined, taskName: string): Promise<T> {
-  if (timeoutMs === undefined) return work(NEVER_ABORTED);
+async function runWithTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number | undefined,
+  taskName: string,
+  outer: AbortSignal | undefined,
+): Promise<T> {
+  if (timeoutMs === undefined) return work(outer ?? NEVER_ABORTED);
   const controller = new AbortController();
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -79,7 +104,20 @@ async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, time
     return await Promise.race([work(controller.signal), expired]);
   } finally {
     clearTimeout(timer);
+    outer?.removeEventListener('abort', forward);
   }
+}
+
+/** A task context whose `signal` is made by `makeSignal` when the task first reads it. */
+function lazyContext(makeSignal: () => AbortSignal, { taskId, attempt, backend }: Omit<TaskContext, 'signal'>): TaskContext {
+  return {
+    get signal() {
+      return makeSignal();
+    },
+    taskId,
+    attempt,
+    backend,
+  };
 }
 
 /**
@@ -89,9 +127,10 @@ async function runWithTimeout<T>(work: (signal: AbortSignal) => Promise<T>, time
 export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): Runtime {
   const { bundleHash } = options;
   const enforceTimeouts = options.enforceTimeouts ?? true;
+  const backend = options.backend ?? 'remote';
   const taskNames = Object.freeze([...registry.keys()]);
 
-  async function execute(raw: unknown): Promise<ResultEnvelope> {
+  async function execute(raw: unknown, executeOptions?: ExecuteOptions): Promise<ResultEnvelope> {
     const parsed = TaskEnvelope.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
@@ -147,8 +186,13 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     const startedAt = performance.now();
     let output: unknown;
     try {
+      const outer = executeOptions?.signal;
+      const context = { taskId: envelope.id, attempt: envelope.attempt, backend };
       // In the caller's trace context (when the envelope carries one), so spans the task makes join the caller's trace.
-      const run = () => runWithTimeout((signal) => task.invoke(input, { signal, taskId: envelope.id, attempt: envelope.attempt }), timeoutMs, name);
+      const run = () =>
+        timeoutMs === undefined && typeof outer === 'function'
+          ? task.invoke(input, lazyContext(outer, context))
+          : runWithTimeout((signal) => task.invoke(input, { signal, ...context }), timeoutMs, name, typeof outer === 'function' ? outer() : outer);
       output = await withTraceHeaders(envelope.headers, run);
     } catch (error) {
       const kind = classify(error, name);

@@ -29,7 +29,7 @@ import type { SpendSummary } from './spend-tracker.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
 import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun } from './task-run.js';
-import type { MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
+import type { CloseOptions, MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
 import type { StartTask } from './windowed-run.js';
 
 /** Inputs `map` and `stream` keep in flight at once; enough for large batches, bounded for memory. */
@@ -193,20 +193,47 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     return { pending: this.#reporter.pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary() };
   }
 
-  async close(): Promise<void> {
+  async close(options: CloseOptions = {}): Promise<void> {
+    const timeoutMs = options?.timeoutMs;
+    const invalid = invalidTimeout(timeoutMs, 'close() option `timeoutMs`');
+    if (invalid !== undefined) throw invalid;
     this.#closed = true;
-    await this.#reporter.idle();
+    if (!(await drainsWithin(this.#reporter.idle(), timeoutMs))) {
+      await this.#destroy(() => new AbortError(`The offloader's close() deadline of ${timeoutMs} ms passed before the task finished; it was cancelled`));
+      return;
+    }
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
   }
 
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
+    return this.#destroy(() => new AbortError('The offloader was destroyed before the task finished'));
+  }
+
+  async #destroy(error: () => AbortError): Promise<void> {
     this.#closed = true;
-    this.#lifetime.abort(new AbortError('The offloader was destroyed before the task finished'));
-    await Promise.all([this.#local.destroy(), ...this.#remotes.map((remote) => remote.destroy())]);
+    if (!this.#lifetime.signal.aborted) this.#lifetime.abort(error());
+    await Promise.all([this.#local.destroy(error), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
+  }
+}
+
+/** Resolves with `true` once `idle` resolves, or with `false` when `timeoutMs` passes first (never, when it is `undefined`). */
+async function drainsWithin(idle: Promise<void>, timeoutMs: number | undefined): Promise<boolean> {
+  if (timeoutMs === undefined) {
+    await idle;
+    return true;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, false);
+  });
+  try {
+    return await Promise.race([idle.then(() => true), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -217,10 +244,10 @@ function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
 }
 
 /** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */
-function invalidTimeout(timeoutMs: unknown): ValidationError | undefined {
+function invalidTimeout(timeoutMs: unknown, what = '`timeoutMs`'): ValidationError | undefined {
   if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) return undefined;
   return new ValidationError(
-    `Expected \`timeoutMs\` to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
+    `Expected ${what} to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
     { path: 'timeoutMs' },
   );
 }

@@ -160,10 +160,21 @@ export interface Offloader {
   off<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
   /** Counters and latency percentiles per backend, the live local pool, and the spend on remotes. */
   stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary };
-  /** Stops accepting tasks, waits for every submitted task to settle, then stops the workers. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting tasks, waits for every submitted task to settle, then
+   * stops the workers. With `timeoutMs`, past that deadline it destroys
+   * instead: pending tasks reject with an `AbortError` naming the deadline,
+   * and running local tasks get their `abortGraceMs` to stop.
+   */
+  close(options?: CloseOptions): Promise<void>;
   /** Cancels everything: each pending task rejects with `AbortError`; then stops the workers. */
   destroy(): Promise<void>;
+}
+
+/** Options of {@link Offloader.close}. */
+export interface CloseOptions {
+  /** How long to wait for submitted tasks to settle before cancelling the rest, 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. @default undefined (wait for all) */
+  timeoutMs?: number;
 }
 
 /** Receives a task's final outcome, exactly once, with the run that produced it (its `info()` says where and how it ran). */

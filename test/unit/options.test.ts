@@ -144,6 +144,7 @@ describe('option types and schemas', () => {
       maxWorkersSource: 'option',
       minWorkers: 2,
       onStall: 'report',
+      abortGraceMs: 1_000,
       idleTimeoutMs: 30_000,
       maxQueue: Number.POSITIVE_INFINITY,
     });

@@ -6,16 +6,16 @@
  */
 import type { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
-import { decodeError } from '../../contract/error-codec.js';
-import { AbortError, BackendError, type OffloadError } from '../../errors.js';
+import { AbortError, type BackendError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
+import { notRerunError, sortInnocents } from './innocents.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
-import { faultOrigin, type LateFault } from './late-fault.js';
-import { armWatchdog } from './watchdog.js';
+import { faultOrigin, idleDeathCulprit, type LateFault, lateFaultError } from './late-fault.js';
+import { abortChunk, armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
-import { workerDeathError } from './worker-death.js';
+import { moduleLoadError, workerDeathError } from './worker-death.js';
 
 /** How often an attempt is sent again after its worker died before it even started, before giving up. */
 const MAX_UNSTARTED_RESENDS = 3;
@@ -35,6 +35,10 @@ export interface ChunkDispatcherOptions {
   maxChunks: number;
   tasksUrl: URL;
   workerMemoryMb?: number;
+  /** The pool's doorbell (`LocalWorkerData.abortBell`). */
+  abortBell: Int32Array;
+  /** Grace period of tasks without their own `abortGraceMs`. */
+  abortGraceMs: number;
   /** See `LocalBackendOptions.onChunkHealth`. */
   onChunkHealth?: (fault: OffloadError | undefined) => void;
   /** See `LocalBackendOptions.onLateFault`. */
@@ -55,6 +59,7 @@ export class ChunkDispatcher {
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
+  readonly #expire = (job: Job, error: OffloadError): void => this.#queue.settle(job, error);
   readonly #releaseSlot = (): void => {
     this.#busySlots--;
     this.schedulePump();
@@ -118,6 +123,20 @@ export class ChunkDispatcher {
     this.#onIdle?.();
   }
 
+  /** How long `job` may take to stop after its signal aborted, before its worker is terminated, ms. */
+  readonly graceOf = (job: Job): number => job.task?.abortGraceMs ?? this.#options.abortGraceMs;
+
+  /**
+   * Settles every attempt out on a worker with `error()` (the pool is being
+   * destroyed) and asks the running ones to stop; resolves with the longest
+   * grace period among them (0 when none was running).
+   */
+  abortSent(error: () => OffloadError): number {
+    let graceMs = 0;
+    for (const chunk of this.#active) graceMs = Math.max(graceMs, abortChunk(chunk, error, this.graceOf, this.#expire));
+    return graceMs;
+  }
+
   /** The chunks out at a worker now. */
   get activeChunks(): ReadonlySet<Chunk> {
     return this.#active;
@@ -142,7 +161,8 @@ export class ChunkDispatcher {
       progress,
       running: new Int32Array(progress, 0, 1),
       startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
-      slots: new Int32Array(progress, PROGRESS.cancelledByte, jobs.length),
+      slots: new Int32Array(progress, PROGRESS.slotsByte, jobs.length),
+      bell: this.#options.abortBell,
       controller: new AbortController(),
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);
@@ -156,7 +176,7 @@ export class ChunkDispatcher {
     }
     this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
-    if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs);
+    if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs, this.graceOf(jobs[0]), this.#expire);
     this.#pool.run({ envelopes: packEnvelopes(envelopes), progress }, { signal: chunk.controller.signal }).then(
       (reply) => this.#onReply(chunk, reply),
       (error: unknown) => this.#onChunkError(chunk, error),
@@ -165,6 +185,7 @@ export class ChunkDispatcher {
 
   #onReply(chunk: Chunk, reply: ChunkReply): void {
     clearTimeout(chunk.watchdog);
+    clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
     this.#options.onChunkHealth?.(undefined);
     if (reply.loadError !== undefined) {
@@ -193,14 +214,7 @@ export class ChunkDispatcher {
 
   /** The worker could not load the task module: every attempt of the chunk fails. */
   #failLoad(chunk: Chunk, loadError: EncodedError): void {
-    const cause = decodeError('task', loadError, {});
-    const href = this.#options.tasksUrl.href;
-    for (const job of chunk.jobs) {
-      this.#queue.settle(
-        job,
-        new BackendError(`The local worker could not load the task module ${href}: ${cause.message}`, { code: 'ERR_TASK_MODULE', retryable: false, cause }),
-      );
-    }
+    for (const job of chunk.jobs) this.#queue.settle(job, moduleLoadError(this.#options.tasksUrl, loadError));
     this.#releaseSlot();
   }
 
@@ -213,6 +227,7 @@ export class ChunkDispatcher {
 
   #onChunkError(chunk: Chunk, error: unknown): void {
     clearTimeout(chunk.watchdog);
+    clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
     const { jobs } = chunk;
     const queue = this.#queue;
@@ -224,7 +239,7 @@ export class ChunkDispatcher {
         // A task that already settled left the fault behind: charge it, and run this chunk again.
         this.#workerFaults++;
         this.#reportLate(origin.taskName, origin.taskId, error);
-        this.#resendUnstarted(jobs, error);
+        this.#resendInnocents(chunk, -1, error, `task "${origin.taskName}" (id ${origin.taskId}), which had already settled`, true);
       } else {
         const culprit = chunk.kill?.index ?? origin?.index ?? Atomics.load(chunk.running, 0) - 1;
         if (culprit < 0) this.#resendUnstarted(jobs, error);
@@ -232,6 +247,19 @@ export class ChunkDispatcher {
       }
     }
     this.#releaseSlot();
+  }
+
+  /**
+   * The worker died from a fault of `blamed`, not of the attempts of `chunk`
+   * but `culprit`: those that may run again go to the queue's front (counted
+   * against {@link MAX_UNSTARTED_RESENDS} when `counted`); started
+   * non-idempotent ones fail.
+   */
+  #resendInnocents(chunk: Chunk, culprit: number, error: unknown, blamed: string, counted: boolean): void {
+    const { again, kept } = sortInnocents(chunk, culprit);
+    for (const { job, finished } of kept) this.#queue.settle(job, notRerunError(job, finished, blamed, this.#deathOf(error, job)));
+    if (counted) this.#resendUnstarted(again, error);
+    else this.#queue.requeueFront(again);
   }
 
   /** The worker died before running anything: send everything again, a few times at most. */
@@ -257,7 +285,8 @@ export class ChunkDispatcher {
     this.#queue.settle(jobs[culprit], chunk.kill?.error ?? fault);
     // Earlier attempts finished but their results died with the worker
     // (chunks hold only idempotent attempts before their last one); later ones never started.
-    this.#queue.requeueFront(jobs.filter((_, index) => index !== culprit));
+    const { task, id } = jobs[culprit].envelope;
+    this.#resendInnocents(chunk, culprit, error, `task "${task}" (id ${id})`, false);
   }
 
   #rememberReply(threadId: number, chunk: Chunk): void {
@@ -271,28 +300,12 @@ export class ChunkDispatcher {
 
   /** A worker died with no chunk on it: the task whose leftovers killed it wrote its id into the worker's last chunk. */
   #reportIdleDeath(error: unknown): void {
-    for (const [threadId, chunk] of this.#lastReplied) {
-      const origin = faultOrigin(chunk);
-      if (origin === undefined) continue;
-      this.#lastReplied.delete(threadId);
-      const job = 'index' in origin ? chunk.jobs[origin.index] : undefined;
-      this.#reportLate(job?.envelope.task ?? (origin as { taskName: string }).taskName, job?.envelope.id ?? (origin as { taskId: string }).taskId, error);
-      return;
-    }
+    const culprit = idleDeathCulprit(this.#lastReplied);
+    if (culprit !== undefined) this.#reportLate(culprit.taskName, culprit.taskId, error);
   }
 
   #reportLate(taskName: string, taskId: string, error: unknown): void {
-    const report = this.#options.onLateFault;
-    if (report === undefined) return;
-    const death = workerDeathError(error, taskName, this.#options.workerMemoryMb);
-    const fault = new BackendError(`${death.message}, after the task had settled (a timer, a promise or a callback it left behind)`, {
-      code: death.code,
-      retryable: false,
-      cause: error,
-      taskName,
-      taskId,
-    });
-    report({ taskName, taskId, error: fault });
+    this.#options.onLateFault?.({ taskName, taskId, error: lateFaultError(error, taskName, taskId, this.#options.workerMemoryMb) });
   }
 
   #deathOf(error: unknown, job: Job | undefined): BackendError {

@@ -42,8 +42,10 @@ export interface Chunk {
   running: Int32Array;
   /** `Date.now()` when the running attempt started. */
   startedAt: Float64Array;
-  /** Per attempt: cancelled or started, whichever side came first. */
+  /** Per attempt: its `SLOT_*` state (wire-format.ts). */
   slots: Int32Array;
+  /** The pool's doorbell, which its workers wait on for stop requests. */
+  bell: Int32Array;
   controller: AbortController;
   /**
    * Set when spillway stopped the worker: which attempt it stopped and why;
@@ -51,4 +53,6 @@ export interface Chunk {
    */
   kill?: { index: number; error: OffloadError; requeue?: boolean };
   watchdog?: NodeJS.Timeout;
+  /** Terminates the worker when the attempt asked to stop has not stopped within its grace period. */
+  graceTimer?: NodeJS.Timeout;
 }

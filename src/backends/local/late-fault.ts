@@ -2,9 +2,10 @@
  * Caller side of fault tracing (see `fault-origin.ts`): reads from a dead
  * worker's chunk which task the fault came from.
  */
-import type { BackendError } from '../../errors.js';
+import { BackendError } from '../../errors.js';
 import type { Chunk } from './job.js';
 import { culpritByte, FAULT_FROM_SETTLED_TASK, PROGRESS } from './wire-format.js';
+import { workerDeathError } from './worker-death.js';
 
 /** A worker fault charged to a task that had already settled: the task ran, returned, and left something behind that killed its worker. */
 export interface LateFault {
@@ -34,4 +35,33 @@ export function faultOrigin(chunk: Chunk): FaultOrigin {
   // The worker had finished the chunk but its reply had not left: the culprit is one of the chunk's own attempts.
   const index = jobs.findIndex((job) => job.envelope.id === taskId);
   return index >= 0 ? { index } : { taskName, taskId };
+}
+
+/**
+ * A worker died with no chunk on it: finds, among the last chunk each worker
+ * answered (by thread id), the one into which the culprit wrote its id, and
+ * forgets that chunk.
+ */
+export function idleDeathCulprit(lastReplied: Map<number, Chunk>): { taskName: string; taskId: string } | undefined {
+  for (const [threadId, chunk] of lastReplied) {
+    const origin = faultOrigin(chunk);
+    if (origin === undefined) continue;
+    lastReplied.delete(threadId);
+    if (!('index' in origin)) return origin;
+    const { task, id } = chunk.jobs[origin.index].envelope;
+    return { taskName: task, taskId: id };
+  }
+  return undefined;
+}
+
+/** The error of a late fault charged to the settled task `taskName` (id `taskId`). */
+export function lateFaultError(error: unknown, taskName: string, taskId: string, workerMemoryMb: number | undefined): BackendError {
+  const death = workerDeathError(error, taskName, workerMemoryMb);
+  return new BackendError(`${death.message}, after the task had settled (a timer, a promise or a callback it left behind)`, {
+    code: death.code,
+    retryable: false,
+    cause: error,
+    taskName,
+    taskId,
+  });
 }

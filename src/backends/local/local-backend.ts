@@ -38,6 +38,8 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */
+  abortGraceMs: number;
   /** See `LocalOptions.stallAfterMs`. */
   stallAfterMs?: number;
   /** See `LocalOptions.onStall`. @default 'report' */
@@ -99,6 +101,8 @@ export interface LocalBackend extends Backend {
   snapshot(): LocalSnapshot;
   /** Per-task run time estimates measured on this pool. */
   readonly durations: DurationEstimator;
+  /** Settles every pending attempt with `error()` (default: destroyed), gives running tasks their grace period to stop, then stops the workers. */
+  destroy(error?: () => AbortError): Promise<void>;
 }
 
 /** Creates the local backend and pre-allocates `minWorkers` workers. */
@@ -132,7 +136,9 @@ class LocalPool implements LocalBackend {
     // a retiring worker holds no waiting chunk.
     const chunksPerWorker = maxTasksPerWorker === undefined ? 2 : 1;
     const maxChunks = maxWorkers * chunksPerWorker;
-    this.#pool = createWorkerPool({ ...options, chunksPerWorker });
+    // The doorbell through which the pool asks a running task to stop (see abort-watch.ts).
+    const abortBell = new SharedArrayBuffer(4);
+    this.#pool = createWorkerPool({ ...options, chunksPerWorker, abortBell });
     this.#dispatcher = new ChunkDispatcher({
       pool: this.#pool,
       queue: this.#queue,
@@ -141,6 +147,8 @@ class LocalPool implements LocalBackend {
       maxChunks,
       tasksUrl: options.tasksUrl,
       workerMemoryMb: options.workerMemoryMb,
+      abortGraceMs: options.abortGraceMs,
+      abortBell: new Int32Array(abortBell),
       onChunkHealth: options.onChunkHealth,
       onLateFault: options.onLateFault,
     });
@@ -219,19 +227,34 @@ class LocalPool implements LocalBackend {
     await this.#pool.destroy();
   }
 
-  async destroy(): Promise<void> {
+  /**
+   * Settles every attempt with `error()` at once, aborts the running tasks'
+   * signals, waits up to their grace period for them to stop, then stops the
+   * workers.
+   */
+  async destroy(error: () => AbortError = destroyedError): Promise<void> {
     this.#closing = true;
     this.#stallWatch.stop();
-    this.#dispatcher.stop();
-    this.#queue.drain(destroyedError);
+    const dispatcher = this.#dispatcher;
+    dispatcher.stop();
+    this.#queue.drain(error);
+    const graceMs = dispatcher.abortSent(error);
+    if (graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([dispatcher.whenIdle(), graceOver]);
+      clearTimeout(timer);
+    }
     await this.#pool.destroy();
-    this.#dispatcher.wakeIdle();
+    dispatcher.wakeIdle();
   }
 
   #abort(job: Job): void {
     const error = new AbortError(`Task "${job.envelope.task}" was aborted`, { cause: job.signal?.reason, taskName: job.envelope.task });
     // A worker that has not reached the attempt skips it; one running it is stopped.
-    cancelSent(job, error);
+    cancelSent(job, error, this.#dispatcher.graceOf(job));
     this.#queue.settle(job, error);
   }
 

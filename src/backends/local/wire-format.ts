@@ -3,7 +3,7 @@
  * envelopes run in order in one worker round trip, plus a small shared
  * buffer through which the worker says which envelope it is running (so a
  * crash, timeout or abort fails only that task) and the caller can cancel
- * envelopes that have not started.
+ * envelopes that have not started, or ask the running one to stop.
  */
 import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelope, type TaskEnvelope } from '../../contract/envelope.js';
 
@@ -23,14 +23,20 @@ export const PROGRESS = {
   startedAtByte: 8,
   /** Int32 at byte 16: the `threadId` of the worker that took the chunk (0: not taken yet). */
   threadIdByte: 16,
-  /** Int32 per envelope from byte 20: {@link SLOT_CANCELLED} or {@link SLOT_STARTED}, set with compare-and-swap by whichever side comes first. */
-  cancelledByte: 20,
+  /** Int32 per envelope from byte 20: its `SLOT_*` state, changed with compare-and-swap where both sides write. */
+  slotsByte: 20,
 } as const;
 
 /** Slot state: the caller cancelled the envelope before the worker reached it. */
 export const SLOT_CANCELLED = 1;
-/** Slot state: the worker started the envelope. */
+/** Slot state: the worker started the envelope (its user code may be running). */
 export const SLOT_STARTED = 2;
+/** Slot state: the envelope's run finished (user code returned or threw); its result is in the reply. */
+export const SLOT_DONE = 3;
+/** Slot state: started, and the caller asked it to stop (aborted or destroyed). */
+export const SLOT_ABORT = 4;
+/** Slot state: started, and the caller asked it to stop because it passed its `timeoutMs`. */
+export const SLOT_TIMEOUT = 5;
 
 /** {@link PROGRESS}.faultByte value: the fault came from a task of an earlier chunk, which has settled. */
 export const FAULT_FROM_SETTLED_TASK = -1;
@@ -40,7 +46,7 @@ export const CULPRIT_BYTES = 260;
 
 /** Byte offset of the culprit region in the progress buffer of a chunk of `size` envelopes. */
 export function culpritByte(size: number): number {
-  return PROGRESS.cancelledByte + 4 * size;
+  return PROGRESS.slotsByte + 4 * size;
 }
 
 /** Allocates the progress buffer for a chunk of `size` envelopes. */
@@ -133,5 +139,11 @@ export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>
 /** Data every local worker is started with. */
 export interface LocalWorkerData {
   tasksUrl: string;
+  /**
+   * The pool's doorbell, an Int32 shared by all its workers: the caller adds
+   * 1 and notifies after it set a running envelope's slot to {@link
+   * SLOT_ABORT} or {@link SLOT_TIMEOUT} (see `abort-watch.ts`).
+   */
+  abortBell: SharedArrayBuffer;
   maxTasksPerWorker?: number;
 }

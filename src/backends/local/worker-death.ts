@@ -1,5 +1,17 @@
-/** What a local worker's death means for the attempt it was running, as an error. */
+/** What a local worker's death, or its failure to load the task module, means for its attempts, as an error. */
+import type { EncodedError } from '../../contract/envelope.js';
+import { decodeError } from '../../contract/error-codec.js';
 import { BackendError } from '../../errors.js';
+
+/** The error of every attempt of a chunk whose worker could not load the task module at `tasksUrl`. */
+export function moduleLoadError(tasksUrl: URL, loadError: EncodedError): BackendError {
+  const cause = decodeError('task', loadError, {});
+  return new BackendError(`The local worker could not load the task module ${tasksUrl.href}: ${cause.message}`, {
+    code: 'ERR_TASK_MODULE',
+    retryable: false,
+    cause,
+  });
+}
 
 /**
  * Maps the error piscina reports when a worker dies to the attempt's error:

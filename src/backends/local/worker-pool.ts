@@ -10,6 +10,8 @@ export interface WorkerPoolOptions {
   idleTimeoutMs: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** The doorbell of {@link LocalWorkerData.abortBell}. */
+  abortBell: SharedArrayBuffer;
   /** Chunks one worker holds at once. */
   chunksPerWorker: number;
 }
@@ -27,7 +29,11 @@ function workerUrl(): URL {
 /** Starts the pool and pre-allocates `minWorkers` workers. */
 export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessage, ChunkReply> {
   const { maxTasksPerWorker, workerMemoryMb } = options;
-  const workerData: LocalWorkerData = { tasksUrl: options.tasksUrl.href, ...(maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker }) };
+  const workerData: LocalWorkerData = {
+    tasksUrl: options.tasksUrl.href,
+    abortBell: options.abortBell,
+    ...(maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker }),
+  };
   return new Piscina<ChunkMessage, ChunkReply>({
     filename: workerUrl().href,
     minThreads: options.minWorkers,

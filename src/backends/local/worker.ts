@@ -8,6 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
+import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
   type ChunkMessage,
@@ -24,13 +25,14 @@ const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
 let executed = 0;
 traceFaults();
+listenForAborts(new Int32Array(data.abortBell));
 
 async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
   // the caller started is answered with a stale-bundle error, as a remote would.
   const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
-  // The pool stops over-time tasks by terminating the worker.
-  return createRuntime(registry, { bundleHash, enforceTimeouts: false });
+  // The pool stops over-time tasks from outside: it aborts their signal (see abort-watch.ts), then terminates the worker.
+  return createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
 }
 
 /** The chunk running now: a worker may hold a second chunk, which waits for this one. */
@@ -64,7 +66,7 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
   const running = new Int32Array(progress, 0, 1);
   Atomics.store(new Int32Array(progress, PROGRESS.threadIdByte, 1), 0, threadId);
   const startedAt = new Float64Array(progress, PROGRESS.startedAtByte, 1);
-  const slots = new Int32Array(progress, PROGRESS.cancelledByte);
+  const slots = new Int32Array(progress, PROGRESS.slotsByte, envelopes.length);
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
@@ -77,7 +79,9 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
     Atomics.store(running, 0, index + 1);
     executed++;
     const envelope = envelopes[index];
-    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope)));
+    const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
+    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
+    endAttempt(slots, index);
   }
   return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }
