@@ -8,11 +8,18 @@
  *
  * Prints tasks/s per repetition, the median ratio spillway/piscina per
  * scenario and the peak RSS of each side (measured in separate processes).
- * The last line is one JSON object: { runNoop, run1ms, mapNoop, rssMb }.
+ * Then, with tracing on (an OpenTelemetry SDK: BasicTracerProvider with a
+ * BatchSpanProcessor and a no-op exporter, and the AsyncLocalStorage context
+ * manager, registered in this process only), (a) and (c) again against
+ * spillway untraced in the same process, interleaved: the traced ratio.
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, rssMb }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
  */
 import { execFileSync } from 'node:child_process';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
@@ -103,6 +110,63 @@ for (let rep = 1; rep <= REPS; rep++) {
 await offloader.close();
 await pool.destroy();
 
+// Tracing on vs off, spillway only. The SDK is registered for a traced
+// measurement and unregistered after it; workers have no SDK of their own.
+const noopExporter: SpanExporter = { export: (_spans: ReadableSpan[], done) => done({ code: 0 }), shutdown: async () => {} };
+const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter, { maxQueueSize: 200_000, maxExportBatchSize: 4_096 })] });
+const contextManager = new AsyncLocalStorageContextManager();
+function tracing(on: boolean): void {
+  if (on) {
+    context.setGlobalContextManager(contextManager.enable());
+    trace.setGlobalTracerProvider(provider);
+  } else {
+    trace.disable();
+    context.disable();
+  }
+}
+type TracedSide = 'untraced' | 'traced';
+const traced = scenarios.filter((scenario) => scenario.key !== 'run1ms');
+const tracedRatios: Record<string, number[]> = {};
+const tracedRates: Record<string, Record<TracedSide, number[]>> = {};
+const tracedOffloader = createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, maxQueue: 100_000 } });
+const tracedSpillway = (scenario: Scenario, inputs: number[]) =>
+  scenario.key === 'mapNoop' ? tracedOffloader.map(noop, inputs) : Promise.all(inputs.map((value) => tracedOffloader.run(noop, value)));
+for (const on of [false, true]) {
+  tracing(on);
+  for (const scenario of traced) await tracedSpillway(scenario, Array.from({ length: 2_000 }, (_, index) => index));
+  tracing(false);
+}
+for (let rep = 1; rep <= REPS; rep++) {
+  for (const scenario of traced) {
+    const order: TracedSide[] = rep % 2 === 1 ? ['untraced', 'traced'] : ['traced', 'untraced'];
+    const rate: Partial<Record<TracedSide, number>> = {};
+    for (const side of order) {
+      tracing(side === 'traced');
+      const inputs = Array.from({ length: scenario.count }, (_, index) => index);
+      const startedAt = performance.now();
+      const results = (await tracedSpillway(scenario, inputs)) as number[];
+      rate[side] = scenario.count / ((performance.now() - startedAt) / 1000);
+      tracing(false);
+      if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`${side} returned wrong results`);
+      if (side === 'traced') await provider.forceFlush();
+    }
+    const ratio = (rate.traced ?? 0) / (rate.untraced ?? 1);
+    (tracedRatios[scenario.key] ??= []).push(ratio);
+    tracedRates[scenario.key] ??= { untraced: [], traced: [] };
+    tracedRates[scenario.key].untraced.push(rate.untraced ?? 0);
+    tracedRates[scenario.key].traced.push(rate.traced ?? 0);
+    console.log(
+      `rep ${rep} ${scenario.label.padEnd(28)} untraced ${Math.round(rate.untraced ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  traced ${Math.round(rate.traced ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  ratio ${ratio.toFixed(2)}`,
+    );
+  }
+}
+await tracedOffloader.close();
+await provider.shutdown();
+
 function peakRss(side: Side): number {
   const output = execFileSync(process.execPath, [new URL('./fixtures/rss-probe.mjs', import.meta.url).pathname, side], { encoding: 'utf8' });
   return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { peakRssMb: number }).peakRssMb;
@@ -118,6 +182,14 @@ for (const scenario of scenarios) {
     `${scenario.label.padEnd(28)} ${Math.round(median(rates[scenario.key].piscina)).toLocaleString().padStart(10)} ${Math.round(median(rates[scenario.key].spillway)).toLocaleString().padStart(12)} ${ratio.toFixed(2).padStart(14)}   >= ${targets[scenario.key]} ${ratio >= targets[scenario.key] ? 'met' : 'MISSED'}`,
   );
 }
+const tracedTargets: Record<string, number> = { runNoop: 0.7, mapNoop: 0.85 };
+for (const scenario of traced) {
+  const ratio = median(tracedRatios[scenario.key]);
+  const spread = `${Math.min(...tracedRatios[scenario.key]).toFixed(2)}-${Math.max(...tracedRatios[scenario.key]).toFixed(2)}`;
+  console.log(
+    `${`${scenario.label} traced`.padEnd(28)} untraced ${Math.round(median(tracedRates[scenario.key].untraced)).toLocaleString()}/s, traced ${Math.round(median(tracedRates[scenario.key].traced)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread})   >= ${tracedTargets[scenario.key]} ${ratio >= tracedTargets[scenario.key] ? 'met' : 'MISSED'}`,
+  );
+}
 console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
 const round = (value: number) => Math.round(value * 100) / 100;
 console.log(
@@ -125,6 +197,8 @@ console.log(
     runNoop: round(median(ratios.runNoop)),
     run1ms: round(median(ratios.run1ms)),
     mapNoop: round(median(ratios.mapNoop)),
+    runNoopTraced: round(median(tracedRatios.runNoop)),
+    mapNoopTraced: round(median(tracedRatios.mapNoop)),
     rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
     reps: REPS,
   }),
