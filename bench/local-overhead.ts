@@ -133,7 +133,11 @@ const tracedSpillway = (scenario: Scenario, inputs: number[]) =>
   scenario.key === 'mapNoop' ? tracedOffloader.map(noop, inputs) : Promise.all(inputs.map((value) => tracedOffloader.run(noop, value)));
 for (const on of [false, true]) {
   tracing(on);
-  for (const scenario of traced) await tracedSpillway(scenario, Array.from({ length: 2_000 }, (_, index) => index));
+  for (const scenario of traced)
+    await tracedSpillway(
+      scenario,
+      Array.from({ length: 2_000 }, (_, index) => index),
+    );
   tracing(false);
 }
 for (let rep = 1; rep <= REPS; rep++) {
@@ -151,7 +155,8 @@ for (let rep = 1; rep <= REPS; rep++) {
       if (side === 'traced') await provider.forceFlush();
     }
     const ratio = (rate.traced ?? 0) / (rate.untraced ?? 1);
-    (tracedRatios[scenario.key] ??= []).push(ratio);
+    tracedRatios[scenario.key] ??= [];
+    tracedRatios[scenario.key].push(ratio);
     tracedRates[scenario.key] ??= { untraced: [], traced: [] };
     tracedRates[scenario.key].untraced.push(rate.untraced ?? 0);
     tracedRates[scenario.key].traced.push(rate.traced ?? 0);

@@ -7,7 +7,7 @@
 import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { BackendFacts } from '../backends/backend.js';
 import type { OffloadError } from '../errors.js';
-import { injectTraceHeaders, type TraceHeaders } from './trace-context.js';
+import { attemptTraceHeaders, type TraceHeaders } from './trace-context.js';
 import { ATTR, activeTracer, OUTCOME_OK } from './tracer.js';
 
 /** A backend as the trace sees it. */
@@ -38,6 +38,8 @@ export class TaskTrace {
   readonly #span: Span;
   readonly #context: Context;
   #attempt: Span | undefined;
+  /** The current attempt's queue time, set on its span when it ends (one attribute write fewer per task). */
+  #queuedMs: number | undefined;
 
   constructor(tracer: Tracer, taskName: string, taskId: string, parent: Context) {
     this.#tracer = tracer;
@@ -56,12 +58,13 @@ export class TaskTrace {
     }
     const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
     this.#attempt = this.#tracer.startSpan('spillway.attempt', { kind, attributes }, this.#context);
-    return injectTraceHeaders(trace.setSpan(this.#context, this.#attempt));
+    this.#queuedMs = undefined;
+    return attemptTraceHeaders(this.#context, this.#attempt);
   }
 
-  /** The attempt left the queue after `queuedMs`. */
+  /** The attempt left the queue after `queuedMs` (recorded on its span when it ends). */
   dispatched(queuedMs: number): void {
-    this.#attempt?.setAttribute(ATTR.queueMs, queuedMs);
+    this.#queuedMs = queuedMs;
   }
 
   /** A remote attempt's breaker state when it was sent, and its estimated cost. */
@@ -74,6 +77,7 @@ export class TaskTrace {
     const span = this.#attempt;
     if (span === undefined) return;
     span.setAttributes({ [ATTR.runMs]: runMs, [ATTR.retryReason]: reason, [ATTR.retryNextBackend]: nextBackend });
+    if (this.#queuedMs !== undefined) span.setAttribute(ATTR.queueMs, this.#queuedMs);
     recordFailure(span, error);
     span.end();
     this.#attempt = undefined;
@@ -81,17 +85,19 @@ export class TaskTrace {
 
   /** The task settled: `error` is its final error, or undefined on success. Ends the open attempt and the task span. */
   ended(error: OffloadError | undefined, backend: string, attempts: number, runMs: number): void {
-    for (const span of this.#attempt === undefined ? [this.#span] : [this.#attempt, this.#span]) {
-      if (error === undefined) {
-        span.setAttribute(ATTR.outcome, OUTCOME_OK);
-      } else {
-        recordFailure(span, error);
-      }
+    const attempt = this.#attempt;
+    if (attempt !== undefined) {
+      attempt.setAttributes(
+        this.#queuedMs === undefined
+          ? { [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.runMs]: runMs }
+          : { [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.runMs]: runMs, [ATTR.queueMs]: this.#queuedMs },
+      );
+      if (error !== undefined) recordFailure(attempt, error);
+      attempt.end();
+      this.#attempt = undefined;
     }
-    this.#attempt?.setAttribute(ATTR.runMs, runMs);
-    this.#attempt?.end();
-    this.#attempt = undefined;
-    this.#span.setAttributes({ [ATTR.backend]: backend, [ATTR.attempts]: attempts });
+    this.#span.setAttributes({ [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.backend]: backend, [ATTR.attempts]: attempts });
+    if (error !== undefined) recordFailure(this.#span, error);
     this.#span.end();
   }
 }

@@ -6,7 +6,7 @@
  * written and read here, so a task's spans join the caller's trace whenever
  * the process it runs in has a context manager.
  */
-import { type Context, context, createTraceState, propagation, type SpanContext, trace } from '@opentelemetry/api';
+import { type Context, context, createTraceState, propagation, ROOT_CONTEXT, type Span, type SpanContext, trace } from '@opentelemetry/api';
 
 /** Trace headers as they travel in an envelope (`traceparent`, `tracestate`, ...). */
 export type TraceHeaders = Record<string, string>;
@@ -27,6 +27,20 @@ export function injectTraceHeaders(ctx: Context): TraceHeaders {
     }
   }
   return headers;
+}
+
+/**
+ * The headers that carry `attempt` (a child of the task span in `taskContext`)
+ * to where it runs. Without a registered global propagator (`propagation.fields()`
+ * is empty), `traceparent` is written straight from the span's context, with no
+ * context or carrier built for the propagator API.
+ */
+export function attemptTraceHeaders(taskContext: Context, attempt: Span): TraceHeaders {
+  if (propagation.fields().length > 0) return injectTraceHeaders(trace.setSpan(taskContext, attempt));
+  const spanContext = attempt.spanContext();
+  const traceparent = `00-${spanContext.traceId}-${spanContext.spanId}-${spanContext.traceFlags & 1 ? '01' : '00'}`;
+  const state = spanContext.traceState?.serialize();
+  return state ? { traceparent, tracestate: state } : { traceparent };
 }
 
 /** Parses a W3C `traceparent` (version 00 and later); undefined when it is malformed. */
@@ -52,8 +66,15 @@ export function extractTraceContext(headers: TraceHeaders | undefined): Context 
   return spanContext === undefined ? extracted : trace.setSpanContext(extracted, spanContext);
 }
 
-/** Runs `work` in the trace context that `headers` carry (see {@link extractTraceContext}); just `work()` without headers. */
+const PROBE = ROOT_CONTEXT.setValue(Symbol('spillway.context-probe'), true);
+const isProbeActive = () => context.active() === PROBE;
+
+/**
+ * Runs `work` in the trace context that `headers` carry (see {@link extractTraceContext});
+ * just `work()` without headers, or when this process has no context manager
+ * (`context.with` would not carry a context into `work`, so the headers are not parsed).
+ */
 export function withTraceHeaders<T>(headers: TraceHeaders | undefined, work: () => T): T {
-  if (headers === undefined) return work();
+  if (headers === undefined || !context.with(PROBE, isProbeActive)) return work();
   return context.with(extractTraceContext(headers), work);
 }
