@@ -54,7 +54,13 @@ describe('envelope headers', () => {
   });
 
   it('travel through the local wire format', () => {
-    const envelopes = [envelope({ traceparent: TRACEPARENT }), envelope()] as TaskEnvelope[];
+    const envelopes = [
+      envelope({ traceparent: TRACEPARENT }),
+      envelope(),
+      envelope({ traceparent: TRACEPARENT, tracestate: 'vendor=1' }),
+      envelope({ traceparent: 7 }),
+      envelope(42),
+    ] as TaskEnvelope[];
     expect(unpackEnvelopes(packEnvelopes(envelopes))).toEqual(envelopes);
   });
 });

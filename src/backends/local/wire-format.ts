@@ -76,6 +76,12 @@ export interface ChunkReply {
   loadError?: EncodedError;
 }
 
+/** True when `headers` hold `traceparent` and nothing else. */
+function onlyTraceparent(headers: Record<string, string>): boolean {
+  for (const key in headers) if (key !== 'traceparent') return false;
+  return typeof headers.traceparent === 'string';
+}
+
 /**
  * A chunk's envelopes as one JSON text: the fields every envelope of the
  * chunk shares once, then one tuple per envelope. Lossless: {@link
@@ -89,8 +95,10 @@ export function packEnvelopes(envelopes: readonly TaskEnvelope[]): string {
     const envelope = envelopes[index];
     const item: unknown[] = [envelope.id, envelope.task, envelope.attempt, envelope.input, envelope.timeoutMs ?? null];
     const { headers } = envelope;
-    if (envelope.bundleHash !== bundleHash || envelope.version !== ENVELOPE_VERSION || headers !== undefined) item.push(envelope.bundleHash, envelope.version);
-    if (headers !== undefined) item.push(headers);
+    if (envelope.bundleHash !== bundleHash || envelope.version !== ENVELOPE_VERSION) item.push(envelope.bundleHash, envelope.version);
+    else if (headers !== undefined) item.push(null, null);
+    // Trace headers of a traced task: usually `traceparent` alone, sent as its bare string.
+    if (headers !== undefined) item.push(onlyTraceparent(headers) ? headers.traceparent : headers);
     items[index] = item;
   }
   return JSON.stringify([ENVELOPE_VERSION, bundleHash, items]);
@@ -109,7 +117,8 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
       input: item[3],
     } as TaskEnvelope;
     if (item[4] !== null) envelope.timeoutMs = item[4] as number;
-    if (item[7] !== undefined) envelope.headers = item[7] as Record<string, string>;
+    const headers = item[7];
+    if (headers !== undefined) envelope.headers = typeof headers === 'string' ? { traceparent: headers } : (headers as Record<string, string>);
     return envelope;
   });
 }
