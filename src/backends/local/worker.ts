@@ -8,6 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
+import { driftSince, type GlobalBaseline, takeBaseline } from '../global-drift.js';
 import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
@@ -24,6 +25,10 @@ import {
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
 let executed = 0;
+/** Object.prototype and the enumerable globals once the task module had loaded. */
+let baseline: GlobalBaseline | undefined;
+/** A task changed them: this worker runs nothing more and hands back every chunk it still gets. */
+let tainted = false;
 traceFaults();
 listenForAborts(new Int32Array(data.abortBell));
 
@@ -32,7 +37,9 @@ async function loadRuntime(): Promise<Runtime> {
   // the caller started is answered with a stale-bundle error, as a remote would.
   const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
   // The pool stops over-time tasks from outside: it aborts their signal (see abort-watch.ts), then terminates the worker.
-  return createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
+  const loaded = createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
+  baseline = takeBaseline();
+  return loaded;
 }
 
 /** The chunk running now: a worker may hold a second chunk, which waits for this one. */
@@ -46,6 +53,7 @@ export default function runChunk(message: ChunkMessage): Promise<ChunkReply> {
 }
 
 async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
+  if (tainted) return { threadId, results: '[]', retire: true };
   let loaded: Runtime;
   try {
     runtime ??= loadRuntime();
@@ -82,6 +90,10 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
     const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
     results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
     endAttempt(slots, index);
+    // A task that changed shared globals retires its worker: the rest of the chunk runs on a fresh one.
+    const changes = baseline === undefined ? [] : driftSince(baseline);
+    tainted = changes.length > 0;
+    if (tainted) return { threadId, results: packResults(results), retire: true, tainted: { taskName: envelope.task, taskId: envelope.id, changes } };
   }
   return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
 }
