@@ -25,7 +25,7 @@ describe('a local task that leaves shared globals changed', () => {
     offloader.on('success', (info) => {
       if (info.taskName === 'pollute') culpritId = info.taskId;
     });
-    await expect(offloader.run(pollute, { key: 'timeoutMs' })).resolves.toBe('polluted');
+    await expect(offloader.run(pollute, { key: 'timeoutMs' })).resolves.toEqual({ sawProbe: false });
     await expect(offloader.run(cooperative, 50)).resolves.toMatchObject({ aborted: false });
     await expect(offloader.run(inherits, 'timeoutMs')).resolves.toEqual({ prototype: false, global: false });
     expect(reports).toHaveLength(1);
@@ -37,19 +37,27 @@ describe('a local task that leaves shared globals changed', () => {
     expect(offloader.stats().local.workerFaults).toBe(0);
   });
 
-  it('a new enumerable global: reported, and the attempts after it run on a fresh worker', async () => {
+  it('the attempts after a polluter run on a fresh worker', async () => {
     const offloader = create({ maxWorkers: 1 });
     const reports: LateFaultInfo[] = [];
     offloader.on('error', (info) => reports.push(info));
-    // One worker, one map: whatever the chunks, each polluter retires the worker it ran on.
-    await expect(offloader.map(pollute, [{ global: 'leakedOne' }, { global: 'leakedTwo' }, {}])).resolves.toEqual(Array(3).fill('polluted'));
-    await expect(offloader.run(inherits, 'leakedOne')).resolves.toEqual({ prototype: false, global: false });
-    await expect(offloader.run(inherits, 'leakedTwo')).resolves.toEqual({ prototype: false, global: false });
-    expect(reports.map((report) => report.error.message)).toEqual([
-      expect.stringContaining('globalThis.leakedOne (added)'),
-      expect.stringContaining('globalThis.leakedTwo (added)'),
-    ]);
-    expect(offloader.stats().local.recycledWorkers).toBe(2);
+    // One worker, one map: the polluter runs first, the probes after it.
+    const inputs = [{ key: 'leakedKey' }, { probe: 'leakedKey' }, { probe: 'leakedKey' }, { probe: 'leakedKey' }];
+    await expect(offloader.map(pollute, inputs)).resolves.toEqual(Array(4).fill({ sawProbe: false }));
+    expect(reports.map((report) => report.error.message)).toEqual([expect.stringContaining('Object.prototype.leakedKey (added)')]);
+    expect(offloader.stats().local.recycledWorkers).toBe(1);
+  });
+
+  it('a new enumerable global: reported, and later tasks do not see it', async () => {
+    const offloader = create({ maxWorkers: 1 });
+    const reports: LateFaultInfo[] = [];
+    offloader.on('error', (info) => reports.push(info));
+    await offloader.run(pollute, { global: 'leakedGlobal' });
+    await expect(offloader.run(inherits, 'leakedGlobal')).resolves.toEqual({ prototype: false, global: false });
+    expect(reports).toHaveLength(1);
+    expect(reports[0].error.code).toBe('ERR_WORKER_TAINTED');
+    expect(reports[0].error.message).toContain('globalThis.leakedGlobal (added)');
+    expect(offloader.stats().local.recycledWorkers).toBe(1);
   });
 
   it('a task that changes nothing keeps its worker', async () => {

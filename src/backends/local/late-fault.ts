@@ -67,9 +67,10 @@ export function lateFaultError(error: unknown, taskName: string, taskId: string,
 }
 
 /** The report of a task that changed shared globals on its worker (`ERR_WORKER_TAINTED`): the worker was replaced, the task's result stands. */
-export function taintError({ taskName, taskId, changes }: WorkerTaint): BackendError {
+export function taintError({ taskName, taskId, changes, ran }: WorkerTaint): BackendError {
+  const who = ran > 1 ? `Task "${taskName}" (id ${taskId}) or one of the ${ran - 1} tasks before it on the same worker` : `Task "${taskName}" (id ${taskId})`;
   return new BackendError(
-    `Task "${taskName}" (id ${taskId}) left its local worker changed: ${changes.join(', ')}. The worker was replaced so no later task sees it; keep state in module scope or in the task's own objects, never on Object.prototype or as a global`,
+    `${who} left its local worker changed: ${changes.join(', ')}. The worker was replaced so no later task sees it; keep state in module scope or in the task's own objects, never on Object.prototype or as a global`,
     { code: 'ERR_WORKER_TAINTED', retryable: false, taskName, taskId },
   );
 }

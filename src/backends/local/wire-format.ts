@@ -71,6 +71,8 @@ export interface WorkerTaint {
   taskId: string;
   /** What changed, such as `Object.prototype.timeoutMs (added)`. */
   changes: string[];
+  /** Tasks of the chunk that ran up to and including this one: with more than 1, any of them may have made the change (new globals are checked once per chunk). */
+  ran: number;
 }
 
 /** What a worker answers. */
