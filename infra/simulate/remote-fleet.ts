@@ -25,8 +25,13 @@ export class RemoteFleet {
   inFlight = 0;
   /** Cold starts so far. */
   coldStarts = 0;
-  /** Per environment: when it became idle, or -1 while busy. */
-  readonly #idleSince: number[] = [];
+  /**
+   * The idle environments, as [env, idle since] pairs, most recently idle
+   * last: results settle in time order, so the stack stays sorted and the
+   * top is the one warm environment to reuse (or all of them are reclaimed).
+   */
+  readonly #idle: [number, number][] = [];
+  #environments = 0;
 
   constructor(model: RemoteModel) {
     this.model = model;
@@ -43,24 +48,16 @@ export class RemoteFleet {
   start(now: number, durationMs: number, random: Random): RemoteRun {
     const { model } = this;
     this.inFlight++;
-    let env = -1;
-    // The most recently idle warm environment takes it (reclaimed ones are skipped).
-    let latestIdle = Number.NEGATIVE_INFINITY;
-    for (let index = 0; index < this.#idleSince.length; index++) {
-      const since = this.#idleSince[index];
-      if (since >= 0 && now - since <= model.warmMs && since > latestIdle) {
-        latestIdle = since;
-        env = index;
-      }
-    }
-    const cold = env === -1;
-    const initMs = cold ? uniform(random, model.coldStartMs) : 0;
+    const top = this.#idle.at(-1);
+    const cold = top === undefined || now - top[1] > model.warmMs;
+    let env: number;
     if (cold) {
-      env = this.#idleSince.findIndex((since) => since >= 0 && now - since > model.warmMs);
-      if (env === -1) env = this.#idleSince.push(-1) - 1;
+      // Every idle environment is older than the warm period: reclaimed; one of their slots is reused.
+      env = this.#idle.length > 0 ? this.#idle[0][0] : this.#environments++;
+      this.#idle.length = 0;
       this.coldStarts++;
-    }
-    this.#idleSince[env] = -1;
+    } else env = (this.#idle.pop() as [number, number])[0];
+    const initMs = cold ? uniform(random, model.coldStartMs) : 0;
     const runMs = durationMs * model.speedFactor;
     const latencyMs = uniform(random, model.networkMs) + initMs + runMs;
     return { env, latencyMs, costUsd: this.priceUsd(model.billsInit ? runMs + initMs : runMs), cold };
@@ -69,6 +66,6 @@ export class RemoteFleet {
   /** Settles the attempt that ran on `env`, at `now`. */
   finish(env: number, now: number): void {
     this.inFlight--;
-    this.#idleSince[env] = now;
+    this.#idle.push([env, now]);
   }
 }

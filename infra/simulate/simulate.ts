@@ -89,12 +89,17 @@ class Simulation {
       spend: { totalUsd: spentUsd, lastHourUsd: spentUsd },
     };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
-    snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
-      const runMs = (this.#estimate(task) ?? 0) * fleet.model.speedFactor;
-      const { name, maxConcurrency } = fleet.model;
-      const signals = { name, inFlight: fleet.inFlight, maxConcurrency, breaker: 'closed' as const };
-      return { ...signals, estimatedCostUsd: fleet.priceUsd(runMs), reserveUsd: this.#reserves[index] };
-    });
+    const estimateMs = this.#estimate(task) ?? 0;
+    snapshot.remotes = this.#fleets.map(
+      (fleet, index): RemoteSignals => ({
+        name: fleet.model.name,
+        inFlight: fleet.inFlight,
+        maxConcurrency: fleet.model.maxConcurrency,
+        breaker: 'closed',
+        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor),
+        reserveUsd: this.#reserves[index],
+      }),
+    );
     return snapshot;
   }
 
