@@ -126,8 +126,8 @@ describe('spillway dev --json (the built CLI)', () => {
     } finally {
       const exited = once(dev, 'exit');
       dev.kill('SIGTERM');
-      const [code] = await exited;
-      expect(code).toBe(0);
+      const [code, signal] = await exited;
+      expect({ code, signal }, `spillway dev --json did not exit cleanly; its stderr:\n${stderr}`).toEqual({ code: 0, signal: null });
     }
     expect(stderr).toContain('SIGTERM: stopping the emulators');
   });
