@@ -95,7 +95,9 @@ export function reportText(report: SimulateReport): string {
   }
   if (report.target !== undefined) {
     const goal = 'p99Ms' in report.target ? `p99 <= ${report.target.p99Ms} ms, cheapest` : `cost <= $${report.target.maxCostUsd}, fastest`;
-    lines.push(report.recommended === undefined ? `no setting meets ${goal}` : `recommended: ${report.parameter}=${report.recommended} (${goal})`);
+    lines.push(
+      report.recommended === undefined ? `no setting meets ${goal}` : `recommended: ${report.parameter}=${Number(report.recommended.toFixed(1))} (${goal})`,
+    );
   }
   return lines.join('\n');
 }

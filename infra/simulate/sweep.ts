@@ -8,7 +8,7 @@ import { simulate } from './simulate.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
 
 /** The burst threshold a sweep varies. */
-export type SweepParameter = 'maxWaitMs' | 'maxQueueDepth';
+type SweepParameter = 'maxWaitMs' | 'maxQueueDepth';
 
 /** A sweep: `parameter` from `from` to `to` (inclusive) in `steps` values, evenly spaced. */
 export interface Sweep {
@@ -41,7 +41,7 @@ export function parseSweep(text: string, steps: number): Sweep {
 }
 
 /** The values a sweep visits. */
-export function sweepValues(sweep: Sweep): number[] {
+function sweepValues(sweep: Sweep): number[] {
   if (sweep.steps <= 1) return [sweep.from];
   const step = (sweep.to - sweep.from) / (sweep.steps - 1);
   const values = Array.from({ length: sweep.steps }, (_, index) => sweep.from + index * step);
