@@ -14,7 +14,7 @@
  */
 
 /** Most signatures one handler remembers; past it the oldest is forgotten first. */
-export const MAX_REMEMBERED_SIGNATURES = 100_000;
+const MAX_REMEMBERED_SIGNATURES = 100_000;
 
 /** Remembers accepted signatures until they expire. */
 export class ReplayGuard {
