@@ -5,6 +5,8 @@
  *
  * - {@link startDev}: bundle a task module and serve it on the Functions
  *   Framework and serverless-offline (what `spillway dev` does).
+ * - {@link recordTrace}: record an offloader's arrivals as a JSONL trace for
+ *   `spillway simulate`.
  * - {@link startFunctionsFramework}, {@link startServerlessOffline}: the two
  *   emulators on their own, serving an entry module you wrote.
  *
@@ -20,3 +22,4 @@ export {
   type ServerlessOfflineOptions,
   startServerlessOffline,
 } from './emulators/serverless-offline.js';
+export { recordTrace, type TraceRecorder } from './record-trace.js';

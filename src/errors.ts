@@ -36,6 +36,7 @@ export type OffloadErrorCode =
   | 'ERR_TASK_MODULE'
   | 'ERR_HANDLER'
   | 'ERR_UNAUTHORIZED'
+  | 'ERR_REPLAYED'
   | 'ERR_METHOD_NOT_ALLOWED'
   // Capacity and lifecycle.
   | 'ERR_QUEUE_FULL'
@@ -46,6 +47,7 @@ export type OffloadErrorCode =
   | 'ERR_WORKER_EXITED'
   | 'ERR_WORKER_OUT_OF_MEMORY'
   | 'ERR_WORKER_STALLED'
+  | 'ERR_WORKER_TAINTED'
   // Remote backends, whatever the adapter.
   | 'ERR_BACKEND_UNREACHABLE'
   | 'ERR_BACKEND_THROTTLED'

@@ -11,7 +11,8 @@
  *
  * {@link createCloudFunctionHandler} is the bare `(req, res)` handler. It
  * checks, in order: the method (405), the body size (413), the signature
- * when signing is on (401), the body as JSON and as a task envelope (400)
+ * when signing is on (401, and 401 `ERR_REPLAYED` for a signed request this
+ * instance already accepted: see `replay-guard.ts`), the body as JSON and as a task envelope (400)
  * and the bundle hash (409); then it answers 200 with the result envelope,
  * for a task's success and its error alike. The trace context comes from
  * the envelope's `headers`, else the request's `traceparent`/`tracestate`;
@@ -29,6 +30,7 @@ import { isOffloadError, type MissingPeerError, type StaleBundleError, Validatio
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './options.js';
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
+import { ReplayGuard } from './replay-guard.js';
 import { verifyRequest } from './signing.js';
 
 export type { HandlerTaskModule } from '../../src/backends/handler-module.js';
@@ -102,6 +104,7 @@ function sendError(res: Response, status: number, error: ErrorBody['error']): vo
 export function createCloudFunctionHandler(taskModule: HandlerTaskModule, options: CloudFunctionHandlerOptions = {}): CloudFunctionHandler {
   const { bundleHash, signingSecret, maxBodyBytes, maxClockSkewMs } = resolveHandlerOptions(options);
   const module = openHandlerModule(taskModule, { bundleHash, entry: 'createCloudFunctionHandler', backend: 'gcp-functions' });
+  const replays = new ReplayGuard(maxClockSkewMs);
   // Report a module that cannot load at start; requests then answer 500 with the reason.
   module.runtime().catch((error: unknown) => {
     console.error((error as Error)?.message ?? String(error));
@@ -135,6 +138,14 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
           : verifyRequest(bytes, { timestamp: header(req, TIMESTAMP_HEADER), signature: header(req, SIGNATURE_HEADER) }, signingSecret, { maxClockSkewMs });
       if (!verdict.ok) {
         sendError(res, 401, { code: HandlerErrorCode.unauthorized, message: verdict.reason });
+        return;
+      }
+      if (!replays.accept(header(req, SIGNATURE_HEADER) ?? '', Number(header(req, TIMESTAMP_HEADER)))) {
+        sendError(res, 401, {
+          code: HandlerErrorCode.replayed,
+          message:
+            'This signed request was already accepted by this function instance: sign every request anew (the client does) and do not resend captured requests',
+        });
         return;
       }
     }

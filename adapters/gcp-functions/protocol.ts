@@ -59,6 +59,8 @@ export const HandlerErrorCode = {
   badEnvelope: 'ERR_BAD_ENVELOPE',
   /** 401: signing is on and the request is unsigned, wrongly signed or too old. */
   unauthorized: 'ERR_UNAUTHORIZED',
+  /** 401: signing is on and this instance already accepted a request with this signature (a replay). */
+  replayed: 'ERR_REPLAYED',
   /** 405: the request is not a POST. */
   methodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   /** 409: the envelope's `bundleHash` is not the deployed module's. */

@@ -24,6 +24,7 @@ import { BUNDLE_HASH_ENV } from '../contract/platform.js';
 import { createRuntime, type Runtime } from '../contract/runtime.js';
 import { createTaskRegistry, loadTaskModule, type TaskModuleLocation, type TaskRegistry } from '../contract/task-module.js';
 import { ValidationError } from '../errors.js';
+import { driftSince, takeBaseline } from './global-drift.js';
 
 /** The task module a handler serves: its location (`new URL('./tasks.js', import.meta.url)` or a path), or its namespace (`import * as tasks from './tasks.js'`). */
 export type HandlerTaskModule = TaskModuleLocation | Readonly<Record<string, unknown>>;
@@ -63,7 +64,33 @@ function runtimeOf(registry: TaskRegistry, bundleHash: string, where: string, ba
       path: 'taskModule',
     });
   }
-  return createRuntime(registry, { bundleHash, enforceTimeouts: true, backend });
+  return watchDrift(createRuntime(registry, { bundleHash, enforceTimeouts: true, backend }));
+}
+
+/**
+ * Logs, once per change, a task that left `Object.prototype` changed or an
+ * enumerable global added on this warm instance (see `global-drift.ts`). The
+ * instance keeps serving: envelopes are read from own fields only, so such a
+ * change cannot alter a later envelope, but later tasks see it.
+ */
+function watchDrift(runtime: Runtime): Runtime {
+  let baseline = takeBaseline();
+  return {
+    bundleHash: runtime.bundleHash,
+    taskNames: runtime.taskNames,
+    async execute(envelope, options) {
+      const result = await runtime.execute(envelope, options);
+      const changes = driftSince(baseline);
+      if (changes.length > 0) {
+        const task = (envelope as { task?: unknown } | null)?.task;
+        console.error(
+          `spillway: task ${JSON.stringify(typeof task === 'string' ? task : '?')} (id ${result.id}) left this instance changed: ${changes.join(', ')}. Later tasks on this instance see it; keep state in module scope, never on Object.prototype or as a global`,
+        );
+        baseline = takeBaseline();
+      }
+      return result;
+    },
+  };
 }
 
 function namespaceModule(namespace: Readonly<Record<string, unknown>>, hash: string | undefined, { entry, backend }: HandlerModuleOptions): HandlerModule {

@@ -12,6 +12,7 @@ import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
 import { encodeError } from './error-codec.js';
+import { ownFields } from './own-fields.js';
 import type { TaskRegistry } from './task-module.js';
 
 /** Options of {@link createRuntime}. */
@@ -131,7 +132,8 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
   const taskNames = Object.freeze([...registry.keys()]);
 
   async function execute(raw: unknown, executeOptions?: ExecuteOptions): Promise<ResultEnvelope> {
-    const parsed = TaskEnvelope.safeParse(raw, { reportInput: true });
+    // Own fields only, in and out: a task that changed Object.prototype (say `timeoutMs`) on a warm instance changes no later envelope.
+    const parsed = TaskEnvelope.safeParse(ownFields(raw), { reportInput: true });
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
       return failure(
@@ -140,7 +142,7 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
         new ValidationError(`Malformed task envelope: ${describeZodError('envelope', parsed.error)}`, { code: 'ERR_BAD_ENVELOPE' }),
       );
     }
-    const envelope = parsed.data;
+    const envelope: TaskEnvelope = ownFields(parsed.data);
     if (envelope.bundleHash !== bundleHash) {
       return failure(
         envelope.id,

@@ -40,8 +40,11 @@ export interface TaskRetryInfo extends TaskEventInfo {
 /**
  * Payload of `error`: a worker fault charged to a task that had already
  * settled (it returned, but a timer, promise or callback it left behind
- * killed its worker later). The task's own result stands; the tasks that
- * worker held are run again. Counted in `stats().local.workerFaults`.
+ * killed its worker later; counted in `stats().local.workerFaults`), or a
+ * worker retired because its task changed `Object.prototype` or added an
+ * enumerable global (`ERR_WORKER_TAINTED`; counted in
+ * `stats().local.recycledWorkers`). The task's own result stands; the tasks
+ * that worker held are run again.
  */
 export interface LateFaultInfo {
   /** The `offloadable` name of the task that left the fault behind. */

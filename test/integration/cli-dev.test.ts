@@ -109,6 +109,14 @@ describe('spillway dev --json (the built CLI)', () => {
     });
     try {
       await outputUntil(dev, 'Ctrl-C stops');
+      // stdout and stderr are separate pipes: the JSON line may arrive after the progress line.
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (stdout.includes('\n')) resolve();
+          else dev.stdout?.once('data', () => setImmediate(check));
+        };
+        check();
+      });
       const ready = JSON.parse(stdout) as { gcfUrl: string; bundleHash: string; env: Record<string, string>; lambda?: unknown };
       expect(ready.gcfUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(ready.env.SPILLWAY_GCF_URL).toBe(ready.gcfUrl);
@@ -118,8 +126,8 @@ describe('spillway dev --json (the built CLI)', () => {
     } finally {
       const exited = once(dev, 'exit');
       dev.kill('SIGTERM');
-      const [code] = await exited;
-      expect(code).toBe(0);
+      const [code, signal] = await exited;
+      expect({ code, signal }, `spillway dev --json did not exit cleanly; its stderr:\n${stderr}`).toEqual({ code: 0, signal: null });
     }
     expect(stderr).toContain('SIGTERM: stopping the emulators');
   });

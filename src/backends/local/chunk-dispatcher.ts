@@ -12,7 +12,7 @@ import type { DurationEstimator } from './duration-estimator.js';
 import { notRerunError, sortInnocents } from './innocents.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
-import { faultOrigin, idleDeathCulprit, type LateFault, lateFaultError } from './late-fault.js';
+import { faultOrigin, idleDeathCulprit, type LateFault, lateFaultError, taintError } from './late-fault.js';
 import { abortChunk, armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
 import { moduleLoadError, workerDeathError } from './worker-death.js';
@@ -56,6 +56,8 @@ export class ChunkDispatcher {
   #stopped = false;
   #onIdle: (() => void) | undefined;
   #workerFaults = 0;
+  /** Workers replaced because a task changed `Object.prototype` or added a global. */
+  recycledWorkers = 0;
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
@@ -197,6 +199,10 @@ export class ChunkDispatcher {
     const queue = this.#queue;
     if (results.length < chunk.jobs.length) queue.requeueFront(chunk.jobs.slice(results.length));
     // Refill the worker before settling: callers' continuations run while it works.
+    if (reply.tainted !== undefined) {
+      this.recycledWorkers++;
+      this.#options.onLateFault?.({ taskName: reply.tainted.taskName, taskId: reply.tainted.taskId, error: taintError(reply.tainted) });
+    }
     if (reply.retire) this.#retire(reply.threadId);
     else {
       this.#busySlots--;

@@ -4,7 +4,7 @@
  */
 import { BackendError } from '../../errors.js';
 import type { Chunk } from './job.js';
-import { culpritByte, FAULT_FROM_SETTLED_TASK, PROGRESS } from './wire-format.js';
+import { culpritByte, FAULT_FROM_SETTLED_TASK, PROGRESS, type WorkerTaint } from './wire-format.js';
 import { workerDeathError } from './worker-death.js';
 
 /** A worker fault charged to a task that had already settled: the task ran, returned, and left something behind that killed its worker. */
@@ -64,4 +64,13 @@ export function lateFaultError(error: unknown, taskName: string, taskId: string,
     taskName,
     taskId,
   });
+}
+
+/** The report of a task that changed shared globals on its worker (`ERR_WORKER_TAINTED`): the worker was replaced, the task's result stands. */
+export function taintError({ taskName, taskId, changes, ran }: WorkerTaint): BackendError {
+  const who = ran > 1 ? `Task "${taskName}" (id ${taskId}) or one of the ${ran - 1} tasks before it on the same worker` : `Task "${taskName}" (id ${taskId})`;
+  return new BackendError(
+    `${who} left its local worker changed: ${changes.join(', ')}. The worker was replaced so no later task sees it; keep state in module scope or in the task's own objects, never on Object.prototype or as a global`,
+    { code: 'ERR_WORKER_TAINTED', retryable: false, taskName, taskId },
+  );
 }

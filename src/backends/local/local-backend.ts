@@ -70,6 +70,8 @@ export interface LocalSnapshot {
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
+  /** Workers replaced after a task changed `Object.prototype` or added an enumerable global (each reported as an `error` event, `ERR_WORKER_TAINTED`). */
+  recycledWorkers: number;
   /** Attempts seen running past their `stallAfterMs` so far (see the `stall` event). */
   stalls: number;
   /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
@@ -214,6 +216,7 @@ class LocalPool implements LocalBackend {
       running: queue.running - waitingInWorkers,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
+      recycledWorkers: this.#dispatcher.recycledWorkers,
       stalls: this.#stallWatch.stalls,
       sizing: this.#sizing,
       predictedWaitMs,

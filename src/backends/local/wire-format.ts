@@ -65,6 +65,16 @@ export interface ChunkMessage {
   progress: SharedArrayBuffer;
 }
 
+/** A task that left shared globals changed on its worker. */
+export interface WorkerTaint {
+  taskName: string;
+  taskId: string;
+  /** What changed, such as `Object.prototype.timeoutMs (added)`. */
+  changes: string[];
+  /** Tasks of the chunk that ran up to and including this one: with more than 1, any of them may have made the change (new globals are checked once per chunk). */
+  ran: number;
+}
+
 /** What a worker answers. */
 export interface ChunkReply {
   threadId: number;
@@ -74,6 +84,8 @@ export interface ChunkReply {
   retire: boolean;
   /** The task module could not be loaded in the worker. */
   loadError?: EncodedError;
+  /** The last task that ran changed `Object.prototype` or added an enumerable global (see `global-drift.ts`); `retire` is true. */
+  tainted?: WorkerTaint;
 }
 
 /** True when `headers` hold `traceparent` and nothing else. */
@@ -115,8 +127,9 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
       bundleHash: item[5] ?? bundleHash,
       attempt: item[2],
       input: item[3],
+      // Always an own property, so a polluted `Object.prototype.timeoutMs` never reads through.
+      timeoutMs: (item[4] ?? undefined) as number | undefined,
     } as TaskEnvelope;
-    if (item[4] !== null) envelope.timeoutMs = item[4] as number;
     const headers = item[7];
     if (headers !== undefined) envelope.headers = typeof headers === 'string' ? { traceparent: headers } : (headers as Record<string, string>);
     return envelope;

@@ -8,6 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module.js';
+import { driftSince, type GlobalBaseline, quickDrift, takeBaseline } from '../global-drift.js';
 import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
 import {
@@ -19,11 +20,16 @@ import {
   SLOT_CANCELLED,
   SLOT_STARTED,
   unpackEnvelopes,
+  type WorkerTaint,
 } from './wire-format.js';
 
 const data = workerData as LocalWorkerData;
 let runtime: Promise<Runtime> | undefined;
 let executed = 0;
+/** Object.prototype and the enumerable globals once the task module had loaded. */
+let baseline: GlobalBaseline | undefined;
+/** A task changed them: this worker runs nothing more and hands back every chunk it still gets. */
+let tainted = false;
 traceFaults();
 listenForAborts(new Int32Array(data.abortBell));
 
@@ -32,7 +38,9 @@ async function loadRuntime(): Promise<Runtime> {
   // the caller started is answered with a stale-bundle error, as a remote would.
   const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
   // The pool stops over-time tasks from outside: it aborts their signal (see abort-watch.ts), then terminates the worker.
-  return createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
+  const loaded = createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
+  baseline = takeBaseline();
+  return loaded;
 }
 
 /** The chunk running now: a worker may hold a second chunk, which waits for this one. */
@@ -46,6 +54,7 @@ export default function runChunk(message: ChunkMessage): Promise<ChunkReply> {
 }
 
 async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
+  if (tainted) return { threadId, results: '[]', retire: true };
   let loaded: Runtime;
   try {
     runtime ??= loadRuntime();
@@ -70,7 +79,7 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
   const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
-    if (limit !== undefined && executed >= limit) return { threadId, results: packResults(results), retire: true };
+    if (limit !== undefined && executed >= limit) break;
     if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) === SLOT_CANCELLED) {
       results.push(null);
       continue;
@@ -82,6 +91,24 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
     const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
     results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
     endAttempt(slots, index);
+    // A task that changed shared globals retires its worker: the rest of the chunk runs on a fresh one.
+    const taint = baseline !== undefined && quickDrift(baseline) ? taintOf(envelope, 1) : undefined;
+    if (taint !== undefined) return { threadId, results: packResults(results), retire: true, tainted: taint };
   }
-  return { threadId, results: packResults(results), retire: limit !== undefined && executed >= limit };
+  // The full check (new globals too) once per chunk: it names the chunk's last task, the others ran before it.
+  const ran = results.filter((result) => result !== null).length;
+  const taint = taintOf(
+    envelopes.findLast((_, index) => results[index] != null),
+    ran,
+  );
+  return { threadId, results: packResults(results), retire: taint !== undefined || (limit !== undefined && executed >= limit), tainted: taint };
+}
+
+/** The taint the tasks that ran up to `envelope` (`ran` of them) left, by the full check; `undefined` when none. */
+function taintOf(envelope: TaskEnvelope | undefined, ran: number): WorkerTaint | undefined {
+  if (baseline === undefined || envelope === undefined) return undefined;
+  const changes = driftSince(baseline);
+  if (changes.length === 0) return undefined;
+  tainted = true;
+  return { taskName: envelope.task, taskId: envelope.id, changes, ran };
 }

@@ -1,0 +1,103 @@
+/**
+ * `spillway simulate`'s work (infra/cli/simulate-command.ts wires it): reads
+ * the trace file, builds the setting from the flags, runs the sweep and
+ * renders the result as a table or as one JSON-ready object.
+ */
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../../src/errors.js';
+import { parseRemoteSpec } from './remote-spec.js';
+import { parseSweep, recommend, runSweep, type SweepRow, type Target } from './sweep.js';
+import { parseTrace } from './trace.js';
+import type { RemoteModel } from './types.js';
+
+/** The flags of `spillway simulate`, parsed. */
+export interface SimulateOptions {
+  trace: string;
+  localWorkers: number;
+  remote: string[];
+  sweep: string;
+  steps: number;
+  budget?: number;
+  targetP99?: number;
+  maxCost?: number;
+  seed: number;
+  timeoutMs: number;
+}
+
+/** What `spillway simulate --json` prints. */
+export interface SimulateReport {
+  arrivals: number;
+  localWorkers: number;
+  remotes: RemoteModel[];
+  parameter: string;
+  seed: number;
+  target?: Target;
+  rows: SweepRow[];
+  /** The recommended row's swept value; absent without a target or when no setting meets it. */
+  recommended?: number;
+}
+
+function targetOf(options: SimulateOptions): Target | undefined {
+  if (options.targetP99 !== undefined && options.maxCost !== undefined) {
+    throw new ValidationError('Expected at most one of `--target-p99` and `--max-cost`, got both', { path: 'target' });
+  }
+  if (options.targetP99 !== undefined) return { p99Ms: options.targetP99 };
+  return options.maxCost === undefined ? undefined : { maxCostUsd: options.maxCost };
+}
+
+/** Runs the sweep the flags describe; `onProgress` hears how many settings are done. */
+export async function runSimulate(options: SimulateOptions, onProgress: (line: string) => void): Promise<SimulateReport> {
+  const target = targetOf(options);
+  const remotes = options.remote.map(parseRemoteSpec);
+  const names = remotes.map((remote) => remote.name);
+  if (new Set(names).size !== names.length) {
+    throw new ValidationError(`Expected distinct remote names (add name=... to a --remote), got ${names.join(', ')}`, { path: 'remote' });
+  }
+  const sweep = parseSweep(options.sweep, options.steps);
+  const trace = parseTrace(await readFile(options.trace, 'utf8'));
+  onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
+  const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
+  const base = { localWorkers: options.localWorkers, remotes, burst: {}, cost, seed: options.seed, timeoutMs: options.timeoutMs };
+  const started = performance.now();
+  const rows = runSweep(trace, base, sweep);
+  const seconds = (performance.now() - started) / 1000;
+  onProgress(`${rows.length} settings in ${seconds.toFixed(2)} s (${Math.round((rows.length / Math.max(seconds, 1e-9)) * 60)} settings per minute)`);
+  const best = target === undefined ? undefined : recommend(rows, target);
+  const report: SimulateReport = { arrivals: trace.length, localWorkers: options.localWorkers, remotes, parameter: sweep.parameter, seed: options.seed, rows };
+  if (target !== undefined) report.target = target;
+  if (best !== undefined) report.recommended = best.value;
+  return report;
+}
+
+/** The report as a table: one row per setting, `*` on the frontier, `<-` on the recommendation. */
+export function reportText(report: SimulateReport): string {
+  const backends = ['local', ...report.remotes.map((remote) => remote.name)];
+  const header = [
+    report.parameter.padStart(12),
+    'p50 ms'.padStart(9),
+    'p99 ms'.padStart(9),
+    'makespan ms'.padStart(12),
+    ...backends.map((name) => name.padStart(8)),
+    'cost USD'.padStart(12),
+    ' frontier',
+  ];
+  const lines = [header.join(' ')];
+  for (const row of report.rows) {
+    const cells = [
+      row.value.toFixed(1).padStart(12),
+      row.p50Ms.toFixed(1).padStart(9),
+      row.p99Ms.toFixed(1).padStart(9),
+      row.makespanMs.toFixed(0).padStart(12),
+    ];
+    for (const name of backends) cells.push(String(row.tasksPerBackend[name] ?? 0).padStart(8));
+    cells.push(row.costUsd.toFixed(6).padStart(12), row.frontier ? '   *' : '', row.value === report.recommended ? ' <- recommended' : '');
+    lines.push(cells.join(' ').trimEnd());
+  }
+  if (report.target !== undefined) {
+    const goal = 'p99Ms' in report.target ? `p99 <= ${report.target.p99Ms} ms, cheapest` : `cost <= $${report.target.maxCostUsd}, fastest`;
+    lines.push(
+      report.recommended === undefined ? `no setting meets ${goal}` : `recommended: ${report.parameter}=${Number(report.recommended.toFixed(1))} (${goal})`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,177 @@
+/**
+ * The discrete-event simulator: replays a recorded arrival trace against a
+ * local pool of N workers and parametric remotes, placing each arrival with
+ * the offloader's own scheduler (`createScheduler(burst, cost).decide`) from
+ * the signals the router builds. Pure: no I/O, no clock; the same trace,
+ * setting and seed give the same result.
+ *
+ * The local pool is FIFO; its predicted wait is the pool's own
+ * `predictWaitMs` over the queued tasks, each estimated by a moving average
+ * of its measured local run times (weight 0.2, as the pool's estimator;
+ * never-measured tasks count as the pool's 10 ms). A remote attempt reserves
+ * its timeout's price against the budget until it settles, then is billed.
+ * Breakers stay closed (no faults are simulated).
+ */
+import { TARGET_CHUNK_MS } from '../../src/backends/local/chunk-sizing.js';
+import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
+import { createScheduler } from '../../src/scheduler/decide.js';
+import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
+import { CompletionHeap } from './completion-heap.js';
+import { type Random, seededRandom } from './random.js';
+import { RemoteFleet } from './remote-fleet.js';
+import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
+
+/** Weight of the newest run in a task's moving average (the local pool's). */
+const SMOOTHING = 0.2;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Runs `trace` (sorted by `at`) under `setting`. */
+export function simulate(trace: readonly TraceArrival[], setting: SimulationSetting): SimulationResult {
+  return new Simulation(trace, setting).run();
+}
+
+/** The state of one simulated run. */
+class Simulation {
+  readonly #trace: readonly TraceArrival[];
+  readonly #workers: number;
+  readonly #random: Random;
+  readonly #scheduler: Scheduler;
+  readonly #fleets: RemoteFleet[];
+  readonly #reserves: number[];
+  readonly #heap = new CompletionHeap();
+  readonly #latencies: Float64Array;
+  readonly #tasksPerBackend: Record<string, number> = { local: 0 };
+  /** Indexes into the trace of the tasks waiting for a worker, FIFO from `#head`. */
+  readonly #queue: number[] = [];
+  #head = 0;
+  readonly #queuedByTask = new Map<string, number>();
+  readonly #estimates = new Map<string, number>();
+  #free: number;
+  #seq = 0;
+  #billedUsd = 0;
+  #reservedUsd = 0;
+  #lastAt = 0;
+
+  constructor(trace: readonly TraceArrival[], setting: SimulationSetting) {
+    this.#trace = trace;
+    this.#workers = setting.localWorkers;
+    this.#free = setting.localWorkers;
+    this.#random = seededRandom(setting.seed);
+    this.#scheduler = createScheduler(setting.burst, setting.cost);
+    this.#fleets = setting.remotes.map((model) => new RemoteFleet(model));
+    const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#reserves = this.#fleets.map((fleet) => fleet.priceUsd(timeoutMs * fleet.model.speedFactor));
+    this.#latencies = new Float64Array(trace.length);
+    for (const fleet of this.#fleets) this.#tasksPerBackend[fleet.model.name] = 0;
+  }
+
+  run(): SimulationResult {
+    const trace = this.#trace;
+    let next = 0;
+    while (next < trace.length || this.#heap.size > 0) {
+      const top = this.#heap.peek();
+      // Results due at the same instant as an arrival settle first.
+      if (top !== undefined && (next >= trace.length || top.at <= trace[next].at)) this.#settle();
+      else this.#place(next++);
+    }
+    return this.#summary();
+  }
+
+  #estimate = (task: string): number | undefined => this.#estimates.get(task);
+
+  #snapshot(task: string): SchedulerSnapshot {
+    const queueDepth = this.#queue.length - this.#head;
+    const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS);
+    const spentUsd = this.#billedUsd + this.#reservedUsd;
+    const snapshot: SchedulerSnapshot = {
+      local: { queueDepth, predictedWaitMs, breaker: 'closed' },
+      remotes: [],
+      spend: { totalUsd: spentUsd, lastHourUsd: spentUsd },
+    };
+    if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
+    const estimateMs = this.#estimate(task) ?? 0;
+    snapshot.remotes = this.#fleets.map(
+      (fleet, index): RemoteSignals => ({
+        name: fleet.model.name,
+        inFlight: fleet.inFlight,
+        maxConcurrency: fleet.model.maxConcurrency,
+        breaker: 'closed',
+        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor),
+        reserveUsd: this.#reserves[index],
+      }),
+    );
+    return snapshot;
+  }
+
+  #place(index: number): void {
+    const arrival = this.#trace[index];
+    const snapshot = this.#snapshot(arrival.task);
+    const decision = snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local';
+    const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
+    if (remote === -1) {
+      if (this.#free > 0 && this.#queue.length === this.#head) this.#runLocal(index, arrival.at);
+      else {
+        this.#queue.push(index);
+        this.#queuedByTask.set(arrival.task, (this.#queuedByTask.get(arrival.task) ?? 0) + 1);
+      }
+      return;
+    }
+    const fleet = this.#fleets[remote];
+    const run = fleet.start(arrival.at, arrival.durationMs, this.#random);
+    this.#reservedUsd += this.#reserves[remote];
+    this.#tasksPerBackend[fleet.model.name]++;
+    this.#latencies[index] = run.latencyMs;
+    const { task, durationMs } = arrival;
+    this.#heap.push({ at: arrival.at + run.latencyMs, seq: this.#seq++, remote, env: run.env, task, durationMs, costUsd: run.costUsd });
+  }
+
+  #runLocal(index: number, now: number): void {
+    const { task, durationMs } = this.#trace[index];
+    this.#free--;
+    this.#tasksPerBackend.local++;
+    this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: index, task, durationMs, costUsd: 0 });
+  }
+
+  #settle(): void {
+    const item = this.#heap.pop();
+    if (item === undefined) return;
+    this.#lastAt = Math.max(this.#lastAt, item.at);
+    if (item.remote >= 0) {
+      this.#fleets[item.remote].finish(item.env, item.at);
+      this.#reservedUsd -= this.#reserves[item.remote];
+      this.#billedUsd += item.costUsd;
+      return;
+    }
+    this.#latencies[item.env] = item.at - this.#trace[item.env].at;
+    const previous = this.#estimates.get(item.task);
+    this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
+    this.#free++;
+    if (this.#head < this.#queue.length) {
+      const next = this.#queue[this.#head++];
+      const task = this.#trace[next].task;
+      this.#queuedByTask.set(task, (this.#queuedByTask.get(task) ?? 1) - 1);
+      this.#runLocal(next, item.at);
+    }
+  }
+
+  #summary(): SimulationResult {
+    const sorted = this.#latencies.slice().sort();
+    const coldStarts: Record<string, number> = {};
+    for (const fleet of this.#fleets) coldStarts[fleet.model.name] = fleet.coldStarts;
+    const trace = this.#trace;
+    return {
+      p50Ms: percentile(sorted, 50),
+      p99Ms: percentile(sorted, 99),
+      makespanMs: trace.length === 0 ? 0 : this.#lastAt - trace[0].at,
+      tasksPerBackend: this.#tasksPerBackend,
+      coldStarts,
+      costUsd: this.#billedUsd,
+    };
+  }
+}
+
+/** The nearest-rank `p`th percentile of ascending `sorted`. */
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

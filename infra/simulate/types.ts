@@ -1,0 +1,74 @@
+/**
+ * The simulator's vocabulary: a recorded arrival, a remote's parametric
+ * cloud model, one setting to simulate, and what a run of it measured.
+ */
+import type { BurstPolicy, CostPolicy } from '../../src/scheduler/types.js';
+
+/**
+ * One recorded task arrival (one line of a JSONL trace):
+ * `{ "at": 12.5, "task": "resize", "durationMs": 40 }`.
+ */
+export interface TraceArrival {
+  /** When the task arrived, ms since the trace started. */
+  at: number;
+  /** The task's `offloadable` name. */
+  task: string;
+  /** Its measured run time on the local pool, ms (a remote runs it `speedFactor` times as long). */
+  durationMs: number;
+}
+
+/** A function fleet, as parameters: how long a task takes there and what it bills. */
+export interface RemoteModel {
+  /** Backend name, as the scheduler sees it. */
+  name: string;
+  /** Attempts in flight at once (the backend's `maxConcurrency`). */
+  maxConcurrency: number;
+  /** Run time there = local run time × this (1769 / memory MB for a Lambda under 1 vCPU). */
+  speedFactor: number;
+  /** Round trip added to every attempt, ms, drawn uniformly from `[min, max]`. */
+  networkMs: readonly [number, number];
+  /** Start of a new execution environment, ms, drawn uniformly from `[min, max]`. */
+  coldStartMs: readonly [number, number];
+  /** An environment idle longer than this is reclaimed, ms. */
+  warmMs: number;
+  /** Price of one billed ms of run time, USD. */
+  usdPerMs: number;
+  /** Price of one request, USD. */
+  usdPerRequest: number;
+  /** Billed run time is rounded up to a multiple of this, ms (1 for Lambda, 100 for Cloud Functions). */
+  billingIncrementMs: number;
+  /** A cold start's init time is billed too (Lambda since 2025-08-01; Cloud Run bills startup). */
+  billsInit: boolean;
+}
+
+/** Everything one simulated run needs besides the trace. */
+export interface SimulationSetting {
+  /** Local workers (the pool's `maxWorkers`). */
+  localWorkers: number;
+  /** The remotes, in the offloader's `remotes` order. */
+  remotes: readonly RemoteModel[];
+  /** Burst thresholds, as `createOffloader({ burst })`. */
+  burst: BurstPolicy;
+  /** Cost rules, as `createOffloader({ cost })`; `budgetUsdPerHour` is read as a total budget. */
+  cost: CostPolicy;
+  /** Timeout of a remote attempt, ms: its reservation against the budget is this run time's price. @default 30000 */
+  timeoutMs?: number;
+  /** Seed of the random draws (network, cold starts). Same seed, same result. */
+  seed: number;
+}
+
+/** What one simulated run measured. */
+export interface SimulationResult {
+  /** Median latency (arrival to result), ms. */
+  p50Ms: number;
+  /** 99th percentile latency, ms. */
+  p99Ms: number;
+  /** Time from the first arrival to the last result, ms. */
+  makespanMs: number;
+  /** Tasks run per backend (`local` and each remote name). */
+  tasksPerBackend: Record<string, number>;
+  /** Cold starts per remote name. */
+  coldStarts: Record<string, number>;
+  /** Billed spend on remotes, USD. */
+  costUsd: number;
+}
