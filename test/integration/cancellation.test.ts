@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbortError, type Offloader, TimeoutError } from '../../src/index.js';
-import { cooperative, stubborn, whichThread } from '../fixtures/tasks.js';
+import { cooperative, patient, whichThread } from '../fixtures/tasks.js';
 import { offloaders, rejectionOf } from '../support/helpers.js';
 
 const create = offloaders();
@@ -59,8 +59,8 @@ describe('cooperative cancellation on the local pool', () => {
     const offloader = create({ maxWorkers: 1 });
     const before = await offloader.run(whichThread, null);
     const marker = join(scratch, 'timeout-cleanup');
-    expect(await rejectionOf(offloader.run(stubborn, marker, { timeoutMs: 50 }))).toBeInstanceOf(TimeoutError);
-    // The next task waits for the stubborn one's worker to be replaced.
+    expect(await rejectionOf(offloader.run(patient, marker, { timeoutMs: 50 }))).toBeInstanceOf(TimeoutError);
+    // The next task waits for the patient one's worker to be replaced.
     const after = await offloader.run(whichThread, null);
     expect(after).not.toBe(before);
     expect(readFileSync(marker, 'utf8')).toBe('TimeoutError');
@@ -69,7 +69,7 @@ describe('cooperative cancellation on the local pool', () => {
   it('destroy() aborts the running task, which may clean up within its grace period; pending tasks reject with AbortError', async () => {
     const offloader = create({ maxWorkers: 1 });
     const marker = join(scratch, 'destroy-cleanup');
-    const pending = rejectionOf(offloader.run(stubborn, marker));
+    const pending = rejectionOf(offloader.run(patient, marker));
     await startedOn(offloader);
     await offloader.destroy();
     expect(await pending).toBeInstanceOf(AbortError);
