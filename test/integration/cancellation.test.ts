@@ -70,7 +70,7 @@ describe('cooperative cancellation on the local pool', () => {
     const offloader = create({ maxWorkers: 1 });
     const marker = join(scratch, 'destroy-cleanup');
     const pending = rejectionOf(offloader.run(patient, marker));
-    await startedOn(offloader);
+    await until(() => existsSync(`${marker}.started`));
     await offloader.destroy();
     expect(await pending).toBeInstanceOf(AbortError);
     expect(existsSync(marker) && readFileSync(marker, 'utf8')).toBe('AbortError');
