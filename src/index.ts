@@ -11,22 +11,7 @@
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
 export type { LocalSnapshot, StallInfo, WorkerSizing } from './backends/local/index.js';
-export type { OffloadErrorCode, OffloadErrorOptions, TaskPlacement } from './errors.js';
-export {
-  AbortError,
-  BackendError,
-  CapacityError,
-  CircuitOpenError,
-  isOffloadError,
-  MissingPeerError,
-  OffloadError,
-  PayloadTooLargeError,
-  SerializationError,
-  StaleBundleError,
-  TaskError,
-  TimeoutError,
-  ValidationError,
-} from './errors.js';
+export { MissingPeerError } from './errors.js';
 export { createOffloader } from './offloader/create-offloader.js';
 export type {
   BreakerInfo,
@@ -57,5 +42,5 @@ export type { LocalOptions, OffloaderOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';
 export type { BreakerState, BurstPolicy, CostPolicy } from './scheduler/types.js';
-export type { AnyOffloadable, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
-export { isOffloadable, offloadable } from './task.js';
+// Everything a task module needs (offloadable, the task types, the error classes): the spillway/task entry.
+export * from './task-entry.js';
