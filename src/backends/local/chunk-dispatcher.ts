@@ -1,24 +1,21 @@
 /**
  * Sends queued attempts to the workers in chunks and turns each chunk's
- * reply, or its worker's death, into the attempts' outcomes. It keeps up to
- * `maxChunks` chunks out at once (busy slots) and refills a worker the moment
- * its chunk comes back.
+ * reply into the attempts' outcomes (a worker's death goes to
+ * `WorkerDeaths`). It keeps up to `maxChunks` chunks out at once (busy
+ * slots) and refills a worker the moment its chunk comes back.
  */
 import type { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
-import { AbortError, type BackendError, type OffloadError } from '../../errors.js';
+import { AbortError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
-import { notRerunError, sortInnocents } from './innocents.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
-import { faultOrigin, idleDeathCulprit, type LateFault, lateFaultError, taintError } from './late-fault.js';
+import { idleDeathCulprit, type LateFault, taintError } from './late-fault.js';
 import { abortChunk, armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
-import { moduleLoadError, workerDeathError } from './worker-death.js';
-
-/** How often an attempt is sent again after its worker died before it even started, before giving up. */
-const MAX_UNSTARTED_RESENDS = 3;
+import { moduleLoadError } from './worker-death.js';
+import { WorkerDeaths } from './worker-deaths.js';
 
 /** The error of an attempt the offloader's `destroy()` cut short. */
 export function destroyedError(): AbortError {
@@ -55,7 +52,7 @@ export class ChunkDispatcher {
   #pumpScheduled = false;
   #stopped = false;
   #onIdle: (() => void) | undefined;
-  #workerFaults = 0;
+  readonly #deaths: WorkerDeaths;
   /** Workers replaced because a task changed `Object.prototype` or added a global. */
   recycledWorkers = 0;
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
@@ -71,17 +68,18 @@ export class ChunkDispatcher {
     this.#options = options;
     this.#pool = options.pool;
     this.#queue = options.queue;
+    this.#deaths = new WorkerDeaths(options);
     // A worker that dies with no task of ours on it (a stray timer after its
     // task settled) is replaced by piscina; count it and charge it to its task.
     this.#pool.on('error', (error: unknown) => {
-      this.#workerFaults++;
+      this.#deaths.workerFaults++;
       this.#reportIdleDeath(error);
     });
   }
 
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   get workerFaults(): number {
-    return this.#workerFaults;
+    return this.#deaths.workerFaults;
   }
 
   /** Runs {@link pump} in a microtask (once, however often it is asked). */
@@ -235,64 +233,10 @@ export class ChunkDispatcher {
     clearTimeout(chunk.watchdog);
     clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
-    const { jobs } = chunk;
-    const queue = this.#queue;
     if (this.#stopped) {
-      for (const job of jobs) queue.settle(job, destroyedError());
-    } else {
-      const origin = chunk.kill === undefined ? faultOrigin(chunk) : undefined;
-      if (origin !== undefined && 'taskId' in origin) {
-        // A task that already settled left the fault behind: charge it, and run this chunk again.
-        this.#workerFaults++;
-        this.#reportLate(origin.taskName, origin.taskId, error);
-        this.#resendInnocents(chunk, -1, error, `task "${origin.taskName}" (id ${origin.taskId}), which had already settled`, true);
-      } else {
-        const culprit = chunk.kill?.index ?? origin?.index ?? Atomics.load(chunk.running, 0) - 1;
-        if (culprit < 0) this.#resendUnstarted(jobs, error);
-        else this.#failCulprit(chunk, culprit, error);
-      }
-    }
+      for (const job of chunk.jobs) this.#queue.settle(job, destroyedError());
+    } else this.#deaths.settleDeadChunk(chunk, error);
     this.#releaseSlot();
-  }
-
-  /**
-   * The worker died from a fault of `blamed`, not of the attempts of `chunk`
-   * but `culprit`: those that may run again go to the queue's front (counted
-   * against {@link MAX_UNSTARTED_RESENDS} when `counted`); started
-   * non-idempotent ones fail.
-   */
-  #resendInnocents(chunk: Chunk, culprit: number, error: unknown, blamed: string, counted: boolean): void {
-    const { again, kept } = sortInnocents(chunk, culprit);
-    for (const { job, finished } of kept) this.#queue.settle(job, notRerunError(job, finished, blamed, this.#deathOf(error, job)));
-    if (counted) this.#resendUnstarted(again, error);
-    else this.#queue.requeueFront(again);
-  }
-
-  /** The worker died before running anything: send everything again, a few times at most. */
-  #resendUnstarted(jobs: Job[], error: unknown): void {
-    for (const job of jobs) {
-      if (++job.unstartedResends > MAX_UNSTARTED_RESENDS) this.#queue.settle(job, this.#deathOf(error, job));
-    }
-    this.#queue.requeueFront(jobs);
-  }
-
-  /** The worker died or was stopped while running `jobs[culprit]`: that attempt fails, the others go again. */
-  #failCulprit(chunk: Chunk, culprit: number, error: unknown): void {
-    const { jobs } = chunk;
-    if (chunk.kill?.requeue === true) {
-      this.#queue.requeueFront(jobs);
-      return;
-    }
-    const fault = chunk.kill === undefined ? this.#deathOf(error, jobs[culprit]) : undefined;
-    if (fault !== undefined) {
-      this.#workerFaults++;
-      this.#options.onChunkHealth?.(fault);
-    }
-    this.#queue.settle(jobs[culprit], chunk.kill?.error ?? fault);
-    // Earlier attempts finished but their results died with the worker
-    // (chunks hold only idempotent attempts before their last one); later ones never started.
-    const { task, id } = jobs[culprit].envelope;
-    this.#resendInnocents(chunk, culprit, error, `task "${task}" (id ${id})`, false);
   }
 
   #rememberReply(threadId: number, chunk: Chunk): void {
@@ -307,14 +251,6 @@ export class ChunkDispatcher {
   /** A worker died with no chunk on it: the task whose leftovers killed it wrote its id into the worker's last chunk. */
   #reportIdleDeath(error: unknown): void {
     const culprit = idleDeathCulprit(this.#lastReplied);
-    if (culprit !== undefined) this.#reportLate(culprit.taskName, culprit.taskId, error);
-  }
-
-  #reportLate(taskName: string, taskId: string, error: unknown): void {
-    this.#options.onLateFault?.({ taskName, taskId, error: lateFaultError(error, taskName, taskId, this.#options.workerMemoryMb) });
-  }
-
-  #deathOf(error: unknown, job: Job | undefined): BackendError {
-    return workerDeathError(error, job?.envelope.task ?? 'unknown', this.#options.workerMemoryMb);
+    if (culprit !== undefined) this.#deaths.reportLate(culprit.taskName, culprit.taskId, error);
   }
 }
