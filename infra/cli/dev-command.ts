@@ -56,9 +56,11 @@ export function registerDevCommand(program: Command): void {
       await loadEsbuild('spillway dev');
       const { startDev } = await import('../dev.js');
       const session = await startDev({ tasks: options.tasks, outDir: options.out, lambda: options.lambda ? 'auto' : false, onStep: progress });
+      // Listen before announcing readiness: a supervisor may signal the moment it reads the announcement.
+      const stopped = untilSignal(session);
       if (options.json) result(JSON.stringify(sessionJson(session)));
       else result(sessionText(session));
       progress('Ctrl-C stops the emulators.');
-      await untilSignal(session);
+      await stopped;
     });
 }
