@@ -88,6 +88,19 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * @default 'auto'
    */
   placement?: string;
+  /**
+   * Move binary buffers to and from the local worker instead of copying
+   * them: the buffers of the input's typed arrays, `Buffer`s, `DataView`s and
+   * `ArrayBuffer`s that span a whole `ArrayBuffer` are transferred, so the
+   * caller's copies are detached (length 0) once the task is sent, and the
+   * same holds for the output's buffers in the worker (set it only when the
+   * task returns buffers it does not keep). An input moved this way cannot
+   * be sent again: a later attempt (a retry, a resend after a worker crash,
+   * a failover) fails with `SerializationError`. Remote backends copy as
+   * usual. A call's own `transfer` overrides it for the input.
+   * @default false
+   */
+  transfer?: boolean;
 }
 
 /** A task definition with defaults applied, as carried by an {@link Offloadable}. */
@@ -104,6 +117,7 @@ export interface ResolvedTaskDefinition {
   readonly stallAfterMs?: number;
   readonly onStall?: 'report' | 'restart';
   readonly placement?: string;
+  readonly transfer?: boolean;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -149,6 +163,7 @@ const TaskDefinitionSchema = z.object({
   stallAfterMs: z.number().min(1).optional(),
   onStall: z.enum(['report', 'restart']).optional(),
   placement: z.string().min(1).optional(),
+  transfer: z.boolean().optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {

@@ -7,16 +7,13 @@
  */
 import { stringify, unflatten } from 'devalue';
 import { SerializationError } from '../errors.js';
+import { type BinaryParts, binaryReducer, binaryReviver } from './binary.js';
 import { assertDecodable } from './decode-bounds.js';
 import { elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS } from './value-limits.js';
 
-const reducers = {
-  // devalue ignores a falsy reduction: an empty Buffer travels as "=", which decodes to an empty Buffer.
-  Buffer: (value: unknown) => Buffer.isBuffer(value) && (value.toString('base64') || '='),
-};
-const revivers = {
-  Buffer: (base64: string) => Buffer.from(base64, 'base64'),
-};
+/** Binary leaves inlined as base64 (see `binary.ts`): the form of every network envelope. */
+const reducers = { Bin: binaryReducer(undefined, false) };
+const revivers = { Bin: binaryReviver(undefined) };
 
 /** Plain-data prototypes and built-ins that devalue encodes faithfully. */
 const DATA_TAGS = new Set(['[object Date]', '[object RegExp]', '[object URL]', '[object URLSearchParams]', '[object ArrayBuffer]', '[object DataView]']);
@@ -157,6 +154,13 @@ export function encodeValue(value: unknown): string {
   return stringify(value, reducers);
 }
 
+/** A value encoded for a thread boundary: the text, and its binary leaves beside it (see {@link serializeParts}). */
+export interface EncodedParts {
+  text: string;
+  /** Present when the value holds binary leaves. */
+  binary: BinaryParts | undefined;
+}
+
 /**
  * Strings, booleans, null and finite numbers other than -0 encode in devalue's
  * format as a one-element JSON array; writing that directly skips devalue's
@@ -178,12 +182,28 @@ function encodeJsonPrimitive(value: unknown): string | undefined {
 
 /** Checks and encodes `value`; errors name paths below `rootPath` (e.g. `input`). */
 export function serialize(value: unknown, rootPath: string): string {
+  return encodeChecked(value, rootPath, undefined, false).text;
+}
+
+/**
+ * Checks and encodes `value` for a thread boundary: like {@link serialize},
+ * but the bytes of binary leaves stay out of the text, in `binary`, to be
+ * posted by structured clone. With `transfer`, the buffers of leaves that
+ * span a whole `ArrayBuffer` are listed to be moved (the caller's copies are
+ * then detached). With `once` (a value posted once, such as a result), the
+ * copies spillway makes of partial views are listed to be moved too.
+ */
+export function serializeParts(value: unknown, rootPath: string, transfer = false, once = false): EncodedParts {
+  return encodeChecked(value, rootPath, { views: [], transfer: [] }, transfer, once);
+}
+
+function encodeChecked(value: unknown, rootPath: string, parts: BinaryParts | undefined, transfer: boolean, once = false): EncodedParts {
   const primitive = encodeJsonPrimitive(value);
-  if (primitive !== undefined) return primitive;
+  if (primitive !== undefined) return { text: primitive, binary: undefined };
   const elements = walkValue(value, rootPath);
   let text: string;
   try {
-    text = encodeValue(value);
+    text = parts === undefined ? stringify(value, reducers) : stringify(value, { Bin: binaryReducer(parts, transfer, once) });
   } catch (error) {
     const path = (error as { path?: string }).path ?? '';
     throw new SerializationError(`Cannot serialize \`${rootPath}${path}\`: ${(error as Error).message}`, {
@@ -199,16 +219,17 @@ export function serialize(value: unknown, rootPath: string): string {
       'Send the data densely, or each shared part once.',
     );
   }
-  return text;
+  return { text, binary: parts !== undefined && parts.views.length > 0 ? parts : undefined };
 }
 
 /**
  * Decodes a wire string made by {@link encodeValue}. The flat form is checked
  * against the caps of `value-limits.ts` before anything is revived; a value
  * over them, or text that is no encoding, throws a {@link SerializationError}
- * whose path starts with `rootPath`.
+ * whose path starts with `rootPath`. `binary` holds the parts of a value
+ * encoded by {@link serializeParts}.
  */
-export function deserialize(text: string, rootPath = 'value'): unknown {
+export function deserialize(text: string, rootPath = 'value', binary?: readonly Uint8Array[]): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -222,7 +243,7 @@ export function deserialize(text: string, rootPath = 'value'): unknown {
   }
   if (Array.isArray(parsed)) assertDecodable(parsed, text.length, rootPath);
   try {
-    return unflatten(parsed as number | unknown[], revivers);
+    return unflatten(parsed as number | unknown[], binary === undefined ? revivers : { Bin: binaryReviver(binary) });
   } catch (error) {
     throw new SerializationError(`Cannot decode \`${rootPath}\`: ${(error as Error).message}`, { path: rootPath, cause: error });
   }

@@ -4,6 +4,7 @@
  * envelopes themselves are plain JSON so any transport can carry them.
  */
 import { z } from 'zod';
+import type { BinaryParts } from './binary.js';
 import { MAX_TIMEOUT_MS } from './platform.js';
 
 /** Version of the envelope schema. Bumped on any incompatible change. */
@@ -34,8 +35,17 @@ export const TaskEnvelope = z.object({
    */
   headers: z.record(z.string(), z.string()).optional().catch(undefined),
 });
+/**
+ * In-process only, never on a network: the out-of-band bytes of the
+ * envelope's `input` or `output` when it crosses a thread boundary (the
+ * local pool), posted by structured clone or transfer instead of as text.
+ */
+export interface InProcessBinary {
+  binary?: BinaryParts;
+}
+
 /** One task attempt on its way to a backend. */
-export type TaskEnvelope = z.infer<typeof TaskEnvelope>;
+export type TaskEnvelope = z.infer<typeof TaskEnvelope> & InProcessBinary;
 
 /** Why a task attempt failed, as data. */
 export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope']);
@@ -82,4 +92,4 @@ export const ResultEnvelope = z.discriminatedUnion('ok', [
   z.object({ ...resultBase, ok: z.literal(false), kind: ErrorKind, error: EncodedError }),
 ]);
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */
-export type ResultEnvelope = z.infer<typeof ResultEnvelope>;
+export type ResultEnvelope = z.infer<typeof ResultEnvelope> & InProcessBinary;

@@ -9,7 +9,7 @@ import { isOffloadError, SerializationError, TimeoutError, ValidationError } fro
 import { withTraceHeaders } from '../observability/trace-context.js';
 import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
-import { deserialize, serialize } from './codec.js';
+import { deserialize, serialize, serializeParts } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
 import { encodeError } from './error-codec.js';
 import { ownFields } from './own-fields.js';
@@ -42,6 +42,14 @@ export interface ExecuteOptions {
    * that never do).
    */
   signal?: AbortSignal | (() => AbortSignal);
+  /** The out-of-band bytes of `envelope.input` (its `binary.views`), passed by a backend that posts them beside the envelope (structured clone). */
+  inputBinary?: readonly Uint8Array[];
+  /**
+   * Answer with the output's binary leaves out of band, in the result's
+   * `binary` (a thread boundary), instead of inlined as base64. Their
+   * buffers are listed to be moved when the task's definition sets `transfer`.
+   */
+  binaryOutput?: boolean;
 }
 
 /** Executes envelopes against one task module. */
@@ -170,7 +178,7 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     }
     let input: unknown;
     try {
-      input = deserialize(envelope.input, 'input');
+      input = deserialize(envelope.input, 'input', executeOptions?.inputBinary);
     } catch (error) {
       const path = (error as { path?: unknown }).path;
       return failure(
@@ -203,7 +211,12 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     }
     const durationMs = performance.now() - startedAt;
     try {
-      return { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(output, 'output'), durationMs };
+      if (executeOptions?.binaryOutput !== true)
+        return { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(output, 'output'), durationMs };
+      const { text, binary } = serializeParts(output, 'output', task.definition.transfer === true, true);
+      const result: ResultEnvelope = { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: text, durationMs };
+      if (binary !== undefined) result.binary = binary;
+      return result;
     } catch (error) {
       const kind: ErrorKind = error instanceof SerializationError ? 'serialization' : 'task';
       return failure(envelope.id, kind, isOffloadError(error) ? error : new SerializationError(String(error), { path: 'output' }), durationMs);

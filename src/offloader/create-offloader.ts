@@ -165,6 +165,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     const placed =
       this.#refusal(task) ??
       invalidTimeout(options.timeoutMs) ??
+      invalidTransfer(options.transfer) ??
       this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined, refusedRun(task)));
@@ -241,6 +242,12 @@ async function drainsWithin(idle: Promise<void>, timeoutMs: number | undefined):
 function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
   const taskName = isOffloadable(task) ? task.definition.name : '';
   return { info: () => ({ taskName, taskId: '', backend: '', attempts: 0, queuedMs: 0, runMs: 0 }) };
+}
+
+/** A `transfer` run or map option that is not a boolean, as a ValidationError; `undefined` when it is fine. */
+function invalidTransfer(transfer: unknown): ValidationError | undefined {
+  if (transfer === undefined || typeof transfer === 'boolean') return undefined;
+  return new ValidationError(`Expected \`transfer\` to be a boolean, got ${typeof transfer}`, { path: 'transfer' });
 }
 
 /** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */

@@ -8,10 +8,10 @@
 import type { Context } from '@opentelemetry/api';
 import type { Backend, InvokeOptions } from '../backends/backend.js';
 import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/index.js';
-import { deserialize, serialize } from '../contract/codec.js';
+import { deserialize, type EncodedParts, serialize, serializeParts } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { BackendError, type OffloadError, placeError } from '../errors.js';
+import { BackendError, type OffloadError, placeError, SerializationError } from '../errors.js';
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
@@ -51,7 +51,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly #submittedAt = performance.now();
   /** The latest local attempt, while it may still be cancelled before it starts. */
   #localAttempt: LocalAttempt | undefined;
-  #encodedInput = '';
+  /** The input as network envelopes carry it (binary inlined), made when first needed. */
+  #wireInput: string | undefined;
+  /** The input as the local pool takes it (binary beside the text), made when first needed. */
+  #localInput: EncodedParts | undefined;
   #attempts = 0;
   #attemptStartedAt = 0;
   #queuedMs = 0;
@@ -111,7 +114,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   start(parent?: Context): void {
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
     try {
-      this.#encodedInput = serialize(this.#input, 'input');
+      // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
+      if (this.#backend === this.#services.local) this.#localInputParts();
+      else this.#wireInputText();
     } catch (error) {
       queueMicrotask(() => this.#fail(error as OffloadError));
       return;
@@ -119,18 +124,37 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#attempt();
   }
 
+  #localInputParts(): EncodedParts {
+    this.#localInput ??= serializeParts(this.#input, 'input', this.#options.transfer ?? this.task.transfer ?? false);
+    return this.#localInput;
+  }
+
+  #wireInputText(): string {
+    if (this.#localInput?.binary?.moved === true) {
+      throw new SerializationError(
+        `Cannot send the input of task "${this.task.name}" to ${this.#backend.name}: its buffers were transferred to a local worker (\`transfer: true\`) and are detached. Run without \`transfer\` where an input may need to be sent again.`,
+        { path: 'input' },
+      );
+    }
+    this.#wireInput ??= serialize(this.#input, 'input');
+    return this.#wireInput;
+  }
+
   nextEnvelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
     const timeoutMs = this.timeoutMs;
+    const local = this.#backend === this.#services.local;
+    const parts = local ? this.#localInputParts() : undefined;
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,
       task: this.task.name,
       bundleHash: this.#services.bundleHash,
       attempt: this.#attempts,
-      input: this.#encodedInput,
+      input: parts === undefined ? this.#wireInputText() : parts.text,
     };
+    if (parts?.binary !== undefined) envelope.binary = parts.binary;
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
     if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
     this.#attemptStartedAt = performance.now();
@@ -191,7 +215,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     }
     let output: unknown;
     try {
-      output = deserialize(result.output, 'output');
+      output = deserialize(result.output, 'output', result.binary?.views);
     } catch (error) {
       this.#fail(
         new BackendError(`The result of task "${this.task.name}" could not be decoded: ${(error as Error).message}`, { cause: error, retryable: false }),

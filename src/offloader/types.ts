@@ -28,6 +28,16 @@ export interface RunOptions<Out> {
   signal?: AbortSignal;
   /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted); 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. */
   timeoutMs?: number;
+  /**
+   * Move the input's binary buffers to the local worker instead of copying
+   * them (see the task option `transfer`): the buffers of typed arrays,
+   * `Buffer`s, `DataView`s and `ArrayBuffer`s that span a whole
+   * `ArrayBuffer` are detached in the caller once the task is sent, and the
+   * input cannot be sent again (a retry, resend or failover fails with
+   * `SerializationError`). Remote backends copy as usual.
+   * @default the task's `transfer`, else false
+   */
+  transfer?: boolean;
   /** Called once when the task succeeds, before the promise resolves. */
   onSuccess?: (result: Out, info: TaskEventInfo) => void;
   /** Called once when the task fails for good, before the promise rejects. */
@@ -73,6 +83,8 @@ export interface MapOptions<Out> {
   signal?: AbortSignal;
   /** Overrides the task's `timeoutMs` for every input; 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. */
   timeoutMs?: number;
+  /** Move every input's binary buffers to the local worker; see {@link RunOptions.transfer}. */
+  transfer?: boolean;
   /** Called once per input that succeeds. */
   onSuccess?: (result: Out, info: TaskEventInfo & { index: number }) => void;
   /** Called once per input that fails. */

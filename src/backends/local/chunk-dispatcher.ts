@@ -13,7 +13,16 @@ import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { idleDeathCulprit, type LateFault, taintError } from './late-fault.js';
 import { abortChunk, armWatchdog } from './watchdog.js';
-import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  chunkBinary,
+  createProgressBuffer,
+  PROGRESS,
+  packEnvelopes,
+  toResultEnvelope,
+  unpackResults,
+} from './wire-format.js';
 import { moduleLoadError } from './worker-death.js';
 import { WorkerDeaths } from './worker-deaths.js';
 
@@ -177,7 +186,10 @@ export class ChunkDispatcher {
     this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs, this.graceOf(jobs[0]), this.#expire);
-    this.#pool.run({ envelopes: packEnvelopes(envelopes), progress }, { signal: chunk.controller.signal }).then(
+    const message: ChunkMessage = { envelopes: packEnvelopes(envelopes), progress };
+    const binary = chunkBinary(envelopes);
+    if (binary !== undefined) message.binary = binary.binary;
+    this.#pool.run(message, { signal: chunk.controller.signal, transferList: binary?.transferList }).then(
       (reply) => this.#onReply(chunk, reply),
       (error: unknown) => this.#onChunkError(chunk, error),
     );
@@ -212,7 +224,7 @@ export class ChunkDispatcher {
       if (packed === null) continue;
       const job = chunk.jobs[index];
       durations.record(job.envelope.task, packed[0]);
-      if (job.state !== SETTLED) queue.settle(job, undefined, toResultEnvelope(job.envelope.id, packed));
+      if (job.state !== SETTLED) queue.settle(job, undefined, toResultEnvelope(job.envelope.id, packed, reply.binary?.[index]));
     }
   }
 

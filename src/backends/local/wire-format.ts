@@ -63,6 +63,8 @@ export interface ChunkMessage {
   /** The chunk's envelopes, packed by {@link packEnvelopes}. */
   envelopes: string;
   progress: SharedArrayBuffer;
+  /** Per envelope, the out-of-band bytes of its input (structured clone), or `null`; absent when no envelope has any. See {@link chunkBinary}. */
+  binary?: (Uint8Array[] | null)[];
 }
 
 /** A task that left shared globals changed on its worker. */
@@ -84,6 +86,8 @@ export interface ChunkReply {
   retire: boolean;
   /** The task module could not be loaded in the worker. */
   loadError?: EncodedError;
+  /** Per result, the out-of-band bytes of its output, or `null`; absent when no output has any. */
+  binary?: (Uint8Array[] | null)[];
   /** The last task that ran changed `Object.prototype` or added an enumerable global (see `global-drift.ts`); `retire` is true. */
   tainted?: WorkerTaint;
 }
@@ -114,6 +118,33 @@ export function packEnvelopes(envelopes: readonly TaskEnvelope[]): string {
     items[index] = item;
   }
   return JSON.stringify([ENVELOPE_VERSION, bundleHash, items]);
+}
+
+/** The out-of-band bytes of a chunk's inputs, and the buffers to move with them. */
+export interface ChunkBinary {
+  binary: (Uint8Array[] | null)[];
+  transferList: ArrayBuffer[];
+}
+
+/**
+ * The out-of-band bytes of `envelopes`' inputs, aligned with them, or
+ * `undefined` when none has any. An input whose buffers were moved by an
+ * earlier post (`transfer`) has none left: it is sent without them and its
+ * worker answers that it cannot decode it, so only that task fails.
+ */
+export function chunkBinary(envelopes: readonly TaskEnvelope[]): ChunkBinary | undefined {
+  let chunk: ChunkBinary | undefined;
+  for (let index = 0; index < envelopes.length; index++) {
+    const parts = envelopes[index].binary;
+    if (parts === undefined) continue;
+    chunk ??= { binary: new Array<Uint8Array[] | null>(envelopes.length).fill(null), transferList: [] };
+    if (parts.moved === true) continue;
+    chunk.binary[index] = parts.views;
+    if (parts.transfer.length === 0) continue;
+    parts.moved = true;
+    for (const buffer of parts.transfer) if (!chunk.transferList.includes(buffer)) chunk.transferList.push(buffer);
+  }
+  return chunk;
 }
 
 /** Rebuilds the envelopes packed by {@link packEnvelopes}. */
@@ -151,11 +182,12 @@ export function unpackResults(text: string): PackedResult[] {
   return JSON.parse(text) as PackedResult[];
 }
 
-/** Rebuilds the result envelope of the task with id `id` from its packed form. */
-export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>): ResultEnvelope {
-  return packed.length === 2
-    ? { version: ENVELOPE_VERSION, id, ok: true, output: packed[1], durationMs: packed[0] }
-    : { version: ENVELOPE_VERSION, id, ok: false, kind: packed[1], error: packed[2], durationMs: packed[0] };
+/** Rebuilds the result envelope of the task with id `id` from its packed form and the out-of-band bytes of its output, if any. */
+export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>, binary?: Uint8Array[] | null): ResultEnvelope {
+  if (packed.length !== 2) return { version: ENVELOPE_VERSION, id, ok: false, kind: packed[1], error: packed[2], durationMs: packed[0] };
+  const result: ResultEnvelope = { version: ENVELOPE_VERSION, id, ok: true, output: packed[1], durationMs: packed[0] };
+  if (binary != null) result.binary = { views: binary, transfer: [] };
+  return result;
 }
 
 /** Data every local worker is started with. */

@@ -65,18 +65,26 @@ async function runChunkNow(message: ChunkMessage): Promise<ChunkReply> {
   const envelopes = unpackEnvelopes(message.envelopes);
   const chunk = openChunk(message.progress, envelopes.length);
   try {
-    return await runEnvelopes(loaded, envelopes, message.progress, chunk);
+    const results: (ResultEnvelope | null)[] = [];
+    return await withBinary(await runEnvelopes(loaded, envelopes, message, chunk, results), results);
   } finally {
     closeChunk(chunk);
   }
 }
 
-async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress: SharedArrayBuffer, chunk: RunningChunk): Promise<ChunkReply> {
+/** Runs the chunk's envelopes in order, pushing each result (`null`: cancelled) to `results`. */
+async function runEnvelopes(
+  loaded: Runtime,
+  envelopes: TaskEnvelope[],
+  message: ChunkMessage,
+  chunk: RunningChunk,
+  results: (ResultEnvelope | null)[],
+): Promise<ChunkReply> {
+  const { progress } = message;
   const running = new Int32Array(progress, 0, 1);
   Atomics.store(new Int32Array(progress, PROGRESS.threadIdByte, 1), 0, threadId);
   const startedAt = new Float64Array(progress, PROGRESS.startedAtByte, 1);
   const slots = new Int32Array(progress, PROGRESS.slotsByte, envelopes.length);
-  const results: (ResultEnvelope | null)[] = [];
   const limit = data.maxTasksPerWorker;
   for (let index = 0; index < envelopes.length; index++) {
     if (limit !== undefined && executed >= limit) break;
@@ -89,7 +97,8 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
     executed++;
     const envelope = envelopes[index];
     const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
-    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal })));
+    const inputBinary = message.binary?.[index] ?? undefined;
+    results.push(await runAttributed(chunk, index, envelope.task, envelope.id, () => loaded.execute(envelope, { signal, inputBinary, binaryOutput: true })));
     endAttempt(slots, index);
     // A task that changed shared globals retires its worker: the rest of the chunk runs on a fresh one.
     const taint = baseline !== undefined && quickDrift(baseline) ? taintOf(envelope, 1) : undefined;
@@ -102,6 +111,32 @@ async function runEnvelopes(loaded: Runtime, envelopes: TaskEnvelope[], progress
     ran,
   );
   return { threadId, results: packResults(results), retire: taint !== undefined || (limit !== undefined && executed >= limit), tainted: taint };
+}
+
+type MoveReply = (reply: ChunkReply, transfer: ArrayBuffer[]) => ChunkReply;
+/** Marks a reply whose listed buffers piscina moves rather than copies (its `move`), loaded with the first reply that moves any. */
+let moveReply: Promise<MoveReply> | undefined;
+
+async function loadMoveReply(): Promise<MoveReply> {
+  const { move, transferableSymbol, valueSymbol } = await import('piscina');
+  return (reply, transfer) => move({ [transferableSymbol]: transfer, [valueSymbol]: reply } as never) as unknown as ChunkReply;
+}
+
+/**
+ * `reply` with its results' out-of-band bytes beside the packed text
+ * (structured clone), and the buffers the runtime listed moved, not copied.
+ */
+async function withBinary(reply: ChunkReply, results: readonly (ResultEnvelope | null)[]): Promise<ChunkReply> {
+  if (!results.some((result) => result?.binary !== undefined)) return reply;
+  const transfer: ArrayBuffer[] = [];
+  reply.binary = results.map((result) => {
+    if (result?.binary === undefined) return null;
+    for (const buffer of result.binary.transfer) if (!transfer.includes(buffer)) transfer.push(buffer);
+    return result.binary.views;
+  });
+  if (transfer.length === 0) return reply;
+  moveReply ??= loadMoveReply();
+  return (await moveReply)(reply, transfer);
 }
 
 /** The taint the tasks that ran up to `envelope` (`ran` of them) left, by the full check; `undefined` when none. */
