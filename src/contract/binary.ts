@@ -1,6 +1,6 @@
 /**
  * Binary leaves of a value (typed arrays, `Buffer`, `DataView`,
- * `ArrayBuffer`) in the value codec. Each leaf is encoded as a small
+ * `ArrayBuffer`, and long arrays of numbers, as Float64 bytes) in the value codec. Each leaf is encoded as a small
  * `["Bin", [kind, ref]]` entry: `ref` is either the bytes as base64 (the
  * form every network envelope carries) or the index of a part of a
  * {@link BinaryParts} table that travels beside the text, by structured
@@ -34,6 +34,17 @@ const VIEW_KINDS: Record<string, { new (buffer: ArrayBuffer, byteOffset: number,
 
 const toTag = Object.prototype.toString;
 
+/** Arrays of numbers at least this long travel as the bytes of a `Float64Array` (exact for every number, -0 and NaN included). */
+export const MIN_PACKED_NUMBERS = 256;
+
+/** True for a dense array of at least {@link MIN_PACKED_NUMBERS} numbers (a hole reads as `undefined`, so it fails). */
+function isNumberArray(value: unknown[]): boolean {
+  const length = value.length;
+  if (length < MIN_PACKED_NUMBERS) return false;
+  for (let index = 0; index < length; index++) if (typeof value[index] !== 'number') return false;
+  return true;
+}
+
 /** The kind name of a binary leaf, or `undefined` for anything else. */
 function kindOf(value: object): string | undefined {
   if (ArrayBuffer.isView(value)) {
@@ -41,11 +52,13 @@ function kindOf(value: object): string | undefined {
     if (value instanceof DataView) return 'DataView';
     return toTag.call(value).slice(8, -1);
   }
+  if (Array.isArray(value)) return isNumberArray(value) ? 'Numbers' : undefined;
   return value instanceof ArrayBuffer ? 'ArrayBuffer' : undefined;
 }
 
-/** The bytes a leaf covers, as a `Uint8Array` over the same memory. */
-function bytesOf(value: ArrayBufferView | ArrayBuffer): Uint8Array {
+/** The bytes a leaf covers, as a `Uint8Array` over the same memory (a new `Float64Array`'s for an array of numbers). */
+function bytesOf(value: ArrayBufferView | ArrayBuffer | number[]): Uint8Array {
+  if (Array.isArray(value)) return new Uint8Array(Float64Array.from(value).buffer);
   return ArrayBuffer.isView(value) ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : new Uint8Array(value);
 }
 
@@ -67,10 +80,14 @@ export function binaryReducer(
     if (typeof value !== 'object' || value === null) return false;
     const kind = kindOf(value);
     if (kind === undefined) return false;
-    const bytes = bytesOf(value as ArrayBufferView | ArrayBuffer);
+    const bytes = bytesOf(value as ArrayBufferView | ArrayBuffer | number[]);
     if (parts === undefined) return [kind, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')];
     const { buffer } = bytes;
-    if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
+    if (kind === 'Numbers') {
+      // A copy of spillway's own, made for this post only when it may be moved.
+      parts.views.push(bytes);
+      if (transferCopies) parts.transfer.push(buffer as ArrayBuffer);
+    } else if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
       parts.views.push(bytes);
       if (transferOwn && buffer.byteLength > 0 && !parts.transfer.includes(buffer)) parts.transfer.push(buffer);
     } else {
@@ -102,6 +119,10 @@ function leafOf(kind: string, bytes: Uint8Array): unknown {
   const { buffer, byteOffset, byteLength } = bytes as Uint8Array<ArrayBuffer>;
   if (kind === 'Buffer') return Buffer.from(buffer, byteOffset, byteLength);
   if (kind === 'DataView') return new DataView(buffer, byteOffset, byteLength);
+  if (kind === 'Numbers') {
+    if (byteLength % 8 !== 0) throw new Error(`${byteLength} bytes are no whole number of numbers`);
+    return Array.from(new Float64Array(buffer, byteOffset, byteLength / 8));
+  }
   if (kind === 'ArrayBuffer') return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
   const View = Object.hasOwn(VIEW_KINDS, kind) ? VIEW_KINDS[kind] : undefined;
   if (View === undefined) throw new Error(`unknown binary kind ${JSON.stringify(kind)}`);

@@ -59,14 +59,20 @@ function checkArray(array: unknown[], path: string, walk: Walk, depth: number): 
   if (length > MAX_ARRAY_LENGTH) {
     refuse(path, `an array of length ${length}, over the cap of ${MAX_ARRAY_LENGTH} elements (MAX_ARRAY_LENGTH)`, 'Split the work into smaller inputs.');
   }
-  for (let index = 0; index < length; index++) {
+  let index = 0;
+  try {
+    for (; index < length; index++) {
+      const item = array[index];
+      const type = typeof item;
+      // Plain primitives need no path: counted here, without building one per element.
+      if ((type === 'object' && item !== null) || type === 'function' || type === 'symbol' || walk.elements >= MAX_VALUE_ELEMENTS) check(item, `${path}[${index}]`, walk, depth);
+      else walk.elements++;
+    }
+  } catch (error) {
     const itemPath = `${path}[${index}]`;
-    check(
-      guarded(itemPath, () => array[index]),
-      itemPath,
-      walk,
-      depth,
-    );
+    guarded(itemPath, () => {
+      throw error;
+    });
   }
 }
 
@@ -211,11 +217,14 @@ function encodeChecked(value: unknown, rootPath: string, parts: BinaryParts | un
       cause: error,
     });
   }
-  const budget = elementBudget(text.length);
+  // Bytes beside the text count as encoded size, as they do when inlined as base64.
+  let encodedLength = text.length;
+  for (const view of parts?.views ?? []) encodedLength += view.byteLength;
+  const budget = elementBudget(encodedLength);
   if (elements > budget) {
     refuse(
       rootPath,
-      `a value that expands to ${elements} elements from ${text.length} encoded characters, over the budget of ${budget} that decoders accept (sparse arrays or one part referenced many times)`,
+      `a value that expands to ${elements} elements from ${encodedLength} encoded characters, over the budget of ${budget} that decoders accept (sparse arrays or one part referenced many times)`,
       'Send the data densely, or each shared part once.',
     );
   }

@@ -25,7 +25,10 @@ export type { EncodedEnvelope, PayloadLimit } from '../backends/payload-check.js
 export { encodeWithinLimit } from '../backends/payload-check.js';
 export type { ThrottledError } from '../backends/throttled-error.js';
 export { throttledError } from '../backends/throttled-error.js';
-export { assertSerializable, deserialize, encodeValue, serialize } from './codec.js';
+export type { BinaryParts } from './binary.js';
+export type { EncodedParts } from './codec.js';
+export { assertSerializable, deserialize, encodeValue, serialize, serializeParts } from './codec.js';
+export type { InProcessBinary } from './envelope.js';
 export { ENVELOPE_VERSION, EncodedError, ErrorKind, ResultEnvelope, TaskEnvelope } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
 export { BUNDLE_HASH_ENV, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';

@@ -1,0 +1,150 @@
+/**
+ * bench/payload: round-trip time of a `run` echo of large values, spillway's
+ * local pool against raw piscina on the same worker code (`noop`, which
+ * returns its input), 2 workers, one process, interleaved A/B.
+ *
+ *   binary1KB .. binary16MB: a `Uint8Array` of 1 KB, 1 MB, 4 MB, 16 MB
+ *   numbers1MB:              an array of 131,072 random doubles (1 MiB as Float64)
+ *
+ * Each binary size runs twice: with default options on both sides (the
+ * bytes are copied both ways), and moving the input (spillway
+ * `{ transfer: true }`, piscina `{ transferList: [value.buffer] }`; results
+ * are copied on both sides). A measurement is the mean of `calls`
+ * sequential round trips; the ratio is spillway/piscina time (lower is
+ * better), medians over REPS repetitions with min-max.
+ * The last line is one JSON object: { binary1MB, binary4MB, binary16MB, numbers1MB, binary1KB, *Transfer, ... }.
+ *
+ * Run: npm run bench:payload   (builds dist/ first; REPS=5 by default)
+ */
+import { Piscina } from 'piscina';
+import { createOffloader } from 'spillway';
+import { noop } from './fixtures/tasks.mjs';
+
+const REPS = Math.max(5, Number(process.env.REPS ?? 5));
+const WORKERS = 2;
+const KB = 1024;
+const MB = 1024 * KB;
+
+const pool = new Piscina({ filename: new URL('./fixtures/piscina-worker.mjs', import.meta.url).href, minThreads: WORKERS, maxThreads: WORKERS });
+const offloader = createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, minWorkers: WORKERS } });
+// biome-ignore lint/suspicious/noExplicitAny: the echo task is typed for numbers; this bench sends any value.
+const echo = noop as any;
+
+type Side = 'piscina' | 'spillway';
+interface Scenario {
+  key: string;
+  label: string;
+  calls: number;
+  /** A fresh input per call (a moved input is detached afterwards). */
+  make: () => unknown;
+  piscina: (value: unknown) => Promise<unknown>;
+  spillway: (value: unknown) => Promise<unknown>;
+  check: (sent: number, result: unknown) => void;
+}
+
+function bytes(size: number): () => Uint8Array {
+  return () => new Uint8Array(size).fill(7);
+}
+
+function checkBytes(size: number) {
+  return (_sent: number, result: unknown) => {
+    if (!(result instanceof Uint8Array) || result.byteLength !== size || result[size - 1] !== 7) throw new Error(`wrong echo of ${size} bytes`);
+  };
+}
+
+const numbers = Array.from({ length: MB / 8 }, () => Math.random() * 1e6);
+const scenarios: Scenario[] = [];
+for (const [key, size, calls] of [
+  ['binary1KB', KB, 400],
+  ['binary1MB', MB, 40],
+  ['binary4MB', 4 * MB, 15],
+  ['binary16MB', 16 * MB, 6],
+] as const) {
+  const label = key.replace('binary', 'Uint8Array ');
+  scenarios.push({
+    key,
+    label,
+    calls,
+    make: bytes(size),
+    piscina: (value) => pool.run(value, { name: 'noop' }),
+    spillway: (value) => offloader.run(echo, value),
+    check: checkBytes(size),
+  });
+  scenarios.push({
+    key: `${key}Transfer`,
+    label: `${label} moved`,
+    calls,
+    make: bytes(size),
+    piscina: (value) => pool.run(value, { name: 'noop', transferList: [(value as Uint8Array).buffer as ArrayBuffer] }),
+    spillway: (value) => offloader.run(echo, value, { transfer: true }),
+    check: checkBytes(size),
+  });
+}
+scenarios.push({
+  key: 'numbers1MB',
+  label: '131,072 doubles',
+  calls: 10,
+  make: () => numbers,
+  piscina: (value) => pool.run(value, { name: 'noop' }),
+  spillway: (value) => offloader.run(echo, value),
+  check: (_sent, result) => {
+    if (!Array.isArray(result) || result.length !== numbers.length || result[numbers.length - 1] !== numbers.at(-1)) throw new Error('wrong echo of numbers');
+  },
+});
+
+/** Mean round-trip time of one call, ms. */
+async function measure(scenario: Scenario, side: Side): Promise<number> {
+  const inputs = Array.from({ length: scenario.calls }, scenario.make);
+  const startedAt = performance.now();
+  for (let index = 0; index < inputs.length; index++) scenario.check(index, await scenario[side](inputs[index]));
+  return (performance.now() - startedAt) / scenario.calls;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// Warm-up: both pools' workers started, both paths compiled.
+for (const scenario of scenarios) {
+  await measure({ ...scenario, calls: Math.min(3, scenario.calls) }, 'piscina');
+  await measure({ ...scenario, calls: Math.min(3, scenario.calls) }, 'spillway');
+}
+
+const times: Record<string, Record<Side, number[]>> = {};
+const ratios: Record<string, number[]> = {};
+for (let rep = 1; rep <= REPS; rep++) {
+  for (const scenario of scenarios) {
+    // Alternate which side goes first so neither always runs on a warmer machine.
+    const order: Side[] = rep % 2 === 1 ? ['piscina', 'spillway'] : ['spillway', 'piscina'];
+    const time: Partial<Record<Side, number>> = {};
+    for (const side of order) time[side] = await measure(scenario, side);
+    times[scenario.key] ??= { piscina: [], spillway: [] };
+    times[scenario.key].piscina.push(time.piscina ?? 0);
+    times[scenario.key].spillway.push(time.spillway ?? 0);
+    const ratio = (time.spillway ?? 0) / (time.piscina ?? 1);
+    (ratios[scenario.key] ??= []).push(ratio);
+    console.log(
+      `rep ${rep} ${scenario.label.padEnd(22)} piscina ${(time.piscina ?? 0).toFixed(3).padStart(9)} ms  spillway ${(time.spillway ?? 0).toFixed(3).padStart(9)} ms  ratio ${ratio.toFixed(2)}`,
+    );
+  }
+}
+await offloader.close();
+await pool.destroy();
+
+const targets: Record<string, number> = { binary1MB: 1.5, binary4MB: 1.5, binary16MB: 1.5, numbers1MB: 2 };
+console.log('');
+console.log(`value                   piscina ms   spillway ms   median ratio [min-max]   target   (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+const summary: Record<string, number> = {};
+for (const scenario of scenarios) {
+  const ratio = median(ratios[scenario.key]);
+  summary[scenario.key] = Math.round(ratio * 100) / 100;
+  const target = targets[scenario.key];
+  const spread = `[${Math.min(...ratios[scenario.key]).toFixed(2)}-${Math.max(...ratios[scenario.key]).toFixed(2)}]`;
+  console.log(
+    `${scenario.label.padEnd(22)} ${median(times[scenario.key].piscina).toFixed(3).padStart(10)} ${median(times[scenario.key].spillway).toFixed(3).padStart(13)} ${ratio.toFixed(2).padStart(14)} ${spread.padEnd(12)} ${target === undefined ? '' : `<= ${target} ${ratio <= target ? 'met' : 'MISSED'}`}`,
+  );
+}
+const { binary1MB, binary4MB, binary16MB, numbers1MB, ...others } = summary;
+console.log(JSON.stringify({ binary1MB, binary4MB, binary16MB, numbers1MB, ...others }));
