@@ -75,6 +75,55 @@ for (const factory of factories) {
       expect(result.floats).toBeInstanceOf(Float64Array);
     });
 
+    it('round-trips binary values at any depth: views with offsets, Buffer (empty too), DataView, ArrayBuffer, mixed with Map/Set/BigInt', async () => {
+      const backing = new Uint8Array(64).map((_, index) => index);
+      const value = {
+        slice: backing.subarray(8, 24),
+        floats: new Float64Array([1.5, -0, Number.NaN, Number.POSITIVE_INFINITY]),
+        offsetFloats: new Float32Array(backing.slice().buffer, 16, 4),
+        words: new BigInt64Array([2n ** 62n, -1n]),
+        buffer: Buffer.from('spillway binary'),
+        empty: Buffer.alloc(0),
+        view: new DataView(backing.slice().buffer, 4, 12),
+        raw: backing.slice(0, 5).buffer,
+        numbers: Array.from({ length: 1_000 }, (_, index) => (index % 7 === 0 ? -0 : index / 3)),
+        mixed: new Map<unknown, unknown>([
+          [10n, new Set([new Uint16Array([1, 65535]), Buffer.from([0xff])])],
+          ['deep', [{ bytes: new Int8Array([-1, 2]) }]],
+        ]),
+      };
+      const result = (await offloader.run(echo, value, { placement })) as typeof value;
+      expect(result).toEqual(value);
+      expect([...result.slice]).toEqual([...backing.subarray(8, 24)]);
+      expect(Buffer.isBuffer(result.buffer) && Buffer.isBuffer(result.empty)).toBe(true);
+      expect(result.empty.length).toBe(0);
+      expect(result.view).toBeInstanceOf(DataView);
+      expect([...new Uint8Array(result.view.buffer, result.view.byteOffset, result.view.byteLength)]).toEqual([...backing.subarray(4, 16)]);
+      expect(result.raw).toBeInstanceOf(ArrayBuffer);
+      expect(Object.is(result.numbers[0], -0)).toBe(true);
+      const [key, set] = [...result.mixed][0] as [bigint, Set<unknown>];
+      expect(key).toBe(10n);
+      expect([...set].map((entry) => entry?.constructor.name)).toEqual(['Uint16Array', 'Buffer']);
+      // Nothing was moved: the caller's buffers are intact.
+      expect(backing.byteLength).toBe(64);
+    });
+
+    it('transfer: true detaches the input buffers only on the local pool; without it nothing is detached', async () => {
+      const kept = new Uint8Array(1024).fill(3);
+      await expect(offloader.run(echo, kept, { placement })).resolves.toEqual(kept);
+      expect(kept.byteLength).toBe(1024);
+      const moved = new Uint8Array(1024).fill(4);
+      const result = (await offloader.run(echo, { moved }, { placement, transfer: true })) as { moved: Uint8Array };
+      expect(result.moved).toEqual(new Uint8Array(1024).fill(4));
+      expect(moved.byteLength).toBe(factory.name === 'local' ? 0 : 1024);
+    });
+
+    it('a function inside a binary-carrying value is refused before dispatch with the same SerializationError', async () => {
+      const error = (await rejectionOf(offloader.run(echo, { bytes: new Uint8Array(8), nested: [{ call: () => 1 }] }, { placement }))) as SerializationError;
+      expect(error).toBeInstanceOf(SerializationError);
+      expect(error.path).toBe('input.nested[0].call');
+    });
+
     it('a task error arrives as TaskError with the original name, code, cause and custom field', async () => {
       const error = (await rejectionOf(offloader.run(failQuota, 7, { placement }))) as TaskError;
       expect(error).toBeInstanceOf(TaskError);
