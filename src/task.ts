@@ -95,9 +95,10 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * caller's copies are detached (length 0) once the task is sent, and the
    * same holds for the output's buffers in the worker (set it only when the
    * task returns buffers it does not keep). An input moved this way cannot
-   * be sent again: a later attempt (a retry, a resend after a worker crash,
-   * a failover) fails with `SerializationError`. Remote backends copy as
-   * usual. A call's own `transfer` overrides it for the input.
+   * be sent again: a retry or failover fails with `SerializationError`, a
+   * resend after its worker crashed with `ValidationError`
+   * (`ERR_BAD_ENVELOPE`). Remote backends copy as usual. A call's own
+   * `transfer` overrides it for the input.
    * @default false
    */
   transfer?: boolean;

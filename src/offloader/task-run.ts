@@ -129,13 +129,18 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     return this.#localInput;
   }
 
+  /** The input's buffers were moved to a worker by an earlier attempt (`transfer`): it cannot be sent again. */
+  #movedError(): SerializationError | undefined {
+    if (this.#localInput?.binary?.moved !== true) return undefined;
+    return new SerializationError(
+      `Cannot send the input of task "${this.task.name}" again (attempt ${this.#attempts + 1}, ${this.#backend.name}): its buffers were transferred to a local worker (\`transfer: true\`) and are detached. Run without \`transfer\` where an input may need to be sent again.`,
+      { path: 'input' },
+    );
+  }
+
   #wireInputText(): string {
-    if (this.#localInput?.binary?.moved === true) {
-      throw new SerializationError(
-        `Cannot send the input of task "${this.task.name}" to ${this.#backend.name}: its buffers were transferred to a local worker (\`transfer: true\`) and are detached. Run without \`transfer\` where an input may need to be sent again.`,
-        { path: 'input' },
-      );
-    }
+    const moved = this.#movedError();
+    if (moved !== undefined) throw moved;
     this.#wireInput ??= serialize(this.#input, 'input');
     return this.#wireInput;
   }
@@ -163,6 +168,11 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   #attempt(): void {
     const { local, remote } = this.#services;
+    const moved = this.#movedError();
+    if (moved !== undefined) {
+      this.#fail(moved);
+      return;
+    }
     if (this.#backend === local) {
       // The hot path: callbacks, no promise.
       this.#localAttempt = local.submit(this.nextEnvelope(), this, this);

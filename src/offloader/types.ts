@@ -33,8 +33,9 @@ export interface RunOptions<Out> {
    * them (see the task option `transfer`): the buffers of typed arrays,
    * `Buffer`s, `DataView`s and `ArrayBuffer`s that span a whole
    * `ArrayBuffer` are detached in the caller once the task is sent, and the
-   * input cannot be sent again (a retry, resend or failover fails with
-   * `SerializationError`). Remote backends copy as usual.
+   * input cannot be sent again (a retry or failover fails with
+   * `SerializationError`, a resend after a worker crash with `ValidationError`
+   * `ERR_BAD_ENVELOPE`). Remote backends copy as usual.
    * @default the task's `transfer`, else false
    */
   transfer?: boolean;
