@@ -18,6 +18,7 @@
  */
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
+import { deserialize, ENVELOPE_VERSION, serialize } from 'spillway/contract';
 import { noop } from './fixtures/tasks.mjs';
 
 const REPS = Math.max(5, Number(process.env.REPS ?? 5));
@@ -135,7 +136,9 @@ await pool.destroy();
 
 const targets: Record<string, number> = { binary1MB: 1.5, binary4MB: 1.5, binary16MB: 1.5, numbers1MB: 2 };
 console.log('');
-console.log(`value                   piscina ms   spillway ms   median ratio [min-max]   target   (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+console.log(
+  `value                   piscina ms   spillway ms   median ratio [min-max]   target   (load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`,
+);
 const summary: Record<string, number> = {};
 for (const scenario of scenarios) {
   const ratio = median(ratios[scenario.key]);
@@ -146,5 +149,27 @@ for (const scenario of scenarios) {
     `${scenario.label.padEnd(22)} ${median(times[scenario.key].piscina).toFixed(3).padStart(10)} ${median(times[scenario.key].spillway).toFixed(3).padStart(13)} ${ratio.toFixed(2).padStart(14)} ${spread.padEnd(12)} ${target === undefined ? '' : `<= ${target} ${ratio <= target ? 'met' : 'MISSED'}`}`,
   );
 }
+// What a remote envelope carries for a 1 MB Uint8Array (base64 inside the JSON envelope): its size, and the encode/decode time of the value plus the envelope's JSON.
+const envelopeTimes = { encode: [] as number[], decode: [] as number[] };
+let envelopeBytes = 0;
+const megabyte = new Uint8Array(MB).map((_, index) => index % 251);
+for (let rep = 0; rep < 15; rep++) {
+  let startedAt = performance.now();
+  const body = JSON.stringify({ version: ENVELOPE_VERSION, id: 't', task: 'noop', bundleHash: 'h', attempt: 1, input: serialize(megabyte, 'input') });
+  envelopeTimes.encode.push(performance.now() - startedAt);
+  envelopeBytes = Buffer.byteLength(body);
+  startedAt = performance.now();
+  const back = deserialize((JSON.parse(body) as { input: string }).input, 'input') as Uint8Array;
+  envelopeTimes.decode.push(performance.now() - startedAt);
+  if (back.byteLength !== MB || back[MB - 1] !== megabyte[MB - 1]) throw new Error('wrong envelope round trip');
+}
+const envelope1MBEncodeMs = Math.round(median(envelopeTimes.encode) * 100) / 100;
+const envelope1MBDecodeMs = Math.round(median(envelopeTimes.decode) * 100) / 100;
+console.log(
+  `remote envelope of a 1 MB Uint8Array: ${envelopeBytes.toLocaleString()} bytes, encode ${envelope1MBEncodeMs} ms [${Math.min(...envelopeTimes.encode).toFixed(2)}-${Math.max(...envelopeTimes.encode).toFixed(2)}], decode ${envelope1MBDecodeMs} ms [${Math.min(...envelopeTimes.decode).toFixed(2)}-${Math.max(...envelopeTimes.decode).toFixed(2)}] (medians of 15)`,
+);
+summary.envelope1MBBytes = envelopeBytes;
+summary.envelope1MBEncodeMs = envelope1MBEncodeMs;
+summary.envelope1MBDecodeMs = envelope1MBDecodeMs;
 const { binary1MB, binary4MB, binary16MB, numbers1MB, ...others } = summary;
 console.log(JSON.stringify({ binary1MB, binary4MB, binary16MB, numbers1MB, ...others }));

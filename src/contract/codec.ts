@@ -65,7 +65,8 @@ function checkArray(array: unknown[], path: string, walk: Walk, depth: number): 
       const item = array[index];
       const type = typeof item;
       // Plain primitives need no path: counted here, without building one per element.
-      if ((type === 'object' && item !== null) || type === 'function' || type === 'symbol' || walk.elements >= MAX_VALUE_ELEMENTS) check(item, `${path}[${index}]`, walk, depth);
+      if ((type === 'object' && item !== null) || type === 'function' || type === 'symbol' || walk.elements >= MAX_VALUE_ELEMENTS)
+        check(item, `${path}[${index}]`, walk, depth);
       else walk.elements++;
     }
   } catch (error) {
