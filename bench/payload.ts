@@ -125,7 +125,8 @@ for (let rep = 1; rep <= REPS; rep++) {
     times[scenario.key].piscina.push(time.piscina ?? 0);
     times[scenario.key].spillway.push(time.spillway ?? 0);
     const ratio = (time.spillway ?? 0) / (time.piscina ?? 1);
-    (ratios[scenario.key] ??= []).push(ratio);
+    ratios[scenario.key] ??= [];
+    ratios[scenario.key].push(ratio);
     console.log(
       `rep ${rep} ${scenario.label.padEnd(22)} piscina ${(time.piscina ?? 0).toFixed(3).padStart(9)} ms  spillway ${(time.spillway ?? 0).toFixed(3).padStart(9)} ms  ratio ${ratio.toFixed(2)}`,
     );
