@@ -35,7 +35,7 @@ const VIEW_KINDS: Record<string, { new (buffer: ArrayBuffer, byteOffset: number,
 const toTag = Object.prototype.toString;
 
 /** Arrays of numbers at least this long travel as the bytes of a `Float64Array` (exact for every number, -0 and NaN included). */
-export const MIN_PACKED_NUMBERS = 256;
+const MIN_PACKED_NUMBERS = 256;
 
 /** True for a dense array of at least {@link MIN_PACKED_NUMBERS} numbers (a hole reads as `undefined`, so it fails). */
 function isNumberArray(value: unknown[]): boolean {
