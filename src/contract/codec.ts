@@ -189,7 +189,7 @@ function encodeJsonPrimitive(value: unknown): string | undefined {
 
 /** Checks and encodes `value`; errors name paths below `rootPath` (e.g. `input`). */
 export function serialize(value: unknown, rootPath: string): string {
-  return encodeChecked(value, rootPath, undefined, false).text;
+  return encodeChecked(value, rootPath, false, false).text;
 }
 
 /**
@@ -201,13 +201,14 @@ export function serialize(value: unknown, rootPath: string): string {
  * copies spillway makes of partial views are listed to be moved too.
  */
 export function serializeParts(value: unknown, rootPath: string, transfer = false, once = false): EncodedParts {
-  return encodeChecked(value, rootPath, { views: [], transfer: [] }, transfer, once);
+  return encodeChecked(value, rootPath, true, transfer, once);
 }
 
-function encodeChecked(value: unknown, rootPath: string, parts: BinaryParts | undefined, transfer: boolean, once = false): EncodedParts {
+function encodeChecked(value: unknown, rootPath: string, outOfBand: boolean, transfer: boolean, once = false): EncodedParts {
   const primitive = encodeJsonPrimitive(value);
   if (primitive !== undefined) return { text: primitive, binary: undefined };
   const elements = walkValue(value, rootPath);
+  const parts: BinaryParts | undefined = outOfBand ? { views: [], transfer: [] } : undefined;
   let text: string;
   try {
     text = parts === undefined ? stringify(value, reducers) : stringify(value, { Bin: binaryReducer(parts, transfer, once) });
