@@ -3,12 +3,15 @@
  * (in-process handlers) serving bench/fixtures/burst-remote-tasks.mjs (the
  * `work` task SLEEPS its 20 ms instead of burning this machine's CPU) under
  * the hash of the local module, each wrapped by the cloud model, and a fresh
- * model front per measured run (every run meets a cold fleet).
+ * model front per measured run (every run meets a cold fleet). The fronts run
+ * in a child process (bench/fixtures/cloud-fronts.mjs), off the measured
+ * caller's event loop.
  *
  * Fleets (the issue's defaults): Cloud Functions gen2, 1 vCPU / 2 GiB,
  * 40-80 ms network, 400-1,200 ms cold starts, 10 min warm; Lambda 1,769 MB
  * (one vCPU) with its scaling rate (1,000 environments per 10 s).
  */
+import { fork } from 'node:child_process';
 import { Agent } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -16,13 +19,12 @@ import type { Backend } from 'spillway';
 import { type LambdaBackend, lambda } from 'spillway/aws-lambda';
 import { hashTaskModule } from 'spillway/contract';
 import {
-  type CloudModel,
   type FleetParams,
+  type FleetState,
   type FunctionsFrameworkServer,
   gcfFleet,
   lambdaFleet,
   type ServerlessOffline,
-  startCloudModel,
   startFunctionsFramework,
   startServerlessOffline,
 } from 'spillway/dev';
@@ -42,9 +44,9 @@ export const BACKEND_CONCURRENCY = { lambda: 500, gcf: 100 };
 export interface RunCloud {
   remotes: Backend[];
   /** Billed by the fronts so far, USD (the cloud's bill). */
-  billedUsd(): number;
+  billedUsd(): Promise<number>;
   /** Cold starts and throttles per fleet so far. */
-  summary(): string;
+  summary(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -67,15 +69,16 @@ export async function startEmulators(): Promise<Emulators> {
       inProcess: true,
     }),
   ]);
+  const fronts = startFrontProcess();
   const run = async (seed: number): Promise<RunCloud> => {
-    const fronts: CloudModel[] = await Promise.all([
-      startCloudModel({ fleet: FLEETS.lambda, upstream: offline.endpoint, seed }),
-      startCloudModel({ fleet: FLEETS.gcf, upstream: framework.url, seed: seed + 1000 }),
+    const started = await Promise.all([
+      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: FLEETS.lambda, upstream: offline.endpoint, seed }),
+      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: FLEETS.gcf, upstream: framework.url, seed: seed + 1000 }),
     ]);
     // The SDK's default of 50 sockets would queue a spike in the client, not in the fleet.
     const client = new LambdaClient({
       ...offline.clientConfig,
-      endpoint: fronts[0].url,
+      endpoint: started[0].url,
       requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 2 * BACKEND_CONCURRENCY.lambda }) },
     });
     const lambdaBackend: LambdaBackend = lambda({
@@ -85,29 +88,55 @@ export async function startEmulators(): Promise<Emulators> {
       maxConcurrency: BACKEND_CONCURRENCY.lambda,
     });
     const gcfBackend: CloudFunctionsBackend = cloudFunctions({
-      url: `${fronts[1].url}/`,
+      url: `${started[1].url}/`,
       auth: 'none',
       pricing: { memoryMb: 2048, vcpu: 1 },
       maxConcurrency: BACKEND_CONCURRENCY.gcf,
     });
+    const states = () => Promise.all(started.map(({ key }) => fronts.call<FleetState>({ op: 'state', key })));
     return {
       remotes: [lambdaBackend, gcfBackend],
-      billedUsd: () => fronts.reduce((sum, front) => sum + front.state().billedUsd, 0),
-      summary: () =>
-        fronts
-          .map((front) => {
-            const state = front.state();
+      billedUsd: async () => (await states()).reduce((sum, state) => sum + state.billedUsd, 0),
+      summary: async () =>
+        (await states())
+          .map((state, index) => {
             const throttled = Object.values(state.throttled).reduce((a, b) => a + b, 0);
-            return `${front.fleet.name}: ${state.invocations} runs, ${state.coldStarts} cold, ${throttled} throttled`;
+            return `${index === 0 ? 'lambda' : 'gcf'}: ${state.invocations} runs, ${state.coldStarts} cold, ${throttled} throttled`;
           })
           .join('; '),
       stop: async () => {
         client.destroy();
-        await Promise.all(fronts.map((front) => front.stop()));
+        await Promise.all(started.map(({ key }) => fronts.call({ op: 'stop', key })));
       },
     };
   };
-  return { framework, offline, run, stop: async () => void (await Promise.all([framework.stop(), offline.stop()])) };
+  const stop = async (): Promise<void> => {
+    fronts.close();
+    await Promise.all([framework.stop(), offline.stop()]);
+  };
+  return { framework, offline, run, stop };
+}
+
+/** The child process running the model fronts (bench/fixtures/cloud-fronts.mjs), as request/response calls. */
+function startFrontProcess(): { call<T>(message: Record<string, unknown>): Promise<T>; close(): void } {
+  const child = fork(fileURLToPath(new URL('./fixtures/cloud-fronts.mjs', import.meta.url)), [], { serialization: 'advanced', stdio: 'inherit' });
+  const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  child.on('message', (message: { id: number; result?: unknown; error?: string }) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error === undefined) waiter?.resolve(message.result as never);
+    else waiter?.reject(new Error(message.error));
+  });
+  return {
+    call: <T>(message: Record<string, unknown>) =>
+      new Promise<T>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve: resolve as (value: never) => void, reject });
+        child.send({ ...message, id });
+      }),
+    close: () => child.disconnect(),
+  };
 }
 
 /** `--remote` specs of `spillway simulate` for {@link FLEETS} with the backends' caps. */

@@ -72,7 +72,7 @@ async function measure(emulators: Emulators, shape: TraceShape, mode: ModeKey, m
       p50: quantile(run.latencies, 0.5),
       p99: quantile(run.latencies, 0.99),
       makespanMs: run.makespanMs,
-      costUsd: cloud.billedUsd(),
+      costUsd: await cloud.billedUsd(),
       byBackend: run.byBackend,
       failed: run.failed,
     };
@@ -80,7 +80,7 @@ async function measure(emulators: Emulators, shape: TraceShape, mode: ModeKey, m
       .map(([name, count]) => `${name} ${count}`)
       .join(', ');
     console.log(
-      `  ${shape.key} ${mode.padEnd(6)} p50 ${result.p50.toFixed(0).padStart(6)} ms  p99 ${result.p99.toFixed(0).padStart(6)} ms  makespan ${(result.makespanMs / 1000).toFixed(1)} s  cost $${result.costUsd.toFixed(6)}  [${spread}] failed ${run.failed}  lag ${run.maxLagMs.toFixed(0)} ms  (${cloud.summary()})`,
+      `  ${shape.key} ${mode.padEnd(6)} p50 ${result.p50.toFixed(0).padStart(6)} ms  p99 ${result.p99.toFixed(0).padStart(6)} ms  makespan ${(result.makespanMs / 1000).toFixed(1)} s  cost $${result.costUsd.toFixed(6)}  [${spread}] failed ${run.failed}  lag ${run.maxLagMs.toFixed(0)} ms  (${await cloud.summary()})`,
     );
     return result;
   } finally {
@@ -96,11 +96,12 @@ async function budgetRun(emulators: Emulators): Promise<number> {
   try {
     const offsets = Array.from({ length: 300 }, () => 0);
     const run = await replay(offloader, 'auto', offsets, 2000);
-    const billed = cloud.billedUsd();
+    const billed = await cloud.billedUsd();
     console.log(
       `  tiny budget $${BUDGET_USD}: billed $${billed.toFixed(6)} [${Object.entries(run.byBackend)
         .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}] (${cloud.summary()})`,
+
+        .join(', ')}] (${await cloud.summary()})`,
     );
     return billed / BUDGET_USD - 1;
   } finally {
