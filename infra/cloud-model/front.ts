@@ -7,7 +7,10 @@
  * environment, a new one that cold-starts, a wait for an instance, or a
  * 429: Lambda's `TooManyRequestsException` with its `Reason`, Cloud Run's
  * bare 429), tells the environment its INIT time (environment.ts serves it),
- * serves the run time x `speedFactor` as wall time, and bills what ran. The
+ * serves the run time x `speedFactor` as wall time, and bills INIT + run
+ * time x `speedFactor` (the run time the handler reports in its result
+ * envelope, else the wall time of the call: the emulator's own overhead on
+ * this machine is not the cloud's bill). The
  * model's state (environments, cold starts, reclaims, throttles, bill) is
  * readable at any time. Public as `startCloudModel` of `spillway/dev`.
  */
@@ -65,6 +68,19 @@ function forwardHeaders(req: IncomingMessage, params: FleetParams, initMs: numbe
     headers.set('x-amz-client-context', Buffer.from(JSON.stringify(context)).toString('base64'));
   } else headers.set(MODEL_HEADER, instructions);
   return headers;
+}
+
+/**
+ * The run time the handler reports in its result envelope (`durationMs`):
+ * what the cloud bills, without the emulator's own overhead on this machine.
+ */
+function reportedRunMs(payload: Buffer): number | undefined {
+  try {
+    const value = JSON.parse(payload.toString('utf8')) as { durationMs?: unknown };
+    return typeof value.durationMs === 'number' && value.durationMs >= 0 ? value.durationMs : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function throttle(res: ServerResponse, params: FleetParams, reason: ThrottleReason): void {
@@ -133,10 +149,10 @@ export async function startCloudModel(options: CloudModelOptions): Promise<Cloud
       res.end(`The cloud model could not reach ${upstream}: ${String(error)}`);
       return;
     }
-    const wallMs = performance.now() - started;
-    const slowerMs = Math.max(0, wallMs - settled.initMs) * (params.speedFactor - 1);
+    const runMs = reportedRunMs(payload) ?? Math.max(0, performance.now() - started - settled.initMs);
+    const slowerMs = runMs * (params.speedFactor - 1);
     if (slowerMs > 0) await sleep(slowerMs);
-    release(settled, wallMs + slowerMs - (params.billsInit ? 0 : settled.initMs));
+    release(settled, (params.billsInit ? settled.initMs : 0) + runMs * params.speedFactor);
     await sleep(networkMs / 2);
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => {
