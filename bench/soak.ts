@@ -1,6 +1,6 @@
 /**
  * `npm run soak`: the storm of issue 13 part 5 for about 5 minutes
- * (SOAK_DURATION_MS, default 270,000 ms of arrivals plus start-up and drain),
+ * (SOAK_DURATION_MS, default 210,000 ms of arrivals plus start-up and drain),
  * implemented in bench/soak-storm.ts. Prints progress, the details, and as
  * its last line one JSON object with `tasks`, `remoteShare`, `lost`,
  * `doubleSettled`, `nonIdempotentReruns`, `budgetOvershoot`, `rssGrowthMb`.
@@ -9,7 +9,7 @@
  */
 import { runSoak } from './soak-storm.js';
 
-const durationMs = Number(process.env.SOAK_DURATION_MS ?? 270_000);
+const durationMs = Number(process.env.SOAK_DURATION_MS ?? 210_000);
 const started = performance.now();
 const report = await runSoak({ durationMs, log: (line) => console.error(`[${((performance.now() - started) / 1_000).toFixed(1)} s] ${line}`) });
 const { details, ...keys } = report;

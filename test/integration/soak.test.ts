@@ -1,5 +1,5 @@
 // The storm of issue 13 part 5, 45 s of arrivals (`npm run soak` runs the same
-// bench/soak-storm.ts for 270 s): tasks arrive from a timer onto the 2-worker
+// bench/soak-storm.ts for 210 s): tasks arrive from a timer onto the 2-worker
 // pool, the real Functions Framework, real serverless-offline and the
 // in-process chaos remote; 20% of remote attempts are throttled, answered
 // 503, hung past the client timeout or reset; the Functions Framework is
