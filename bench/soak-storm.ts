@@ -1,18 +1,20 @@
 /**
  * The storm of issue 13 part 5, one implementation for `npm run soak`
- * (bench/soak.ts, about 5 minutes) and the 60-second run in the test suite
+ * (bench/soak.ts, about 5 minutes) and the 45-second run in the test suite
  * (test/integration/soak.test.ts): {@link runSoak}.
  *
  * Tasks arrive over time from a timer (a steady rate with a spike every few
  * seconds), far more than the 2-worker local pool carries, so the remotes take
  * most of them: the real Functions Framework (`gcf`), real serverless-offline
  * (`lambda`) and the in-process `chaos` remote, each behind a wrapper that
- * gives 20% of attempts a fault (bench/soak-faults.ts). A quarter of the way
- * in, the Functions Framework is killed with requests in flight and started
- * again; half-way, serverless-offline is stopped and started again. A quarter
+ * gives 20% of attempts a fault (bench/soak-faults.ts). 5% of the way in,
+ * serverless-offline is stopped and started again on its port (it takes
+ * seconds to start); at 15% the Functions Framework is killed with requests in
+ * flight and started again on its port. Both are back well before the budget
+ * binds, so their breakers get to close. A quarter
  * of the tasks are not idempotent. Every execution appends to a journal file.
  * The budget allows remote attempts for about half the planned tasks, so it
- * binds; from then on arrivals slow to what the local pool carries, so the
+ * binds (at about two thirds of the arrivals); from then on arrivals slow to a third, so the
  * run ends in bounded time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,7 +108,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const random = seededRandom(options.seed ?? 7);
   const ratePerSecond = options.ratePerSecond ?? 60;
   const plannedTasks = Math.round((ratePerSecond * 1.4 * options.durationMs) / 1_000);
-  const budgetUsd = USD_PER_ATTEMPT * Math.round(plannedTasks * 0.6);
+  const budgetUsd = USD_PER_ATTEMPT * Math.round(plannedTasks * 0.5);
   const faultSettings = { rate: 0.2, hangMs: 1_500, usdPerAttempt: USD_PER_ATTEMPT, random };
   // An offloader destroys its remotes: the warm-up gets its own.
   const makeRemotes = (): FaultyBackend[] => [
@@ -127,7 +129,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     };
     const outages = [
       {
-        atMs: options.durationMs * 0.1,
+        atMs: options.durationMs * 0.05,
         run: async () => {
           log('stopping serverless-offline');
           await emulators.restartLambda(Math.max(2_000, options.durationMs * 0.04));
@@ -135,7 +137,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         },
       },
       {
-        atMs: options.durationMs * 0.2,
+        atMs: options.durationMs * 0.15,
         run: async () => {
           gcfInFlightAtKill = await waitForInFlight(remotes[0] as FaultyBackend);
           log(`killing the Functions Framework with ${gcfInFlightAtKill} requests in flight`);
