@@ -70,6 +70,11 @@ export interface ServerlessOfflineOptions {
    * @default false
    */
   inProcess?: boolean;
+  /**
+   * Port of the Lambda Invoke API, e.g. the port of a stopped emulator to start it again at the same endpoint.
+   * @default a free port
+   */
+  lambdaPort?: number;
 }
 
 /**
@@ -239,7 +244,7 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   });
   const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
   writeService(dir, service, stage, options.functions);
-  const lambdaPort = await freePort();
+  const lambdaPort = options.lambdaPort ?? (await freePort());
   const httpPort = await freePort();
   const offline = spawnOffline(bin, dir, lambdaPort, httpPort, options.inProcess ?? false);
   await waitForLambdaPort(offline, lambdaPort, options.startTimeoutMs ?? 60_000);
