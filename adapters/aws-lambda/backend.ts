@@ -11,7 +11,7 @@ import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/conc
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
 import type { PayloadStore } from '../../src/backends/payload-store.js';
-import { prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
+import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
 import { classifyInvokeFailure } from './errors.js';
@@ -124,7 +124,11 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     };
     const aborted = (reason: unknown): OffloadError =>
       new AbortError(`Task "${envelope.task}" was aborted`, { cause: reason, taskName: envelope.task, taskId: envelope.id, backend: name });
-    const prepared = await prepareEnvelope(envelope, { ...spillLimits, deadlineMs: envelope.timeoutMs ?? timeoutSeconds * 1000 }, invokeOptions.onStorageUsd);
+    // Without a store the envelope is encoded in this tick, so the attempt joins the queue in the order of invoke().
+    const prepared =
+      spillLimits.store === undefined
+        ? inlineEnvelope(envelope, spillLimits)
+        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs: envelope.timeoutMs ?? timeoutSeconds * 1000 }, invokeOptions.onStorageUsd);
     const payload = encoder.encode(prepared.json);
     const { signal, unlink } = linkSignals(invokeOptions.signal, lifetime.signal);
     let release: ReleaseSlot | undefined;

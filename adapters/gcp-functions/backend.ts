@@ -9,7 +9,7 @@
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
 import type { PayloadStore } from '../../src/backends/payload-store.js';
-import { prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
+import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
 import { createRequestAuthorizer } from './auth.js';
@@ -93,7 +93,11 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     const aborted = (): AbortError => new AbortError(`Task "${envelope.task}" was aborted before it was sent`, { ...placement, cause: signal?.reason });
     if (signal?.aborted) throw aborted();
     const deadlineMs = envelope.timeoutMs ?? timeoutSeconds * 1000;
-    const prepared = await prepareEnvelope(envelope, { ...spillLimits, deadlineMs }, invokeOptions.onStorageUsd);
+    // Without a store the envelope is encoded in this tick, so the attempt joins the queue in the order of invoke().
+    const prepared =
+      spillLimits.store === undefined
+        ? inlineEnvelope(envelope, spillLimits)
+        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs }, invokeOptions.onStorageUsd);
     const { json: body, sizeBytes } = prepared;
     let result: ResultEnvelope | undefined;
     let release: (() => void) | undefined;

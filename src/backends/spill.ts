@@ -42,7 +42,13 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
 }
 
-function inlineOnly(encoded: EncodedEnvelope): PreparedEnvelope {
+/**
+ * Encodes `envelope` inline, synchronously: what {@link prepareEnvelope}
+ * does without a store, for backends that must reach their queue in the same tick.
+ * @throws {PayloadTooLargeError} when the envelope is over the backend's limit; nothing is sent then.
+ */
+export function inlineEnvelope(envelope: TaskEnvelope, limits: Omit<SpillLimits, 'deadlineMs' | 'store'>): PreparedEnvelope {
+  const encoded = encodeWithinLimit(envelope, { limitBytes: limits.requestLimitBytes, backend: limits.backend, limitSource: limits.limitSource });
   return { ...encoded, receive: async (result) => result, cleanup: async () => {} };
 }
 
@@ -83,7 +89,7 @@ function urlLifetimeSeconds(store: PayloadStore, deadlineMs: number): number {
  */
 export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimits, onStorageUsd?: (usd: number) => void): Promise<PreparedEnvelope> {
   const { store, backend, requestLimitBytes, limitSource } = limits;
-  if (store === undefined) return inlineOnly(encodeWithinLimit(envelope, { limitBytes: requestLimitBytes, backend, limitSource }));
+  if (store === undefined) return inlineEnvelope(envelope, limits);
   const threshold = Math.min(requestLimitBytes, store.spillOverBytes ?? requestLimitBytes);
   const placement = placementOf(envelope, backend);
   const expiresInSeconds = urlLifetimeSeconds(store, limits.deadlineMs);

@@ -26,7 +26,7 @@ export { encodeWithinLimit } from '../backends/payload-check.js';
 export { withPayloadRefs } from '../backends/payload-ref-runtime.js';
 export type { PayloadStore, PayloadStoreOptions, StorageRequestPricing, StorageRequests } from '../backends/payload-store.js';
 export type { PreparedEnvelope, SpillLimits } from '../backends/spill.js';
-export { prepareEnvelope } from '../backends/spill.js';
+export { inlineEnvelope, prepareEnvelope } from '../backends/spill.js';
 export type { ThrottledError } from '../backends/throttled-error.js';
 export { throttledError } from '../backends/throttled-error.js';
 export { assertSerializable, deserialize, encodeValue, serialize } from './codec.js';
