@@ -15,11 +15,16 @@
  *           it and answers a small summary; the object is deleted.
  *   gcf:    the same through `cloudFunctions({ payloadStore })`.
  *
+ * The same three again with a 20 MB ASCII string (`*Text`): the codec adds
+ * little to a string, so these ratios show the transport's own overhead
+ * (presign, invoke, the function's fetch, delete), the Uint8Array ones add
+ * the codec's (today base64 text: 20 MB becomes 27.9 MB, encoded and decoded).
+ *
  * One warm-up repetition, then REPS (>= 5, default 7). Prints the medians
  * with min-max, and per backend the median of per-repetition ratios
  * spillway / floor. Last line: `{ spillS3Overhead, spillS3OverheadLambda,
- * spillS3OverheadGcf, ... }`; `spillS3Overhead` is the larger of the two
- * (target <= 1.3). Noisy on a shared machine: the emulators, s3rver and
+ * spillS3OverheadGcf, spillS3OverheadText, ... }`; `spillS3Overhead` is the
+ * larger of the two Uint8Array ratios (target <= 1.3). Noisy on a shared machine: the emulators, s3rver and
  * this process share the cores.
  *
  * Run: npm run bench:payload-spill   (builds dist/ first)
@@ -41,7 +46,8 @@ const SIZE_BYTES = 20 * 1024 * 1024;
 const BUCKET = 'spill-bench';
 const TARGET = 1.3;
 
-type Side = 'floor' | 'lambda' | 'gcf';
+type Side = 'floor' | 'lambda' | 'gcf' | 'floorText' | 'lambdaText' | 'gcfText';
+type Remote = 'lambda' | 'gcf' | 'lambdaText' | 'gcfText';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -84,20 +90,26 @@ async function main(): Promise<void> {
   });
   const bytes = new Uint8Array(SIZE_BYTES);
   for (let index = 0; index < bytes.length; index += 1) bytes[index] = index % 251;
+  const text = 'spillway '.repeat(SIZE_BYTES / 9 + 1).slice(0, SIZE_BYTES);
+  const floor = async (body: Uint8Array | string): Promise<void> => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'floor', Body: body }));
+    const output = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'floor' }));
+    const back = typeof body === 'string' ? await output.Body?.transformToString('utf-8') : await output.Body?.transformToByteArray();
+    if (back?.length !== SIZE_BYTES) throw new Error('the floor read back a different object');
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'floor' }));
+  };
   const sides: Record<Side, () => Promise<unknown>> = {
-    async floor() {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'floor', Body: bytes }));
-      const output = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'floor' }));
-      const back = await output.Body?.transformToByteArray();
-      if (back?.length !== SIZE_BYTES) throw new Error('the floor read back a different object');
-      await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'floor' }));
-    },
+    floor: () => floor(bytes),
     lambda: () => offloader.run(measure, bytes, { placement: 'lambda' }),
     gcf: () => offloader.run(measure, bytes, { placement: 'gcf' }),
+    floorText: () => floor(text),
+    lambdaText: () => offloader.run(measure, text, { placement: 'lambda' }),
+    gcfText: () => offloader.run(measure, text, { placement: 'gcf' }),
   };
-  const order: Side[] = ['floor', 'lambda', 'gcf'];
-  const times: Record<Side, number[]> = { floor: [], lambda: [], gcf: [] };
-  const ratios: Record<'lambda' | 'gcf', number[]> = { lambda: [], gcf: [] };
+  const order: Side[] = ['floor', 'lambda', 'gcf', 'floorText', 'lambdaText', 'gcfText'];
+  const times: Record<Side, number[]> = { floor: [], lambda: [], gcf: [], floorText: [], lambdaText: [], gcfText: [] };
+  const ratios: Record<Remote, number[]> = { lambda: [], gcf: [], lambdaText: [], gcfText: [] };
+  const floorOf = (remote: Remote): Side => (remote.endsWith('Text') ? 'floorText' : 'floor');
   try {
     for (const side of order) await sides[side]();
     for (let rep = 0; rep < REPS; rep += 1) {
@@ -108,9 +120,8 @@ async function main(): Promise<void> {
         round[side] = await timed(sides[side]);
       }
       for (const side of order) times[side].push(round[side] ?? 0);
-      ratios.lambda.push((round.lambda ?? 0) / (round.floor ?? 1));
-      ratios.gcf.push((round.gcf ?? 0) / (round.floor ?? 1));
-      console.log(`rep ${rep + 1}: floor ${round.floor?.toFixed(0)} ms, lambda ${round.lambda?.toFixed(0)} ms, gcf ${round.gcf?.toFixed(0)} ms`);
+      for (const remote of Object.keys(ratios) as Remote[]) ratios[remote].push((round[remote] ?? 0) / (round[floorOf(remote)] ?? 1));
+      console.log(`rep ${rep + 1}: ${order.map((side) => `${side} ${round[side]?.toFixed(0)} ms`).join(', ')}`);
     }
   } finally {
     await offloader.close();
@@ -136,6 +147,7 @@ async function main(): Promise<void> {
       spillS3Overhead: round2(Math.max(lambdaRatio, gcfRatio)),
       spillS3OverheadLambda: round2(lambdaRatio),
       spillS3OverheadGcf: round2(gcfRatio),
+      spillS3OverheadText: round2(Math.max(median(ratios.lambdaText), median(ratios.gcfText))),
       floorMs: round2(median(times.floor)),
       lambdaMs: round2(median(times.lambda)),
       gcfMs: round2(median(times.gcf)),

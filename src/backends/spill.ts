@@ -107,7 +107,8 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
         : encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
     if (inline !== undefined && (inline.sizeBytes > requestLimitBytes || Buffer.byteLength(envelope.input) > threshold)) inline = undefined;
     if (inline === undefined) {
-      refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
+      // UTF-8 takes at most three bytes per UTF-16 unit: measure only when that could pass the cap.
+      if (envelope.input.length * 3 > store.maxObjectBytes) refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
       inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
       requests.writes += 1;
       await store.put(inputKey, envelope.input);
