@@ -130,17 +130,16 @@ async function main(): Promise<void> {
     await s3.close();
     rmSync(directory, { recursive: true, force: true });
   }
-  console.log(
-    `\n20 MB Uint8Array, ${REPS} repetitions, load average ${loadavg()
-      .map((load) => load.toFixed(2))
-      .join(' ')}`,
-  );
-  for (const side of order) console.log(`${side.padEnd(7)} median ${median(times[side]).toFixed(1)} ms ${spread(times[side])}`);
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  console.log(`\n20 MB Uint8Array and 20 MB string, ${REPS} repetitions, load average ${load}`);
+  for (const side of order) console.log(`${side.padEnd(10)} median ${median(times[side]).toFixed(1)} ms ${spread(times[side])}`);
+  for (const remote of Object.keys(ratios) as Remote[]) {
+    console.log(`spillway / plain SDK, ${remote.padEnd(10)} ${median(ratios[remote]).toFixed(2)} ${spread(ratios[remote])} (target <= ${TARGET})`);
+  }
   const lambdaRatio = median(ratios.lambda);
   const gcfRatio = median(ratios.gcf);
-  console.log(
-    `spillway / plain SDK: lambda ${lambdaRatio.toFixed(2)} ${spread(ratios.lambda)}, gcf ${gcfRatio.toFixed(2)} ${spread(ratios.gcf)} (target <= ${TARGET})`,
-  );
   const round2 = (value: number): number => Math.round(value * 100) / 100;
   console.log(
     JSON.stringify({
@@ -151,6 +150,9 @@ async function main(): Promise<void> {
       floorMs: round2(median(times.floor)),
       lambdaMs: round2(median(times.lambda)),
       gcfMs: round2(median(times.gcf)),
+      floorTextMs: round2(median(times.floorText)),
+      lambdaTextMs: round2(median(times.lambdaText)),
+      gcfTextMs: round2(median(times.gcfText)),
       sizeBytes: SIZE_BYTES,
       reps: REPS,
     }),
