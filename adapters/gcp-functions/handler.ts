@@ -18,12 +18,15 @@
  * the envelope's `headers`, else the request's `traceparent`/`tracestate`;
  * with a tracer provider registered in the function's process, each request
  * is a SERVER span (`faas.trigger` `http`, `faas.coldstart`). Nothing from a payload is ever
- * evaluated: only the module's exported tasks run.
+ * evaluated: only the module's exported tasks run. An envelope whose payloads
+ * travel by reference has its input fetched from a signed URL and a large
+ * output PUT to another, with global `fetch` (no storage SDK).
  * @packageDocumentation
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
+import { withPayloadRefs } from '../../src/backends/payload-ref-runtime.js';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
 import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
@@ -185,7 +188,7 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
     }
     let ready: Runtime;
     try {
-      ready = module.loaded ?? (await module.runtime());
+      ready = withPayloadRefs(module.loaded ?? (await module.runtime()));
     } catch (error) {
       sendError(res, 500, {
         code: HandlerErrorCode.taskModule,
