@@ -32,6 +32,8 @@ export interface RunServices {
   bundleHash: string;
   /** Aborts when the offloader is destroyed: no retry starts after that. */
   lifetime: AbortSignal;
+  /** What every envelope asks about log capture; `undefined`: capture is off. */
+  logs: TaskEnvelope['logs'];
 }
 
 /**
@@ -132,6 +134,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       input: this.#encodedInput,
     };
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
+    const { logs } = this.#services;
+    if (logs !== undefined) envelope.logs = logs;
     if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
     this.#attemptStartedAt = performance.now();
     return envelope;
@@ -185,8 +189,12 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       return;
     }
     this.#runMs = result.durationMs;
+    const { logs } = result;
+    if (logs !== undefined) this.#services.reporter.logged(this, this.#attempts, logs);
     if (!result.ok) {
-      this.#taskFailed(decodeError(result.kind, result.error, this.info()), result.kind === 'task');
+      const error = decodeError(result.kind, result.error, this.info());
+      if (logs !== undefined) error.logs = logs;
+      this.#taskFailed(error, result.kind === 'task');
       return;
     }
     let output: unknown;
