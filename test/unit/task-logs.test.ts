@@ -19,7 +19,19 @@ import { createOffloader, offloadable, ValidationError } from '../../src/index.j
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+// A platform console that bypasses process.stdout, as the Lambda runtime's does (it writes to its own log descriptor),
+// installed before any capture starts, as a platform's is.
+const platformOutput: string[] = [];
+console.debug = (...args: unknown[]) => {
+  platformOutput.push(args.join(' '));
+};
+
 const registry = createTaskRegistry({
+  /** Prints through the platform's console. */
+  platform: offloadable('platform', (count: number) => {
+    console.debug('count is %d', count);
+    return null;
+  }),
   /** Prints `count` lines naming itself, one per event-loop turn, half through the raw stream. */
   talk: offloadable('talk', async ({ count }: { count: number }, { taskId }) => {
     for (let index = 0; index < count; index++) {
@@ -76,6 +88,12 @@ describe('task log capture in the runtime', () => {
     const result = await runtime.execute(later);
     expect(early.logs?.lines.map((line) => line.text)).toEqual([`${early.id}:before`]);
     expect(result.logs?.lines.every((line) => line.text.startsWith(`${later.id}:`))).toBe(true);
+  });
+
+  it('a console call that reaches no stream (a platform console) is captured from its arguments, and still reaches the platform', async () => {
+    const result = await runtime.execute(envelope('platform', 3));
+    expect(result.logs?.lines.map(({ stream, text }) => [stream, text])).toEqual([['stdout', 'count is 3']]);
+    expect(platformOutput).toEqual(['count is %d 3']);
   });
 
   it('an envelope without `logs` captures nothing; a task that prints nothing returns no `logs`', async () => {
