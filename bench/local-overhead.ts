@@ -178,6 +178,8 @@ await provider.shutdown();
 type LogSide = 'off' | 'on';
 const logRatios: Record<string, number[]> = {};
 const logRates: Record<string, Record<LogSide, number[]>> = {};
+/** CPU time of the whole process (main thread and workers) per task, in microseconds: steadier than rates on a loaded machine. */
+const logCpu: Record<string, Record<LogSide, number[]>> = {};
 const logOffloaders: Record<LogSide, ReturnType<typeof createOffloader>> = {
   off: createOffloader({
     tasks: new URL('./fixtures/tasks.mjs', import.meta.url),
@@ -202,8 +204,12 @@ for (let rep = 1; rep <= REPS; rep++) {
     for (const side of order) {
       const inputs = Array.from({ length: scenario.count }, (_, index) => index);
       const startedAt = performance.now();
+      const cpuBefore = process.cpuUsage();
       const results = (await logged(scenario, side, inputs)) as number[];
       rate[side] = scenario.count / ((performance.now() - startedAt) / 1000);
+      const cpu = process.cpuUsage(cpuBefore);
+      logCpu[scenario.key] ??= { off: [], on: [] };
+      logCpu[scenario.key][side].push((cpu.user + cpu.system) / scenario.count);
       if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`logs ${side} returned wrong results`);
     }
     const ratio = (rate.on ?? 0) / (rate.off ?? 1);
@@ -250,7 +256,7 @@ for (const scenario of traced) {
   const ratio = median(logRatios[scenario.key]);
   const spread = `${Math.min(...logRatios[scenario.key]).toFixed(2)}-${Math.max(...logRatios[scenario.key]).toFixed(2)}`;
   console.log(
-    `${`${scenario.label} logs`.padEnd(28)} capture off ${Math.round(median(logRates[scenario.key].off)).toLocaleString()}/s, on ${Math.round(median(logRates[scenario.key].on)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread})`,
+    `${`${scenario.label} logs`.padEnd(28)} capture off ${Math.round(median(logRates[scenario.key].off)).toLocaleString()}/s, on ${Math.round(median(logRates[scenario.key].on)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread}); CPU per task off ${median(logCpu[scenario.key].off).toFixed(1)} us, on ${median(logCpu[scenario.key].on).toFixed(1)} us`,
   );
 }
 console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);

@@ -79,12 +79,15 @@ export interface TaskLogCapture {
   finish(): TaskLogs | undefined;
 }
 
+/** A buffer that is also its own capture: one allocation per attempt. */
+class Capture extends TaskLogBuffer implements TaskLogCapture {
+  run<T>(work: () => T): T {
+    return current.run(this, work);
+  }
+}
+
 /** Starts capturing one attempt's output, keeping its last `maxBytes` (see `task-log.ts`). */
 export function openTaskLog(maxBytes: number): TaskLogCapture {
   install();
-  const buffer = new TaskLogBuffer(maxBytes);
-  return {
-    run: (work) => current.run(buffer, work),
-    finish: () => buffer.finish(),
-  };
+  return new Capture(maxBytes);
 }

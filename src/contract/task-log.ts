@@ -46,8 +46,10 @@ export class TaskLogBuffer {
   #first = 0;
   #bytes = 0;
   #truncated = false;
-  /** Text written without its newline yet, per stream. */
-  readonly #partial: Record<TaskLogStream, TaskLogLine | undefined> = { stdout: undefined, stderr: undefined };
+  /** Text written to stdout without its newline yet. */
+  #partialOut: TaskLogLine | undefined;
+  /** Text written to stderr without its newline yet. */
+  #partialErr: TaskLogLine | undefined;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -58,30 +60,35 @@ export class TaskLogBuffer {
     this.writes++;
     let start = 0;
     for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
-      const pending = this.#partial[stream];
-      this.#partial[stream] = undefined;
+      const pending = this.#takePartial(stream);
       const text = chunk.slice(start, newline);
       this.#add(pending === undefined ? { stream, text, at } : { stream, text: pending.text + text, at: pending.at });
       start = newline + 1;
     }
     if (start === chunk.length) return;
-    const pending = this.#partial[stream];
+    const pending = this.#takePartial(stream);
     const line = pending === undefined ? { stream, text: chunk.slice(start), at } : { stream, text: pending.text + chunk.slice(start), at: pending.at };
     // A line without end stays bounded too.
     if (line.text.length * 3 > this.#maxBytes && Buffer.byteLength(line.text) >= this.#maxBytes) {
       line.text = tailBytes(line.text, this.#maxBytes - 1);
       this.#truncated = true;
     }
-    this.#partial[stream] = line;
+    if (stream === 'stdout') this.#partialOut = line;
+    else this.#partialErr = line;
+  }
+
+  /** The unterminated text of `stream`, which is cleared. */
+  #takePartial(stream: TaskLogStream): TaskLogLine | undefined {
+    const pending = stream === 'stdout' ? this.#partialOut : this.#partialErr;
+    if (stream === 'stdout') this.#partialOut = undefined;
+    else this.#partialErr = undefined;
+    return pending;
   }
 
   /** Ends the attempt's log: its lines, or `undefined` when it printed nothing. */
   finish(): TaskLogs | undefined {
     this.open = false;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      const pending = this.#partial[stream];
-      if (pending !== undefined) this.#add(pending);
-    }
+    for (const pending of [this.#takePartial('stdout'), this.#takePartial('stderr')]) if (pending !== undefined) this.#add(pending);
     const lines = this.#first === 0 ? this.#lines : this.#lines.slice(this.#first);
     return lines.length === 0 && !this.#truncated ? undefined : { lines, truncated: this.#truncated };
   }

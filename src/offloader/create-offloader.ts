@@ -110,7 +110,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       lifetime,
     });
     const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
-    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime, logs };
+    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime, logs, logOptions: resolved.logs };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
     this.#stats.register(this.#local.name);
