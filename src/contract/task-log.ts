@@ -88,6 +88,7 @@ export class TaskLogBuffer {
   /** Ends the attempt's log: its lines, or `undefined` when it printed nothing. */
   finish(): TaskLogs | undefined {
     this.open = false;
+    if (this.writes === 0) return undefined;
     for (const pending of [this.#takePartial('stdout'), this.#takePartial('stderr')]) if (pending !== undefined) this.#add(pending);
     const lines = this.#first === 0 ? this.#lines : this.#lines.slice(this.#first);
     return lines.length === 0 && !this.#truncated ? undefined : { lines, truncated: this.#truncated };
