@@ -80,7 +80,7 @@ export interface WorkerTaint {
 export interface ChunkReply {
   threadId: number;
   /** One result per envelope, packed by {@link packResults}; shorter than the chunk when the worker retired. */
-  results: string;
+  results: string | PackedResult[];
   /** The worker reached `maxTasksPerWorker` and must be replaced; envelopes after the last result did not run. */
   retire: boolean;
   /** The task module could not be loaded in the worker. */
@@ -148,12 +148,11 @@ function packResult(result: ResultEnvelope): Exclude<PackedResult, null> {
 }
 
 /**
- * A chunk's results as one JSON text: `null` (cancelled), `[durationMs, output]` or `[durationMs, kind, error]` each,
- * or with captured lines `[durationMs, output, null, logs]` / `[durationMs, kind, error, logs]`.
+ * Outputs longer than this in all (UTF-16 code units) leave the worker as an
+ * array, not one JSON text: escaping can make the text up to 6 times as long
+ * as the outputs, and V8's longest string is 2^29 - 24 units.
  */
-export function packResults(results: readonly (ResultEnvelope | null)[]): string {
-  return JSON.stringify(results.map((result) => (result === null ? null : packResult(result))));
-}
+const MAX_JSON_PACKED_OUTPUT = 2 ** 26;
 
 /** One packed result, as {@link unpackResults} yields it. */
 export type PackedResult =
@@ -163,9 +162,32 @@ export type PackedResult =
   | [durationMs: number, output: string, none: null, logs: TaskLogs]
   | [durationMs: number, kind: ErrorKind, error: EncodedError, logs: TaskLogs];
 
-/** Parses the results packed by {@link packResults}; {@link toResultEnvelope} rebuilds each envelope. */
-export function unpackResults(text: string): PackedResult[] {
-  return JSON.parse(text) as PackedResult[];
+/**
+ * A chunk's results, `null` (cancelled), `[durationMs, output]` or
+ * `[durationMs, kind, error]` each (with captured lines `[durationMs, output,
+ * null, logs]` / `[durationMs, kind, error, logs]`): as one JSON text, or as
+ * the array itself (structured-cloned) when the outputs are too long for one text.
+ */
+export function packResults(results: readonly (ResultEnvelope | null)[]): string | PackedResult[] {
+  let outputChars = 0;
+  const packed = results.map((result): PackedResult => {
+    if (result === null) return null;
+    if (result.ok) outputChars += result.output.length;
+    return packResult(result);
+  });
+  if (outputChars > MAX_JSON_PACKED_OUTPUT) return packed;
+  try {
+    return JSON.stringify(packed);
+  } catch (error) {
+    // An error envelope too long for one text.
+    if (error instanceof RangeError) return packed;
+    throw error;
+  }
+}
+
+/** The results packed by {@link packResults}; {@link toResultEnvelope} rebuilds each envelope. */
+export function unpackResults(packed: string | PackedResult[]): PackedResult[] {
+  return typeof packed === 'string' ? (JSON.parse(packed) as PackedResult[]) : packed;
 }
 
 /** Rebuilds the result envelope of the task with id `id` from its packed form. */
