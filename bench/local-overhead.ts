@@ -13,7 +13,8 @@
  * manager, registered in this process only; the queue holds 200,000 spans so
  * none is dropped), (a) and (c) again against
  * spillway untraced in the same process, interleaved: the traced ratio.
- * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, rssMb }.
+ * Then (a) and (c) with log capture on against off (`logs.capture`), interleaved: the logs ratio.
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
  */
@@ -173,6 +174,61 @@ for (let rep = 1; rep <= REPS; rep++) {
 await tracedOffloader.close();
 await provider.shutdown();
 
+// Log capture on vs off, spillway only, interleaved: two offloaders that differ only in `logs.capture` (the tasks print nothing).
+type LogSide = 'off' | 'on';
+const logRatios: Record<string, number[]> = {};
+const logRates: Record<string, Record<LogSide, number[]>> = {};
+/** CPU time of the whole process (main thread and workers) per task, in microseconds: steadier than rates on a loaded machine. */
+const logCpu: Record<string, Record<LogSide, number[]>> = {};
+const logOffloaders: Record<LogSide, ReturnType<typeof createOffloader>> = {
+  off: createOffloader({
+    tasks: new URL('./fixtures/tasks.mjs', import.meta.url),
+    local: { maxWorkers: WORKERS, maxQueue: 100_000 },
+    logs: { capture: false },
+  }),
+  on: createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, maxQueue: 100_000 }, logs: { capture: true } }),
+};
+const logged = (scenario: Scenario, side: LogSide, inputs: number[]) =>
+  scenario.key === 'mapNoop' ? logOffloaders[side].map(noop, inputs) : Promise.all(inputs.map((value) => logOffloaders[side].run(noop, value)));
+for (const side of ['off', 'on'] as const)
+  for (const scenario of traced)
+    await logged(
+      scenario,
+      side,
+      Array.from({ length: 2_000 }, (_, index) => index),
+    );
+for (let rep = 1; rep <= REPS; rep++) {
+  for (const scenario of traced) {
+    const order: LogSide[] = rep % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
+    const rate: Partial<Record<LogSide, number>> = {};
+    for (const side of order) {
+      const inputs = Array.from({ length: scenario.count }, (_, index) => index);
+      const startedAt = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const results = (await logged(scenario, side, inputs)) as number[];
+      rate[side] = scenario.count / ((performance.now() - startedAt) / 1000);
+      const cpu = process.cpuUsage(cpuBefore);
+      logCpu[scenario.key] ??= { off: [], on: [] };
+      logCpu[scenario.key][side].push((cpu.user + cpu.system) / scenario.count);
+      if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`logs ${side} returned wrong results`);
+    }
+    const ratio = (rate.on ?? 0) / (rate.off ?? 1);
+    logRatios[scenario.key] ??= [];
+    logRatios[scenario.key].push(ratio);
+    logRates[scenario.key] ??= { off: [], on: [] };
+    logRates[scenario.key].off.push(rate.off ?? 0);
+    logRates[scenario.key].on.push(rate.on ?? 0);
+    console.log(
+      `rep ${rep} ${scenario.label.padEnd(28)} capture off ${Math.round(rate.off ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  on ${Math.round(rate.on ?? 0)
+        .toLocaleString()
+        .padStart(9)}/s  ratio ${ratio.toFixed(2)}`,
+    );
+  }
+}
+await Promise.all([logOffloaders.off.close(), logOffloaders.on.close()]);
+
 function peakRss(side: Side): number {
   const output = execFileSync(process.execPath, [new URL('./fixtures/rss-probe.mjs', import.meta.url).pathname, side], { encoding: 'utf8' });
   return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { peakRssMb: number }).peakRssMb;
@@ -196,6 +252,13 @@ for (const scenario of traced) {
     `${`${scenario.label} traced`.padEnd(28)} untraced ${Math.round(median(tracedRates[scenario.key].untraced)).toLocaleString()}/s, traced ${Math.round(median(tracedRates[scenario.key].traced)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread})   >= ${tracedTargets[scenario.key]} ${ratio >= tracedTargets[scenario.key] ? 'met' : 'MISSED'}`,
   );
 }
+for (const scenario of traced) {
+  const ratio = median(logRatios[scenario.key]);
+  const spread = `${Math.min(...logRatios[scenario.key]).toFixed(2)}-${Math.max(...logRatios[scenario.key]).toFixed(2)}`;
+  console.log(
+    `${`${scenario.label} logs`.padEnd(28)} capture off ${Math.round(median(logRates[scenario.key].off)).toLocaleString()}/s, on ${Math.round(median(logRates[scenario.key].on)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread}); CPU per task off ${median(logCpu[scenario.key].off).toFixed(1)} us, on ${median(logCpu[scenario.key].on).toFixed(1)} us`,
+  );
+}
 console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
 const round = (value: number) => Math.round(value * 100) / 100;
 console.log(
@@ -205,6 +268,8 @@ console.log(
     mapNoop: round(median(ratios.mapNoop)),
     runNoopTraced: round(median(tracedRatios.runNoop)),
     mapNoopTraced: round(median(tracedRatios.mapNoop)),
+    runNoopLogs: round(median(logRatios.runNoop)),
+    mapNoopLogs: round(median(logRatios.mapNoop)),
     rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
     reps: REPS,
   }),

@@ -8,6 +8,8 @@
  * spillway may be installed: it checks a global brand, not a prototype.
  */
 
+import type { TaskLogs } from './contract/task-log.js';
+
 const BRAND = Symbol.for('spillway.OffloadError');
 
 /**
@@ -123,6 +125,8 @@ export class OffloadError extends Error {
   declare backend?: string;
   /** Attempts made, the failing one included. */
   declare attempts?: number;
+  /** What the failing attempt printed (its last lines), when log capture is on and the task printed anything. */
+  declare logs?: TaskLogs;
 
   constructor(message: string, defaults: { code: OffloadErrorCode; retryable: boolean }, options: OffloadErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -11,6 +11,7 @@
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
 export type { LocalSnapshot, StallInfo, WorkerSizing } from './backends/local/index.js';
+export type { TaskLogLine, TaskLogStream, TaskLogs } from './contract/task-log.js';
 export { MissingPeerError } from './errors.js';
 export { createOffloader } from './offloader/create-offloader.js';
 export type {
@@ -21,6 +22,7 @@ export type {
   OffloaderEvents,
   TaskEventInfo,
   TaskFailureInfo,
+  TaskLogInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
 export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
@@ -38,7 +40,7 @@ export type {
   StreamOptions,
   StreamResult,
 } from './offloader/types.js';
-export type { LocalOptions, OffloaderOptions } from './options.js';
+export type { LocalOptions, LogOptions, OffloaderOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';
 export type { BreakerState, BurstPolicy, CostPolicy } from './scheduler/types.js';

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Backend } from './backends/backend.js';
 import { defaultWorkerSizing } from './backends/local/cpu-budget.js';
-import { MAX_TIMEOUT_MS } from './contract/platform.js';
+import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import type { TaskModuleLocation } from './contract/task-module.js';
 import { ValidationError } from './errors.js';
 import type { BreakerOptions } from './resilience/breaker.js';
@@ -117,6 +117,29 @@ export interface OffloaderOptions {
   breaker?: BreakerOptions;
   /** Retries (with failover) of infrastructure faults on remotes. */
   retry?: RetryOptions;
+  /** Capture of what tasks print, on every backend (a task's own `logs` overrides it). */
+  logs?: LogOptions;
+}
+
+/**
+ * Capture of what a task prints with `console.*`, `process.stdout.write` and
+ * `process.stderr.write` while it runs, wherever it runs: each attempt's
+ * lines come back as a `log` event, and a failed task's error carries the
+ * last ones as `error.logs`. The output still reaches the real streams.
+ */
+export interface LogOptions {
+  /**
+   * Capture task output.
+   * @default true
+   */
+  capture?: boolean;
+  /**
+   * Most text kept per attempt, in UTF-8 bytes (a line's newline counts 1):
+   * the last lines are kept, older ones dropped and the logs marked
+   * `truncated`. 1 to `MAX_LOG_BYTES` (1 MiB).
+   * @default 65_536
+   */
+  maxBytes?: number;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -133,6 +156,14 @@ export const LocalOptionsSchema = z
     abortGraceMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(1_000),
     stallAfterMs: z.number().min(1).optional(),
     onStall: z.enum(['report', 'restart']).default('report'),
+  })
+  .strict();
+
+/** Schema of {@link LogOptions}, with its defaults. */
+export const LogOptionsSchema = z
+  .object({
+    capture: z.boolean().default(true),
+    maxBytes: z.number().int().min(1).max(MAX_LOG_BYTES).default(65_536),
   })
   .strict();
 
@@ -198,6 +229,7 @@ export const OffloaderOptionsSchema = z
     cost: CostPolicySchema.prefault({}),
     breaker: BreakerOptionsSchema.prefault({}),
     retry: RetryOptionsSchema.prefault({}),
+    logs: LogOptionsSchema.prefault({}),
   })
   .strict();
 

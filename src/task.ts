@@ -5,7 +5,7 @@
  * definition so an offloader can run it on a worker or a remote.
  */
 import { z } from 'zod';
-import { MAX_TIMEOUT_MS } from './contract/platform.js';
+import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -102,6 +102,13 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * @default false
    */
   transfer?: boolean;
+  /**
+   * This task's capture of what it prints, over the offloader's `logs`
+   * option field by field: `capture` turns it on or off, `maxBytes` (1 to
+   * `MAX_LOG_BYTES`) is the most text kept per attempt.
+   * @default the offloader's `logs`
+   */
+  logs?: { capture?: boolean; maxBytes?: number };
 }
 
 /** A task definition with defaults applied, as carried by an {@link Offloadable}. */
@@ -119,6 +126,7 @@ export interface ResolvedTaskDefinition {
   readonly onStall?: 'report' | 'restart';
   readonly placement?: string;
   readonly transfer?: boolean;
+  readonly logs?: { readonly capture?: boolean; readonly maxBytes?: number };
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -165,6 +173,10 @@ const TaskDefinitionSchema = z.object({
   onStall: z.enum(['report', 'restart']).optional(),
   placement: z.string().min(1).optional(),
   transfer: z.boolean().optional(),
+  logs: z
+    .object({ capture: z.boolean().optional(), maxBytes: z.number().int().min(1).max(MAX_LOG_BYTES).optional() })
+    .strict()
+    .optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {

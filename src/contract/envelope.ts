@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { BinaryParts } from './binary.js';
-import { MAX_TIMEOUT_MS } from './platform.js';
+import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './platform.js';
+import type { TaskLogs } from './task-log.js';
 
 /** Version of the envelope schema. Bumped on any incompatible change. */
 export const ENVELOPE_VERSION = 1;
@@ -57,6 +58,14 @@ export const TaskEnvelope = z.object({
    * uploads an output over `outputOverBytes` (see {@link PayloadRef}).
    */
   payloadRef: PayloadRef.optional(),
+  /**
+   * Capture what the task prints, keeping the last `maxBytes` (see `task-log.ts`);
+   * absent: nothing is captured. Optional: handlers that predate it ignore it.
+   */
+  logs: z
+    .object({ maxBytes: z.number().int().min(1).max(MAX_LOG_BYTES) })
+    .optional()
+    .catch(undefined),
 });
 /**
  * In-process only, never on a network: the out-of-band bytes of the
@@ -102,11 +111,19 @@ export const EncodedError: z.ZodType<EncodedError> = z.lazy(() =>
   }),
 );
 
+/** What an attempt printed, as a result carries it. */
+const TaskLogsSchema: z.ZodType<TaskLogs> = z.object({
+  lines: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), text: z.string(), at: z.number() })),
+  truncated: z.boolean(),
+});
+
 const resultBase = {
   version: z.literal(ENVELOPE_VERSION),
   id: z.string(),
   /** How long the task ran where it ran, in milliseconds. */
   durationMs: z.number().nonnegative(),
+  /** What the task printed, when the envelope asked for `logs` and it printed anything. Optional: a malformed value is dropped. */
+  logs: TaskLogsSchema.optional().catch(undefined),
 };
 
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */

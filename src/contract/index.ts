@@ -35,9 +35,10 @@ export { assertSerializable, deserialize, encodeValue, serialize, serializeParts
 export type { InProcessBinary } from './envelope.js';
 export { ENVELOPE_VERSION, EncodedError, ErrorKind, PayloadRef, ResultEnvelope, TaskEnvelope } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
-export { BUNDLE_HASH_ENV, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';
+export { BUNDLE_HASH_ENV, MAX_LOG_BYTES, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';
 export type { ExecuteOptions, Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
+export type { TaskLogLine, TaskLogStream, TaskLogs } from './task-log.js';
 export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
 export { createTaskRegistry, hashTaskModule, loadTaskModule, toModuleUrl } from './task-module.js';
 export { ELEMENTS_PER_ENCODED_BYTE, elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS, MIN_ELEMENT_BUDGET } from './value-limits.js';

@@ -27,3 +27,6 @@ export const NODE_RUNTIMES = {
  * Node timer keeps. Longer values, `Infinity` and `NaN` are refused.
  */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** Largest `logs.maxBytes` (1 MiB): a result with its captured lines stays far below every backend's response limit. */
+export const MAX_LOG_BYTES = 1_048_576;

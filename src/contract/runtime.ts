@@ -12,6 +12,7 @@ import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize, serializeParts } from './codec.js';
 import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
 import { encodeError } from './error-codec.js';
+import { openTaskLog, type TaskLogCapture } from './log-capture.js';
 import { ownFields } from './own-fields.js';
 import type { TaskRegistry } from './task-module.js';
 
@@ -64,6 +65,13 @@ export interface Runtime {
 
 function failure(id: string, kind: ErrorKind, error: unknown, durationMs = 0): ResultEnvelope {
   return { version: ENVELOPE_VERSION, id, ok: false, kind, error: encodeError(error), durationMs };
+}
+
+/** `result` with what the attempt printed, when it was captured and printed anything. */
+function withLogs(result: ResultEnvelope, capture: TaskLogCapture | undefined): ResultEnvelope {
+  const logs = capture?.finish();
+  if (logs !== undefined) result.logs = logs;
+  return result;
 }
 
 function withFields(error: Error, fields: Record<string, unknown>): Error {
@@ -193,6 +201,8 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
     }
     const name = task.definition.name;
     const timeoutMs = enforceTimeouts ? envelope.timeoutMs : undefined;
+    // Only when the envelope asks for it: an attempt without `logs` pays nothing for capture.
+    const capture = envelope.logs === undefined ? undefined : openTaskLog(envelope.logs.maxBytes);
     const startedAt = performance.now();
     let output: unknown;
     try {
@@ -203,23 +213,26 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
         timeoutMs === undefined && typeof outer === 'function'
           ? task.invoke(input, lazyContext(outer, context))
           : runWithTimeout((signal) => task.invoke(input, { signal, ...context }), timeoutMs, name, typeof outer === 'function' ? outer() : outer);
-      output = await withTraceHeaders(envelope.headers, run);
+      output = await (capture === undefined ? withTraceHeaders(envelope.headers, run) : capture.run(() => withTraceHeaders(envelope.headers, run)));
     } catch (error) {
       const kind = classify(error, name);
       const encodable = kind === 'timeout' ? withFields(error as Error, { timeoutMs }) : error;
-      return failure(envelope.id, kind, encodable, performance.now() - startedAt);
+      return withLogs(failure(envelope.id, kind, encodable, performance.now() - startedAt), capture);
     }
     const durationMs = performance.now() - startedAt;
     try {
       if (executeOptions?.binaryOutput !== true)
-        return { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(output, 'output'), durationMs };
+        return withLogs({ version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(output, 'output'), durationMs }, capture);
       const { text, binary } = serializeParts(output, 'output', task.definition.transfer === true, true);
       const result: ResultEnvelope = { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: text, durationMs };
       if (binary !== undefined) result.binary = binary;
-      return result;
+      return withLogs(result, capture);
     } catch (error) {
       const kind: ErrorKind = error instanceof SerializationError ? 'serialization' : 'task';
-      return failure(envelope.id, kind, isOffloadError(error) ? error : new SerializationError(String(error), { path: 'output' }), durationMs);
+      return withLogs(
+        failure(envelope.id, kind, isOffloadError(error) ? error : new SerializationError(String(error), { path: 'output' }), durationMs),
+        capture,
+      );
     }
   }
 

@@ -109,7 +109,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       retry: resolved.retry,
       lifetime,
     });
-    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime };
+    const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
+    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime, logs, logOptions: resolved.logs };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
     this.#stats.register(this.#local.name);

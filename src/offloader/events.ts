@@ -3,6 +3,7 @@
  * attempt, where it ran and how long it queued and ran, whatever the backend.
  */
 import type { StallInfo } from '../backends/local/index.js';
+import type { TaskLogLine } from '../contract/task-log.js';
 import type { OffloadError } from '../errors.js';
 
 /** What every task event and callback reports about one task. */
@@ -19,6 +20,26 @@ export interface TaskEventInfo {
   queuedMs: number;
   /** Run time of the latest attempt where it ran, in ms (0 before it ran). */
   runMs: number;
+}
+
+/**
+ * Payload of `log`: what one attempt printed (see the offloader's `logs`
+ * option), from whichever backend ran it. Emitted once per attempt that
+ * printed, before that attempt's `retry`, `success` or `failure`.
+ */
+export interface TaskLogInfo {
+  /** The task's `offloadable` name. */
+  taskName: string;
+  /** Task id, stable across retries. */
+  taskId: string;
+  /** Backend that ran the attempt. */
+  backend: string;
+  /** The attempt that printed the lines, 1 for the first. */
+  attempt: number;
+  /** The lines, oldest first, each with its stream and the time it was written (`Date.now()` where the task ran). */
+  lines: TaskLogLine[];
+  /** True when older lines were dropped to stay within `logs.maxBytes`. */
+  truncated: boolean;
 }
 
 /** Payload of `failure`: the task's final error. */
@@ -105,6 +126,8 @@ export interface OffloaderEvents {
   breakerHalfOpen: BreakerInfo;
   /** A backend's breaker closed again. */
   breakerClose: BreakerInfo;
+  /** An attempt printed something (only while log capture is on). */
+  log: TaskLogInfo;
   /** A local attempt without `timeoutMs` ran past its `stallAfterMs` (once per attempt; see `onStall`). */
   stall: StallInfo;
 }

@@ -4,6 +4,7 @@
  * and `close()` wait on.
  */
 import type { EventEmitter } from 'node:events';
+import type { TaskLogs } from '../contract/task-log.js';
 import type { OffloadError } from '../errors.js';
 import type { OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { callSafely } from './call-safely.js';
@@ -68,6 +69,13 @@ export class RunReporter {
     this.#stats.retried(run.backendName);
     this.#metrics?.retried(run.backendName, run.task.name, error.code);
     if (this.listening('retry')) this.emit('retry', { ...run.info(), error, reason: reason(), nextBackend });
+  }
+
+  /** Attempt `attempt` printed `logs` (a `log` event, built only for listeners). */
+  logged(run: ReportedRun, attempt: number, logs: TaskLogs): void {
+    if (!this.listening('log')) return;
+    const { taskName, taskId, backend } = run.info();
+    this.emit('log', { taskName, taskId, backend, attempt, lines: logs.lines, truncated: logs.truncated });
   }
 
   /** The task succeeded: `latencyMs` from submission, `runMs` where it ran. */

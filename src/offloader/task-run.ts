@@ -32,6 +32,18 @@ export interface RunServices {
   bundleHash: string;
   /** Aborts when the offloader is destroyed: no retry starts after that. */
   lifetime: AbortSignal;
+  /** What envelopes ask about log capture by the offloader's `logs` option; `undefined`: capture is off. */
+  logs: TaskEnvelope['logs'];
+  /** The offloader's `logs` option, under a task's own `logs`. */
+  logOptions: { capture: boolean; maxBytes: number };
+}
+
+/** What an envelope of `task` asks about log capture: the task's own `logs` over the offloader's, field by field. */
+function logsOf(task: ResolvedTaskDefinition, services: RunServices): TaskEnvelope['logs'] {
+  const own = task.logs;
+  if (own === undefined) return services.logs;
+  const { capture, maxBytes } = services.logOptions;
+  return (own.capture ?? capture) ? { maxBytes: own.maxBytes ?? maxBytes } : undefined;
 }
 
 /**
@@ -161,6 +173,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     };
     if (parts?.binary !== undefined) envelope.binary = parts.binary;
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
+    const logs = logsOf(this.task, this.#services);
+    if (logs !== undefined) envelope.logs = logs;
     if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
     this.#attemptStartedAt = performance.now();
     return envelope;
@@ -219,8 +233,12 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       return;
     }
     this.#runMs = result.durationMs;
+    const { logs } = result;
+    if (logs !== undefined) this.#services.reporter.logged(this, this.#attempts, logs);
     if (!result.ok) {
-      this.#taskFailed(decodeError(result.kind, result.error, this.info()), result.kind === 'task');
+      const error = decodeError(result.kind, result.error, this.info());
+      if (logs !== undefined) error.logs = logs;
+      this.#taskFailed(error, result.kind === 'task');
       return;
     }
     let output: unknown;

@@ -12,10 +12,11 @@ import {
   SerializationError,
   StaleBundleError,
   TaskError,
+  type TaskLogInfo,
   TimeoutError,
   ValidationError,
 } from '../../src/index.js';
-import { echo, failQuota, greet, returnsFunction, sleep } from '../fixtures/remote-tasks.mjs';
+import { chatty, echo, failQuota, greet, returnsFunction, sleep } from '../fixtures/remote-tasks.mjs';
 import { rejectionOf } from '../support/helpers.js';
 import type { BackendFactory, StartedBackend } from './backend-factory.js';
 
@@ -40,7 +41,12 @@ for (const factory of factories) {
 
     beforeAll(async () => {
       started = await factory.start(tasksUrl);
-      offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: started.backend === undefined ? [] : [started.backend] });
+      offloader = createOffloader({
+        tasks: tasksUrl,
+        local: { maxWorkers: 1 },
+        remotes: started.backend === undefined ? [] : [started.backend],
+        logs: { capture: true },
+      });
       const record = (kind: string) => (info: object) =>
         events.push({ kind, ...info, queuedMs: 0, runMs: 0, ...('error' in info ? { error: (info.error as Error).name } : {}) });
       offloader.on('success', record('success'));
@@ -174,6 +180,50 @@ for (const factory of factories) {
       expect(error).toBeInstanceOf(PayloadTooLargeError);
       expect(error.limitBytes).toBe(limit);
       expect(error.sizeBytes).toBeGreaterThan(limit ?? 0);
+    });
+
+    /** The `log` events emitted while `work` runs. */
+    async function logsDuring<T>(work: () => Promise<T>): Promise<{ result: T; logs: TaskLogInfo[] }> {
+      const logs: TaskLogInfo[] = [];
+      const listener = (info: TaskLogInfo) => logs.push(info);
+      offloader.on('log', listener);
+      try {
+        return { result: await work(), logs };
+      } finally {
+        offloader.off('log', listener);
+      }
+    }
+    const printed = (taskId: string, lines: number) => [...Array.from({ length: lines }, (_, index) => `${taskId} line ${index}`), `${taskId} raw write`];
+
+    it('what a task prints arrives as one `log` event with its task id, stream and time; a failure carries the last lines', async () => {
+      const { result: taskId, logs } = await logsDuring(() => offloader.run(chatty, { lines: 4 }, { placement }));
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatchObject({ taskName: 'chatty', taskId, backend: factory.name, attempt: 1, truncated: false });
+      expect(logs[0].lines.map((line) => line.text)).toEqual(printed(taskId, 4));
+      expect(logs[0].lines.map((line) => line.stream)).toEqual(['stdout', 'stderr', 'stdout', 'stderr', 'stdout']);
+      expect(logs[0].lines.every((line) => Number.isFinite(line.at))).toBe(true);
+      const error = (await rejectionOf(offloader.run(chatty, { lines: 1, fail: true }, { placement }))) as TaskError;
+      expect(error).toBeInstanceOf(TaskError);
+      expect(error.logs?.lines.map((line) => line.text)).toEqual(printed(error.taskId ?? '?', 1));
+    });
+
+    it("tasks printing at the same time never get each other's lines", async () => {
+      const { result: taskIds, logs } = await logsDuring(() =>
+        Promise.all(Array.from({ length: 6 }, () => offloader.run(chatty, { lines: 6 }, { placement }))),
+      );
+      expect(logs).toHaveLength(6);
+      for (const taskId of taskIds) expect(logs.find((info) => info.taskId === taskId)?.lines.map((line) => line.text)).toEqual(printed(taskId, 6));
+    });
+
+    it('keeps the last 64 KB of what a task prints and marks the rest as truncated', async () => {
+      const { result: taskId, logs } = await logsDuring(() => offloader.run(chatty, { lines: 0, floodLines: 100 }, { placement }));
+      expect(logs).toHaveLength(1);
+      const { lines, truncated } = logs[0];
+      expect(truncated).toBe(true);
+      expect(lines.reduce((sum, line) => sum + Buffer.byteLength(line.text) + 1, 0)).toBeLessThanOrEqual(65_536);
+      // The last lines without a gap: the flood's last 65 (its first 35 and the earlier `raw write` line were dropped).
+      expect(lines.map((line) => line.text.slice(0, 6))).toEqual(Array.from({ length: 65 }, (_, index) => String(35 + index).padStart(6, '0')));
+      expect(taskId).toBe(logs[0].taskId);
     });
 
     it('a backend running another build of the task module answers StaleBundleError', async () => {

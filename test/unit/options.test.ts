@@ -6,6 +6,7 @@ import {
   type CostPolicy,
   createOffloader,
   type LocalOptions,
+  type LogOptions,
   type Offloader,
   type OffloaderOptions,
   type RetryOptions,
@@ -16,6 +17,7 @@ import {
   type BurstPolicySchema,
   type CostPolicySchema,
   type LocalOptionsSchema,
+  type LogOptionsSchema,
   type OffloaderOptionsSchema,
   type RetryOptionsSchema,
   resolveOptions,
@@ -134,6 +136,7 @@ describe('option types and schemas', () => {
     expectTypeOf<CostPolicy>().toEqualTypeOf<z.input<typeof CostPolicySchema>>();
     expectTypeOf<BreakerOptions>().toEqualTypeOf<z.input<typeof BreakerOptionsSchema>>();
     expectTypeOf<RetryOptions>().toEqualTypeOf<z.input<typeof RetryOptionsSchema>>();
+    expectTypeOf<LogOptions>().toEqualTypeOf<z.input<typeof LogOptionsSchema>>();
     expectTypeOf<OffloaderOptions>().toEqualTypeOf<z.input<typeof OffloaderOptionsSchema>>();
   });
 

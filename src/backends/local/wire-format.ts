@@ -6,6 +6,7 @@
  * envelopes that have not started, or ask the running one to stop.
  */
 import { ENVELOPE_VERSION, type EncodedError, type ErrorKind, type ResultEnvelope, type TaskEnvelope } from '../../contract/envelope.js';
+import type { TaskLogs } from '../../contract/task-log.js';
 
 /**
  * Byte layout of a chunk's shared progress buffer. It starts with an Int32 at
@@ -110,11 +111,13 @@ export function packEnvelopes(envelopes: readonly TaskEnvelope[]): string {
   for (let index = 0; index < envelopes.length; index++) {
     const envelope = envelopes[index];
     const item: unknown[] = [envelope.id, envelope.task, envelope.attempt, envelope.input, envelope.timeoutMs ?? null];
-    const { headers } = envelope;
+    const { headers, logs } = envelope;
     if (envelope.bundleHash !== bundleHash || envelope.version !== ENVELOPE_VERSION) item.push(envelope.bundleHash, envelope.version);
-    else if (headers !== undefined) item.push(null, null);
+    else if (headers !== undefined || logs !== undefined) item.push(null, null);
     // Trace headers of a traced task: usually `traceparent` alone, sent as its bare string.
     if (headers !== undefined) item.push(onlyTraceparent(headers) ? headers.traceparent : headers);
+    else if (logs !== undefined) item.push(null);
+    if (logs !== undefined) item.push(logs.maxBytes);
     items[index] = item;
   }
   return JSON.stringify([ENVELOPE_VERSION, bundleHash, items]);
@@ -162,9 +165,17 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
       timeoutMs: (item[4] ?? undefined) as number | undefined,
     } as TaskEnvelope;
     const headers = item[7];
-    if (headers !== undefined) envelope.headers = typeof headers === 'string' ? { traceparent: headers } : (headers as Record<string, string>);
+    if (headers != null) envelope.headers = typeof headers === 'string' ? { traceparent: headers } : (headers as Record<string, string>);
+    if (item[8] !== undefined) envelope.logs = { maxBytes: item[8] as number };
     return envelope;
   });
+}
+
+/** One result as {@link packResults} packs it; what the task printed (when captured) makes it a 4-tuple. */
+function packResult(result: ResultEnvelope): Exclude<PackedResult, null> {
+  const { logs } = result;
+  if (result.ok) return logs === undefined ? [result.durationMs, result.output] : [result.durationMs, result.output, null, logs];
+  return logs === undefined ? [result.durationMs, result.kind, result.error] : [result.durationMs, result.kind, result.error, logs];
 }
 
 /**
@@ -175,20 +186,25 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
 const MAX_JSON_PACKED_OUTPUT = 2 ** 26;
 
 /** One packed result, as {@link unpackResults} yields it. */
-export type PackedResult = null | [durationMs: number, output: string] | [durationMs: number, kind: ErrorKind, error: EncodedError];
+export type PackedResult =
+  | null
+  | [durationMs: number, output: string]
+  | [durationMs: number, kind: ErrorKind, error: EncodedError]
+  | [durationMs: number, output: string, none: null, logs: TaskLogs]
+  | [durationMs: number, kind: ErrorKind, error: EncodedError, logs: TaskLogs];
 
 /**
  * A chunk's results, `null` (cancelled), `[durationMs, output]` or
- * `[durationMs, kind, error]` each: as one JSON text, or as the array itself
- * (structured-cloned) when the outputs are too long for one text.
+ * `[durationMs, kind, error]` each (with captured lines `[durationMs, output,
+ * null, logs]` / `[durationMs, kind, error, logs]`): as one JSON text, or as
+ * the array itself (structured-cloned) when the outputs are too long for one text.
  */
 export function packResults(results: readonly (ResultEnvelope | null)[]): string | PackedResult[] {
   let outputChars = 0;
   const packed = results.map((result): PackedResult => {
     if (result === null) return null;
-    if (!result.ok) return [result.durationMs, result.kind, result.error];
-    outputChars += result.output.length;
-    return [result.durationMs, result.output];
+    if (result.ok) outputChars += result.output.length;
+    return packResult(result);
   });
   if (outputChars > MAX_JSON_PACKED_OUTPUT) return packed;
   try {
@@ -207,9 +223,12 @@ export function unpackResults(packed: string | PackedResult[]): PackedResult[] {
 
 /** Rebuilds the result envelope of the task with id `id` from its packed form and the out-of-band bytes of its output, if any. */
 export function toResultEnvelope(id: string, packed: Exclude<PackedResult, null>, binary?: Uint8Array[] | null): ResultEnvelope {
-  if (packed.length !== 2) return { version: ENVELOPE_VERSION, id, ok: false, kind: packed[1], error: packed[2], durationMs: packed[0] };
-  const result: ResultEnvelope = { version: ENVELOPE_VERSION, id, ok: true, output: packed[1], durationMs: packed[0] };
-  if (binary != null) result.binary = { views: binary, transfer: [] };
+  const result: ResultEnvelope =
+    packed.length === 2 || packed[2] === null
+      ? { version: ENVELOPE_VERSION, id, ok: true, output: packed[1], durationMs: packed[0] }
+      : { version: ENVELOPE_VERSION, id, ok: false, kind: packed[1] as ErrorKind, error: packed[2], durationMs: packed[0] };
+  if (packed.length === 4) result.logs = packed[3];
+  if (binary != null && result.ok) result.binary = { views: binary, transfer: [] };
   return result;
 }
 
