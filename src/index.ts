@@ -23,6 +23,14 @@ export type {
   TaskFailureInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
+export type {
+  Timeline,
+  TimelineAttempt,
+  TimelineBreakerChange,
+  TimelineRetry,
+  TimelineSample,
+  TimelineSpill,
+} from './offloader/timeline.js';
 export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
@@ -38,7 +46,7 @@ export type {
   StreamOptions,
   StreamResult,
 } from './offloader/types.js';
-export type { LocalOptions, OffloaderOptions } from './options.js';
+export type { LocalOptions, OffloaderOptions, TimelineOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';
 export type { BreakerState, BurstPolicy, CostPolicy } from './scheduler/types.js';

@@ -117,6 +117,19 @@ export interface OffloaderOptions {
   breaker?: BreakerOptions;
   /** Retries (with failover) of infrastructure faults on remotes. */
   retry?: RetryOptions;
+  /** What `offloader.timeline()` keeps (see {@link TimelineOptions}). */
+  timeline?: TimelineOptions;
+}
+
+/** Options of the offloader's timeline (`offloader.timeline()`, read by `spillway report`). */
+export interface TimelineOptions {
+  /**
+   * Attempts kept: the oldest are dropped past this (spills, breaker
+   * changes, retries and queue samples are bounded by the same number).
+   * `0` records nothing.
+   * @default 100000
+   */
+  maxAttempts?: number;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -198,6 +211,10 @@ export const OffloaderOptionsSchema = z
     cost: CostPolicySchema.prefault({}),
     breaker: BreakerOptionsSchema.prefault({}),
     retry: RetryOptionsSchema.prefault({}),
+    timeline: z
+      .object({ maxAttempts: z.number().int().min(0).default(100_000) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
