@@ -49,8 +49,8 @@ export const REPORT_SCRIPT = String.raw`
   lanes.setOption({
     title: { text: 'Where each attempt ran (colour: task; outline: green ok, red failed)', textStyle: { fontSize: 13 } },
     tooltip: { confine: true },
-    legend: { right: 10, data: Object.keys(markStyle) },
-    grid: { left: 130, right: 20, top: 40, bottom: 50 },
+    legend: { top: 22, right: 10, data: Object.keys(markStyle) },
+    grid: { left: 130, right: 20, top: 50, bottom: 50 },
     xAxis: xAxis(),
     yAxis: { type: 'category', data: model.lanes, inverse: true },
     dataZoom: zoom,
@@ -70,8 +70,8 @@ export const REPORT_SCRIPT = String.raw`
   queue.setOption({
     title: { text: 'Local queue depth and predicted wait (dashed: burst thresholds; triangles: spills)', textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
-    legend: { right: 10 },
-    grid: { left: 60, right: 70, top: 40, bottom: 50 },
+    legend: { top: 22, right: 10 },
+    grid: { left: 60, right: 70, top: 56, bottom: 50 },
     xAxis: xAxis(),
     yAxis: [{ type: 'value', name: 'queued' }, { type: 'value', name: 'wait ms' }],
     dataZoom: zoom,
@@ -89,8 +89,8 @@ export const REPORT_SCRIPT = String.raw`
   cost.setOption({
     title: { text: 'Cumulative estimated cost by backend (USD)', textStyle: { fontSize: 13 } },
     tooltip: { trigger: 'axis' },
-    legend: { right: 10 },
-    grid: { left: 80, right: 20, top: 40, bottom: 50 },
+    legend: { top: 22, right: 10 },
+    grid: { left: 80, right: 20, top: 50, bottom: 50 },
     xAxis: xAxis(),
     yAxis: { type: 'value', axisLabel: { formatter: function (v) { return '$' + v.toPrecision(2); } } },
     dataZoom: zoom,

@@ -39,6 +39,8 @@ export interface RemoteAttemptRun {
   dispatched(now?: number): void;
   /** The remote attempt is sent with its breaker in `breakerState`, estimated to cost `estimatedUsd` (for its trace). */
   remoteAttempt(breakerState: string, estimatedUsd: number): void;
+  /** The remote attempt left the backend's own concurrency queue at `now` (`performance.now()`; for the timeline). */
+  remoteSent(now: number): void;
   /** The attempt failed with an infrastructure fault (or found no room in the budgets) and goes to `next`. */
   failingOver(error: OffloadError, next: Backend): void;
 }
@@ -109,11 +111,15 @@ export class RemoteAttempts {
     let sentAt: number | undefined;
     const onDispatch = (): void => {
       sentAt = performance.now();
+      run.remoteSent(sentAt);
       this.#reportsDispatch.add(backend.name);
     };
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
-      if (!this.#reportsDispatch.has(backend.name)) sentAt = performance.now();
+      if (!this.#reportsDispatch.has(backend.name)) {
+        sentAt = performance.now();
+        run.remoteSent(sentAt);
+      }
       return backend.invoke(envelope, { signal, task: run.task, onDispatch });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;

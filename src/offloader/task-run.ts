@@ -179,6 +179,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#estimatedUsd = estimatedUsd;
   }
 
+  remoteSent(now: number): void {
+    this.#dispatchedAt = now;
+  }
+
   failingOver(error: OffloadError, next: Backend): void {
     const failed = this.#backend;
     const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;

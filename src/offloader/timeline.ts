@@ -21,7 +21,7 @@ export interface TimelineAttempt {
   workerId?: number;
   /** When the attempt was created (its envelope built), ms. */
   createdMs: number;
-  /** When it left the queue for a worker or a remote, ms (absent when it never did). */
+  /** When it left the queue for a local worker, or was sent to a remote (after the remote's own `maxConcurrency` queue), ms; absent when it never did. */
   dispatchedMs?: number;
   /** When its outcome reached the offloader, ms. */
   endMs: number;

@@ -118,7 +118,7 @@ describe('the HTML report in headless Chromium', () => {
         return url.startsWith('file:') ? route.continue() : route.abort();
       });
       await page.goto(pathToFileURL(out).href);
-      const drawn = await page.waitForFunction(() => (window as unknown as { spillwayReport?: { lanes: string[]; bars: number } }).spillwayReport);
+      const drawn = await page.waitForFunction(() => (globalThis as { spillwayReport?: { lanes: string[]; bars: number } }).spillwayReport);
       const { lanes, bars } = (await drawn.jsonValue()) as { lanes: string[]; bars: number };
       expect([...lanes].sort()).toEqual(expectedLanes().sort());
       expect(lanes.slice(0, 2).every((lane) => lane.startsWith('local worker '))).toBe(true);
