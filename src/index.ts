@@ -23,6 +23,9 @@ export type {
   TaskFailureInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
+export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
+export type { SpendSummary } from './offloader/spend-tracker.js';
+export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
   Timeline,
   TimelineAttempt,
@@ -31,9 +34,6 @@ export type {
   TimelineSample,
   TimelineSpill,
 } from './offloader/timeline.js';
-export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
-export type { SpendSummary } from './offloader/spend-tracker.js';
-export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
   CloseOptions,
   MapAggregateError,

@@ -89,7 +89,9 @@ try {
   writeFileSync(join(dir, 'timeline.json'), JSON.stringify(timeline));
   const report = await writeReport(timeline, { out: join(dir, 'report.html'), title: 'spillway burst demo' });
   console.log(`\nreport of this run: ${report.out}`);
-  console.log(`(${report.attempts} attempts in lanes ${report.lanes.join(', ')}; redraw it with: npx spillway report ${join(dir, 'timeline.json')} --out report.html)`);
+  console.log(
+    `(${report.attempts} attempts in lanes ${report.lanes.join(', ')}; redraw it with: npx spillway report ${join(dir, 'timeline.json')} --out report.html)`,
+  );
 } finally {
   await offloader?.close();
   for (const remote of remotes) await remote.destroy?.();

@@ -21,8 +21,8 @@ import { registerDevCommand } from './dev-command.js';
 import { errorLine, exitCodeOf } from './exit-code.js';
 import { registerIamPolicyCommand } from './iam-policy-command.js';
 import { registerInspectCommand } from './inspect-command.js';
-import { showSdkNodeWarningOnce } from './sdk-warning.js';
 import { registerReportCommand } from './report-command.js';
+import { showSdkNodeWarningOnce } from './sdk-warning.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerTeardownCommand } from './teardown-command.js';
 

@@ -17,7 +17,9 @@ interface ReportCommandOptions {
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('Draw a timeline from offloader.timeline() as one HTML page (lanes per worker and backend, queue, spills, cost, utilization) or as Chrome trace JSON')
+    .description(
+      'Draw a timeline from offloader.timeline() as one HTML page (lanes per worker and backend, queue, spills, cost, utilization) or as Chrome trace JSON',
+    )
     .argument('<timeline>', 'JSON file: JSON.stringify(offloader.timeline())')
     .requiredOption('--out <file>', 'the file to write (report.html, or trace.json with --format trace)')
     .option('--format <format>', 'html (self-contained page, no network) or trace (Chrome trace-event JSON; open it in https://ui.perfetto.dev)', 'html')
@@ -27,7 +29,11 @@ export function registerReportCommand(program: Command): void {
       const { readTimeline, writeReport } = await import('../report/write-report.js');
       const timeline = await readTimeline(file);
       progress(`report   ${timeline.attempts.length} attempts from ${file}`);
-      const written = await writeReport(timeline, { out: options.out, format: options.format, ...(options.title === undefined ? {} : { title: options.title }) });
+      const written = await writeReport(timeline, {
+        out: options.out,
+        format: options.format,
+        ...(options.title === undefined ? {} : { title: options.title }),
+      });
       if (options.json) resultJson(written);
       else result(`wrote ${written.out} (${written.format}, ${written.attempts} attempts in ${written.lanes.length} lanes, ${written.bytes} bytes)`);
     });

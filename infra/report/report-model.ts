@@ -23,7 +23,7 @@ export interface ReportBar {
 }
 
 /** A moment with a lane and a line of text (a spill, a retry, a breaker change). */
-export interface ReportMark {
+interface ReportMark {
   atMs: number;
   lane: number;
   kind: 'spill' | 'retry' | 'failover' | 'breaker';
@@ -85,7 +85,16 @@ function bar(attempt: TimelineAttempt, lane: number, task: number): ReportBar {
   const sent = attempt.dispatchedMs ?? attempt.createdMs;
   // A local bar ends when its chunk's reply reached the offloader; it ran for runMs before that.
   const startMs = attempt.backend === 'local' && attempt.workerId !== undefined ? Math.max(sent, attempt.endMs - attempt.runMs) : sent;
-  const reported: ReportBar = { lane, startMs, endMs: Math.max(attempt.endMs, startMs), task, outcome: attempt.outcome, taskId: attempt.taskId, attempt: attempt.attempt, runMs: attempt.runMs };
+  const reported: ReportBar = {
+    lane,
+    startMs,
+    endMs: Math.max(attempt.endMs, startMs),
+    task,
+    outcome: attempt.outcome,
+    taskId: attempt.taskId,
+    attempt: attempt.attempt,
+    runMs: attempt.runMs,
+  };
   if (attempt.estimatedUsd !== undefined) reported.estimatedUsd = attempt.estimatedUsd;
   return reported;
 }
@@ -121,13 +130,20 @@ function utilization(bars: readonly ReportBar[], workerLanes: number, endMs: num
 function marks(timeline: Timeline, lanes: string[], laneOfAttempt: Map<string, number>): ReportMark[] {
   const index = (name: string) => Math.max(0, lanes.indexOf(name));
   const result: ReportMark[] = [];
-  for (const spill of timeline.spills) result.push({ atMs: spill.atMs, lane: index(spill.backend), kind: 'spill', text: `${spill.taskName} spilled to ${spill.backend}: ${spill.reason}` });
+  for (const spill of timeline.spills)
+    result.push({ atMs: spill.atMs, lane: index(spill.backend), kind: 'spill', text: `${spill.taskName} spilled to ${spill.backend}: ${spill.reason}` });
   for (const retry of timeline.retries) {
     const lane = laneOfAttempt.get(`${retry.taskId}#${retry.attempt}`) ?? index(retry.backend);
     const kind = retry.nextBackend === retry.backend ? 'retry' : 'failover';
-    result.push({ atMs: retry.atMs, lane, kind, text: `${retry.taskName} ${retry.taskId} attempt ${retry.attempt} ${retry.code} → ${retry.nextBackend}: ${retry.reason}` });
+    result.push({
+      atMs: retry.atMs,
+      lane,
+      kind,
+      text: `${retry.taskName} ${retry.taskId} attempt ${retry.attempt} ${retry.code} → ${retry.nextBackend}: ${retry.reason}`,
+    });
   }
-  for (const change of timeline.breakers) result.push({ atMs: change.atMs, lane: index(change.backend), kind: 'breaker', text: `${change.backend} breaker ${change.state}: ${change.reason}` });
+  for (const change of timeline.breakers)
+    result.push({ atMs: change.atMs, lane: index(change.backend), kind: 'breaker', text: `${change.backend} breaker ${change.state}: ${change.reason}` });
   return result.sort((a, b) => a.atMs - b.atMs);
 }
 

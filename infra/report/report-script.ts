@@ -6,7 +6,7 @@
  * spills, retries, failovers and breaker changes. When drawn it sets
  * `window.spillwayReport = { lanes, bars }` from the charts' own options.
  */
-export const REPORT_SCRIPT = String.raw`
+export const REPORT_SCRIPT = `
 (function () {
   var model = window.SPILLWAY_REPORT;
   var palette = ['#5470c6', '#91cc75', '#fac858', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc', '#8d6e63', '#26a69a'];

@@ -86,7 +86,7 @@ const optionsSchema = z.strictObject({
 });
 
 /** Checks that `value` is a {@link Timeline}; `what` names it in the error. */
-export function parseTimeline(value: unknown, what = '`timeline`'): Timeline {
+function parseTimeline(value: unknown, what = '`timeline`'): Timeline {
   const parsed = timelineSchema.safeParse(value);
   if (!parsed.success) {
     throw new ValidationError(`Expected ${what} to be what offloader.timeline() returns (version 1): ${describeZodError('', parsed.error)}`);
@@ -96,16 +96,20 @@ export function parseTimeline(value: unknown, what = '`timeline`'): Timeline {
 
 /** The minified ECharts build, read from the installed `echarts` package. */
 async function echartsSource(): Promise<string> {
+  const require = createRequire(import.meta.url);
   let path: string;
   try {
-    path = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
+    path = require.resolve('echarts/dist/echarts.min.js');
   } catch (error) {
     const installCommand = 'npm install --save-dev echarts';
-    throw new MissingPeerError(`The HTML report (spillway report, writeReport) needs echarts, an optional peer dependency of spillway that is not installed: ${installCommand}`, {
-      peer: 'echarts',
-      installCommand,
-      cause: error,
-    });
+    throw new MissingPeerError(
+      `The HTML report (spillway report, writeReport) needs echarts, an optional peer dependency of spillway that is not installed: ${installCommand}`,
+      {
+        peer: 'echarts',
+        installCommand,
+        cause: error,
+      },
+    );
   }
   return readFile(path, 'utf8');
 }

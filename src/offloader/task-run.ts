@@ -269,6 +269,14 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const timeline = this.#services.timeline;
     if (timeline === undefined) return;
     this.#attemptEnded(error.code);
-    timeline.retry({ taskName: this.task.name, taskId: this.#taskId, attempt: this.#attempts, backend: this.#backend.name, nextBackend, code: error.code, reason: reason() });
+    timeline.retry({
+      taskName: this.task.name,
+      taskId: this.#taskId,
+      attempt: this.#attempts,
+      backend: this.#backend.name,
+      nextBackend,
+      code: error.code,
+      reason: reason(),
+    });
   }
 }

@@ -61,7 +61,10 @@ beforeAll(async () => {
   });
   offloader.on('dispatch', () => dispatches++);
   try {
-    await offloader.map(sleep, Array.from({ length: 40 }, () => 40));
+    await offloader.map(
+      sleep,
+      Array.from({ length: 40 }, () => 40),
+    );
     // Pinned to the failing remote: each fails over to lambda (a retry on another backend).
     await Promise.all(Array.from({ length: 3 }, (_, index) => offloader.run(echo, index, { placement: 'down' }).catch(() => undefined)));
     await Promise.all([offloader.run(echo, 'l', { placement: 'lambda' }), offloader.run(echo, 'g', { placement: 'gcf' })]);
@@ -150,7 +153,9 @@ describe('spillway report --format trace', () => {
   it('exits 2 naming the file when it is not a timeline', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ version: 2 }));
-    const failed = await run(process.execPath, ['dist/cli/index.js', 'report', bad, '--out', join(dir, 'x.html')]).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, ['dist/cli/index.js', 'report', bad, '--out', join(dir, 'x.html')]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failed).toMatchObject({ code: 2 });
     expect((failed as { stderr: string }).stderr).toContain(`Expected "${bad}" to be what offloader.timeline() returns`);
   });
