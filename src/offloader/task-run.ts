@@ -183,6 +183,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#dispatchedAt = now;
   }
 
+  answeredBy(workerId: number | undefined): void {
+    if (workerId !== undefined) this.#workerId = workerId;
+  }
+
   failingOver(error: OffloadError, next: Backend): void {
     const failed = this.#backend;
     const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;
