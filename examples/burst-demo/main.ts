@@ -73,7 +73,7 @@ try {
   });
   await offloader.map(
     digest,
-    Array.from({ length: burstTasks }, (_, index) => ({ text: `burst-${index}`, rounds: 3_000 })),
+    Array.from({ length: burstTasks }, (_, index) => ({ text: `burst-${index}`, rounds: 30_000 })),
   );
   console.log(`burst of ${burstTasks} auto tasks: spilled ${JSON.stringify(spilled)}, the rest ran locally`);
 
