@@ -184,7 +184,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 
   answeredBy(workerId: number | undefined): void {
-    if (workerId !== undefined) this.#workerId = workerId;
+    this.#workerId = workerId;
   }
 
   failingOver(error: OffloadError, next: Backend): void {
@@ -204,7 +204,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 
   settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined, workerId?: number): void {
-    this.#workerId = workerId;
+    if (workerId !== undefined) this.#workerId = workerId;
     if (failure !== undefined || result === undefined) {
       this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
       return;

@@ -2,7 +2,7 @@
 // are dropped and counted), `maxAttempts: 0` records nothing, the option is
 // validated, and a task's retries are attempts of one task id.
 import { describe, expect, it } from 'vitest';
-import { createOffloader, ValidationError } from '../../src/index.js';
+import { type Backend, BackendError, createOffloader, ValidationError } from '../../src/index.js';
 import { echo } from '../fixtures/remote-tasks.mjs';
 import { alwaysFails } from '../fixtures/tasks.js';
 import { tasksUrl } from '../support/helpers.js';
@@ -36,6 +36,32 @@ describe('offloader.timeline()', () => {
       expect(attempts.map((attempt) => attempt.attempt)).toEqual([1, 2, 3]);
       expect(attempts.map((attempt) => attempt.outcome).every((outcome) => outcome === 'ERR_TASK')).toBe(true);
       expect(retries).toHaveLength(attempts.length - 1);
+    } finally {
+      await offloader.close();
+    }
+  });
+
+  it('records a failover from a remote to the local pool with the worker that answered', async () => {
+    const down: Backend = {
+      name: 'down',
+      kind: 'custom',
+      maxConcurrency: 1,
+      invoke: async () => {
+        throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
+      },
+      close: async () => {},
+      destroy: async () => {},
+    };
+    const offloader = createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: [down], retry: { minDelayMs: 1, maxDelayMs: 2 } });
+    try {
+      await offloader.run(echo, 1, { placement: 'down' });
+      const { attempts, retries } = offloader.timeline();
+      expect(attempts.map(({ backend, outcome }) => [backend, outcome])).toEqual([
+        ['down', 'ERR_BACKEND_HTTP_503'],
+        ['local', 'ok'],
+      ]);
+      expect(typeof attempts[1].workerId).toBe('number');
+      expect(retries).toMatchObject([{ backend: 'down', nextBackend: 'local', code: 'ERR_BACKEND_HTTP_503', attempt: 1 }]);
     } finally {
       await offloader.close();
     }
