@@ -38,6 +38,7 @@ p.summary { margin: 0 0 12px; color: #555; }
 .chart { width: 100%; margin-bottom: 12px; }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
 td, th { border-bottom: 1px solid #eee; padding: 3px 6px; text-align: left; vertical-align: top; }
+td:nth-child(-n+3) { white-space: nowrap; }
 </style>
 </head>
 <body>

@@ -3,8 +3,9 @@
  * `window.SPILLWAY_REPORT` with ECharts (inlined before it): the lanes with
  * one bar per attempt, the local queue with the burst thresholds, cumulative
  * cost by backend, the per-worker utilization heatmap and the table of
- * spills, retries, failovers and breaker changes. When drawn it sets
- * `window.spillwayReport = { lanes, bars }` from the charts' own options.
+ * spills, retries, failovers and breaker changes. Once the lanes chart has
+ * finished drawing it sets `window.spillwayReport = { lanes, bars }`: its
+ * lane names and how many attempt bars its renderer drew.
  */
 export const REPORT_SCRIPT = `
 (function () {
@@ -24,6 +25,7 @@ export const REPORT_SCRIPT = `
     return chart;
   };
 
+  var drawnBars = new Set();
   function renderBar(params, api) {
     var lane = api.value(0);
     var start = api.coord([api.value(1), lane]);
@@ -34,6 +36,7 @@ export const REPORT_SCRIPT = `
       { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height }
     );
     var failed = api.value(4) === 1;
+    if (rect) drawnBars.add(params.dataIndex);
     return rect && { type: 'rect', shape: rect, style: { fill: palette[api.value(3) % palette.length], stroke: failed ? '#d62728' : '#2ca02c', lineWidth: failed ? 2.5 : 0.8 } };
   }
 
@@ -55,7 +58,7 @@ export const REPORT_SCRIPT = `
     yAxis: { type: 'category', data: model.lanes, inverse: true },
     dataZoom: zoom,
     series: [{
-      name: 'attempts', type: 'custom', renderItem: renderBar, encode: { x: [1, 2], y: 0 }, data: barData,
+      name: 'attempts', type: 'custom', renderItem: renderBar, progressive: 0, encode: { x: [1, 2], y: 0 }, data: barData,
       tooltip: { formatter: function (p) {
         var b = model.bars[p.value[5]];
         return esc(model.tasks[b.task] + ' ' + b.taskId + ' attempt ' + b.attempt + ' on ' + model.lanes[b.lane]) + '<br>' +
@@ -119,7 +122,12 @@ export const REPORT_SCRIPT = `
   if (model.marks.length > 1000) rows.push('<tr><td colspan="4">' + (model.marks.length - 1000) + ' more</td></tr>');
   document.getElementById('events').innerHTML = rows.join('') || '<tr><td colspan="4">none</td></tr>';
 
-  var drawn = lanes.getOption();
-  window.spillwayReport = { lanes: drawn.yAxis[0].data.slice(), bars: drawn.series[0].data.length };
+  // What the lanes chart drew: its lanes, and the bars its renderer produced (every attempt, unzoomed).
+  var reported = false;
+  lanes.on('finished', function () {
+    if (reported) return;
+    reported = true;
+    window.spillwayReport = { lanes: lanes.getOption().yAxis[0].data.slice(), bars: drawnBars.size };
+  });
 })();
 `;
