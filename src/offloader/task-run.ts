@@ -118,7 +118,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   /** Encodes the input and sends the first attempt; the task's span starts in `parent` (default: the active context). */
   start(parent?: Context): void {
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
-    this.#services.timeline?.sample();
+    this.#services.timeline?.sample(this.#submittedAt);
     try {
       this.#encodedInput = serialize(this.#input, 'input');
     } catch (error) {
@@ -262,10 +262,18 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const timeline = this.#services.timeline;
     if (!this.#attemptOpen || timeline === undefined) return;
     this.#attemptOpen = false;
-    const attempt = { taskName: this.task.name, taskId: this.#taskId, attempt: this.#attempts, backend: this.#backend.name, runMs: this.#runMs, outcome };
-    if (this.#workerId !== undefined) Object.assign(attempt, { workerId: this.#workerId });
-    if (this.#estimatedUsd !== undefined) Object.assign(attempt, { estimatedUsd: this.#estimatedUsd });
-    timeline.attempt(attempt, this.#attemptStartedAt, this.#dispatchedAt);
+    timeline.attempt({
+      taskName: this.task.name,
+      taskId: this.#taskId,
+      attempt: this.#attempts,
+      backend: this.#backend.name,
+      workerId: this.#workerId,
+      createdAt: this.#attemptStartedAt,
+      dispatchedAt: this.#dispatchedAt,
+      runMs: this.#runMs,
+      outcome,
+      estimatedUsd: this.#estimatedUsd,
+    });
   }
 
   /** Records the end of the failed attempt and the retry on `nextBackend` on the timeline. */

@@ -1,11 +1,12 @@
 /**
- * Records an offloader's {@link Timeline} as it runs: one small object per
- * attempt in a bounded ring (the oldest are dropped), the local queue
+ * Records an offloader's {@link Timeline} as it runs: each attempt in a
+ * bounded ring stored by column ({@link AttemptRing}; the oldest are dropped), the local queue
  * sampled at most every {@link SAMPLE_EVERY_MS}, and every spill, breaker
  * change and retry (each list bounded the same way).
  */
 import type { BreakerState, BurstPolicy } from '../scheduler/types.js';
-import type { Timeline, TimelineAttempt, TimelineBreakerChange, TimelineRetry, TimelineSample, TimelineSpill } from './timeline.js';
+import { AttemptRing, type EndedAttempt } from './attempt-ring.js';
+import type { Timeline, TimelineBreakerChange, TimelineRetry, TimelineSample, TimelineSpill } from './timeline.js';
 
 /** Shortest gap between two samples of the local queue, ms. */
 const SAMPLE_EVERY_MS = 20;
@@ -51,7 +52,7 @@ export class TimelineRecorder {
   readonly #startedAtEpochMs = Date.now();
   readonly #burst: BurstPolicy;
   readonly #queue: QueueSource;
-  readonly #attempts: Ring<TimelineAttempt>;
+  readonly #attempts: AttemptRing;
   readonly #samples: Ring<TimelineSample>;
   readonly #spills: Ring<TimelineSpill>;
   readonly #breakers: Ring<TimelineBreakerChange>;
@@ -62,7 +63,7 @@ export class TimelineRecorder {
   constructor(maxAttempts: number, burst: BurstPolicy, queue: QueueSource) {
     this.#burst = burst;
     this.#queue = queue;
-    this.#attempts = new Ring(maxAttempts);
+    this.#attempts = new AttemptRing(maxAttempts);
     this.#samples = new Ring(maxAttempts);
     this.#spills = new Ring(maxAttempts);
     this.#breakers = new Ring(maxAttempts);
@@ -75,22 +76,18 @@ export class TimelineRecorder {
   }
 
   /** Samples the local queue unless the last sample is younger than {@link SAMPLE_EVERY_MS}. */
-  sample(): void {
-    const now = performance.now();
+  sample(now = performance.now()): void {
     if (now - this.#lastSampleAt < SAMPLE_EVERY_MS) return;
     this.#lastSampleAt = now;
     const { queued, predictedWaitMs } = this.#queue.snapshot();
     this.#samples.push({ atMs: this.at(now), queued, predictedWaitMs: Math.round(predictedWaitMs * 1000) / 1000 });
   }
 
-  /** An attempt ended; `createdAt` and `dispatchedAt` are `performance.now()` values (`dispatchedAt` undefined: never dispatched). */
-  attempt(attempt: Omit<TimelineAttempt, 'createdMs' | 'dispatchedMs' | 'endMs'>, createdAt: number, dispatchedAt: number | undefined): void {
-    const recorded = attempt as TimelineAttempt;
-    recorded.createdMs = this.at(createdAt);
-    if (dispatchedAt !== undefined) recorded.dispatchedMs = this.at(dispatchedAt);
-    recorded.endMs = this.at();
-    this.#attempts.push(recorded);
-    this.sample();
+  /** An attempt ended now. */
+  attempt(ended: EndedAttempt): void {
+    const now = performance.now();
+    this.#attempts.push(ended, now);
+    this.sample(now);
   }
 
   /** The scheduler sent an `auto` task of `taskName` to `backend`: the pool had `queued` waiting and a predicted wait of `predictedWaitMs`. */
@@ -120,7 +117,7 @@ export class TimelineRecorder {
       startedAtEpochMs: this.#startedAtEpochMs,
       takenAtMs: this.at(),
       burst: { ...this.#burst },
-      attempts: this.#attempts.toArray(),
+      attempts: this.#attempts.toArray(this.#startedAt),
       droppedAttempts: this.#attempts.dropped,
       queue: this.#samples.toArray(),
       spills: this.#spills.toArray(),
