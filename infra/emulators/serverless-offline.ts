@@ -63,6 +63,11 @@ export interface ServerlessOfflineOptions {
    * @default 60_000
    */
   startTimeoutMs?: number;
+  /**
+   * Port of the Lambda Invoke API, e.g. the port of a stopped emulator to start it again at the same endpoint.
+   * @default a free port
+   */
+  lambdaPort?: number;
 }
 
 /**
@@ -231,7 +236,7 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   });
   const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
   writeService(dir, service, stage, options.functions);
-  const lambdaPort = await freePort();
+  const lambdaPort = options.lambdaPort ?? (await freePort());
   const httpPort = await freePort();
   const offline = spawnOffline(bin, dir, lambdaPort, httpPort);
   await waitForLambdaPort(offline, lambdaPort, options.startTimeoutMs ?? 60_000);
