@@ -7,6 +7,10 @@
  *   Framework and serverless-offline (what `spillway dev` does).
  * - {@link recordTrace}: record an offloader's arrivals as a JSONL trace for
  *   `spillway simulate`.
+ * - {@link writeReport}: an offloader's timeline (`offloader.timeline()`) as
+ *   one self-contained HTML report, or Chrome trace-event JSON for Perfetto
+ *   (what `spillway report` writes). It lives here, not in `spillway`, so an
+ *   app's own bundle never pulls in the report (or ECharts, which it inlines).
  * - {@link startFunctionsFramework}, {@link startServerlessOffline}: the two
  *   emulators on their own, serving an entry module you wrote.
  * - {@link startCloudModel} with {@link lambdaFleet} / {@link gcfFleet}: a
@@ -33,3 +37,4 @@ export {
   startServerlessOffline,
 } from './emulators/serverless-offline.js';
 export { recordTrace, type TraceRecorder } from './record-trace.js';
+export { type ReportOptions, type ReportSummary, writeReport } from './report/write-report.js';

@@ -29,6 +29,14 @@ export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloade
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
+  Timeline,
+  TimelineAttempt,
+  TimelineBreakerChange,
+  TimelineRetry,
+  TimelineSample,
+  TimelineSpill,
+} from './offloader/timeline.js';
+export type {
   CloseOptions,
   MapAggregateError,
   MapInputs,
@@ -40,7 +48,7 @@ export type {
   StreamOptions,
   StreamResult,
 } from './offloader/types.js';
-export type { LocalOptions, LogOptions, OffloaderOptions } from './options.js';
+export type { LocalOptions, LogOptions, OffloaderOptions, TimelineOptions } from './options.js';
 export type { BreakerOptions } from './resilience/breaker.js';
 export type { RetryOptions } from './resilience/retry.js';
 export type { BreakerState, BurstPolicy, CostPolicy } from './scheduler/types.js';

@@ -119,6 +119,8 @@ export interface OffloaderOptions {
   retry?: RetryOptions;
   /** Capture of what tasks print, on every backend (a task's own `logs` overrides it). */
   logs?: LogOptions;
+  /** What `offloader.timeline()` keeps (see {@link TimelineOptions}). */
+  timeline?: TimelineOptions;
 }
 
 /**
@@ -140,6 +142,17 @@ export interface LogOptions {
    * @default 65_536
    */
   maxBytes?: number;
+}
+
+/** Options of the offloader's timeline (`offloader.timeline()`, read by `spillway report`). */
+export interface TimelineOptions {
+  /**
+   * Attempts kept: the oldest are dropped past this (spills, breaker
+   * changes, retries and queue samples are bounded by the same number).
+   * `0` records nothing.
+   * @default 100000
+   */
+  maxAttempts?: number;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -230,6 +243,10 @@ export const OffloaderOptionsSchema = z
     breaker: BreakerOptionsSchema.prefault({}),
     retry: RetryOptionsSchema.prefault({}),
     logs: LogOptionsSchema.prefault({}),
+    timeline: z
+      .object({ maxAttempts: z.number().int().min(0).default(100_000) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

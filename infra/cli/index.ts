@@ -3,8 +3,9 @@
  * The `spillway` command line (bin `spillway`, built to dist/cli/index.js):
  * `inspect` (the tasks a module exports and its content hash), `bundle`,
  * `dev` (the bundle on the local emulators), `deploy lambda|gcf`,
- * `teardown lambda|gcf`, `iam-policy` and `simulate` (a sweep of burst
- * thresholds over a recorded trace). Each command's wiring lives in its
+ * `teardown lambda|gcf`, `iam-policy`, `simulate` (a sweep of burst
+ * thresholds over a recorded trace) and `report` (a run's timeline as HTML
+ * or Chrome trace JSON). Each command's wiring lives in its
  * own file here and imports its implementation (one folder up) when it runs,
  * so `--help`, `--version` and `inspect` load none of the optional peers
  * (esbuild, the AWS SDK, google-auth-library).
@@ -20,6 +21,7 @@ import { registerDevCommand } from './dev-command.js';
 import { errorLine, exitCodeOf } from './exit-code.js';
 import { registerIamPolicyCommand } from './iam-policy-command.js';
 import { registerInspectCommand } from './inspect-command.js';
+import { registerReportCommand } from './report-command.js';
 import { showSdkNodeWarningOnce } from './sdk-warning.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerTeardownCommand } from './teardown-command.js';
@@ -42,6 +44,7 @@ registerDeployCommand(program);
 registerTeardownCommand(program);
 registerIamPolicyCommand(program);
 registerSimulateCommand(program);
+registerReportCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   const line = errorLine(error);

@@ -29,6 +29,8 @@ import type { SpendSummary } from './spend-tracker.js';
 import { type OffloaderStats, StatsRecorder } from './stats.js';
 import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun } from './task-run.js';
+import type { Timeline } from './timeline.js';
+import { TimelineRecorder } from './timeline-recorder.js';
 import type { CloseOptions, MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
 import type { StartTask } from './windowed-run.js';
 
@@ -45,6 +47,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #reporter: RunReporter;
   readonly #stats = new StatsRecorder();
   readonly #metrics: OffloaderMetrics | undefined;
+  readonly #timeline: TimelineRecorder;
   readonly #services: RunServices;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
@@ -62,6 +65,8 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       committedUsd: () => this.#ledger.committed().totalUsd,
     });
     this.#reporter = new RunReporter(this, this.#stats, this.#metrics);
+    this.#timeline = new TimelineRecorder(resolved.timeline.maxAttempts, resolved.burst ?? {}, { snapshot: () => this.#local.snapshot() });
+    const timeline = resolved.timeline.maxAttempts > 0 ? this.#timeline : undefined;
     const onTransition = (transition: BreakerTransition) => this.#breakerTransition(transition);
     // The local pool's breaker hears every chunk: worker deaths open it (a
     // crash storm), and while it is open `auto` tasks overflow to the remotes.
@@ -96,6 +101,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       stats: this.#stats,
       autoOverflow: resolved.burst !== undefined && this.#remotes.length > 0,
       prefersFastest: resolved.cost.prefer === 'fastest',
+      onSpill: timeline === undefined ? undefined : (taskName, backend, queued, waitMs) => timeline.spill(taskName, backend, queued, waitMs),
     });
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.
@@ -110,7 +116,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       lifetime,
     });
     const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
-    this.#services = { local: this.#local, remote, reporter: this.#reporter, bundleHash, lifetime, logs, logOptions: resolved.logs };
+    this.#services = { local: this.#local, remote, reporter: this.#reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
     this.#stats.register(this.#local.name);
@@ -118,6 +124,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   }
 
   #breakerTransition({ backend, state, reason }: BreakerTransition): void {
+    if (this.#services.timeline !== undefined) this.#timeline.breaker(backend, state, reason);
     const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
     if (this.#reporter.listening(event)) this.#reporter.emit(event, { backend, reason });
   }
@@ -193,6 +200,10 @@ class OffloaderImpl extends EventEmitter implements Offloader {
 
   stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary } {
     return { pending: this.#reporter.pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary() };
+  }
+
+  timeline(): Timeline {
+    return this.#timeline.snapshot();
   }
 
   async close(options: CloseOptions = {}): Promise<void> {

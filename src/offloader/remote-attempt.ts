@@ -39,6 +39,10 @@ export interface RemoteAttemptRun {
   dispatched(now?: number): void;
   /** The remote attempt is sent with its breaker in `breakerState`, estimated to cost `estimatedUsd` (for its trace). */
   remoteAttempt(breakerState: string, estimatedUsd: number): void;
+  /** The remote attempt left the backend's own concurrency queue at `now` (`performance.now()`; for the timeline). */
+  remoteSent(now: number): void;
+  /** A failover attempt on the local pool was answered by worker `workerId` (a thread id; for the timeline). */
+  answeredBy(workerId: number | undefined): void;
   /** The attempt failed with an infrastructure fault (or found no room in the budgets) and goes to `next`. */
   failingOver(error: OffloadError, next: Backend): void;
 }
@@ -94,8 +98,21 @@ export class RemoteAttempts {
     }
     const envelope = run.nextEnvelope();
     if (backend === local) {
-      // Failover to the pool: its promise API (the hot path uses `submit`).
-      return local.invoke(envelope, { signal: run.signal, task: run.task, chunkSize: run.chunkSize, onDispatch: () => run.dispatched(performance.now()) });
+      // Failover to the pool, as a promise (the hot path hands the run itself to `submit`).
+      return new Promise<ResultEnvelope>((resolve, reject) => {
+        local.submit(
+          envelope,
+          { signal: run.signal, task: run.task, chunkSize: run.chunkSize },
+          {
+            dispatched: (now) => run.dispatched(now),
+            settled: (error, result, workerId) => {
+              run.answeredBy(workerId);
+              if (error === undefined) resolve(result as ResultEnvelope);
+              else reject(error);
+            },
+          },
+        );
+      });
     }
     run.dispatched();
     return this.#billedAttempt(run, backend, envelope);
@@ -109,12 +126,16 @@ export class RemoteAttempts {
     let sentAt: number | undefined;
     const onDispatch = (): void => {
       sentAt = performance.now();
+      run.remoteSent(sentAt);
       this.#reportsDispatch.add(backend.name);
     };
     const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
-      if (!this.#reportsDispatch.has(backend.name)) sentAt = performance.now();
+      if (!this.#reportsDispatch.has(backend.name)) {
+        sentAt = performance.now();
+        run.remoteSent(sentAt);
+      }
       return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;

@@ -31,6 +31,8 @@ export interface RouterParts {
   autoOverflow: boolean;
   /** `cost.prefer` is `'fastest'`: the signals carry measured latencies. */
   prefersFastest: boolean;
+  /** Hears each `auto` task the scheduler sends to a remote, with the pool's signals then (for the timeline). */
+  onSpill?: (taskName: string, backend: string, queued: number, predictedWaitMs: number) => void;
 }
 
 /** Maps placements to backends and picks failover targets. */
@@ -102,7 +104,10 @@ export class Router {
     snapshot.remotes = this.#remoteSignals(task, timeoutMs);
     const decision = scheduler.decide(snapshot);
     if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
-    return remotes.find((remote) => remote.name === decision) ?? local;
+    const remote = remotes.find((backend) => backend.name === decision);
+    if (remote === undefined) return local;
+    this.#parts.onSpill?.(task.name, remote.name, pool.queued, pool.predictedWaitMs);
+    return remote;
   }
 
   /** The live signals of every remote for `task` with `timeoutMs`, in `remotes` order: the one way both placement and failover see them. */

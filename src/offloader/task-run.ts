@@ -18,6 +18,7 @@ import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
 import type { RemoteAttemptRun, RemoteAttempts } from './remote-attempt.js';
 import type { ReportedRun, RunReporter } from './run-reporter.js';
+import type { TimelineRecorder } from './timeline-recorder.js';
 import type { RunOptions, TaskCallback } from './types.js';
 
 /** The collaborators every {@link TaskRun} of an offloader shares. */
@@ -28,6 +29,8 @@ export interface RunServices {
   remote: RemoteAttempts;
   /** Stats, events and the pending count. */
   reporter: RunReporter;
+  /** The offloader's timeline, unless `timeline.maxAttempts` is 0. */
+  timeline: TimelineRecorder | undefined;
   /** Content hash of the task module, sent in every envelope. */
   bundleHash: string;
   /** Aborts when the offloader is destroyed: no retry starts after that. */
@@ -71,6 +74,11 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #attemptStartedAt = 0;
   #queuedMs = 0;
   #runMs = 0;
+  /** The current attempt's envelope is built and its end not recorded on the timeline yet. */
+  #attemptOpen = false;
+  #dispatchedAt: number | undefined;
+  #workerId: number | undefined;
+  #estimatedUsd: number | undefined;
   /** The task's spans, while a tracer provider is registered. */
   #trace: TaskTrace | undefined;
 
@@ -125,6 +133,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   /** Encodes the input and sends the first attempt; the task's span starts in `parent` (default: the active context). */
   start(parent?: Context): void {
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
+    this.#services.timeline?.sample(this.#submittedAt);
     try {
       // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
       if (this.#backend === this.#services.local) this.#localInputParts();
@@ -160,6 +169,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   nextEnvelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
+    this.#attemptOpen = true;
+    this.#dispatchedAt = undefined;
+    this.#workerId = undefined;
+    this.#estimatedUsd = undefined;
     const timeoutMs = this.timeoutMs;
     const local = this.#backend === this.#services.local;
     const parts = local ? this.#localInputParts() : undefined;
@@ -211,6 +224,15 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   remoteAttempt(breakerState: string, estimatedUsd: number): void {
     this.#trace?.remoteAttempt(breakerState, estimatedUsd);
+    this.#estimatedUsd = estimatedUsd;
+  }
+
+  remoteSent(now: number): void {
+    this.#dispatchedAt = now;
+  }
+
+  answeredBy(workerId: number | undefined): void {
+    this.#workerId = workerId;
   }
 
   failingOver(error: OffloadError, next: Backend): void {
@@ -218,16 +240,19 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;
     this.#trace?.attemptRetried(error, this.#runMs, reason(), next.name);
     this.#services.reporter.retried(this, error, reason, next.name);
+    this.#retryRecorded(error, reason, next.name);
     this.#backend = next;
   }
 
   dispatched(now = this.#attemptStartedAt): void {
     this.#queuedMs = now - this.#attemptStartedAt;
+    this.#dispatchedAt = now;
     this.#trace?.dispatched(this.#queuedMs);
     this.#services.reporter.dispatched(this);
   }
 
-  settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined): void {
+  settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined, workerId?: number): void {
+    if (workerId !== undefined) this.#workerId = workerId;
     if (failure !== undefined || result === undefined) {
       this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
       return;
@@ -251,6 +276,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       return;
     }
     const latencyMs = performance.now() - this.#submittedAt;
+    this.#attemptEnded('ok');
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
     this.#trace?.ended(undefined, this.#backend.name, this.#attempts, this.#runMs);
@@ -265,6 +291,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       const reason = () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`;
       this.#trace?.attemptRetried(error, this.#runMs, reason(), this.#backend.name);
       this.#services.reporter.retried(this, error, reason, this.#backend.name);
+      this.#retryRecorded(error, reason, this.#backend.name);
       this.#attempt();
       return;
     }
@@ -273,11 +300,47 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   #fail(thrown: OffloadError): void {
     const error = placeError(thrown, this.info());
+    this.#attemptEnded(error.code);
     const latencyMs = performance.now() - this.#submittedAt;
     const { onError } = this.#options;
     if (onError !== undefined) callSafely(() => onError(error, this.info()));
     this.#trace?.ended(error, this.#backend.name, Math.max(1, this.#attempts), this.#runMs);
     this.#services.reporter.failed(this, error, latencyMs, this.#runMs === 0 ? undefined : this.#runMs);
     this.#finish(error, undefined, this);
+  }
+
+  /** Records the current attempt's end on the timeline (once per attempt) with `outcome`: `ok` or an error code. */
+  #attemptEnded(outcome: string): void {
+    const timeline = this.#services.timeline;
+    if (!this.#attemptOpen || timeline === undefined) return;
+    this.#attemptOpen = false;
+    timeline.attempt({
+      taskName: this.task.name,
+      taskId: this.#taskId,
+      attempt: this.#attempts,
+      backend: this.#backend.name,
+      workerId: this.#workerId,
+      createdAt: this.#attemptStartedAt,
+      dispatchedAt: this.#dispatchedAt,
+      runMs: this.#runMs,
+      outcome,
+      estimatedUsd: this.#estimatedUsd,
+    });
+  }
+
+  /** Records the end of the failed attempt and the retry on `nextBackend` on the timeline. */
+  #retryRecorded(error: OffloadError, reason: () => string, nextBackend: string): void {
+    const timeline = this.#services.timeline;
+    if (timeline === undefined) return;
+    this.#attemptEnded(error.code);
+    timeline.retry({
+      taskName: this.task.name,
+      taskId: this.#taskId,
+      attempt: this.#attempts,
+      backend: this.#backend.name,
+      nextBackend,
+      code: error.code,
+      reason: reason(),
+    });
   }
 }

@@ -9,6 +9,7 @@ import type { AnyOffloadable, TaskInput, TaskOutput } from '../task.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import type { SpendSummary } from './spend-tracker.js';
 import type { OffloaderStats } from './stats.js';
+import type { Timeline } from './timeline.js';
 
 /**
  * Where a task runs: `auto` (the scheduler decides: local until the `burst`
@@ -173,6 +174,15 @@ export interface Offloader {
   off<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
   /** Counters and latency percentiles per backend, the live local pool, and the spend on remotes. */
   stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary };
+  /**
+   * The recorded timeline: every attempt (where it ran, which worker, when,
+   * its outcome and estimated cost), the local queue over time, spills,
+   * breaker changes and retries. Bounded by `timeline.maxAttempts` (default
+   * 100,000; the oldest are dropped). Plain JSON: write it to a file and run
+   * `spillway report <file> --out report.html`, or pass it to `writeReport`
+   * of `spillway/dev`.
+   */
+  timeline(): Timeline;
   /**
    * Stops accepting tasks, waits for every submitted task to settle, then
    * stops the workers. With `timeoutMs`, past that deadline it destroys

@@ -6,6 +6,10 @@ import type { OffloadError } from '../../errors.js';
 export interface AttemptSink {
   /** The attempt left the queue for a worker at `now` (`performance.now()`). */
   dispatched(now: number): void;
-  /** The attempt's outcome: an error, or the result envelope. Called exactly once, never synchronously. */
-  settled(error: OffloadError | undefined, result: ResultEnvelope | undefined): void;
+  /**
+   * The attempt's outcome: an error, or the result envelope, with the thread
+   * id of the worker that answered (absent when no worker answered, e.g. it
+   * died). Called exactly once, never synchronously.
+   */
+  settled(error: OffloadError | undefined, result: ResultEnvelope | undefined, workerId?: number): void;
 }

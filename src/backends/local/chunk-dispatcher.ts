@@ -219,12 +219,13 @@ export class ChunkDispatcher {
       this.pump();
     }
     const durations = this.#options.durations;
+    const workerId = reply.threadId;
     for (let index = 0; index < results.length; index++) {
       const packed = results[index];
       if (packed === null) continue;
       const job = chunk.jobs[index];
       durations.record(job.envelope.task, packed[0]);
-      if (job.state !== SETTLED) queue.settle(job, undefined, toResultEnvelope(job.envelope.id, packed, reply.binary?.[index]));
+      if (job.state !== SETTLED) queue.settle(job, undefined, toResultEnvelope(job.envelope.id, packed, reply.binary?.[index]), workerId);
     }
   }
 

@@ -81,14 +81,14 @@ export class JobQueue {
     this.#head = 0;
   }
 
-  /** Settles `job` once (later calls do nothing): it leaves the counts and its sink hears the outcome. */
-  settle(job: Job, error: OffloadError | undefined, result?: ResultEnvelope): void {
+  /** Settles `job` once (later calls do nothing): it leaves the counts and its sink hears the outcome (from worker `workerId`, when one answered). */
+  settle(job: Job, error: OffloadError | undefined, result?: ResultEnvelope, workerId?: number): void {
     if (job.state === SETTLED) return;
     if (job.state === QUEUED) this.#count(job, -1);
     else this.#running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
-    job.sink.settled(error, result);
+    job.sink.settled(error, result, workerId);
   }
 
   /** Settles every queued job with a fresh `error()` and empties the queue. */
