@@ -79,6 +79,13 @@ export interface CloudFunctionsOptions {
    * @default undefined
    */
   signingSecret?: string;
+  /**
+   * Region the function runs in, such as `europe-west1`: the scheduler
+   * prefers a remote in a task's `dataRegion` and prices moving data to
+   * another region (`cost.crossRegionUsdPerGb`).
+   * @default the region in a `https://REGION-PROJECT.cloudfunctions.net/...` URL, else unknown
+   */
+  region?: string;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -94,6 +101,7 @@ export interface ResolvedCloudFunctionsOptions {
   pricing: Readonly<CloudFunctionsPricing>;
   name: string;
   signingSecret?: string;
+  region?: string;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -158,6 +166,7 @@ const OptionsSchema = z
       .regex(/^[A-Za-z][\w.-]{0,63}$/, { error: 'expected a letter, then up to 63 letters, digits, `_`, `.` or `-`' })
       .optional(),
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
+    region: z.string().min(1).optional(),
   })
   .strict();
 
@@ -179,6 +188,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     pricing: Object.freeze({ ...DEFAULT_PRICING, ...pricing }),
     name,
     ...(signingSecret === undefined ? {} : { signingSecret }),
+    ...(data.region === undefined ? {} : { region: data.region }),
   };
 }
 

@@ -19,6 +19,8 @@ export interface InvokeOptions {
   onDispatch?: () => void;
   /** Batch size hint for backends that batch (the local pool); automatic when absent. */
   chunkSize?: number;
+  /** The attempt's affinity key: backends with several workers (the local pool) send equal keys to the same worker. */
+  affinityKey?: string;
 }
 
 /** What a backend is; the built-in kinds are listed for completion, any other string is a custom backend's kind. */

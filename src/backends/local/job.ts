@@ -7,6 +7,7 @@ import type { TaskEnvelope } from '../../contract/envelope.js';
 import type { OffloadError } from '../../errors.js';
 import type { ResolvedTaskDefinition } from '../../task.js';
 import type { AttemptSink } from './attempt-sink.js';
+import type { WorkerSlot } from './worker-affinity.js';
 
 /** Job state: waiting in the pool's queue. */
 export const QUEUED = 0;
@@ -23,6 +24,8 @@ export interface Job {
   signal?: AbortSignal;
   onAbort?: () => void;
   sink: AttemptSink;
+  /** The attempt's affinity key (see `worker-affinity.ts`). */
+  affinityKey: string | undefined;
   /** {@link QUEUED}, {@link SENT} or {@link SETTLED}. */
   state: number;
   /** The chunk carrying the attempt while it is {@link SENT}. */
@@ -47,6 +50,10 @@ export interface Chunk {
   /** The pool's doorbell, which its workers wait on for stop requests. */
   bell: Int32Array;
   controller: AbortController;
+  /** The worker the chunk is meant for (its attempts' key's worker); undefined: any. */
+  target?: WorkerSlot;
+  /** The worker piscina placed the chunk on, while it is out. */
+  worker?: WorkerSlot;
   /**
    * Set when spillway stopped the worker: which attempt it stopped and why;
    * `requeue`: the attempt is sent again instead of failing with `error`.
