@@ -31,7 +31,11 @@ export interface TaskContext {
 }
 
 /** The definition given to {@link offloadable}. */
-export interface TaskDefinition<InputSchema extends z.ZodType | undefined = undefined, OutputSchema extends z.ZodType | undefined = undefined> {
+export interface TaskDefinition<
+  InputSchema extends z.ZodType | undefined = undefined,
+  OutputSchema extends z.ZodType | undefined = undefined,
+  Input = unknown,
+> {
   /** Unique name within the task module, 1-128 characters: a letter, then letters, digits, `_`, `.`, `-`. */
   name: string;
   /** Zod schema of the input; validated before the function runs, wherever it runs. */
@@ -95,14 +99,15 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * caller's thread before the input is validated; `undefined` means no key.
    * A call's `affinityKey` option wins. Remote attempts ignore it.
    */
-  affinity?: (input: InputOf<InputSchema, unknown>) => string | undefined;
+  affinity?: (input: InputOf<InputSchema, Input>) => string | undefined;
   /**
    * Runs once per worker (each local worker thread, each warm cloud function
    * instance) before the task's first attempt there, never in the
    * application's thread: the place to load a model, parse a dictionary or
    * open a file into module scope, the warm cache that `affinity` exists
-   * for. If it throws, that attempt fails with `TaskError` `ERR_TASK_SETUP`
-   * and the next attempt on that worker runs it again.
+   * for. Keep what it loads in module scope: a worker whose globals change
+   * is retired. If it throws, that attempt fails with `TaskError`
+   * `ERR_TASK_SETUP` and the next attempt on that worker runs it again.
    */
   setup?: () => unknown;
   /**
@@ -111,7 +116,7 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * a remote in that region and prices a remote elsewhere with
    * `cost.crossRegionUsdPerGb` (bytes default to the encoded input's size).
    */
-  dataRegion?: (input: InputOf<InputSchema, unknown>) => DataLocation | string | undefined;
+  dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
 }
 
 /** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
@@ -235,7 +240,7 @@ export function offloadable<
   Input = unknown,
   Result = unknown,
 >(
-  definition: TaskDefinition<InputSchema, OutputSchema>,
+  definition: TaskDefinition<InputSchema, OutputSchema, Input>,
   fn: (input: ParsedOf<InputSchema, Input>, context: TaskContext) => Result,
 ): Offloadable<InputOf<InputSchema, Input>, OutputSchema extends z.ZodType ? z.output<OutputSchema> : Awaited<Result>>;
 /** Shorthand without schemas: `offloadable('name', fn)`. */

@@ -37,7 +37,7 @@ export interface RouterParts {
 }
 
 /** Where a task's data lives, from its `dataRegion(input)`. */
-export interface DataPlace {
+interface DataPlace {
   region: string;
   bytes: number;
 }

@@ -21,7 +21,7 @@ import type { JobQueue } from './job-queue.js';
 import { Lane } from './lane.js';
 
 /** Why a keyed attempt did not go to its key's worker. */
-export type AffinityMissReason = 'queue-full' | 'no-worker' | 'worker-gone';
+export type AffinityMissReason = 'queue-full' | 'no-worker' | 'worker-gone' | 'worker-busy';
 
 /** Payload of the offloader's `affinityMiss` event. */
 export interface AffinityMissInfo {
@@ -37,7 +37,9 @@ export interface AffinityMissInfo {
    * `'queue-full'`: the key's worker already had `local.affinityMaxQueue`
    * keyed attempts waiting; `'no-worker'`: no worker was alive;
    * `'worker-gone'`: the key's worker died or was recycled before it ran
-   * the attempt. The attempt runs on whichever worker is free first.
+   * the attempt; `'worker-busy'`: piscina had given the key's worker other
+   * work when the attempt was sent. The attempt runs on whichever worker is
+   * free first.
    */
   reason: AffinityMissReason;
   /** `threadId` of the key's worker, when there was one. */
@@ -208,12 +210,13 @@ export class WorkerAffinity {
     chunk.worker = undefined;
   }
 
-  /** A chunk meant for `target` went to another worker: its attempts missed. */
+  /** A chunk meant for `target` went to another worker (or waits in piscina for any): its attempts missed. */
   misplaced(chunk: Chunk, target: WorkerSlot): void {
+    const reason = this.#byId.get(target.id) === target ? 'worker-busy' : 'worker-gone';
     for (const job of chunk.jobs) {
       if (job.affinityKey === undefined) continue;
       this.#hits--;
-      this.#miss(job, job.affinityKey, 'worker-gone', target);
+      this.#miss(job, job.affinityKey, reason, target);
     }
   }
 
