@@ -70,6 +70,12 @@ export interface BackendFacts {
    * reserved for such attempts.
    */
   readonly maxBilledDurationMs?: number;
+  /**
+   * The region the backend runs tasks in, such as `eu-west-1`: the scheduler
+   * prefers a remote in a task's `dataRegion` and prices moving data to one
+   * elsewhere. Absent: `invokedFunction.region`, else unknown.
+   */
+  readonly region?: string;
 }
 
 /** A place where task attempts run. */

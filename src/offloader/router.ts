@@ -128,7 +128,7 @@ export class Router {
     const { remotes, breakers, ledger, stats, prefersFastest, crossRegionUsdPerGb } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
     return remotes.map((remote) => {
-      const region = remote.invokedFunction?.region;
+      const region = remote.region ?? remote.invokedFunction?.region;
       // Moving the task's data to a remote in another region is priced into both figures.
       const transferUsd = data === undefined ? 0 : crossRegionUsd(data.region, region, data.bytes, crossRegionUsdPerGb);
       const estimatedCostUsd = ledger.estimateUsd(remote, task);
