@@ -9,12 +9,12 @@ import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
-import { type Chunk, type Job, SENT, SETTLED } from './job.js';
+import { type Chunk, type Job, SENT, SETTLED, type WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { idleDeathCulprit, type LateFault, taintError } from './late-fault.js';
 import { abortChunk, armWatchdog } from './watchdog.js';
 import { type ChunkMessage, type ChunkReply, createProgressBuffer, PROGRESS, packEnvelopes, toResultEnvelope, unpackResults } from './wire-format.js';
-import type { WorkerAffinity, WorkerSlot } from './worker-affinity.js';
+import type { WorkerAffinity } from './worker-affinity.js';
 import { moduleLoadError } from './worker-death.js';
 import { WorkerDeaths } from './worker-deaths.js';
 

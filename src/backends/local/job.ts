@@ -7,7 +7,6 @@ import type { TaskEnvelope } from '../../contract/envelope.js';
 import type { OffloadError } from '../../errors.js';
 import type { ResolvedTaskDefinition } from '../../task.js';
 import type { AttemptSink } from './attempt-sink.js';
-import type { WorkerSlot } from './worker-affinity.js';
 
 /** Job state: waiting in the pool's queue. */
 export const QUEUED = 0;
@@ -34,6 +33,16 @@ export interface Job {
   index: number;
   /** How often a worker died before starting it and it was queued again. */
   unstartedResends: number;
+}
+
+/** One live worker of the pool with its affinity slot (see `worker-affinity.ts`). */
+export interface WorkerSlot {
+  /** The worker's `threadId`. */
+  readonly id: number;
+  /** 0 to maxWorkers - 1: the lowest free one when the worker started. */
+  readonly slot: number;
+  /** Chunks piscina placed on the worker that have not come back. */
+  chunksOut: number;
 }
 
 /** Attempts sent to one worker in one round trip, with their shared progress buffer. */

@@ -16,7 +16,7 @@
  * (piscina has no other way to pick the worker of a task.)
  */
 import { Piscina, type PiscinaTask } from 'piscina';
-import type { Chunk, Job } from './job.js';
+import type { Chunk, Job, WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { Lane } from './lane.js';
 
@@ -54,14 +54,6 @@ export interface AffinityStats {
   misses: number;
   /** hits / (hits + misses); 0 before any keyed attempt. */
   hitRate: number;
-}
-
-/** One live worker as the affinity sees it. */
-export interface WorkerSlot {
-  readonly id: number;
-  readonly slot: number;
-  /** Chunks piscina placed on the worker that have not come back. */
-  chunksOut: number;
 }
 
 /** piscina's `loadBalancer` option (its type is not exported by name). */
