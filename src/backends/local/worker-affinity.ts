@@ -151,11 +151,6 @@ export class WorkerAffinity {
     return chosen;
   };
 
-  /** Keyed attempts waiting in lanes (an upper bound: settled ones leave lazily). */
-  get queued(): number {
-    return this.#laned;
-  }
-
   /** Hits, misses and the hit rate so far. */
   stats(): AffinityStats {
     const total = this.#hits + this.#misses;
