@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
+import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
 import { type CloudFunctionsPricing, DEFAULT_PRICING } from './pricing.js';
@@ -86,6 +87,14 @@ export interface CloudFunctionsOptions {
    * @default the region in a `https://REGION-PROJECT.cloudfunctions.net/...` URL, else unknown
    */
   region?: string;
+  /**
+   * Where inputs and outputs over `maxPayloadBytes` travel by reference
+   * (signed URLs), e.g. `gcsPayloadStore({ bucket })` or
+   * `s3PayloadStore({ bucket })`. Without one, such an input is refused with
+   * `PayloadTooLargeError` before it is sent.
+   * @default undefined
+   */
+  payloadStore?: PayloadStore;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -102,6 +111,7 @@ export interface ResolvedCloudFunctionsOptions {
   name: string;
   signingSecret?: string;
   region?: string;
+  payloadStore?: PayloadStore;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -167,6 +177,7 @@ const OptionsSchema = z
       .optional(),
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     region: z.string().min(1).optional(),
+    payloadStore: payloadStoreSchema.optional(),
   })
   .strict();
 
@@ -189,6 +200,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     name,
     ...(signingSecret === undefined ? {} : { signingSecret }),
     ...(data.region === undefined ? {} : { region: data.region }),
+    ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
   };
 }
 
