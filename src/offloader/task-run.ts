@@ -11,7 +11,7 @@ import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/
 import { deserialize, serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { BackendError, type OffloadError, placeError } from '../errors.js';
+import { BackendError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
@@ -57,6 +57,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly signal: AbortSignal | undefined;
   readonly task: ResolvedTaskDefinition;
   readonly chunkSize: number | undefined;
+  /** The call's `affinityKey`, else the task's `affinity(input)`. */
+  affinityKey: string | undefined;
   readonly #services: RunServices;
   #backend: Backend;
   readonly #taskId: string;
@@ -97,6 +99,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#options = options;
     this.signal = options.signal;
     this.chunkSize = chunkSize;
+    this.affinityKey = options.affinityKey;
     this.#finish = finish;
   }
 
@@ -132,6 +135,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
     this.#services.timeline?.sample(this.#submittedAt);
     try {
+      if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, this.#input);
       this.#encodedInput = serialize(this.#input, 'input');
     } catch (error) {
       queueMicrotask(() => this.#fail(error as OffloadError));
@@ -309,4 +313,23 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       reason: reason(),
     });
   }
+}
+
+/** The task's `affinity(input)`; a throw or a value that is not a string fails the task with a `ValidationError`. */
+function affinityOf(task: ResolvedTaskDefinition, input: unknown): string | undefined {
+  let key: unknown;
+  try {
+    key = (task.affinity as (input: unknown) => unknown)(input);
+  } catch (error) {
+    throw new ValidationError(`The \`affinity\` function of task "${task.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
+      path: 'affinity',
+      cause: error,
+      taskName: task.name,
+    });
+  }
+  if (key === undefined || typeof key === 'string') return key;
+  throw new ValidationError(`Expected \`affinity(input)\` of task "${task.name}" to return a string or undefined, got ${typeof key}`, {
+    path: 'affinity',
+    taskName: task.name,
+  });
 }

@@ -29,6 +29,12 @@ export interface RunOptions<Out> {
   signal?: AbortSignal;
   /** Overrides the task's `timeoutMs` for this call (run time of one attempt, queue time not counted); 1 to `MAX_TIMEOUT_MS` (2^31-1) ms. */
   timeoutMs?: number;
+  /**
+   * Sends a local attempt to the worker that holds this key's warm cache
+   * (see the task's `affinity`, which this overrides); an `affinityMiss`
+   * event says when it went elsewhere. Remote attempts ignore it.
+   */
+  affinityKey?: string;
   /** Called once when the task succeeds, before the promise resolves. */
   onSuccess?: (result: Out, info: TaskEventInfo) => void;
   /** Called once when the task fails for good, before the promise rejects. */

@@ -64,6 +64,8 @@ export interface ChunkMessage {
   /** The chunk's envelopes, packed by {@link packEnvelopes}. */
   envelopes: string;
   progress: SharedArrayBuffer;
+  /** The chunk, for the pool's balancer only (a symbol key: structured clone leaves it behind). */
+  [key: symbol]: unknown;
 }
 
 /** A task that left shared globals changed on its worker. */
