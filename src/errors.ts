@@ -36,6 +36,7 @@ export type OffloadErrorCode =
   | 'ERR_UNKNOWN_TASK'
   | 'ERR_BAD_ENVELOPE'
   | 'ERR_TASK_MODULE'
+  | 'ERR_TASK_SETUP'
   | 'ERR_HANDLER'
   | 'ERR_UNAUTHORIZED'
   | 'ERR_REPLAYED'

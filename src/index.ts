@@ -10,7 +10,7 @@
  */
 
 export type { Backend, BackendFacts, InvokeOptions } from './backends/backend.js';
-export type { LocalSnapshot, StallInfo, WorkerSizing } from './backends/local/index.js';
+export type { AffinityMissInfo, AffinityMissReason, AffinityStats, LocalSnapshot, StallInfo, WorkerSizing } from './backends/local/index.js';
 export type { TaskLogLine, TaskLogStream, TaskLogs } from './contract/task-log.js';
 export { MissingPeerError } from './errors.js';
 export { createOffloader } from './offloader/create-offloader.js';

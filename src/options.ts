@@ -15,6 +15,7 @@ import type { TaskModuleLocation } from './contract/task-module.js';
 import { ValidationError } from './errors.js';
 import type { BreakerOptions } from './resilience/breaker.js';
 import type { RetryOptions } from './resilience/retry.js';
+import { CROSS_REGION_USD_PER_GB } from './scheduler/region.js';
 import type { BurstPolicy, CostPolicy } from './scheduler/types.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
@@ -85,6 +86,15 @@ export interface LocalOptions {
    * @default 'report'
    */
   onStall?: 'report' | 'restart';
+  /**
+   * Keyed attempts (a run's `affinityKey`, a task's `affinity`) that may wait
+   * for one worker. A keyed task whose worker already has this many waiting
+   * goes to the shared queue instead, to run on whichever worker is free
+   * first, and an `affinityMiss` event (reason `'queue-full'`) says so: a
+   * hot key then spreads rather than waiting behind itself.
+   * @default 1_000
+   */
+  affinityMaxQueue?: number;
 }
 
 /** Options of {@link createOffloader}. */
@@ -169,6 +179,7 @@ export const LocalOptionsSchema = z
     abortGraceMs: z.number().int().min(0).max(MAX_TIMEOUT_MS).default(1_000),
     stallAfterMs: z.number().min(1).optional(),
     onStall: z.enum(['report', 'restart']).default('report'),
+    affinityMaxQueue: positiveInt.default(1_000),
   })
   .strict();
 
@@ -195,6 +206,7 @@ export const CostPolicySchema = z
     budgetUsdPerHour: z.number().min(0).optional(),
     maxUsdPerTask: z.number().min(0).optional(),
     prefer: z.union([z.enum(['cheapest', 'fastest']), z.array(z.string().min(1)).min(1).readonly()]).default('cheapest'),
+    crossRegionUsdPerGb: z.number().min(0).default(CROSS_REGION_USD_PER_GB),
   })
   .strict();
 

@@ -30,5 +30,5 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
-export type { AnyOffloadable, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
+export type { AnyOffloadable, DataLocation, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
 export { isOffloadable, offloadable } from './task.js';

@@ -31,7 +31,11 @@ export interface TaskContext {
 }
 
 /** The definition given to {@link offloadable}. */
-export interface TaskDefinition<InputSchema extends z.ZodType | undefined = undefined, OutputSchema extends z.ZodType | undefined = undefined> {
+export interface TaskDefinition<
+  InputSchema extends z.ZodType | undefined = undefined,
+  OutputSchema extends z.ZodType | undefined = undefined,
+  Input = unknown,
+> {
   /** Unique name within the task module, 1-128 characters: a letter, then letters, digits, `_`, `.`, `-`. */
   name: string;
   /** Zod schema of the input; validated before the function runs, wherever it runs. */
@@ -109,6 +113,40 @@ export interface TaskDefinition<InputSchema extends z.ZodType | undefined = unde
    * @default the offloader's `logs`
    */
   logs?: { capture?: boolean; maxBytes?: number };
+  /**
+   * The affinity key of an input: local attempts with the same key go to the
+   * same live worker (rendezvous hashing over the pool's workers), so a
+   * cache that `setup` or the task fills there is reused. Called in the
+   * caller's thread before the input is validated; `undefined` means no key.
+   * A call's `affinityKey` option wins. Remote attempts ignore it.
+   */
+  affinity?: (input: InputOf<InputSchema, Input>) => string | undefined;
+  /**
+   * Runs once per worker (each local worker thread, each warm cloud function
+   * instance) before the task's first attempt there, never in the
+   * application's thread: the place to load a model, parse a dictionary or
+   * open a file into module scope, the warm cache that `affinity` exists
+   * for. Keep what it loads in module scope: a worker whose globals change
+   * is retired. If it throws, that attempt fails with `TaskError`
+   * `ERR_TASK_SETUP` and the next attempt on that worker runs it again.
+   */
+  setup?: () => unknown;
+  /**
+   * Where the data an input reads lives: a region name (`'eu-west-1'`), or
+   * the region and the bytes the task moves from it. The scheduler prefers
+   * a remote in that region and prices a remote elsewhere with
+   * `cost.crossRegionUsdPerGb` (without `bytes` the move is priced at 0 and
+   * only the region preference applies).
+   */
+  dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
+}
+
+/** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
+export interface DataLocation {
+  /** The region holding the data, named as the remotes' `region`. */
+  region: string;
+  /** Bytes the task moves from that region. */
+  bytes?: number;
 }
 
 /** A task definition with defaults applied, as carried by an {@link Offloadable}. */
@@ -127,6 +165,9 @@ export interface ResolvedTaskDefinition {
   readonly placement?: string;
   readonly transfer?: boolean;
   readonly logs?: { readonly capture?: boolean; readonly maxBytes?: number };
+  readonly affinity?: (input: never) => string | undefined;
+  readonly setup?: () => unknown;
+  readonly dataRegion?: (input: never) => DataLocation | string | undefined;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -158,6 +199,11 @@ export function isOffloadable(value: unknown): value is AnyOffloadable {
 /** A zod schema from any installed copy of zod: what `validate` needs is `safeParse`. */
 const zodSchema = z.custom<z.ZodType>((value) => typeof (value as z.ZodType | undefined)?.safeParse === 'function', { error: 'expected a zod schema' });
 
+/** A function-valued field of a definition, typed as {@link ResolvedTaskDefinition} carries it. */
+function fn<F>() {
+  return z.custom<F>((value) => typeof value === 'function', { error: 'expected a function' });
+}
+
 /** Schema of a {@link TaskDefinition}, with the defaults of `idempotent` and `retries`. */
 const TaskDefinitionSchema = z.object({
   name: z.string().regex(NAME_PATTERN, { error: 'expected 1-128 characters: a letter, then letters, digits, "_", "." or "-"' }),
@@ -177,6 +223,9 @@ const TaskDefinitionSchema = z.object({
     .object({ capture: z.boolean().optional(), maxBytes: z.number().int().min(1).max(MAX_LOG_BYTES).optional() })
     .strict()
     .optional(),
+  affinity: fn<ResolvedTaskDefinition['affinity']>().optional(),
+  setup: fn<ResolvedTaskDefinition['setup']>().optional(),
+  dataRegion: fn<ResolvedTaskDefinition['dataRegion']>().optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
@@ -220,7 +269,7 @@ export function offloadable<
   Input = unknown,
   Result = unknown,
 >(
-  definition: TaskDefinition<InputSchema, OutputSchema>,
+  definition: TaskDefinition<InputSchema, OutputSchema, Input>,
   fn: (input: ParsedOf<InputSchema, Input>, context: TaskContext) => Result,
 ): Offloadable<InputOf<InputSchema, Input>, OutputSchema extends z.ZodType ? z.output<OutputSchema> : Awaited<Result>>;
 /** Shorthand without schemas: `offloadable('name', fn)`. */

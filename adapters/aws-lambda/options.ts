@@ -20,8 +20,11 @@ export interface LambdaOptions {
    */
   qualifier?: string;
   /**
-   * Region of the function; used only when spillway creates the client.
-   * @default the AWS SDK's own resolution (`AWS_REGION`, the shared config file)
+   * Region of the function: the region of the client spillway creates, and
+   * what the scheduler compares with a task's `dataRegion` (it prefers a
+   * remote in the data's region and prices moving data elsewhere with
+   * `cost.crossRegionUsdPerGb`). A function ARN's region counts when this is absent.
+   * @default the AWS SDK's own resolution (`AWS_REGION`, the shared config file) for the client; unknown to the scheduler
    */
   region?: string;
   /**

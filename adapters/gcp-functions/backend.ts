@@ -140,7 +140,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     maxPayloadBytes,
     maxConcurrency,
     url,
-    invokedFunction: invokedCloudFunction(url),
+    invokedFunction: invokedCloudFunction(url, resolved.region),
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
     ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),

@@ -81,6 +81,13 @@ export interface CloudFunctionsOptions {
    */
   signingSecret?: string;
   /**
+   * Region the function runs in, such as `europe-west1`: the scheduler
+   * prefers a remote in a task's `dataRegion` and prices moving data to
+   * another region (`cost.crossRegionUsdPerGb`).
+   * @default the region in a `https://REGION-PROJECT.cloudfunctions.net/...` URL, else unknown
+   */
+  region?: string;
+  /**
    * Where inputs and outputs over `maxPayloadBytes` travel by reference
    * (signed URLs), e.g. `gcsPayloadStore({ bucket })` or
    * `s3PayloadStore({ bucket })`. Without one, such an input is refused with
@@ -103,6 +110,7 @@ export interface ResolvedCloudFunctionsOptions {
   pricing: Readonly<CloudFunctionsPricing>;
   name: string;
   signingSecret?: string;
+  region?: string;
   payloadStore?: PayloadStore;
 }
 
@@ -168,6 +176,7 @@ const OptionsSchema = z
       .regex(/^[A-Za-z][\w.-]{0,63}$/, { error: 'expected a letter, then up to 63 letters, digits, `_`, `.` or `-`' })
       .optional(),
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
+    region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
   })
   .strict();
@@ -190,6 +199,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     pricing: Object.freeze({ ...DEFAULT_PRICING, ...pricing }),
     name,
     ...(signingSecret === undefined ? {} : { signingSecret }),
+    ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
   };
 }

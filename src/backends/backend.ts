@@ -25,6 +25,8 @@ export interface InvokeOptions {
   onStorageUsd?: (usd: number) => void;
   /** Batch size hint for backends that batch (the local pool); automatic when absent. */
   chunkSize?: number;
+  /** The attempt's affinity key: backends with several workers (the local pool) send equal keys to the same worker. */
+  affinityKey?: string;
 }
 
 /** What a backend is; the built-in kinds are listed for completion, any other string is a custom backend's kind. */
@@ -74,6 +76,12 @@ export interface BackendFacts {
    * reserved for such attempts.
    */
   readonly maxBilledDurationMs?: number;
+  /**
+   * The region the backend runs tasks in, such as `eu-west-1`: the scheduler
+   * prefers a remote in a task's `dataRegion` and prices moving data to one
+   * elsewhere. Absent: `invokedFunction.region`, else unknown.
+   */
+  readonly region?: string;
 }
 
 /** A place where task attempts run. */

@@ -22,7 +22,7 @@
  */
 import { BUNDLE_HASH_ENV } from '../contract/platform.js';
 import { createRuntime, type Runtime } from '../contract/runtime.js';
-import { createTaskRegistry, loadTaskModule, type TaskModuleLocation, type TaskRegistry } from '../contract/task-module.js';
+import { createTaskRegistry, loadTaskModule, type TaskModuleLocation, type TaskRegistry, workerStartOf } from '../contract/task-module.js';
 import { ValidationError } from '../errors.js';
 import { driftSince, takeBaseline } from './global-drift.js';
 
@@ -58,13 +58,13 @@ function isLocation(value: unknown): value is TaskModuleLocation {
   return value instanceof URL || typeof value === 'string';
 }
 
-function runtimeOf(registry: TaskRegistry, bundleHash: string, where: string, backend: string): Runtime {
+function runtimeOf(registry: TaskRegistry, bundleHash: string, where: string, backend: string, onWorkerStart: (() => unknown) | undefined): Runtime {
   if (registry.size === 0) {
     throw new ValidationError(`The task module ${where} exports no offloadable tasks: export the tasks made with offloadable() from it`, {
       path: 'taskModule',
     });
   }
-  return watchDrift(createRuntime(registry, { bundleHash, enforceTimeouts: true, backend }));
+  return watchDrift(createRuntime(registry, { bundleHash, enforceTimeouts: true, backend, onWorkerStart }));
 }
 
 /**
@@ -100,7 +100,7 @@ function namespaceModule(namespace: Readonly<Record<string, unknown>>, hash: str
       { path: 'bundleHash' },
     );
   }
-  const runtime = runtimeOf(createTaskRegistry(namespace), hash, '(namespace)', backend);
+  const runtime = runtimeOf(createTaskRegistry(namespace), hash, '(namespace)', backend, workerStartOf(namespace));
   return { loaded: runtime, runtime: () => Promise.resolve(runtime) };
 }
 
@@ -110,8 +110,8 @@ function locationModule(location: TaskModuleLocation, hash: string | undefined, 
   let loading: Promise<Runtime> | undefined;
   const start = (): Promise<Runtime> => {
     const attempt = loadTaskModule(location)
-      .then(({ registry, bundleHash }) => {
-        loaded = runtimeOf(registry, hash ?? bundleHash, where, backend);
+      .then(({ registry, bundleHash, onWorkerStart }) => {
+        loaded = runtimeOf(registry, hash ?? bundleHash, where, backend, onWorkerStart);
         return loaded;
       })
       .catch((error: unknown) => {

@@ -5,7 +5,7 @@
  * wherever it runs.
  */
 
-import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
+import { isOffloadError, SerializationError, TaskError, TimeoutError, ValidationError } from '../errors.js';
 import { withTraceHeaders } from '../observability/trace-context.js';
 import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
@@ -32,6 +32,11 @@ export interface RuntimeOptions {
    * @default 'remote'
    */
   backend?: string;
+  /**
+   * The task module's `onWorkerStart` export: run once, before the first
+   * envelope this runtime executes (see {@link createRuntime}).
+   */
+  onWorkerStart?: () => unknown;
 }
 
 /** Per-call options of {@link Runtime.execute}. */
@@ -138,11 +143,71 @@ function lazyContext(makeSignal: () => AbortSignal, { taskId, attempt, backend }
 }
 
 /**
+ * Runs per-worker setup once per key: the module's `onWorkerStart` (key
+ * `''`) and each task's `setup` (key: the task's name). Concurrent callers
+ * share one run; a run that throws is forgotten, so the next caller tries
+ * again.
+ */
+function setupRunner(): {
+  ready: Set<string>;
+  prepare(taskName: string, onWorkerStart?: () => unknown, setup?: () => unknown): Promise<TaskError | undefined>;
+} {
+  const ready = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  const run = (key: string, hook: () => unknown): Promise<void> => {
+    let promise = running.get(key);
+    if (promise === undefined) {
+      promise = (async () => {
+        await hook();
+        ready.add(key);
+      })();
+      running.set(key, promise);
+      promise.catch(() => running.delete(key));
+    }
+    return promise;
+  };
+  return {
+    ready,
+    /** Runs what `taskName` still needs; resolves with the error of the first hook that threw. */
+    async prepare(taskName, onWorkerStart, setup) {
+      try {
+        if (onWorkerStart !== undefined) await run('', onWorkerStart);
+      } catch (error) {
+        return setupError(error, taskName, "the task module's `onWorkerStart` export");
+      }
+      try {
+        if (setup !== undefined) await run(taskName, setup);
+      } catch (error) {
+        return setupError(error, taskName, `the \`setup\` of task "${taskName}"`);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** The error of an attempt whose per-worker setup threw (`ERR_TASK_SETUP`). */
+function setupError(error: unknown, taskName: string, what: string): TaskError {
+  const reason = (error as Error | null)?.message ?? String(error);
+  return new TaskError(`Per-worker setup failed: ${what} threw on this worker (${reason}); it runs again before the next task here`, {
+    code: 'ERR_TASK_SETUP',
+    cause: error,
+    taskName,
+  });
+}
+
+/**
  * Creates the runtime for a task registry. Nothing from an envelope is ever
  * evaluated: the task is looked up by name among the module's exports.
+ *
+ * Per-worker setup: before the first envelope, the module's `onWorkerStart`
+ * (option) runs, and before a task's first envelope, its `setup`; each once
+ * per runtime (a local worker, a warm function instance). When one throws,
+ * the envelope fails with `TaskError` `ERR_TASK_SETUP` and the next envelope
+ * runs it again.
  */
 export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): Runtime {
-  const { bundleHash } = options;
+  const { bundleHash, onWorkerStart } = options;
+  const setups = setupRunner();
   const enforceTimeouts = options.enforceTimeouts ?? true;
   const backend = options.backend ?? 'remote';
   const taskNames = Object.freeze([...registry.keys()]);
@@ -200,6 +265,11 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
       );
     }
     const name = task.definition.name;
+    const { setup } = task.definition;
+    if ((onWorkerStart !== undefined && !setups.ready.has('')) || (setup !== undefined && !setups.ready.has(name))) {
+      const failed = await setups.prepare(name, onWorkerStart, setup);
+      if (failed !== undefined) return failure(envelope.id, 'task', failed);
+    }
     const timeoutMs = enforceTimeouts ? envelope.timeoutMs : undefined;
     // Only when the envelope asks for it: an attempt without `logs` pays nothing for capture.
     const capture = envelope.logs === undefined ? undefined : openTaskLog(envelope.logs.maxBytes);

@@ -97,10 +97,22 @@ async function importModule(url: URL): Promise<Record<string, unknown>> {
   }
 }
 
-/** Imports a task module and returns its registry and content hash. */
-export async function loadTaskModule(location: TaskModuleLocation): Promise<{ registry: TaskRegistry; bundleHash: string }> {
+/**
+ * A task module's `onWorkerStart` export, when it is a function: run once
+ * per worker (each local worker thread, each warm function instance) before
+ * its first task, never in the application's thread.
+ */
+export function workerStartOf(moduleNamespace: Readonly<Record<string, unknown>>): (() => unknown) | undefined {
+  const hook = moduleNamespace.onWorkerStart;
+  return typeof hook === 'function' ? (hook as () => unknown) : undefined;
+}
+
+/** Imports a task module and returns its registry, content hash and `onWorkerStart` export. */
+export async function loadTaskModule(
+  location: TaskModuleLocation,
+): Promise<{ registry: TaskRegistry; bundleHash: string; onWorkerStart: (() => unknown) | undefined }> {
   const url = toModuleUrl(location);
   const bundleHash = hashTaskModule(url);
   const namespace = await importModule(url);
-  return { registry: createTaskRegistry(namespace), bundleHash };
+  return { registry: createTaskRegistry(namespace), bundleHash, onWorkerStart: workerStartOf(namespace) };
 }

@@ -22,7 +22,7 @@ import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } f
 import type { TaskEventInfo } from './events.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
-import { Router } from './router.js';
+import { dataPlaceOf, Router } from './router.js';
 import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
@@ -76,6 +76,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       name: 'local',
       ...resolved.local,
       onChunkHealth: (fault) => localBreaker.record(fault),
+      affinityMissListener: (miss) => {
+        if (this.#reporter.listening('affinityMiss')) this.#reporter.emit('affinityMiss', miss);
+      },
       stallListener: (stall) => {
         if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
       },
@@ -102,6 +105,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       autoOverflow: resolved.burst !== undefined && this.#remotes.length > 0,
       prefersFastest: resolved.cost.prefer === 'fastest',
       onSpill: timeline === undefined ? undefined : (taskName, backend, queued, waitMs) => timeline.spill(taskName, backend, queued, waitMs),
+      crossRegionUsdPerGb: resolved.cost.crossRegionUsdPerGb,
     });
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.
@@ -170,11 +174,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     parent?: Context,
   ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
+    const data = this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? invalidTransfer(options.transfer) ?? dataPlace(task, input);
     const placed =
-      this.#refusal(task) ??
-      invalidTimeout(options.timeoutMs) ??
-      invalidTransfer(options.transfer) ??
-      this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs);
+      data instanceof Error ? data : this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs, data);
     if (placed instanceof Error) {
       queueMicrotask(() => finish(placed, undefined, refusedRun(task)));
       return undefined;
@@ -230,6 +232,19 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await Promise.all([this.#local.destroy(error), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
+  }
+}
+
+/** The task's data place for the router, when it has a `dataRegion`; a throw is the caller's `ValidationError`. */
+function dataPlace(task: AnyOffloadable, input: unknown): ReturnType<typeof dataPlaceOf> | ValidationError {
+  if (task.definition.dataRegion === undefined) return undefined;
+  try {
+    return dataPlaceOf(task.definition, input);
+  } catch (error) {
+    return new ValidationError(`The \`dataRegion\` function of task "${task.definition.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
+      path: 'dataRegion',
+      cause: error,
+    });
   }
 }
 

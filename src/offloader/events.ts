@@ -2,7 +2,7 @@
  * The offloader's typed events. Every task event says which task, which
  * attempt, where it ran and how long it queued and ran, whatever the backend.
  */
-import type { StallInfo } from '../backends/local/index.js';
+import type { AffinityMissInfo, StallInfo } from '../backends/local/index.js';
 import type { TaskLogLine } from '../contract/task-log.js';
 import type { OffloadError } from '../errors.js';
 
@@ -130,4 +130,6 @@ export interface OffloaderEvents {
   log: TaskLogInfo;
   /** A local attempt without `timeoutMs` ran past its `stallAfterMs` (once per attempt; see `onStall`). */
   stall: StallInfo;
+  /** A keyed local attempt did not go to its key's worker (its queue was full, no worker was alive, or the worker ended); emitted only when a listener is attached. */
+  affinityMiss: AffinityMissInfo;
 }

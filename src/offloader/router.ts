@@ -9,8 +9,9 @@ import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
+import { crossRegionUsd } from '../scheduler/region.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
-import type { ResolvedTaskDefinition } from '../task.js';
+import type { DataLocation, ResolvedTaskDefinition } from '../task.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 import type { Placement } from './types.js';
@@ -33,6 +34,22 @@ export interface RouterParts {
   prefersFastest: boolean;
   /** Hears each `auto` task the scheduler sends to a remote, with the pool's signals then (for the timeline). */
   onSpill?: (taskName: string, backend: string, queued: number, predictedWaitMs: number) => void;
+  /** `cost.crossRegionUsdPerGb`. */
+  crossRegionUsdPerGb: number;
+}
+
+/** Where a task's data lives, from its `dataRegion(input)`. */
+interface DataPlace {
+  region: string;
+  bytes: number;
+}
+
+/** The task's `dataRegion(input)` as a {@link DataPlace}; undefined when it has none (or returned none). */
+export function dataPlaceOf(task: ResolvedTaskDefinition, input: unknown): DataPlace | undefined {
+  const located = (task.dataRegion as ((input: unknown) => DataLocation | string | undefined) | undefined)?.(input);
+  if (located === undefined) return undefined;
+  if (typeof located === 'string') return { region: located, bytes: 0 };
+  return { region: located.region, bytes: located.bytes ?? 0 };
 }
 
 /** Maps placements to backends and picks failover targets. */
@@ -48,9 +65,9 @@ export class Router {
    * thresholds and remotes are configured, else stays local; `remote` is the
    * first remote; any other value names a backend.
    */
-  place(placement: Placement, task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend | ValidationError {
+  place(placement: Placement, task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): Backend | ValidationError {
     const { local, remotes, autoOverflow } = this.#parts;
-    if (placement === 'auto') return autoOverflow ? this.#schedule(task, timeoutMs) : local;
+    if (placement === 'auto') return autoOverflow ? this.#schedule(task, timeoutMs, data) : local;
     if (placement === 'local' || placement === local.name) return local;
     const remote = placement === 'remote' ? remotes[0] : remotes.find((backend) => backend.name === placement);
     if (remote !== undefined) return remote;
@@ -91,7 +108,7 @@ export class Router {
   }
 
   /** The scheduler's choice for an `auto` task, from the live signals. */
-  #schedule(task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend {
+  #schedule(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data: DataPlace | undefined): Backend {
     const { local, localBreaker, remotes, scheduler, ledger } = this.#parts;
     const pool = local.snapshot();
     const snapshot: SchedulerSnapshot = {
@@ -101,7 +118,8 @@ export class Router {
     };
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
-    snapshot.remotes = this.#remoteSignals(task, timeoutMs);
+    snapshot.remotes = this.#remoteSignals(task, timeoutMs, data);
+    if (data !== undefined) snapshot.dataRegion = data.region;
     const decision = scheduler.decide(snapshot);
     if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
     const remote = remotes.find((backend) => backend.name === decision);
@@ -111,17 +129,25 @@ export class Router {
   }
 
   /** The live signals of every remote for `task` with `timeoutMs`, in `remotes` order: the one way both placement and failover see them. */
-  #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined): RemoteSignals[] {
-    const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
+  #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): RemoteSignals[] {
+    const { remotes, breakers, ledger, stats, prefersFastest, crossRegionUsdPerGb } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
-    return remotes.map((remote) => ({
-      name: remote.name,
-      inFlight: ledger.inFlight(remote.name),
-      maxConcurrency: remote.maxConcurrency,
-      breaker: breakers.get(remote.name)?.state() ?? 'closed',
-      estimatedCostUsd: ledger.estimateUsd(remote, task),
-      reserveUsd: ledger.reserveUsd(remote, timeoutMs),
-      expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
-    }));
+    return remotes.map((remote) => {
+      const region = remote.region ?? remote.invokedFunction?.region;
+      // Moving the task's data to a remote in another region is priced into both figures.
+      const transferUsd = data === undefined ? 0 : crossRegionUsd(data.region, region, data.bytes, crossRegionUsdPerGb);
+      const estimatedCostUsd = ledger.estimateUsd(remote, task);
+      const reserveUsd = ledger.reserveUsd(remote, timeoutMs);
+      return {
+        name: remote.name,
+        inFlight: ledger.inFlight(remote.name),
+        maxConcurrency: remote.maxConcurrency,
+        breaker: breakers.get(remote.name)?.state() ?? 'closed',
+        estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
+        reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
+        expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
+        region,
+      };
+    });
   }
 }

@@ -11,7 +11,7 @@ import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/
 import { deserialize, type EncodedParts, serialize, serializeParts } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { BackendError, type OffloadError, placeError, SerializationError } from '../errors.js';
+import { BackendError, type OffloadError, placeError, SerializationError, ValidationError } from '../errors.js';
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
@@ -57,6 +57,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly signal: AbortSignal | undefined;
   readonly task: ResolvedTaskDefinition;
   readonly chunkSize: number | undefined;
+  /** The call's `affinityKey`, else the task's `affinity(input)`. */
+  affinityKey: string | undefined;
   readonly #services: RunServices;
   #backend: Backend;
   readonly #taskId: string;
@@ -100,6 +102,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#options = options;
     this.signal = options.signal;
     this.chunkSize = chunkSize;
+    this.affinityKey = options.affinityKey;
     this.#finish = finish;
   }
 
@@ -135,6 +138,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
     this.#services.timeline?.sample(this.#submittedAt);
     try {
+      if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, this.#input);
       // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
       if (this.#backend === this.#services.local) this.#localInputParts();
       else this.#wireInputText();
@@ -343,4 +347,23 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       reason: reason(),
     });
   }
+}
+
+/** The task's `affinity(input)`; a throw or a value that is not a string fails the task with a `ValidationError`. */
+function affinityOf(task: ResolvedTaskDefinition, input: unknown): string | undefined {
+  let key: unknown;
+  try {
+    key = (task.affinity as (input: unknown) => unknown)(input);
+  } catch (error) {
+    throw new ValidationError(`The \`affinity\` function of task "${task.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
+      path: 'affinity',
+      cause: error,
+      taskName: task.name,
+    });
+  }
+  if (key === undefined || typeof key === 'string') return key;
+  throw new ValidationError(`Expected \`affinity(input)\` of task "${task.name}" to return a string or undefined, got ${typeof key}`, {
+    path: 'affinity',
+    taskName: task.name,
+  });
 }

@@ -40,6 +40,12 @@ export interface RunOptions<Out> {
    * @default the task's `transfer`, else false
    */
   transfer?: boolean;
+  /**
+   * Sends a local attempt to the worker that holds this key's warm cache
+   * (see the task's `affinity`, which this overrides); an `affinityMiss`
+   * event says when it went elsewhere. Remote attempts ignore it.
+   */
+  affinityKey?: string;
   /** Called once when the task succeeds, before the promise resolves. */
   onSuccess?: (result: Out, info: TaskEventInfo) => void;
   /** Called once when the task fails for good, before the promise rejects. */

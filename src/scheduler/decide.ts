@@ -54,12 +54,15 @@ export function createScheduler(burst: BurstPolicy = {}, cost: CostPolicy = {}):
     budgetExhausted: (spend, nextCostUsd) => budgetExhausted(cost, spend, nextCostUsd),
     decide(snapshot) {
       if (!saturated(snapshot)) return 'local';
+      const { dataRegion } = snapshot;
+      // A remote in the data's region comes first, then the `prefer` rank.
+      const away = (remote: RemoteSignals): number => (dataRegion !== undefined && remote.region !== dataRegion ? 1 : 0);
       let best: RemoteSignals | undefined;
       for (const remote of snapshot.remotes) {
         if (!eligible(remote, snapshot.spend, cost)) continue;
         if (typeof prefer !== 'string' && !prefer.includes(remote.name)) continue;
         // Stable: among equals, the earlier remote in `remotes` wins.
-        if (best === undefined || rank(remote) < rank(best)) best = remote;
+        if (best === undefined || away(remote) < away(best) || (away(remote) === away(best) && rank(remote) < rank(best))) best = remote;
       }
       return best?.name ?? 'queue';
     },

@@ -35,6 +35,12 @@ export interface CostPolicy {
    * @default 'cheapest'
    */
   prefer?: 'cheapest' | 'fastest' | readonly string[];
+  /**
+   * Price of moving 1 GB of a task's data (its `dataRegion` bytes) to a
+   * remote in another region, USD, added to that remote's estimate.
+   * @default 0.02 (AWS's rate between most region pairs; see `CROSS_REGION_USD_PER_GB`)
+   */
+  crossRegionUsdPerGb?: number;
 }
 
 /** Live signals of one remote. */
@@ -57,6 +63,8 @@ export interface RemoteSignals {
   reserveUsd?: number;
   /** Typical latency there (for `prefer: 'fastest'`), undefined before any run. */
   expectedLatencyMs?: number;
+  /** The region the remote runs in, when known. */
+  region?: string;
 }
 
 /** Spend on remotes, USD: billed so far plus the reservations of attempts in flight. */
@@ -85,6 +93,8 @@ export interface SchedulerSnapshot {
   remotes: readonly RemoteSignals[];
   /** Spend so far. */
   spend: SpendSignals;
+  /** The region of the task's data (its `dataRegion`): an eligible remote there comes before the others. */
+  dataRegion?: string;
 }
 
 /** `local`, a remote's name, or `queue` (overflow was due but no remote may take the task: it waits locally). */

@@ -109,3 +109,24 @@ describe('Offloader.stream', () => {
     void offloader.stream(inputSchemaOnly, [{ n: 1 }], { stopOnError: false });
   });
 });
+
+describe('affinity and dataRegion', () => {
+  test('their input is the task input: from the schema, or from the function without one', () => {
+    offloadable(
+      {
+        name: 'keyed-schema',
+        input: z.object({ user: z.string() }),
+        affinity: (input) => {
+          expectTypeOf(input).toEqualTypeOf<{ user: string }>();
+          return input.user;
+        },
+        dataRegion: (input) => ({ region: input.user, bytes: 1 }),
+      },
+      ({ user }) => user,
+    );
+    const keyed = offloadable({ name: 'keyed', affinity: (input: { key: string }) => input.key }, (input: { key: string }) => input.key.length);
+    expectTypeOf<TaskInput<typeof keyed>>().toEqualTypeOf<{ key: string }>();
+    // @ts-expect-error: a key is a string
+    offloadable({ name: 'bad-key', input: z.object({ n: z.number() }), affinity: (input) => input.n }, ({ n }) => n);
+  });
+});

@@ -150,10 +150,11 @@ describe('option types and schemas', () => {
       abortGraceMs: 1_000,
       idleTimeoutMs: 30_000,
       maxQueue: Number.POSITIVE_INFINITY,
+      affinityMaxQueue: 1_000,
     });
     expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
     expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });
-    expect(resolved.cost).toEqual({ prefer: 'cheapest' });
+    expect(resolved.cost).toEqual({ prefer: 'cheapest', crossRegionUsdPerGb: 0.02 });
     expect(resolved.remotes).toEqual([]);
     expect(resolved.burst).toBeUndefined();
   });

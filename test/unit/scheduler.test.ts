@@ -1,6 +1,7 @@
 // The hybrid scheduler's pure decision, with plain objects.
 import { describe, expect, it } from 'vitest';
 import { createScheduler, eligible } from '../../src/scheduler/decide.js';
+import { crossRegionUsd } from '../../src/scheduler/region.js';
 import type { RemoteSignals, SchedulerSnapshot } from '../../src/scheduler/types.js';
 
 function snapshot(
@@ -135,5 +136,28 @@ describe('eligible', () => {
     for (const signals of [remote(), remote({ breaker: 'half-open', inFlight: 1 }), remote({ estimatedCostUsd: 0.02 }), remote({ inFlight: 2 })]) {
       expect(scheduler.eligible(signals, spend)).toBe(eligible(signals, spend, { maxUsdPerTask: 0.01 }));
     }
+  });
+});
+
+describe('data region', () => {
+  const scheduler = createScheduler({ maxQueueDepth: 0 });
+  const remotes = [
+    { region: 'us-east-1', estimatedCostUsd: 0.001 },
+    { region: 'eu-west-1', estimatedCostUsd: 0.002 },
+  ];
+
+  it('puts an eligible remote in the data`s region before a cheaper one elsewhere; without a data region the cheapest wins', () => {
+    expect(scheduler.decide({ ...snapshot({ queueDepth: 1, remotes }), dataRegion: 'eu-west-1' })).toBe('r1');
+    expect(scheduler.decide(snapshot({ queueDepth: 1, remotes }))).toBe('r0');
+    // No remote there: the usual rank.
+    expect(scheduler.decide({ ...snapshot({ queueDepth: 1, remotes }), dataRegion: 'ap-south-1' })).toBe('r0');
+    // The remote in the region is not eligible: the next one.
+    expect(scheduler.decide({ ...snapshot({ queueDepth: 1, remotes: [remotes[0], { ...remotes[1], breaker: 'open' }] }), dataRegion: 'eu-west-1' })).toBe('r0');
+  });
+
+  it('prices moving data between regions per GB, and nothing within a region or when a region is unknown', () => {
+    expect(crossRegionUsd('eu-west-1', 'us-east-1', 2 ** 30, 0.02)).toBeCloseTo(0.02);
+    expect(crossRegionUsd('eu-west-1', 'eu-west-1', 2 ** 30, 0.02)).toBe(0);
+    expect(crossRegionUsd('eu-west-1', undefined, 2 ** 30, 0.02)).toBe(0);
   });
 });

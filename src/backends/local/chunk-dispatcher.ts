@@ -4,12 +4,12 @@
  * `WorkerDeaths`). It keeps up to `maxChunks` chunks out at once (busy
  * slots) and refills a worker the moment its chunk comes back.
  */
-import type { Piscina } from 'piscina';
+import { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, type OffloadError } from '../../errors.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
-import { type Chunk, type Job, SENT, SETTLED } from './job.js';
+import { type Chunk, type Job, SENT, SETTLED, type WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { idleDeathCulprit, type LateFault, taintError } from './late-fault.js';
 import { abortChunk, armWatchdog } from './watchdog.js';
@@ -23,6 +23,7 @@ import {
   toResultEnvelope,
   unpackResults,
 } from './wire-format.js';
+import type { WorkerAffinity } from './worker-affinity.js';
 import { moduleLoadError } from './worker-death.js';
 import { WorkerDeaths } from './worker-deaths.js';
 
@@ -35,6 +36,8 @@ export function destroyedError(): AbortError {
 export interface ChunkDispatcherOptions {
   pool: Piscina<ChunkMessage, ChunkReply>;
   queue: JobQueue;
+  /** Keyed attempts' lanes and the workers' slots. */
+  affinity: WorkerAffinity;
   sizer: ChunkSizer;
   durations: DurationEstimator;
   /** Chunks out at once: workers times chunks per worker. */
@@ -67,6 +70,8 @@ export class ChunkDispatcher {
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
+  readonly #takeLane = (lane: Parameters<ChunkSizer['take']>[0]): Job[] => this.#options.sizer.take(lane);
+  readonly #dispatchTo = (jobs: Job[], target: WorkerSlot): void => this.#dispatch(jobs, target);
   readonly #expire = (job: Job, error: OffloadError): void => this.#queue.settle(job, error);
   readonly #releaseSlot = (): void => {
     this.#busySlots--;
@@ -103,7 +108,9 @@ export class ChunkDispatcher {
     this.#pumpScheduled = false;
     const queue = this.#queue;
     const sizer = this.#options.sizer;
-    while (!this.#stopped && this.#busySlots < this.#options.maxChunks) {
+    // Keyed attempts first, each to its idle worker; they also bound the shared queue's chunks while they wait.
+    const maxChunks = this.#stopped ? 0 : this.#options.affinity.pump(this.#takeLane, this.#dispatchTo, this.#options.maxChunks);
+    while (!this.#stopped && this.#busySlots < maxChunks) {
       const jobs = sizer.take(queue);
       if (jobs.length === 0) break;
       this.#dispatch(jobs);
@@ -162,7 +169,7 @@ export class ChunkDispatcher {
     return waiting;
   }
 
-  #dispatch(jobs: Job[]): void {
+  #dispatch(jobs: Job[], target?: WorkerSlot): void {
     this.#busySlots++;
     const progress = createProgressBuffer(jobs.length);
     const chunk: Chunk = {
@@ -173,6 +180,8 @@ export class ChunkDispatcher {
       slots: new Int32Array(progress, PROGRESS.slotsByte, jobs.length),
       bell: this.#options.abortBell,
       controller: new AbortController(),
+      target,
+      worker: undefined,
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);
     const now = performance.now();
@@ -186,13 +195,16 @@ export class ChunkDispatcher {
     this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs, this.graceOf(jobs[0]), this.#expire);
-    const message: ChunkMessage = { envelopes: packEnvelopes(envelopes), progress };
+    // The chunk rides along under piscina's queue-options key (not sent to the worker) for the balancer (worker-affinity.ts).
+    const message: ChunkMessage = { envelopes: packEnvelopes(envelopes), progress, [Piscina.queueOptionsSymbol]: chunk };
     const binary = chunkBinary(envelopes);
     if (binary !== undefined) message.binary = binary.binary;
     this.#pool.run(message, { signal: chunk.controller.signal, transferList: binary?.transferList }).then(
       (reply) => this.#onReply(chunk, reply),
       (error: unknown) => this.#onChunkError(chunk, error),
     );
+    // piscina places a task synchronously when a worker is free, as the target is.
+    if (target !== undefined && chunk.worker !== target) this.#options.affinity.misplaced(chunk, target);
   }
 
   #onReply(chunk: Chunk, reply: ChunkReply): void {
@@ -215,6 +227,7 @@ export class ChunkDispatcher {
     }
     if (reply.retire) this.#retire(reply.threadId);
     else {
+      this.#options.affinity.done(chunk);
       this.#busySlots--;
       this.pump();
     }
@@ -231,6 +244,7 @@ export class ChunkDispatcher {
 
   /** The worker could not load the task module: every attempt of the chunk fails. */
   #failLoad(chunk: Chunk, loadError: EncodedError): void {
+    this.#options.affinity.done(chunk);
     for (const job of chunk.jobs) this.#queue.settle(job, moduleLoadError(this.#options.tasksUrl, loadError));
     this.#releaseSlot();
   }
@@ -246,6 +260,7 @@ export class ChunkDispatcher {
     clearTimeout(chunk.watchdog);
     clearTimeout(chunk.graceTimer);
     this.#active.delete(chunk);
+    this.#options.affinity.done(chunk);
     if (this.#stopped) {
       for (const job of chunk.jobs) this.#queue.settle(job, destroyedError());
     } else this.#deaths.settleDeadChunk(chunk, error);

@@ -6,14 +6,20 @@
  */
 import type { DurationEstimator } from './duration-estimator.js';
 import type { Job } from './job.js';
-import type { JobQueue } from './job-queue.js';
+
+/** Where chunks are taken from: the shared `JobQueue` or one worker's `Lane`. */
+interface JobSource {
+  readonly queued: number;
+  peek(): Job | undefined;
+  dequeue(): Job | undefined;
+}
 
 /** Work per chunk the automatic sizing aims for: large against the thread round trip and the main thread's per-chunk work, small enough that a queued task waits at most a few chunks. */
 export const TARGET_CHUNK_MS = 10;
 /** Upper bound of a chunk, whatever the estimate. */
 const MAX_CHUNK = 1024;
 
-/** Takes chunks off a {@link JobQueue}. */
+/** Takes chunks off the pool's queue or a worker's lane. */
 export class ChunkSizer {
   readonly #durations: DurationEstimator;
   readonly #maxChunks: number;
@@ -27,7 +33,7 @@ export class ChunkSizer {
   }
 
   /** Dequeues the next chunk (empty when nothing is queued). */
-  take(queue: JobQueue): Job[] {
+  take(queue: JobSource): Job[] {
     const first = queue.dequeue();
     if (first === undefined) return [];
     const jobs = [first];

@@ -3,3 +3,4 @@ export type { AttemptSink } from './attempt-sink.js';
 export type { WorkerSizing } from './cpu-budget.js';
 export { createLocalBackend, type LocalAttempt, type LocalBackend, type LocalSnapshot } from './local-backend.js';
 export type { StallInfo } from './stall-watch.js';
+export type { AffinityMissInfo, AffinityMissReason, AffinityStats } from './worker-affinity.js';

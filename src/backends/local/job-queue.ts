@@ -7,6 +7,7 @@ import type { ResultEnvelope } from '../../contract/envelope.js';
 import type { OffloadError } from '../../errors.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, QUEUED, SENT, SETTLED } from './job.js';
+import type { Lane } from './lane.js';
 import { predictWaitMs } from './predict-wait.js';
 
 /** Consumed entries kept at the queue's front before it is compacted. */
@@ -37,6 +38,18 @@ export class JobQueue {
   push(job: Job): void {
     this.#jobs.push(job);
     this.#count(job, 1);
+  }
+
+  /** Appends a new job (in state `QUEUED`) to a worker's `lane` instead of the shared FIFO; it counts as queued all the same. */
+  pushTo(lane: Lane, job: Job): void {
+    lane.push(job);
+    this.#count(job, 1);
+  }
+
+  /** Puts queued jobs taken from a lane at the shared FIFO's front, in order (their counts do not change). */
+  moveToFront(jobs: readonly Job[]): void {
+    this.#jobs = [...jobs, ...this.#jobs.slice(this.#head)];
+    this.#head = 0;
   }
 
   /** The oldest queued job, left in the queue. */

@@ -23,6 +23,8 @@ export interface Job {
   signal?: AbortSignal;
   onAbort?: () => void;
   sink: AttemptSink;
+  /** The attempt's affinity key (see `worker-affinity.ts`). */
+  affinityKey: string | undefined;
   /** {@link QUEUED}, {@link SENT} or {@link SETTLED}. */
   state: number;
   /** The chunk carrying the attempt while it is {@link SENT}. */
@@ -31,6 +33,16 @@ export interface Job {
   index: number;
   /** How often a worker died before starting it and it was queued again. */
   unstartedResends: number;
+}
+
+/** One live worker of the pool with its affinity slot (see `worker-affinity.ts`). */
+export interface WorkerSlot {
+  /** The worker's `threadId`. */
+  readonly id: number;
+  /** 0 to maxWorkers - 1: the lowest free one when the worker started. */
+  readonly slot: number;
+  /** Chunks piscina placed on the worker that have not come back. */
+  chunksOut: number;
 }
 
 /** Attempts sent to one worker in one round trip, with their shared progress buffer. */
@@ -47,6 +59,10 @@ export interface Chunk {
   /** The pool's doorbell, which its workers wait on for stop requests. */
   bell: Int32Array;
   controller: AbortController;
+  /** The worker the chunk is meant for (its attempts' key's worker); undefined: any. */
+  target?: WorkerSlot;
+  /** The worker piscina placed the chunk on, while it is out. */
+  worker?: WorkerSlot;
   /**
    * Set when spillway stopped the worker: which attempt it stopped and why;
    * `requeue`: the attempt is sent again instead of failing with `error`.

@@ -24,6 +24,7 @@ import type { LateFault } from './late-fault.js';
 import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent, skipUnstarted } from './watchdog.js';
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
+import { type AffinityMissInfo, type AffinityStats, WorkerAffinity } from './worker-affinity.js';
 import { createWorkerPool } from './worker-pool.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
@@ -42,6 +43,10 @@ export interface LocalBackendOptions {
   abortGraceMs: number;
   /** See `LocalOptions.stallAfterMs`. */
   stallAfterMs?: number;
+  /** See `LocalOptions.affinityMaxQueue`. @default 1000 */
+  affinityMaxQueue?: number;
+  /** Hears each keyed attempt that did not go to its key's worker. */
+  affinityMissListener?: (miss: AffinityMissInfo) => void;
   /** See `LocalOptions.onStall`. @default 'report' */
   onStall?: 'report' | 'restart';
   /** Hears each stalled attempt. */
@@ -76,6 +81,8 @@ export interface LocalSnapshot {
   stalls: number;
   /** The largest number of workers and where it came from (the `local.maxWorkers` option, `os.availableParallelism()` or a cgroup CPU quota). */
   sizing: WorkerSizing;
+  /** Keyed attempts (an `affinityKey` or the task's `affinity`) that went to their key's worker, those that did not, and the hit rate. */
+  affinity: AffinityStats;
   /** How long a new task would wait for a worker: the estimated work queued (per-task moving averages) over the workers, ms. */
   predictedWaitMs: number;
 }
@@ -107,6 +114,9 @@ export interface LocalBackend extends Backend {
   destroy(error?: () => AbortError): Promise<void>;
 }
 
+/** Keyed attempts one worker may have waiting before the next goes elsewhere (`local.affinityMaxQueue`). */
+const DEFAULT_AFFINITY_MAX_QUEUE = 1000;
+
 /** Creates the local backend and pre-allocates `minWorkers` workers. */
 export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
   return new LocalPool(options);
@@ -124,6 +134,7 @@ class LocalPool implements LocalBackend {
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
   readonly #stallWatch: StallWatch;
+  readonly #affinity: WorkerAffinity;
   #closing = false;
 
   constructor(options: LocalBackendOptions) {
@@ -140,10 +151,22 @@ class LocalPool implements LocalBackend {
     const maxChunks = maxWorkers * chunksPerWorker;
     // The doorbell through which the pool asks a running task to stop (see abort-watch.ts).
     const abortBell = new SharedArrayBuffer(4);
-    this.#pool = createWorkerPool({ ...options, chunksPerWorker, abortBell });
+    const affinity = new WorkerAffinity({
+      backend: options.name,
+      maxWorkers,
+      chunksPerWorker,
+      maxQueued: options.affinityMaxQueue ?? DEFAULT_AFFINITY_MAX_QUEUE,
+      queue: this.#queue,
+      onMiss: options.affinityMissListener,
+      wake: () => this.#dispatcher.schedulePump(),
+    });
+    this.#affinity = affinity;
+    this.#pool = createWorkerPool({ ...options, chunksPerWorker, abortBell, loadBalancer: affinity.balance });
+    affinity.watch(this.#pool);
     this.#dispatcher = new ChunkDispatcher({
       pool: this.#pool,
       queue: this.#queue,
+      affinity,
       sizer: new ChunkSizer(this.durations, maxChunks, maxTasksPerWorker),
       durations: this.durations,
       maxChunks,
@@ -178,6 +201,7 @@ class LocalPool implements LocalBackend {
       chunkSize: invokeOptions.chunkSize,
       signal,
       sink,
+      affinityKey: invokeOptions.affinityKey,
       state: QUEUED,
       index: -1,
       unstartedResends: 0,
@@ -186,7 +210,8 @@ class LocalPool implements LocalBackend {
       job.onAbort = () => this.#abort(job);
       signal.addEventListener('abort', job.onAbort, { once: true });
     }
-    this.#queue.push(job);
+    const key = job.affinityKey;
+    if (key === undefined || !this.#affinity.route(job, key)) this.#queue.push(job);
     this.#dispatcher.schedulePump();
     return job;
   }
@@ -218,6 +243,7 @@ class LocalPool implements LocalBackend {
       workerFaults: this.#dispatcher.workerFaults,
       recycledWorkers: this.#dispatcher.recycledWorkers,
       stalls: this.#stallWatch.stalls,
+      affinity: this.#affinity.stats(),
       sizing: this.#sizing,
       predictedWaitMs,
     };
@@ -241,6 +267,7 @@ class LocalPool implements LocalBackend {
     const dispatcher = this.#dispatcher;
     dispatcher.stop();
     this.#queue.drain(error);
+    this.#affinity.drain(error);
     const graceMs = dispatcher.abortSent(error);
     if (graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;

@@ -66,6 +66,8 @@ export interface ChunkMessage {
   progress: SharedArrayBuffer;
   /** Per envelope, the out-of-band bytes of its input (structured clone), or `null`; absent when no envelope has any. See {@link chunkBinary}. */
   binary?: (Uint8Array[] | null)[];
+  /** The chunk, for the pool's balancer only (a symbol key: structured clone leaves it behind). */
+  [key: symbol]: unknown;
 }
 
 /** A task that left shared globals changed on its worker. */

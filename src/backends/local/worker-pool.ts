@@ -14,6 +14,8 @@ export interface WorkerPoolOptions {
   abortBell: SharedArrayBuffer;
   /** Chunks one worker holds at once. */
   chunksPerWorker: number;
+  /** Picks the worker of each chunk (`WorkerAffinity.balance`). */
+  loadBalancer: NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer'];
 }
 
 /**
@@ -40,6 +42,7 @@ export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessa
     maxThreads: options.maxWorkers,
     idleTimeout: options.idleTimeoutMs,
     concurrentTasksPerWorker: options.chunksPerWorker,
+    loadBalancer: options.loadBalancer,
     workerData,
     ...(workerMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb } }),
   });

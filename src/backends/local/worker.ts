@@ -36,9 +36,9 @@ listenForAborts(new Int32Array(data.abortBell));
 async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
   // the caller started is answered with a stale-bundle error, as a remote would.
-  const { registry, bundleHash } = await loadTaskModule(data.tasksUrl);
+  const { registry, bundleHash, onWorkerStart } = await loadTaskModule(data.tasksUrl);
   // The pool stops over-time tasks from outside: it aborts their signal (see abort-watch.ts), then terminates the worker.
-  const loaded = createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local' });
+  const loaded = createRuntime(registry, { bundleHash, enforceTimeouts: false, backend: 'local', onWorkerStart });
   baseline = takeBaseline();
   return loaded;
 }

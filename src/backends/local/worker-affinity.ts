@@ -1,0 +1,268 @@
+/**
+ * Affinity of the local pool: attempts with the same key go to the same live
+ * worker, so the cache a task's `setup` (or the task itself) filled there is
+ * reused. Each worker holds a slot (0 to maxWorkers - 1, the lowest free one
+ * when it starts, so a replacement takes its predecessor's slot), and a key
+ * goes to the live slot with the highest rendezvous score: a worker that dies
+ * or is recycled moves only its own keys. Keyed attempts wait in their
+ * worker's {@link Lane}; one whose worker's lane holds `maxQueued` attempts
+ * goes to the shared queue instead (an `affinityMiss`).
+ *
+ * Routing a chunk to one worker uses piscina's `loadBalancer` option: the
+ * chunk's message carries the chunk under `Piscina.queueOptionsSymbol`,
+ * and the balancer returns the chunk's target worker when it is idle,
+ * piscina's own least-busy choice otherwise. The balancer also records which
+ * worker took each chunk, so the dispatcher knows which workers are idle.
+ * (piscina has no other way to pick the worker of a task.)
+ */
+import { Piscina, type PiscinaTask } from 'piscina';
+import type { Chunk, Job, WorkerSlot } from './job.js';
+import type { JobQueue } from './job-queue.js';
+import { Lane } from './lane.js';
+
+/** Why a keyed attempt did not go to its key's worker. */
+export type AffinityMissReason = 'queue-full' | 'no-worker' | 'worker-gone' | 'worker-busy';
+
+/** Payload of the offloader's `affinityMiss` event. */
+export interface AffinityMissInfo {
+  /** The task's `offloadable` name. */
+  taskName: string;
+  /** Task id, stable across retries. */
+  taskId: string;
+  /** Backend of the attempt: `local`. */
+  backend: string;
+  /** The attempt's affinity key. */
+  key: string;
+  /**
+   * `'queue-full'`: the key's worker already had `local.affinityMaxQueue`
+   * keyed attempts waiting; `'no-worker'`: no worker was alive;
+   * `'worker-gone'`: the key's worker died or was recycled before it ran
+   * the attempt; `'worker-busy'`: piscina had given the key's worker other
+   * work when the attempt was sent. The attempt runs on whichever worker is
+   * free first.
+   */
+  reason: AffinityMissReason;
+  /** `threadId` of the key's worker, when there was one. */
+  worker?: number;
+}
+
+/** Keyed attempts of the local pool so far: on their key's worker, or not. */
+export interface AffinityStats {
+  /** Keyed attempts queued for their key's worker. */
+  hits: number;
+  /** Keyed attempts that went elsewhere (each an `affinityMiss` event). */
+  misses: number;
+  /** hits / (hits + misses); 0 before any keyed attempt. */
+  hitRate: number;
+}
+
+/** piscina's `loadBalancer` option (its type is not exported by name). */
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+type PoolWorker = Parameters<LoadBalancer>[1][number];
+
+/**
+ * piscina 5's default balancer (`LeastBusyBalancer`, not exported from its
+ * entry): the first idle worker, else the least busy one under
+ * `maximumUsage` for tasks without a signal.
+ */
+function leastBusy(task: PiscinaTask, workers: PoolWorker[], maximumUsage: number): PoolWorker | null {
+  let candidate: PoolWorker | null = null;
+  let checkpoint = maximumUsage;
+  for (const worker of workers) {
+    if (worker.currentUsage === 0) return worker;
+    if (worker.isRunningAbortableTask) continue;
+    if (!task.isAbortable && worker.currentUsage < checkpoint) {
+      candidate = worker;
+      checkpoint = worker.currentUsage;
+    }
+  }
+  return candidate;
+}
+
+/** What {@link WorkerAffinity} works with. */
+interface WorkerAffinityOptions {
+  backend: string;
+  maxWorkers: number;
+  /** Chunks one worker holds at once (piscina's `concurrentTasksPerWorker`). */
+  chunksPerWorker: number;
+  /** `local.affinityMaxQueue`. */
+  maxQueued: number;
+  queue: JobQueue;
+  onMiss?: (miss: AffinityMissInfo) => void;
+  /** Asks the dispatcher to pump (attempts moved to the shared queue). */
+  wake: () => void;
+}
+
+/** FNV-1a of a string, 32 bits. */
+function hashKey(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < key.length; index++) hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
+  return hash >>> 0;
+}
+
+/** The rendezvous score of a key's hash on a slot (murmur3's finalizer over both). */
+function score(keyHash: number, slot: number): number {
+  let mixed = keyHash ^ Math.imul(slot + 1, 0x9e3779b9);
+  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
+  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
+  return (mixed ^ (mixed >>> 16)) >>> 0;
+}
+
+/** Slots, lanes and the piscina balancer of the local pool. */
+export class WorkerAffinity {
+  readonly #options: WorkerAffinityOptions;
+  readonly #bySlot: (WorkerSlot | undefined)[];
+  readonly #byId = new Map<number, WorkerSlot>();
+  readonly #lanes: Lane[];
+  #hits = 0;
+  #misses = 0;
+  /** Keyed attempts put in a lane (some may have settled since). */
+  #laned = 0;
+
+  constructor(options: WorkerAffinityOptions) {
+    this.#options = options;
+    this.#bySlot = new Array(options.maxWorkers).fill(undefined);
+    this.#lanes = Array.from({ length: options.maxWorkers }, () => new Lane());
+  }
+
+  /** Follows the pool's workers: those alive now, and every start and end from now on. */
+  watch(pool: Piscina): void {
+    for (const thread of pool.threads) this.#started(thread.threadId);
+    pool.on('workerCreate', (worker: { id: number }) => this.#started(worker.id));
+    pool.on('workerDestroy', (worker: { id: number }) => this.#ended(worker.id));
+  }
+
+  /** piscina's `loadBalancer`: a chunk's target worker when it is idle, else piscina's least-busy choice; records the choice. */
+  readonly balance: LoadBalancer = (task, workers) => {
+    const chunk = (task as unknown as Record<symbol, Chunk | null>)[Piscina.queueOptionsSymbol];
+    let chosen: PoolWorker | null = null;
+    const target = chunk?.target;
+    if (target !== undefined) {
+      for (const worker of workers) {
+        if (worker.id === target.id && worker.currentUsage === 0 && !worker.terminating) chosen = worker;
+      }
+    }
+    chosen ??= leastBusy(task, workers, this.#options.chunksPerWorker);
+    if (chosen !== null && chunk != null) {
+      const placed = this.#byId.get(chosen.id);
+      if (placed !== undefined) placed.chunksOut++;
+      chunk.worker = placed;
+    }
+    return chosen;
+  };
+
+  /** Hits, misses and the hit rate so far. */
+  stats(): AffinityStats {
+    const total = this.#hits + this.#misses;
+    return { hits: this.#hits, misses: this.#misses, hitRate: total === 0 ? 0 : this.#hits / total };
+  }
+
+  /** Queues a keyed job for its key's worker; false when it must go to the shared queue (the miss is reported). */
+  route(job: Job, key: string): boolean {
+    const worker = this.#ownerOf(key);
+    if (worker === undefined) return this.#miss(job, key, 'no-worker', undefined);
+    const lane = this.#lanes[worker.slot];
+    if (lane.queued >= this.#options.maxQueued) return this.#miss(job, key, 'queue-full', worker);
+    this.#options.queue.pushTo(lane, job);
+    this.#laned++;
+    this.#hits++;
+    return true;
+  }
+
+  /**
+   * Sends each idle worker's lane through `dispatch` (one chunk per worker)
+   * and returns how many chunks the shared queue may have out: one per live
+   * worker while lanes wait, so none waits inside piscina ahead of a lane.
+   */
+  pump(take: (lane: Lane) => Job[], dispatch: (jobs: Job[], target: WorkerSlot) => void, maxChunks: number): number {
+    if (this.#laned === 0) return maxChunks;
+    let waiting = 0;
+    for (const worker of this.#bySlot) {
+      if (worker === undefined) continue;
+      const lane = this.#lanes[worker.slot];
+      if (worker.chunksOut === 0) {
+        const jobs = take(lane);
+        this.#laned -= jobs.length;
+        if (jobs.length > 0) dispatch(jobs, worker);
+      }
+      waiting += lane.queued;
+    }
+    this.#laned = waiting;
+    return waiting === 0 ? maxChunks : Math.min(maxChunks, this.#byId.size);
+  }
+
+  /** `chunk` came back (or its worker died): its worker has one chunk less. */
+  done(chunk: Chunk): void {
+    if (chunk.worker !== undefined) chunk.worker.chunksOut--;
+    chunk.worker = undefined;
+  }
+
+  /** A chunk meant for `target` went to another worker (or waits in piscina for any): its attempts missed. */
+  misplaced(chunk: Chunk, target: WorkerSlot): void {
+    const reason = this.#byId.get(target.id) === target ? 'worker-busy' : 'worker-gone';
+    for (const job of chunk.jobs) {
+      if (job.affinityKey === undefined) continue;
+      this.#hits--;
+      this.#miss(job, job.affinityKey, reason, target);
+    }
+  }
+
+  /** Settles every laned job with `error()` (the pool is destroyed). */
+  drain(error: Parameters<JobQueue['drain']>[0]): void {
+    for (const lane of this.#lanes) for (const job of lane.takeAll()) this.#options.queue.settle(job, error());
+    this.#laned = 0;
+  }
+
+  /** The live worker whose slot scores highest for `key`. */
+  #ownerOf(key: string): WorkerSlot | undefined {
+    const keyHash = hashKey(key);
+    let best: WorkerSlot | undefined;
+    let bestScore = -1;
+    for (const worker of this.#bySlot) {
+      if (worker === undefined) continue;
+      const value = score(keyHash, worker.slot);
+      if (value > bestScore) {
+        best = worker;
+        bestScore = value;
+      }
+    }
+    return best;
+  }
+
+  #miss(job: Job, key: string, reason: AffinityMissReason, worker: WorkerSlot | undefined): false {
+    this.#misses++;
+    const onMiss = this.#options.onMiss;
+    if (onMiss !== undefined) {
+      const miss: AffinityMissInfo = { taskName: job.envelope.task, taskId: job.envelope.id, backend: this.#options.backend, key, reason };
+      if (worker !== undefined) miss.worker = worker.id;
+      onMiss(miss);
+    }
+    return false;
+  }
+
+  #started(id: number): void {
+    if (this.#byId.has(id)) return;
+    const slot = this.#bySlot.indexOf(undefined);
+    if (slot === -1) return;
+    const worker: WorkerSlot = { id, slot, chunksOut: 0 };
+    this.#bySlot[slot] = worker;
+    this.#byId.set(id, worker);
+  }
+
+  /** A worker ended: its slot frees, and the attempts waiting in its lane go to the shared queue's front. */
+  #ended(id: number): void {
+    const worker = this.#byId.get(id);
+    if (worker === undefined) return;
+    this.#byId.delete(id);
+    this.#bySlot[worker.slot] = undefined;
+    const orphans = this.#lanes[worker.slot].takeAll();
+    if (orphans.length === 0) return;
+    this.#laned -= orphans.length;
+    for (const job of orphans) {
+      this.#hits--;
+      this.#miss(job, job.affinityKey ?? '', 'worker-gone', worker);
+    }
+    this.#options.queue.moveToFront(orphans);
+    this.#options.wake();
+  }
+}
