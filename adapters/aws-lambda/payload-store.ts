@@ -29,7 +29,7 @@ export interface S3PayloadStoreOptions extends PayloadStoreOptions {
    * function's upload of an output. spillway never destroys a client it did not create.
    * @default new S3Client({ region, requestChecksumCalculation: 'WHEN_REQUIRED' })
    */
-  client?: S3Client;
+  client?: S3ClientLike;
   /**
    * Region of the bucket; used only when spillway creates the client.
    * @default the AWS SDK's own resolution (`AWS_REGION`, the shared config file)
@@ -37,11 +37,20 @@ export interface S3PayloadStoreOptions extends PayloadStoreOptions {
   region?: string;
 }
 
+/**
+ * What {@link S3PayloadStoreOptions.client} must look like: an `S3Client` of
+ * `@aws-sdk/client-s3` fits. Declared here, so that spillway's types resolve
+ * for apps that do not install that optional peer.
+ */
+interface S3ClientLike {
+  send(command: never, options?: never): Promise<unknown>;
+}
+
 const S3PayloadStoreSchema = z
   .object({
     ...payloadStoreShape,
     client: z
-      .custom<S3Client>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', {
+      .custom<S3ClientLike>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', {
         error: "expected an S3Client from @aws-sdk/client-s3, e.g. new S3Client({ region, requestChecksumCalculation: 'WHEN_REQUIRED' })",
       })
       .optional(),
@@ -77,7 +86,8 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
       const sdk = await importPeer('@aws-sdk/client-s3', { feature, load: () => import('@aws-sdk/client-s3') });
       const presigner = await importPeer('@aws-sdk/s3-request-presigner', { feature, load: () => import('@aws-sdk/s3-request-presigner') });
       const client =
-        data.client ?? new sdk.S3Client({ ...(data.region === undefined ? {} : { region: data.region }), requestChecksumCalculation: 'WHEN_REQUIRED' });
+        (data.client as S3Client | undefined) ??
+        new sdk.S3Client({ ...(data.region === undefined ? {} : { region: data.region }), requestChecksumCalculation: 'WHEN_REQUIRED' });
       return { sdk, presigner, client };
     })();
     // A failed import is tried again by the next payload.

@@ -28,14 +28,23 @@ export interface GcsPayloadStoreOptions extends PayloadStoreOptions {
    * `iam.serviceAccounts.signBlob` permission on the account it runs as.
    * @default new Storage()
    */
-  storage?: Storage;
+  storage?: GcsStorageLike;
+}
+
+/**
+ * What {@link GcsPayloadStoreOptions.storage} must look like: a `Storage` of
+ * `@google-cloud/storage` fits. Declared here, so that spillway's types
+ * resolve for apps that do not install that optional peer.
+ */
+interface GcsStorageLike {
+  bucket(name: string): unknown;
 }
 
 const GcsPayloadStoreSchema = z
   .object({
     ...payloadStoreShape,
     storage: z
-      .custom<Storage>((value) => typeof (value as { bucket?: unknown } | null)?.bucket === 'function', {
+      .custom<GcsStorageLike>((value) => typeof (value as { bucket?: unknown } | null)?.bucket === 'function', {
         error: 'expected a Storage from @google-cloud/storage, e.g. new Storage()',
       })
       .optional(),
@@ -65,7 +74,7 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
     loaded ??= importPeer('@google-cloud/storage', {
       feature: 'gcsPayloadStore() of spillway/gcp-functions',
       load: () => import('@google-cloud/storage'),
-    }).then((sdk) => data.storage ?? new sdk.Storage());
+    }).then((sdk) => (data.storage as Storage | undefined) ?? new sdk.Storage());
     // A failed import is tried again by the next payload.
     loaded.catch(() => {
       loaded = undefined;

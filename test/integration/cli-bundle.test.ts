@@ -37,10 +37,10 @@ describe('spillway bundle (the built CLI)', () => {
     expect(run.code).toBe(0);
     // Progress on stderr, the one summary line on stdout.
     expect(run.stderr).toContain('lambda.zip');
-    expect(run.stdout).toMatch(/^done {5}6 tasks; lambda nodejs\d+\.x .+; gcf nodejs\d+ .+\n$/);
+    expect(run.stdout).toMatch(/^done {5}7 tasks; lambda nodejs\d+\.x .+; gcf nodejs\d+ .+\n$/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.bundleHash).toBe(hashTaskModule(remoteTasks));
-    expect(manifest.tasks).toEqual(['echo', 'failQuota', 'greet', 'returnsFunction', 'sleep', 'sumItems']);
+    expect(manifest.tasks).toEqual(['chatty', 'echo', 'failQuota', 'greet', 'returnsFunction', 'sleep', 'sumItems']);
     expect(manifest.targets.lambda).toMatchObject({ runtime: NODE_RUNTIMES.lambda, entry: 'lambda/index.mjs', handler: 'index.handler', zip: 'lambda.zip' });
     expect(manifest.targets.gcf).toMatchObject({ runtime: NODE_RUNTIMES.gcf, entry: 'gcf/index.mjs', handler: 'spillway', zip: 'gcf.zip' });
     for (const target of ['lambda', 'gcf'] as const) {

@@ -50,16 +50,16 @@ describe('results on stdout, progress on stderr, --json', () => {
   it('inspect: the table or the JSON on stdout, nothing on stderr', async () => {
     const table = await spillway('inspect', '--tasks', TASKS);
     expect(table).toMatchObject({ code: 0, stderr: '' });
-    expect(table.stdout).toMatch(/^module {2}file:.*\nhash {4}[0-9a-f]+\ntasks {3}6\n/);
+    expect(table.stdout).toMatch(/^module {2}file:.*\nhash {4}[0-9a-f]+\ntasks {3}7\n/);
     const json = await spillway('inspect', '--tasks', TASKS, '--json');
     expect(json).toMatchObject({ code: 0, stderr: '' });
-    expect(JSON.parse(json.stdout).tasks).toHaveLength(6);
+    expect(JSON.parse(json.stdout).tasks).toHaveLength(7);
   });
 
   it('bundle --json: the manifest alone on stdout, progress on stderr', async () => {
     const run = await spillway('bundle', '--tasks', TASKS, '--out', join(work, 'bundle'), '--json');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).tasks).toHaveLength(6);
+    expect(JSON.parse(run.stdout).tasks).toHaveLength(7);
     expect(run.stderr).not.toBe('');
     expect(run.stderr).not.toContain('spillway:');
   });
