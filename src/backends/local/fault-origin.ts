@@ -37,7 +37,7 @@ export interface RunningChunk {
 }
 
 /** An envelope whose code may run: its chunk, position and identity. */
-export interface Origin {
+interface Origin {
   chunk: RunningChunk;
   index: number;
   task: string;
