@@ -56,6 +56,9 @@ export type OffloadErrorCode =
   | 'ERR_BACKEND_TIMEOUT'
   | 'ERR_BACKEND_AUTH'
   | 'ERR_BACKEND_BAD_RESPONSE'
+  // PayloadTransferError: payloads by reference through a payload store.
+  | 'ERR_PAYLOAD_TRANSFER'
+  | 'ERR_PAYLOAD_URL_EXPIRED'
   | `ERR_BACKEND_HTTP_${number}`
   // The AWS Lambda adapter.
   | 'ERR_LAMBDA_ACCESS_DENIED'
@@ -180,6 +183,22 @@ export class PayloadTooLargeError extends OffloadError {
     super(message, { code: 'ERR_PAYLOAD_TOO_LARGE', retryable: false }, options);
     this.sizeBytes = options.sizeBytes;
     this.limitBytes = options.limitBytes;
+  }
+}
+
+/**
+ * A payload travelling by reference (a payload store) could not be moved:
+ * uploading or downloading an object failed, or the function's request to a
+ * presigned or signed URL was refused. `ERR_PAYLOAD_URL_EXPIRED` (not
+ * retryable: a new attempt gets URLs with the same lifetime) when the URL
+ * had expired; `ERR_PAYLOAD_TRANSFER` (retryable) otherwise.
+ */
+export class PayloadTransferError extends OffloadError {
+  /** HTTP status of the refused request, when there was one. */
+  readonly status?: number;
+  constructor(message: string, options: OffloadErrorOptions & { status?: number } = {}) {
+    super(message, { code: 'ERR_PAYLOAD_TRANSFER', retryable: options.code !== 'ERR_PAYLOAD_URL_EXPIRED' }, options);
+    if (options.status !== undefined) this.status = options.status;
   }
 }
 

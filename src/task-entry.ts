@@ -23,6 +23,7 @@ export {
   isOffloadError,
   OffloadError,
   PayloadTooLargeError,
+  PayloadTransferError,
   SerializationError,
   StaleBundleError,
   TaskError,

@@ -10,12 +10,14 @@ import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends
 import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
+import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
 import { classifyInvokeFailure } from './errors.js';
 import { type LambdaOptions, resolveLambdaOptions } from './options.js';
 import { invocationCostUsd, type LambdaArchitecture, type ResolvedLambdaPricing } from './pricing.js';
-import { decodeInvokeOutput, encodeInvokePayload, type InvocationTarget, LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
+import { decodeInvokeOutput, type InvocationTarget, LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
 import { invokedLambda } from './telemetry.js';
 
 /** Live signals of a Lambda backend: invocations sent and not answered yet, and attempts waiting for a free slot. */
@@ -41,7 +43,11 @@ export interface LambdaBackend extends Backend {
   estimateCostUsd(durationMs: number): number;
   /** Live in-flight and queued counts. */
   snapshot(): LambdaSnapshot;
+  /** Where payloads over the limit travel by reference, when configured. */
+  readonly payloadStore?: PayloadStore;
 }
+
+const encoder = new TextEncoder();
 
 /**
  * Creates a backend that runs task attempts on an AWS Lambda function whose
@@ -54,6 +60,11 @@ export interface LambdaBackend extends Backend {
  * `@aws-sdk/client-lambda` is an optional peer dependency, imported on the
  * first invocation; when it is not installed, that invocation rejects with
  * `MissingPeerError` (`ERR_MISSING_PEER`) naming the install command.
+ *
+ * With a `payloadStore`, an input over 6 MB (or over the store's
+ * `spillOverBytes`) is uploaded to the bucket and the function fetches it by
+ * a presigned URL; an output over 6 MB comes back the same way. The
+ * attempt's objects are deleted before it settles.
  *
  * Aborting `signal` rejects the attempt with `AbortError` at once and closes
  * the HTTP request; an invocation that already started keeps running on
@@ -81,6 +92,13 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     }
     return sdk;
   };
+  const spillLimits: Omit<SpillLimits, 'deadlineMs'> = {
+    backend: name,
+    store: resolved.payloadStore,
+    requestLimitBytes: LAMBDA_MAX_PAYLOAD_BYTES,
+    responseLimitBytes: LAMBDA_MAX_PAYLOAD_BYTES,
+    limitSource: 'a synchronous Lambda invocation',
+  };
   const gate = createConcurrencyGate(maxConcurrency, resolved.scalingRamp === false ? undefined : resolved.scalingRamp);
   const lifetime = new AbortController();
   // Every attempt in flight listens to it (up to maxConcurrency), which is no leak.
@@ -106,9 +124,15 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     };
     const aborted = (reason: unknown): OffloadError =>
       new AbortError(`Task "${envelope.task}" was aborted`, { cause: reason, taskName: envelope.task, taskId: envelope.id, backend: name });
-    const payload = encodeInvokePayload(envelope, LAMBDA_MAX_PAYLOAD_BYTES, name);
+    // Without a store the envelope is encoded in this tick, so the attempt joins the queue in the order of invoke().
+    const prepared =
+      spillLimits.store === undefined
+        ? inlineEnvelope(envelope, spillLimits)
+        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs: envelope.timeoutMs ?? timeoutSeconds * 1000 }, invokeOptions.onStorageUsd);
+    const payload = encoder.encode(prepared.json);
     const { signal, unlink } = linkSignals(invokeOptions.signal, lifetime.signal);
     let release: ReleaseSlot | undefined;
+    let result: ResultEnvelope | undefined;
     try {
       release = await gate.acquire(signal, () => aborted(signal.reason));
       const { InvokeCommand, LambdaClient } = await loadSdk();
@@ -130,10 +154,12 @@ export function lambda(options: LambdaOptions): LambdaBackend {
         throw classifyInvokeFailure(error, { ...target, region: await regionOfClient(), sizeBytes: payload.byteLength, limitBytes: LAMBDA_MAX_PAYLOAD_BYTES });
       }
       if (signal.aborted) throw aborted(signal.reason);
-      return decodeInvokeOutput(output, target);
+      result = decodeInvokeOutput(output, target);
+      return await prepared.receive(result, signal);
     } finally {
       release?.();
       unlink();
+      await prepared.cleanup(result);
     }
   }
 
@@ -173,6 +199,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     maxBilledDurationMs: timeoutSeconds * 1000,
     architecture,
     pricing,
+    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
     estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,

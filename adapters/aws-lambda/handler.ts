@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
+import { withPayloadRefs } from '../../src/backends/payload-ref-runtime.js';
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type LambdaContextLike, withLambdaDeadline } from './deadline.js';
@@ -41,6 +42,11 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  * envelope is enforced here, and so is the function's own remaining time
  * (see {@link LambdaHandlerOptions.responseReserveMs}).
  *
+ * An envelope whose payloads travel by reference (a `payloadStore` on the
+ * caller's `lambda()`) has its input fetched from a presigned URL and an
+ * output over its limit PUT to another, with global `fetch`: the function
+ * needs no storage SDK and no IAM permission for the bucket.
+ *
  * The event's optional `headers` (`traceparent`, `tracestate`) carry the
  * caller's trace context: the task runs in it, and when the function's
  * process registers an OpenTelemetry tracer provider, each invocation is a
@@ -59,7 +65,7 @@ export function createLambdaHandler(taskModule: HandlerTaskModule, options: Lamb
   const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
   const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler', backend: 'aws-lambda' });
   return async (event, context) => {
-    const runtime = module.loaded ?? (await module.runtime());
+    const runtime = withPayloadRefs(module.loaded ?? (await module.runtime()));
     const facts = {
       trigger: 'other' as const,
       invocationId: context?.awsRequestId,

@@ -5,10 +5,14 @@
  * @packageDocumentation
  */
 
+export type { PayloadStore, PayloadStoreOptions, StorageRequestPricing } from '../../src/backends/payload-store.js';
+export { PayloadTransferError } from '../../src/errors.js';
 export type { LambdaBackend, LambdaSnapshot } from './backend.js';
 export type { LambdaInvokeErrorDetails } from './errors.js';
 export { LambdaInvokeError } from './errors.js';
 export type { LambdaOptions } from './options.js';
+export type { S3PayloadStoreOptions } from './payload-store.js';
+export { S3_REQUEST_PRICING, s3PayloadStore } from './payload-store.js';
 export type { LambdaArchitecture, LambdaPricing, ResolvedLambdaPricing } from './pricing.js';
 export { LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
 

@@ -7,6 +7,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
+import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
@@ -74,6 +75,13 @@ export interface LambdaOptions {
    * @default 'lambda'
    */
   name?: string;
+  /**
+   * Where inputs and outputs over Lambda's 6 MB limit travel by reference
+   * (presigned URLs), e.g. `s3PayloadStore({ bucket, prefix })`. Without
+   * one, such an input is refused with `PayloadTooLargeError` before it is sent.
+   * @default undefined
+   */
+  payloadStore?: PayloadStore;
 }
 
 /** Options with every default applied. */
@@ -89,6 +97,7 @@ export interface ResolvedLambdaOptions {
   scalingRamp: { environments: number; perMs: number } | false;
   pricing: ResolvedLambdaPricing;
   name: string;
+  payloadStore?: PayloadStore;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -123,6 +132,7 @@ const LambdaOptionsSchema = z
     scalingRamp: z.union([z.literal(false), z.object({ environments: z.number().int().min(1), perMs: z.number().min(1) }).strict()]).optional(),
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
+    payloadStore: payloadStoreSchema.optional(),
   })
   .strict();
 
@@ -142,6 +152,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     scalingRamp: data.scalingRamp ?? { ...DEFAULTS.scalingRamp },
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? DEFAULTS.name,
+    ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
   };
 }
 

@@ -1,14 +1,14 @@
 /**
  * The wire format of an invocation. Request: the task envelope as the JSON
- * bytes Lambda passes to the handler as its event, refused before sending
- * when it is over 6 MB. Response: Lambda's `InvokeCommand` output becomes the
+ * bytes Lambda passes to the handler as its event (encoded by
+ * `src/backends/spill.ts`: refused before sending when it is over 6 MB, or
+ * with its input in the payload store). Response: Lambda's `InvokeCommand` output becomes the
  * handler's result envelope, or a `LambdaInvokeError` when the function's
  * runtime failed (`FunctionError`) or answered something that is not a
  * spillway result envelope.
  */
 import type { InvokeCommandOutput } from '@aws-sdk/client-lambda';
-import { encodeWithinLimit } from '../../src/backends/payload-check.js';
-import { ResultEnvelope, type TaskEnvelope } from '../../src/contract/envelope.js';
+import { ResultEnvelope } from '../../src/contract/envelope.js';
 import { describeZodError } from '../../src/zod-issues.js';
 import { LambdaInvokeError, type LambdaInvokeErrorDetails } from './errors.js';
 
@@ -27,16 +27,6 @@ export interface InvocationTarget {
 }
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
-/**
- * Encodes `envelope` as the UTF-8 JSON payload of an invocation.
- * @throws {PayloadTooLargeError} when the JSON is over `limitBytes`; nothing is sent then.
- */
-export function encodeInvokePayload(envelope: TaskEnvelope, limitBytes: number, backend: string): Uint8Array {
-  const { json } = encodeWithinLimit(envelope, { limitBytes, backend, limitSource: 'a synchronous Lambda invocation' });
-  return encoder.encode(json);
-}
 
 /** Decodes `LogResult` (base64 of the log's last 4 KB) to text. */
 export function decodeLogTail(logResult: string | undefined): string | undefined {

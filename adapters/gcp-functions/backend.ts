@@ -8,13 +8,14 @@
  */
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
-import { encodeWithinLimit } from '../../src/backends/payload-check.js';
+import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
 import { createRequestAuthorizer } from './auth.js';
 import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
 import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
-import { decodeAnswer, sendEnvelope } from './protocol.js';
+import { decodeAnswer, MAX_PAYLOAD_BYTES, sendEnvelope } from './protocol.js';
 import { invokedCloudFunction } from './telemetry.js';
 
 /** An HTTP call may outlast a task's own `timeoutMs` by this much (cold start, transfer), so the client never cuts a task the function would still finish. */
@@ -36,6 +37,8 @@ export interface CloudFunctionsBackend extends Backend {
   estimateCostUsd(durationMs: number): number;
   /** Live in-flight and queued counts. */
   snapshot(): CloudFunctionsSnapshot;
+  /** Where payloads over the limit travel by reference, when configured. */
+  readonly payloadStore?: PayloadStore;
 }
 
 /** `url` without credentials, query or fragment, for messages. */
@@ -49,8 +52,9 @@ function displayUrlOf(url: string): string {
  * an invalid one throws `ValidationError` naming it.
  *
  * `invoke` resolves with the result envelope for success and task errors
- * alike, and rejects with `PayloadTooLargeError` (over `maxPayloadBytes`,
- * before sending), `CapacityError` (HTTP 429, or the backend is closed),
+ * alike, and rejects with `PayloadTooLargeError` (over `maxPayloadBytes`
+ * without a `payloadStore`, or over the store's `maxObjectBytes`; before
+ * sending), `PayloadTransferError` (the store refused an upload or download), `CapacityError` (HTTP 429, or the backend is closed),
  * `StaleBundleError` (HTTP 409), `AbortError` (`signal`), or `BackendError`
  * (HTTP 5xx, unreachable, connection lost, client timeout: retryable; other
  * 4xx and malformed answers: not retryable).
@@ -69,6 +73,13 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     ...(resolved.googleAuth === undefined ? {} : { googleAuth: resolved.googleAuth }),
   });
   const gate = createConcurrencyGate(maxConcurrency);
+  const spillLimits: Omit<SpillLimits, 'deadlineMs'> = {
+    backend: name,
+    store: resolved.payloadStore,
+    requestLimitBytes: maxPayloadBytes,
+    responseLimitBytes: MAX_PAYLOAD_BYTES,
+    limitSource: 'maxPayloadBytes',
+  };
   // One controller per attempt in flight, so destroy() can stop them all after it rejected the waiting ones.
   const inFlight = new Set<AbortController>();
   let closed = false;
@@ -81,11 +92,19 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     }
     const aborted = (): AbortError => new AbortError(`Task "${envelope.task}" was aborted before it was sent`, { ...placement, cause: signal?.reason });
     if (signal?.aborted) throw aborted();
-    const { json: body, sizeBytes } = encodeWithinLimit(envelope, { limitBytes: maxPayloadBytes, backend: name, limitSource: 'maxPayloadBytes' });
-    const release = await gate.acquire(signal, aborted);
+    const deadlineMs = envelope.timeoutMs ?? timeoutSeconds * 1000;
+    // Without a store the envelope is encoded in this tick, so the attempt joins the queue in the order of invoke().
+    const prepared =
+      spillLimits.store === undefined
+        ? inlineEnvelope(envelope, spillLimits)
+        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs }, invokeOptions.onStorageUsd);
+    const { json: body, sizeBytes } = prepared;
+    let result: ResultEnvelope | undefined;
+    let release: (() => void) | undefined;
     const attempt = new AbortController();
-    inFlight.add(attempt);
     try {
+      release = await gate.acquire(signal, aborted);
+      inFlight.add(attempt);
       invokeOptions.onDispatch?.();
       const answer = await sendEnvelope({
         url,
@@ -99,10 +118,19 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
         ...(signal === undefined ? {} : { signal }),
         destroyed: attempt.signal,
       });
-      return decodeAnswer(answer, { envelopeId: envelope.id, bundleHash: envelope.bundleHash, displayUrl, sizeBytes, limitBytes: maxPayloadBytes, placement });
+      result = decodeAnswer(answer, {
+        envelopeId: envelope.id,
+        bundleHash: envelope.bundleHash,
+        displayUrl,
+        sizeBytes,
+        limitBytes: maxPayloadBytes,
+        placement,
+      });
+      return await prepared.receive(result, signal);
     } finally {
       inFlight.delete(attempt);
-      release();
+      release?.();
+      await prepared.cleanup(result);
     }
   }
 
@@ -115,6 +143,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     invokedFunction: invokedCloudFunction(url),
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
+    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
     invoke,
     estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),

@@ -18,18 +18,22 @@
  * the envelope's `headers`, else the request's `traceparent`/`tracestate`;
  * with a tracer provider registered in the function's process, each request
  * is a SERVER span (`faas.trigger` `http`, `faas.coldstart`). Nothing from a payload is ever
- * evaluated: only the module's exported tasks run.
+ * evaluated: only the module's exported tasks run. An envelope whose payloads
+ * travel by reference has its input fetched from a signed URL and a large
+ * output PUT to another, with global `fetch` (no storage SDK).
  * @packageDocumentation
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
+import { withPayloadRefs } from '../../src/backends/payload-ref-runtime.js';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
 import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './options.js';
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
+import { readCappedBody, unreadBody } from './read-body.js';
 import { ReplayGuard } from './replay-guard.js';
 import { verifyRequest } from './signing.js';
 
@@ -84,6 +88,35 @@ function parsedJsonOf(req: Request): unknown {
   return body;
 }
 
+/** The request body as bytes (or as JSON the framework parsed), read within `maxBodyBytes`; `undefined` once it answered 413. */
+async function receivedBody(req: Request, res: Response, maxBodyBytes: number): Promise<{ bytes: Buffer | undefined; preParsed: unknown } | undefined> {
+  let bytes = rawBodyOf(req);
+  const preParsed = parsedJsonOf(req);
+  let partial = false;
+  let sizeBytes = bytes?.length ?? (preParsed === NO_BODY ? 0 : Buffer.byteLength(JSON.stringify(preParsed) ?? ''));
+  if (bytes === undefined && preParsed === NO_BODY && unreadBody(req)) {
+    // No body parser ran: read the body here, within the cap.
+    const body = await readCappedBody(req, maxBodyBytes);
+    sizeBytes = body.ok ? body.bytes.length : body.sizeBytes;
+    if (body.ok) bytes = body.bytes;
+    else {
+      partial = body.partial;
+      // The rest of an oversized body is not read: the connection closes after the answer.
+      res.set('connection', 'close');
+    }
+  }
+  if (sizeBytes > maxBodyBytes) {
+    sendError(res, 413, {
+      code: HandlerErrorCode.payloadTooLarge,
+      message: `The request body is ${partial ? 'at least ' : ''}${sizeBytes} bytes, over this function's limit of ${maxBodyBytes} bytes (maxBodyBytes): send a smaller task input`,
+      sizeBytes,
+      limitBytes: maxBodyBytes,
+    });
+    return;
+  }
+  return { bytes, preParsed };
+}
+
 function optional(key: string, value: string | undefined): Record<string, string> {
   return value === undefined ? {} : { [key]: value };
 }
@@ -119,18 +152,9 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
       });
       return;
     }
-    const bytes = rawBodyOf(req);
-    const preParsed = parsedJsonOf(req);
-    const sizeBytes = bytes?.length ?? (preParsed === NO_BODY ? 0 : Buffer.byteLength(JSON.stringify(preParsed) ?? ''));
-    if (sizeBytes > maxBodyBytes) {
-      sendError(res, 413, {
-        code: HandlerErrorCode.payloadTooLarge,
-        message: `The request body is ${sizeBytes} bytes, over this function's limit of ${maxBodyBytes} bytes (maxBodyBytes): send a smaller task input`,
-        sizeBytes,
-        limitBytes: maxBodyBytes,
-      });
-      return;
-    }
+    const received = await receivedBody(req, res, maxBodyBytes);
+    if (received === undefined) return;
+    const { bytes, preParsed } = received;
     if (signingSecret !== undefined) {
       const verdict =
         bytes === undefined
@@ -164,7 +188,7 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
     }
     let ready: Runtime;
     try {
-      ready = module.loaded ?? (await module.runtime());
+      ready = withPayloadRefs(module.loaded ?? (await module.runtime()));
     } catch (error) {
       sendError(res, 500, {
         code: HandlerErrorCode.taskModule,

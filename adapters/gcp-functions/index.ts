@@ -28,12 +28,16 @@
  * @packageDocumentation
  */
 
+export type { PayloadStore, PayloadStoreOptions, StorageRequestPricing } from '../../src/backends/payload-store.js';
+export { PayloadTransferError } from '../../src/errors.js';
 export type { AuthContext, AuthHeaders, AuthHeadersProvider, CloudFunctionsAuth } from './auth.js';
 export type { CloudFunctionsBackend, CloudFunctionsSnapshot } from './backend.js';
 export { TASK_TIMEOUT_HEADROOM_MS } from './backend.js';
 export type { GoogleAuthLike, IdTokenClientLike } from './google-id-token.js';
 export { ID_TOKEN_REFRESH_MARGIN_MS } from './google-id-token.js';
 export type { CloudFunctionsOptions } from './options.js';
+export type { GcsPayloadStoreOptions } from './payload-store.js';
+export { GCS_REQUEST_PRICING, gcsPayloadStore } from './payload-store.js';
 export type { CloudFunctionsPricing } from './pricing.js';
 export { DEFAULT_PRICING, estimateCostUsd } from './pricing.js';
 export type { ErrorBody } from './protocol.js';

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
+import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
 import { type CloudFunctionsPricing, DEFAULT_PRICING } from './pricing.js';
@@ -79,6 +80,14 @@ export interface CloudFunctionsOptions {
    * @default undefined
    */
   signingSecret?: string;
+  /**
+   * Where inputs and outputs over `maxPayloadBytes` travel by reference
+   * (signed URLs), e.g. `gcsPayloadStore({ bucket })` or
+   * `s3PayloadStore({ bucket })`. Without one, such an input is refused with
+   * `PayloadTooLargeError` before it is sent.
+   * @default undefined
+   */
+  payloadStore?: PayloadStore;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -94,6 +103,7 @@ export interface ResolvedCloudFunctionsOptions {
   pricing: Readonly<CloudFunctionsPricing>;
   name: string;
   signingSecret?: string;
+  payloadStore?: PayloadStore;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -158,6 +168,7 @@ const OptionsSchema = z
       .regex(/^[A-Za-z][\w.-]{0,63}$/, { error: 'expected a letter, then up to 63 letters, digits, `_`, `.` or `-`' })
       .optional(),
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
+    payloadStore: payloadStoreSchema.optional(),
   })
   .strict();
 
@@ -179,6 +190,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     pricing: Object.freeze({ ...DEFAULT_PRICING, ...pricing }),
     name,
     ...(signingSecret === undefined ? {} : { signingSecret }),
+    ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
   };
 }
 

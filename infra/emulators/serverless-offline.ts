@@ -63,6 +63,18 @@ export interface ServerlessOfflineOptions {
    * @default 60_000
    */
   startTimeoutMs?: number;
+  /**
+   * Run the handlers in the emulator's own process (serverless-offline
+   * `--useInProcess`) instead of one worker thread per concurrent
+   * invocation: hundreds of concurrent invocations then cost one module load.
+   * @default false
+   */
+  inProcess?: boolean;
+  /**
+   * Port of the Lambda Invoke API, e.g. the port of a stopped emulator to start it again at the same endpoint.
+   * @default a free port
+   */
+  lambdaPort?: number;
 }
 
 /**
@@ -170,8 +182,9 @@ interface OfflineProcess {
 }
 
 /** Spawns `serverless offline start` (the CLI at `bin`) in `dir`, in its own process group, killed with this process if it exits first. */
-function spawnOffline(bin: string, dir: string, lambdaPort: number, httpPort: number): OfflineProcess {
+function spawnOffline(bin: string, dir: string, lambdaPort: number, httpPort: number, inProcess: boolean): OfflineProcess {
   const args = [bin, 'offline', 'start', '--host', HOST, '--lambdaPort', String(lambdaPort), '--httpPort', String(httpPort)];
+  if (inProcess) args.push('--useInProcess');
   const child = spawn(process.execPath, args, { cwd: dir, env: offlineEnvironment(dir), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
@@ -231,9 +244,9 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   });
   const dir = mkdtempSync(join(tmpdir(), 'spillway-sls-'));
   writeService(dir, service, stage, options.functions);
-  const lambdaPort = await freePort();
+  const lambdaPort = options.lambdaPort ?? (await freePort());
   const httpPort = await freePort();
-  const offline = spawnOffline(bin, dir, lambdaPort, httpPort);
+  const offline = spawnOffline(bin, dir, lambdaPort, httpPort, options.inProcess ?? false);
   await waitForLambdaPort(offline, lambdaPort, options.startTimeoutMs ?? 60_000);
 
   const endpoint = `http://${HOST}:${lambdaPort}`;

@@ -10,6 +10,8 @@ export interface Completion {
   remote: number;
   /** Index of the environment (remote) that ran it; unused for the local pool. */
   env: number;
+  /** Index of the arrival in the trace. */
+  index: number;
   /** The task's name. */
   task: string;
   /** Its local run time, ms (the pool's estimator learns it). */

@@ -1,71 +1,82 @@
 /**
- * One simulated function fleet: its execution environments (warm for
- * `warmMs` after their last run, then reclaimed), in-flight count and
- * billing, following a {@link RemoteModel}.
+ * One simulated function fleet: the cloud model's {@link Fleet} (the same
+ * state machine the live model front runs) on simulated time, plus the
+ * in-flight count the scheduler reads and the run time and bill of each
+ * attempt.
  */
-import { type Random, uniform } from './random.js';
+import { type Admission, Fleet, priceOf } from '../cloud-model/fleet.js';
+import type { Random } from './random.js';
 import type { RemoteModel } from './types.js';
 
-/** What starting one attempt on the fleet gave. */
-export interface RemoteRun {
-  /** Environment index that runs it. */
-  env: number;
-  /** Time from dispatch to result, ms. */
-  latencyMs: number;
-  /** Billed price of the run, USD. */
-  costUsd: number;
-  /** A new environment was started for it. */
-  cold: boolean;
-}
+/** What starting one attempt on the fleet gave: a run, a wait for an instance, or a throttle. */
+export type RemoteStart =
+  | {
+      kind: 'run';
+      /** Environment that runs it. */
+      env: number;
+      /** Time from the start (or the hand-over of an instance) to the result, ms. */
+      latencyMs: number;
+      /** Billed price of the run, USD. */
+      costUsd: number;
+    }
+  | { kind: 'queued'; ticket: number }
+  | { kind: 'throttled' };
 
 /** A fleet of execution environments of one remote. */
 export class RemoteFleet {
   readonly model: RemoteModel;
-  /** Attempts in flight. */
+  /** Attempts in flight (running or waiting for an instance). */
   inFlight = 0;
-  /** Cold starts so far. */
-  coldStarts = 0;
-  /**
-   * The idle environments, as [env, idle since] pairs, most recently idle
-   * last: results settle in time order, so the stack stays sorted and the
-   * top is the one warm environment to reuse (or all of them are reclaimed).
-   */
-  readonly #idle: [number, number][] = [];
-  #environments = 0;
+  readonly #fleet: Fleet;
 
-  constructor(model: RemoteModel) {
+  constructor(model: RemoteModel, random: Random) {
     this.model = model;
+    this.#fleet = new Fleet(model, random);
+  }
+
+  /** Cold starts so far. */
+  get coldStarts(): number {
+    return this.#fleet.state(Number.NEGATIVE_INFINITY).coldStarts;
   }
 
   /** Price of a run billed for `runMs`, USD. */
   priceUsd(runMs: number): number {
-    const increment = this.model.billingIncrementMs;
-    const billed = increment > 0 ? Math.ceil(Math.max(0, runMs) / increment) * increment : Math.max(0, runMs);
-    return this.model.usdPerRequest + billed * this.model.usdPerMs;
+    return priceOf(this.model, runMs);
   }
 
-  /** Starts one attempt of a task that runs `durationMs` locally, at `now`. */
-  start(now: number, durationMs: number, random: Random): RemoteRun {
-    const { model } = this;
+  /** Starts one attempt of trace arrival `index` that runs `durationMs` locally, at `now`. */
+  start(now: number, index: number, durationMs: number): RemoteStart {
+    const networkMs = this.#fleet.networkMs();
+    const admission = this.#fleet.admit(now + networkMs / 2);
+    if (admission.kind === 'throttled') return { kind: 'throttled' };
     this.inFlight++;
-    const top = this.#idle.at(-1);
-    const cold = top === undefined || now - top[1] > model.warmMs;
-    let env: number;
-    if (cold) {
-      // Every idle environment is older than the warm period: reclaimed; one of their slots is reused.
-      env = this.#idle.length > 0 ? this.#idle[0][0] : this.#environments++;
-      this.#idle.length = 0;
-      this.coldStarts++;
-    } else env = (this.#idle.pop() as [number, number])[0];
-    const initMs = cold ? uniform(random, model.coldStartMs) : 0;
-    const runMs = durationMs * model.speedFactor;
-    const latencyMs = uniform(random, model.networkMs) + initMs + runMs;
-    return { env, latencyMs, costUsd: this.priceUsd(model.billsInit ? runMs + initMs : runMs), cold };
+    if (admission.kind === 'queued') {
+      this.#waiting.set(admission.ticket, { index, networkMs, durationMs });
+      return admission;
+    }
+    return this.#run(admission, networkMs, durationMs);
   }
 
-  /** Settles the attempt that ran on `env`, at `now`. */
-  finish(env: number, now: number): void {
+  /** Attempts waiting for an instance, by ticket. */
+  readonly #waiting = new Map<number, { index: number; networkMs: number; durationMs: number }>();
+
+  /**
+   * Settles the attempt that ran on `env` at `now`. An attempt waiting for an
+   * instance takes the environment: returned with its trace index, its
+   * latency counted from `now`.
+   */
+  finish(env: number, now: number): { index: number; run: Extract<RemoteStart, { kind: 'run' }> } | undefined {
     this.inFlight--;
-    this.#idle.push([env, now]);
+    const handoff = this.#fleet.release(env, now, 0);
+    const waiting = handoff === undefined ? undefined : this.#waiting.get(handoff.ticket);
+    if (handoff === undefined || waiting === undefined) return undefined;
+    this.#waiting.delete(handoff.ticket);
+    return { index: waiting.index, run: this.#run(handoff.admission, waiting.networkMs, waiting.durationMs) };
+  }
+
+  #run(admission: Extract<Admission, { kind: 'run' }>, networkMs: number, durationMs: number): Extract<RemoteStart, { kind: 'run' }> {
+    const runMs = durationMs * this.model.speedFactor;
+    const billedMs = this.model.billsInit ? runMs + admission.initMs : runMs;
+    return { kind: 'run', env: admission.env, latencyMs: networkMs + admission.initMs + runMs, costUsd: this.priceUsd(billedMs) };
   }
 }

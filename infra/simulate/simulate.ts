@@ -10,7 +10,11 @@
  * of its measured local run times (weight 0.2, as the pool's estimator;
  * never-measured tasks count as the pool's 10 ms). A remote attempt reserves
  * its timeout's price against the budget until it settles, then is billed.
- * Breakers stay closed (no faults are simulated).
+ * Remotes are the cloud model's fleets (infra/cloud-model/fleet.ts, the
+ * state machine of the live model front): a throttled attempt (concurrency,
+ * Lambda's scaling rate) fails over to the local pool; an attempt at Cloud
+ * Run's max instances waits for a free one (its 10 s queue timeout is not
+ * simulated). Breakers stay closed (no faults are simulated).
  */
 import { TARGET_CHUNK_MS } from '../../src/backends/local/chunk-sizing.js';
 import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
@@ -18,7 +22,7 @@ import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
 import { CompletionHeap } from './completion-heap.js';
 import { type Random, seededRandom } from './random.js';
-import { RemoteFleet } from './remote-fleet.js';
+import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
 
 /** Weight of the newest run in a task's moving average (the local pool's). */
@@ -58,7 +62,7 @@ class Simulation {
     this.#free = setting.localWorkers;
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
-    this.#fleets = setting.remotes.map((model) => new RemoteFleet(model));
+    this.#fleets = setting.remotes.map((model) => new RemoteFleet(model, this.#random));
     const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#reserves = this.#fleets.map((fleet) => fleet.priceUsd(timeoutMs * fleet.model.speedFactor));
     this.#latencies = new Float64Array(trace.length);
@@ -108,7 +112,9 @@ class Simulation {
     const snapshot = this.#snapshot(arrival.task);
     const decision = snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local';
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
-    if (remote === -1) {
+    // A throttled attempt (429) fails over to the local pool, as the router does.
+    const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs);
+    if (start === undefined || start.kind === 'throttled') {
       if (this.#free > 0 && this.#queue.length === this.#head) this.#runLocal(index, arrival.at);
       else {
         this.#queue.push(index);
@@ -116,33 +122,35 @@ class Simulation {
       }
       return;
     }
-    const fleet = this.#fleets[remote];
-    const run = fleet.start(arrival.at, arrival.durationMs, this.#random);
     this.#reservedUsd += this.#reserves[remote];
-    this.#tasksPerBackend[fleet.model.name]++;
-    this.#latencies[index] = run.latencyMs;
-    const { task, durationMs } = arrival;
-    this.#heap.push({ at: arrival.at + run.latencyMs, seq: this.#seq++, remote, env: run.env, task, durationMs, costUsd: run.costUsd });
+    this.#tasksPerBackend[this.#fleets[remote].model.name]++;
+    if (start.kind === 'run') this.#pushRemote(remote, index, arrival.at, start);
+  }
+
+  #pushRemote(remote: number, index: number, now: number, run: Extract<RemoteStart, { kind: 'run' }>): void {
+    const { task, durationMs } = this.#trace[index];
+    this.#heap.push({ at: now + run.latencyMs, seq: this.#seq++, remote, env: run.env, index, task, durationMs, costUsd: run.costUsd });
   }
 
   #runLocal(index: number, now: number): void {
     const { task, durationMs } = this.#trace[index];
     this.#free--;
     this.#tasksPerBackend.local++;
-    this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: index, task, durationMs, costUsd: 0 });
+    this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
   }
 
   #settle(): void {
     const item = this.#heap.pop();
     if (item === undefined) return;
     this.#lastAt = Math.max(this.#lastAt, item.at);
+    this.#latencies[item.index] = item.at - this.#trace[item.index].at;
     if (item.remote >= 0) {
-      this.#fleets[item.remote].finish(item.env, item.at);
+      const handoff = this.#fleets[item.remote].finish(item.env, item.at);
+      if (handoff !== undefined) this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
       this.#reservedUsd -= this.#reserves[item.remote];
       this.#billedUsd += item.costUsd;
       return;
     }
-    this.#latencies[item.env] = item.at - this.#trace[item.env].at;
     const previous = this.#estimates.get(item.task);
     this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
     this.#free++;

@@ -3,6 +3,7 @@
  * cloud model, one setting to simulate, and what a run of it measured.
  */
 import type { BurstPolicy, CostPolicy } from '../../src/scheduler/types.js';
+import type { FleetParams } from '../cloud-model/params.js';
 
 /**
  * One recorded task arrival (one line of a JSONL trace):
@@ -17,29 +18,8 @@ export interface TraceArrival {
   durationMs: number;
 }
 
-/** A function fleet, as parameters: how long a task takes there and what it bills. */
-export interface RemoteModel {
-  /** Backend name, as the scheduler sees it. */
-  name: string;
-  /** Attempts in flight at once (the backend's `maxConcurrency`). */
-  maxConcurrency: number;
-  /** Run time there = local run time × this (1769 / memory MB for a Lambda under 1 vCPU). */
-  speedFactor: number;
-  /** Round trip added to every attempt, ms, drawn uniformly from `[min, max]`. */
-  networkMs: readonly [number, number];
-  /** Start of a new execution environment, ms, drawn uniformly from `[min, max]`. */
-  coldStartMs: readonly [number, number];
-  /** An environment idle longer than this is reclaimed, ms. */
-  warmMs: number;
-  /** Price of one billed ms of run time, USD. */
-  usdPerMs: number;
-  /** Price of one request, USD. */
-  usdPerRequest: number;
-  /** Billed run time is rounded up to a multiple of this, ms (1 for Lambda, 100 for Cloud Functions). */
-  billingIncrementMs: number;
-  /** A cold start's init time is billed too (Lambda since 2025-08-01; Cloud Run bills startup). */
-  billsInit: boolean;
-}
+/** A function fleet, as parameters: the cloud model's (infra/cloud-model/params.ts). */
+export type RemoteModel = FleetParams;
 
 /** Everything one simulated run needs besides the trace. */
 export interface SimulationSetting {

@@ -17,6 +17,12 @@ export interface InvokeOptions {
    * a backend that has never called it is billed from `invoke`.
    */
   onDispatch?: () => void;
+  /**
+   * Receives the cost in USD of the storage requests an attempt made through
+   * a payload store (uploads and downloads), once it is known; budgets add it
+   * to the attempt's billed cost.
+   */
+  onStorageUsd?: (usd: number) => void;
   /** Batch size hint for backends that batch (the local pool); automatic when absent. */
   chunkSize?: number;
 }

@@ -9,6 +9,23 @@ import { MAX_TIMEOUT_MS } from './platform.js';
 /** Version of the envelope schema. Bumped on any incompatible change. */
 export const ENVELOPE_VERSION = 1;
 
+/**
+ * Payloads by reference: presigned (S3) or signed (GCS) URLs of objects in
+ * the caller's bucket, so the function needs no storage SDK and no
+ * permission beyond the URLs. They expire at the attempt's deadline plus a
+ * margin.
+ */
+export const PayloadRef = z.object({
+  /** HTTPS GET URL of the codec-encoded input; when set, the envelope's `input` is empty. */
+  inputUrl: z.string().min(1).optional(),
+  /** HTTPS PUT URL for the codec-encoded output. */
+  outputUrl: z.string().min(1),
+  /** An output whose encoding is over this many bytes is uploaded to `outputUrl` instead of being answered inline. */
+  outputOverBytes: z.number().int().min(0),
+});
+/** Payloads by reference: presigned or signed URLs of objects in the caller's bucket. */
+export type PayloadRef = z.infer<typeof PayloadRef>;
+
 /** One task attempt on its way to a backend. */
 export const TaskEnvelope = z.object({
   /** Envelope schema version ({@link ENVELOPE_VERSION}). */
@@ -33,12 +50,18 @@ export const TaskEnvelope = z.object({
    * and a malformed value is dropped here rather than failing the task.
    */
   headers: z.record(z.string(), z.string()).optional().catch(undefined),
+  /**
+   * Set when a payload store is configured: where the input travels by
+   * reference (`inputUrl`, then `input` is empty) and where the handler
+   * uploads an output over `outputOverBytes` (see {@link PayloadRef}).
+   */
+  payloadRef: PayloadRef.optional(),
 });
 /** One task attempt on its way to a backend. */
 export type TaskEnvelope = z.infer<typeof TaskEnvelope>;
 
 /** Why a task attempt failed, as data. */
-export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope']);
+export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope', 'payload-transfer']);
 /** Why a task attempt failed, as data. */
 export type ErrorKind = z.infer<typeof ErrorKind>;
 
@@ -78,7 +101,13 @@ const resultBase = {
 
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */
 export const ResultEnvelope = z.discriminatedUnion('ok', [
-  z.object({ ...resultBase, ok: z.literal(true), output: z.string() }),
+  z.object({
+    ...resultBase,
+    ok: z.literal(true),
+    output: z.string(),
+    /** True when the handler uploaded the output to the envelope's `payloadRef.outputUrl` (then `output` is empty). */
+    outputByReference: z.literal(true).optional(),
+  }),
   z.object({ ...resultBase, ok: z.literal(false), kind: ErrorKind, error: EncodedError }),
 ]);
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */

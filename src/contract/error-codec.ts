@@ -6,6 +6,7 @@
 import {
   type OffloadError,
   type OffloadErrorCode,
+  PayloadTransferError,
   placeError,
   SerializationError,
   StaleBundleError,
@@ -168,6 +169,12 @@ export function decodeError(kind: ErrorKind, encoded: EncodedError, placement: T
     case 'stale-bundle': {
       const fields = encoded.fields === undefined ? {} : (deserialize(encoded.fields) as Record<string, string>);
       error = new StaleBundleError(encoded.message, { ...common, expectedHash: fields.expectedHash ?? '', actualHash: fields.actualHash ?? '' });
+      break;
+    }
+    case 'payload-transfer': {
+      const fields = encoded.fields === undefined ? {} : (deserialize(encoded.fields) as { status?: number });
+      const code = encoded.code === 'ERR_PAYLOAD_URL_EXPIRED' ? 'ERR_PAYLOAD_URL_EXPIRED' : 'ERR_PAYLOAD_TRANSFER';
+      error = new PayloadTransferError(encoded.message, { ...common, code, ...(typeof fields.status === 'number' ? { status: fields.status } : {}) });
       break;
     }
     case 'timeout': {

@@ -111,10 +111,11 @@ export class RemoteAttempts {
       sentAt = performance.now();
       this.#reportsDispatch.add(backend.name);
     };
+    const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
       if (!this.#reportsDispatch.has(backend.name)) sentAt = performance.now();
-      return backend.invoke(envelope, { signal, task: run.task, onDispatch });
+      return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;
     run.remoteAttempt(breaker.state(), ledger.estimateUsd(backend, run.task) ?? 0);

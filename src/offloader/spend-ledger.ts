@@ -88,6 +88,13 @@ export class SpendLedger {
     this.checkBudget();
   }
 
+  /** `backend` spent `usd` besides run time (the storage requests of payloads by reference): billed at once. */
+  charged(backend: Backend, usd: number): void {
+    if (usd <= 0) return;
+    this.#billed.add(backend.name, usd);
+    this.checkBudget();
+  }
+
   /** `backend` ran `taskName` for `durationMs` (as it reported): feeds that backend's run-time estimate of the task. */
   measured(backend: Backend, taskName: string, durationMs: number): void {
     const durations = this.#remoteDurations.get(backend.name) ?? new DurationEstimator();

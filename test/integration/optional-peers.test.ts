@@ -1,5 +1,5 @@
 // The optional peers (@aws-sdk/client-lambda, google-auth-library,
-// @google-cloud/functions-framework, esbuild) as a user meets them: an app
+// @google-cloud/functions-framework, esbuild, and the payload stores' S3 and GCS SDKs) as a user meets them: an app
 // folder where none of them resolves (peerless-app.ts), the built CLI and the
 // built entries run in child processes. What needs no peer works; what needs
 // one fails with ERR_MISSING_PEER naming the feature and the install command.
@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPeerlessApp } from '../support/peerless-app.js';
 
-const PEERS = ['@aws-sdk/client-lambda', 'google-auth-library', '@google-cloud/functions-framework', 'esbuild'];
+const PEERS = [
+  '@aws-sdk/client-lambda',
+  'google-auth-library',
+  '@google-cloud/functions-framework',
+  'esbuild',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/s3-request-presigner',
+  '@google-cloud/storage',
+];
 
 const TASKS = `import { offloadable } from 'spillway';
 export const echo = offloadable('echo', (value) => value);
@@ -16,13 +24,15 @@ export const echo = offloadable('echo', (value) => value);
 
 // Each failure prints "<name> <code> <message>" on one line.
 const PROGRAM = `import { createOffloader } from 'spillway';
-import { lambda } from 'spillway/aws-lambda';
-import { cloudFunctions } from 'spillway/gcp-functions';
+import { lambda, s3PayloadStore } from 'spillway/aws-lambda';
+import { cloudFunctions, gcsPayloadStore } from 'spillway/gcp-functions';
 import { echo } from './tasks.mjs';
 const report = (e) => console.log(e.name, e.code, e.message);
 const tasks = new URL('./tasks.mjs', import.meta.url);
 const offloader = createOffloader({ tasks, remotes: [lambda({ functionName: 'f', region: 'us-east-1' }), cloudFunctions({ url: 'http://127.0.0.1:9/' })] });
 for (const placement of ['lambda', 'gcf']) await offloader.run(echo, 1, { placement }).catch(report);
+await s3PayloadStore({ bucket: 'bucket' }).put('key', 'value').catch(report);
+await gcsPayloadStore({ bucket: 'bucket' }).put('key', 'value').catch(report);
 console.log('local', await offloader.run(echo, 'ok', { placement: 'local' }));
 await offloader.close();
 const handler = await import('spillway/gcp-functions/handler');
@@ -97,6 +107,8 @@ describe('an app without the optional peers', () => {
     expect(run.stdout.trim().split('\n')).toEqual([
       `MissingPeerError ERR_MISSING_PEER ${missing('lambda() of spillway/aws-lambda', '@aws-sdk/client-lambda', 'npm install @aws-sdk/client-lambda')}`,
       `MissingPeerError ERR_MISSING_PEER ${missing("cloudFunctions() of spillway/gcp-functions with auth 'google-id-token'", 'google-auth-library', 'npm install google-auth-library')}`,
+      `MissingPeerError ERR_MISSING_PEER ${missing('s3PayloadStore() of spillway/aws-lambda', '@aws-sdk/client-s3', 'npm install @aws-sdk/client-s3')}`,
+      `MissingPeerError ERR_MISSING_PEER ${missing('gcsPayloadStore() of spillway/gcp-functions', '@google-cloud/storage', 'npm install @google-cloud/storage')}`,
       'local ok',
       'handler function',
       `MissingPeerError ERR_MISSING_PEER ${missing('registerCloudFunction() of spillway/gcp-functions/handler', '@google-cloud/functions-framework', 'npm install @google-cloud/functions-framework')}`,

@@ -79,7 +79,7 @@ export interface WorkerTaint {
 export interface ChunkReply {
   threadId: number;
   /** One result per envelope, packed by {@link packResults}; shorter than the chunk when the worker retired. */
-  results: string;
+  results: string | PackedResult[];
   /** The worker reached `maxTasksPerWorker` and must be replaced; envelopes after the last result did not run. */
   retire: boolean;
   /** The task module could not be loaded in the worker. */
@@ -136,19 +136,42 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
   });
 }
 
-/** A chunk's results as one JSON text: `null` (cancelled), `[durationMs, output]` or `[durationMs, kind, error]` each. */
-export function packResults(results: readonly (ResultEnvelope | null)[]): string {
-  return JSON.stringify(
-    results.map((result) => (result === null ? null : result.ok ? [result.durationMs, result.output] : [result.durationMs, result.kind, result.error])),
-  );
-}
+/**
+ * Outputs longer than this in all (UTF-16 code units) leave the worker as an
+ * array, not one JSON text: escaping can make the text up to 6 times as long
+ * as the outputs, and V8's longest string is 2^29 - 24 units.
+ */
+const MAX_JSON_PACKED_OUTPUT = 2 ** 26;
 
 /** One packed result, as {@link unpackResults} yields it. */
 export type PackedResult = null | [durationMs: number, output: string] | [durationMs: number, kind: ErrorKind, error: EncodedError];
 
-/** Parses the results packed by {@link packResults}; {@link toResultEnvelope} rebuilds each envelope. */
-export function unpackResults(text: string): PackedResult[] {
-  return JSON.parse(text) as PackedResult[];
+/**
+ * A chunk's results, `null` (cancelled), `[durationMs, output]` or
+ * `[durationMs, kind, error]` each: as one JSON text, or as the array itself
+ * (structured-cloned) when the outputs are too long for one text.
+ */
+export function packResults(results: readonly (ResultEnvelope | null)[]): string | PackedResult[] {
+  let outputChars = 0;
+  const packed = results.map((result): PackedResult => {
+    if (result === null) return null;
+    if (!result.ok) return [result.durationMs, result.kind, result.error];
+    outputChars += result.output.length;
+    return [result.durationMs, result.output];
+  });
+  if (outputChars > MAX_JSON_PACKED_OUTPUT) return packed;
+  try {
+    return JSON.stringify(packed);
+  } catch (error) {
+    // An error envelope too long for one text.
+    if (error instanceof RangeError) return packed;
+    throw error;
+  }
+}
+
+/** The results packed by {@link packResults}; {@link toResultEnvelope} rebuilds each envelope. */
+export function unpackResults(packed: string | PackedResult[]): PackedResult[] {
+  return typeof packed === 'string' ? (JSON.parse(packed) as PackedResult[]) : packed;
 }
 
 /** Rebuilds the result envelope of the task with id `id` from its packed form. */

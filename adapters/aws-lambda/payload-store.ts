@@ -1,0 +1,120 @@
+/**
+ * `s3PayloadStore()`: payloads by reference through an S3 bucket. The caller
+ * uploads, downloads and deletes with `@aws-sdk/client-s3` and presigns URLs
+ * with `@aws-sdk/s3-request-presigner` (optional peers, imported on the first
+ * spilled payload); the function only fetches the presigned URLs.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { parseOptions } from '../../src/backends/invalid-options.js';
+import { importPeer } from '../../src/backends/optional-peer.js';
+import {
+  type PayloadStore,
+  type PayloadStoreOptions,
+  payloadKey,
+  payloadStoreShape,
+  resolvePayloadStoreOptions,
+  type StorageRequestPricing,
+} from '../../src/backends/payload-store.js';
+
+/** S3 Standard request prices, us-east-1: PUT $0.005 and GET $0.0004 per 1,000 (cloud-facts.md §4); DELETE is free. */
+export const S3_REQUEST_PRICING: Readonly<StorageRequestPricing> = Object.freeze({ usdPerWrite: 0.005 / 1000, usdPerRead: 0.0004 / 1000 });
+
+/** Options of {@link s3PayloadStore}. */
+export interface S3PayloadStoreOptions extends PayloadStoreOptions {
+  /**
+   * A client of your own (credentials, endpoint, region). Create it with
+   * `requestChecksumCalculation: 'WHEN_REQUIRED'`: otherwise the SDK signs a
+   * checksum of an empty body into presigned PUT URLs, and S3 refuses the
+   * function's upload of an output. spillway never destroys a client it did not create.
+   * @default new S3Client({ region, requestChecksumCalculation: 'WHEN_REQUIRED' })
+   */
+  client?: S3Client;
+  /**
+   * Region of the bucket; used only when spillway creates the client.
+   * @default the AWS SDK's own resolution (`AWS_REGION`, the shared config file)
+   */
+  region?: string;
+}
+
+const S3PayloadStoreSchema = z
+  .object({
+    ...payloadStoreShape,
+    client: z
+      .custom<S3Client>((value) => typeof (value as { send?: unknown } | null)?.send === 'function', {
+        error: "expected an S3Client from @aws-sdk/client-s3, e.g. new S3Client({ region, requestChecksumCalculation: 'WHEN_REQUIRED' })",
+      })
+      .optional(),
+    region: z.string().min(1).optional(),
+  })
+  .strict();
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+type Presigner = typeof import('@aws-sdk/s3-request-presigner');
+
+/**
+ * Creates a payload store on an S3 bucket, for `lambda({ payloadStore })`
+ * or `cloudFunctions({ payloadStore })`. Objects live under `prefix` for one
+ * attempt and are deleted before it settles; add a lifecycle rule that
+ * expires `prefix` after a day for processes that crash mid-task. The caller
+ * needs `s3:PutObject`, `s3:GetObject` and `s3:DeleteObject` on the prefix;
+ * the function needs nothing (it only fetches presigned URLs).
+ *
+ * @example
+ * import { lambda, s3PayloadStore } from 'spillway/aws-lambda';
+ * const remote = lambda({ functionName: 'spillway-tasks', payloadStore: s3PayloadStore({ bucket: 'my-payloads', region: 'eu-west-1' }) });
+ *
+ * @throws {ValidationError} when an option is invalid, naming the field.
+ */
+export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
+  const data = parseOptions(S3PayloadStoreSchema, options, 's3PayloadStore() options');
+  const resolved = resolvePayloadStoreOptions(data, S3_REQUEST_PRICING);
+  const { bucket, prefix } = resolved;
+  let loaded: Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> | undefined;
+  const load = (): Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> => {
+    loaded ??= (async () => {
+      const feature = 's3PayloadStore() of spillway/aws-lambda';
+      const sdk = await importPeer('@aws-sdk/client-s3', { feature, load: () => import('@aws-sdk/client-s3') });
+      const presigner = await importPeer('@aws-sdk/s3-request-presigner', { feature, load: () => import('@aws-sdk/s3-request-presigner') });
+      const client =
+        data.client ?? new sdk.S3Client({ ...(data.region === undefined ? {} : { region: data.region }), requestChecksumCalculation: 'WHEN_REQUIRED' });
+      return { sdk, presigner, client };
+    })();
+    // A failed import is tried again by the next payload.
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+    return loaded;
+  };
+  return {
+    kind: 's3',
+    ...(resolved.spillOverBytes === undefined ? {} : { spillOverBytes: resolved.spillOverBytes }),
+    maxObjectBytes: resolved.maxObjectBytes,
+    urlExpiryMarginMs: resolved.urlExpiryMarginMs,
+    pricing: resolved.pricing,
+    keyOf: (taskId, attempt, part) => payloadKey(prefix, taskId, attempt, part),
+    async put(key, body, signal) {
+      const { sdk, client } = await load();
+      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }), {
+        ...(signal === undefined ? {} : { abortSignal: signal }),
+      });
+    },
+    async get(key, signal) {
+      const { sdk, client } = await load();
+      const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { ...(signal === undefined ? {} : { abortSignal: signal }) });
+      return (await output.Body?.transformToString('utf-8')) ?? '';
+    },
+    async delete(key) {
+      const { sdk, client } = await load();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+    async signGetUrl(key, expiresInSeconds) {
+      const { sdk, presigner, client } = await load();
+      return presigner.getSignedUrl(client, new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
+    async signPutUrl(key, expiresInSeconds) {
+      const { sdk, presigner, client } = await load();
+      return presigner.getSignedUrl(client, new sdk.PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
+  };
+}

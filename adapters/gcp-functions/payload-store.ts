@@ -1,0 +1,100 @@
+/**
+ * `gcsPayloadStore()`: payloads by reference through a Google Cloud Storage
+ * bucket. The caller uploads, downloads, deletes and signs V4 URLs with
+ * `@google-cloud/storage` (an optional peer, imported on the first spilled
+ * payload); the function only fetches the signed URLs.
+ */
+import type { Storage } from '@google-cloud/storage';
+import { z } from 'zod';
+import { parseOptions } from '../../src/backends/invalid-options.js';
+import { importPeer } from '../../src/backends/optional-peer.js';
+import {
+  type PayloadStore,
+  type PayloadStoreOptions,
+  payloadKey,
+  payloadStoreShape,
+  resolvePayloadStoreOptions,
+  type StorageRequestPricing,
+} from '../../src/backends/payload-store.js';
+
+/** GCS Standard operation prices: Class A (insert) $0.005 and Class B (get) $0.0004 per 1,000 (cloud-facts.md §4); DELETE is free. */
+export const GCS_REQUEST_PRICING: Readonly<StorageRequestPricing> = Object.freeze({ usdPerWrite: 0.005 / 1000, usdPerRead: 0.0004 / 1000 });
+
+/** Options of {@link gcsPayloadStore}. */
+export interface GcsPayloadStoreOptions extends PayloadStoreOptions {
+  /**
+   * A `Storage` of your own (credentials, project, `apiEndpoint`). Its
+   * credentials must be able to sign: a service account key, or the
+   * `iam.serviceAccounts.signBlob` permission on the account it runs as.
+   * @default new Storage()
+   */
+  storage?: Storage;
+}
+
+const GcsPayloadStoreSchema = z
+  .object({
+    ...payloadStoreShape,
+    storage: z
+      .custom<Storage>((value) => typeof (value as { bucket?: unknown } | null)?.bucket === 'function', {
+        error: 'expected a Storage from @google-cloud/storage, e.g. new Storage()',
+      })
+      .optional(),
+  })
+  .strict();
+
+/**
+ * Creates a payload store on a GCS bucket, for `cloudFunctions({ payloadStore })`
+ * or `lambda({ payloadStore })`. Objects live under `prefix` for one attempt
+ * and are deleted before it settles; add an Object Lifecycle rule (`age: 1`,
+ * `matchesPrefix: [prefix]`) for processes that crash mid-task. The caller
+ * needs `storage.objects.create`, `.get` and `.delete` on the bucket and the
+ * right to sign URLs; the function needs nothing.
+ *
+ * @example
+ * import { cloudFunctions, gcsPayloadStore } from 'spillway/gcp-functions';
+ * const remote = cloudFunctions({ url, payloadStore: gcsPayloadStore({ bucket: 'my-payloads' }) });
+ *
+ * @throws {ValidationError} when an option is invalid, naming the field.
+ */
+export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
+  const data = parseOptions(GcsPayloadStoreSchema, options, 'gcsPayloadStore() options');
+  const resolved = resolvePayloadStoreOptions(data, GCS_REQUEST_PRICING);
+  const { prefix } = resolved;
+  let loaded: Promise<Storage> | undefined;
+  const storage = (): Promise<Storage> => {
+    loaded ??= importPeer('@google-cloud/storage', {
+      feature: 'gcsPayloadStore() of spillway/gcp-functions',
+      load: () => import('@google-cloud/storage'),
+    }).then((sdk) => data.storage ?? new sdk.Storage());
+    // A failed import is tried again by the next payload.
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+    return loaded;
+  };
+  const file = async (key: string) => (await storage()).bucket(resolved.bucket).file(key);
+  const sign = async (key: string, action: 'read' | 'write', expiresInSeconds: number): Promise<string> => {
+    const [url] = await (await file(key)).getSignedUrl({ version: 'v4', action, expires: Date.now() + expiresInSeconds * 1000 });
+    return url;
+  };
+  return {
+    kind: 'gcs',
+    ...(resolved.spillOverBytes === undefined ? {} : { spillOverBytes: resolved.spillOverBytes }),
+    maxObjectBytes: resolved.maxObjectBytes,
+    urlExpiryMarginMs: resolved.urlExpiryMarginMs,
+    pricing: resolved.pricing,
+    keyOf: (taskId, attempt, part) => payloadKey(prefix, taskId, attempt, part),
+    async put(key, body) {
+      await (await file(key)).save(body, { resumable: false, contentType: 'text/plain; charset=utf-8', validation: false });
+    },
+    async get(key) {
+      const [contents] = await (await file(key)).download({ validation: false });
+      return contents.toString('utf8');
+    },
+    async delete(key) {
+      await (await file(key)).delete({ ignoreNotFound: true });
+    },
+    signGetUrl: (key, expiresInSeconds) => sign(key, 'read', expiresInSeconds),
+    signPutUrl: (key, expiresInSeconds) => sign(key, 'write', expiresInSeconds),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The caller's side of payloads by reference, shared by the remote adapters.
+ * Without a payload store an envelope over the backend's limit is refused
+ * (`encodeWithinLimit`). With one, an input over the limit (or over the
+ * store's `spillOverBytes`) is uploaded and the envelope carries a GET URL
+ * instead; every envelope carries a PUT URL for an output too large to
+ * answer inline. The attempt's objects are deleted before it settles.
+ */
+import type { PayloadRef, ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
+import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
+import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
+import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
+
+/** Room kept in an inline answer for the result envelope around its output. */
+const ENVELOPE_OVERHEAD_BYTES = 64 * 1024;
+
+/** What one backend's attempt needs to decide how its payloads travel. */
+export interface SpillLimits {
+  /** The backend's name. */
+  backend: string;
+  /** The configured store, if any. */
+  store: PayloadStore | undefined;
+  /** Largest request the backend accepts inline, bytes. */
+  requestLimitBytes: number;
+  /** Largest answer the function can return inline, bytes. */
+  responseLimitBytes: number;
+  /** Where the request limit comes from, for messages. */
+  limitSource: string;
+  /** The attempt's deadline: its `timeoutMs`, else the function's own timeout. */
+  deadlineMs: number;
+}
+
+/** An envelope ready to send, and what to do with the answer. */
+export interface PreparedEnvelope extends EncodedEnvelope {
+  /** Downloads an output that travelled by reference; other results pass through. */
+  receive(result: ResultEnvelope, signal?: AbortSignal): Promise<ResultEnvelope>;
+  /** Deletes the attempt's objects and reports the storage requests' cost; never rejects. */
+  cleanup(result: ResultEnvelope | undefined): Promise<void>;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
+}
+
+/**
+ * Encodes `envelope` inline, synchronously: what {@link prepareEnvelope}
+ * does without a store, for backends that must reach their queue in the same tick.
+ * @throws {PayloadTooLargeError} when the envelope is over the backend's limit; nothing is sent then.
+ */
+export function inlineEnvelope(envelope: TaskEnvelope, limits: Omit<SpillLimits, 'deadlineMs' | 'store'>): PreparedEnvelope {
+  const encoded = encodeWithinLimit(envelope, { limitBytes: limits.requestLimitBytes, backend: limits.backend, limitSource: limits.limitSource });
+  return { ...encoded, receive: async (result) => result, cleanup: async () => {} };
+}
+
+function placementOf(envelope: TaskEnvelope, backend: string): TaskPlacement {
+  return { taskName: envelope.task, taskId: envelope.id, backend };
+}
+
+function transferError(what: string, error: unknown, placement: TaskPlacement): PayloadTransferError {
+  if (isOffloadError(error)) return error as PayloadTransferError;
+  return new PayloadTransferError(
+    `${what} failed: ${(error as Error)?.message ?? String(error)}. Check the bucket, its region and the credentials of the payload store`,
+    {
+      ...placement,
+      cause: error,
+    },
+  );
+}
+
+function refuseOverCap(envelope: TaskEnvelope, store: PayloadStore, sizeBytes: number, backend: string): void {
+  if (sizeBytes <= store.maxObjectBytes) return;
+  throw new PayloadTooLargeError(
+    `The input of task "${envelope.task}" is ${megabytes(sizeBytes)} (${sizeBytes} bytes) encoded, over the ${megabytes(store.maxObjectBytes)} (${store.maxObjectBytes} bytes) of the ${store.kind} payload store's \`maxObjectBytes\`; nothing was uploaded or sent. Raise \`maxObjectBytes\` or pass a smaller input`,
+    { sizeBytes, limitBytes: store.maxObjectBytes, ...placementOf(envelope, backend) },
+  );
+}
+
+/** Seconds the URLs of an attempt with `deadlineMs` live: the deadline plus the store's margin, within S3's and GCS's 7 days. */
+function urlLifetimeSeconds(store: PayloadStore, deadlineMs: number): number {
+  return Math.max(1, Math.ceil(Math.min(MAX_URL_LIFETIME_MS, deadlineMs + store.urlExpiryMarginMs) / 1000));
+}
+
+/**
+ * Encodes `envelope` for one attempt under `limits`: inline, or with its
+ * input uploaded to the payload store. `onStorageUsd` receives the cost of
+ * the attempt's storage requests once they are known.
+ * @throws {PayloadTooLargeError} without a store when the envelope is over the backend's limit, with one when the input is over `maxObjectBytes`; nothing is uploaded or sent then.
+ * @throws {PayloadTransferError} when the input cannot be uploaded.
+ */
+export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimits, onStorageUsd?: (usd: number) => void): Promise<PreparedEnvelope> {
+  const { store, backend, requestLimitBytes, limitSource } = limits;
+  if (store === undefined) return inlineEnvelope(envelope, limits);
+  const threshold = Math.min(requestLimitBytes, store.spillOverBytes ?? requestLimitBytes);
+  const placement = placementOf(envelope, backend);
+  const expiresInSeconds = urlLifetimeSeconds(store, limits.deadlineMs);
+  const outputKey = store.keyOf(envelope.id, envelope.attempt, 'output');
+  const outputOverBytes = Math.max(0, Math.min(store.spillOverBytes ?? Number.POSITIVE_INFINITY, limits.responseLimitBytes - ENVELOPE_OVERHEAD_BYTES));
+  const requests: StorageRequests = { writes: 0, reads: 0 };
+  let inputKey: string | undefined;
+  let sent: EncodedEnvelope;
+  try {
+    const payloadRef: PayloadRef = { outputUrl: await store.signPutUrl(outputKey, expiresInSeconds), outputOverBytes };
+    // UTF-8 takes at least one byte per UTF-16 unit: a long input spills without encoding the whole envelope first.
+    let inline =
+      envelope.input.length > threshold
+        ? undefined
+        : encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
+    if (inline !== undefined && (inline.sizeBytes > requestLimitBytes || Buffer.byteLength(envelope.input) > threshold)) inline = undefined;
+    if (inline === undefined) {
+      // UTF-8 takes at most three bytes per UTF-16 unit: measure only when that could pass the cap.
+      if (envelope.input.length * 3 > store.maxObjectBytes) refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
+      inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
+      requests.writes += 1;
+      await store.put(inputKey, envelope.input);
+      payloadRef.inputUrl = await store.signGetUrl(inputKey, expiresInSeconds);
+    }
+    sent = inline ?? encodeWithinLimit({ ...envelope, input: '', payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
+  } catch (error) {
+    if (inputKey !== undefined) await store.delete(inputKey).catch(() => {});
+    if (requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
+    if (isOffloadError(error, 'ERR_PAYLOAD_TOO_LARGE')) throw error;
+    throw transferError(`Uploading the input of task "${envelope.task}" to the ${store.kind} payload store`, error, placement);
+  }
+  const spilledKey = inputKey;
+  return {
+    ...sent,
+    async receive(result, signal) {
+      if (!result.ok || result.outputByReference !== true) return result;
+      requests.reads += 1;
+      try {
+        const { outputByReference: _, ...inlineResult } = result;
+        return { ...inlineResult, output: await store.get(outputKey, signal) };
+      } catch (error) {
+        throw transferError(`Downloading the output of task "${envelope.task}" from the ${store.kind} payload store`, error, placement);
+      }
+    },
+    async cleanup(result) {
+      // The output object exists when the answer says so; without an answer, it may.
+      const outputMayExist = result === undefined || (result.ok && result.outputByReference === true);
+      const keys = [spilledKey, outputMayExist ? outputKey : undefined].filter((key): key is string => key !== undefined);
+      await Promise.all(keys.map((key) => store.delete(key).catch(() => {})));
+      // The function's GET of the input and PUT of the output are billed to the bucket's owner too.
+      if (spilledKey !== undefined) requests.reads += 1;
+      if (result?.ok === true && result.outputByReference === true) requests.writes += 1;
+      if (requests.reads + requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
+    },
+  };
+}

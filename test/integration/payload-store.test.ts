@@ -1,0 +1,171 @@
+// Payloads by reference through S3, end to end: a real local S3-compatible
+// server (s3rver on 127.0.0.1, which checks presigned URLs' expiry), the
+// Lambda emulator (serverless-offline) and the Functions Framework, each
+// running the built handler over test/fixtures/spill-tasks.mjs. The function
+// side only fetches presigned URLs (global fetch), as it would on AWS or GCP.
+// The GCS path runs against test/support/gcs-server.ts: no GCS server exists
+// on npm, so a small real HTTP server on 127.0.0.1 that checks V4 signed URLs
+// (signature and expiry) as GCS does stands in for it (not msw).
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambda, s3PayloadStore } from '../../adapters/aws-lambda/index.js';
+import { cloudFunctions, gcsPayloadStore } from '../../adapters/gcp-functions/index.js';
+import { type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError } from '../../src/index.js';
+import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
+// @ts-expect-error: a plain JavaScript fixture without declarations.
+import { measure, repeat, repeatLater } from '../fixtures/spill-tasks.mjs';
+import { type FunctionsFrameworkServer, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
+import { type GcsServer, startGcsServer } from '../support/gcs-server.js';
+import { rejectionOf } from '../support/helpers.js';
+import { type S3Server, startS3Server } from '../support/s3-server.js';
+import { type ServerlessOffline, startServerlessOffline } from '../support/serverless-offline.js';
+
+const tasksUrl = new URL('../fixtures/spill-tasks.mjs', import.meta.url);
+const BUCKET = 'spill';
+const MB = 1024 * 1024;
+
+let s3: S3Server;
+let offline: ServerlessOffline;
+let framework: FunctionsFrameworkServer;
+let gcs: GcsServer;
+const live: Offloader[] = [];
+
+beforeAll(async () => {
+  [s3, gcs, offline, framework] = await Promise.all([
+    startS3Server([BUCKET]),
+    startGcsServer([BUCKET]),
+    startServerlessOffline({ functions: { tasks: { entry: LAMBDA_ENTRY, environment: { SPILLWAY_TASKS_URL: tasksUrl.href } } } }),
+    startFunctionsFramework({ source: GCF_TEST_ENTRY, env: { SPILLWAY_TASKS_URL: tasksUrl.href } }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
+  await Promise.all([offline?.stop(), framework?.stop(), s3?.stop(), gcs?.stop()]);
+});
+
+function store(options: { urlExpiryMarginMs?: number; pricing?: { usdPerWrite: number; usdPerRead: number } } = {}) {
+  return s3PayloadStore({ bucket: BUCKET, prefix: 'tests/', client: s3.client, ...options });
+}
+
+function offloaderWith(remotes: Backend[]): Offloader {
+  const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes });
+  live.push(offloader);
+  return offloader;
+}
+
+function lambdaBackend(
+  payloadStore?: ReturnType<typeof store>,
+  extra: { timeoutSeconds?: number; pricing?: { usdPerGbSecond: number; usdPerRequest: number } } = {},
+) {
+  return lambda({
+    functionName: offline.functionName('tasks'),
+    client: offline.createClient(),
+    ...extra,
+    ...(payloadStore === undefined ? {} : { payloadStore }),
+  });
+}
+
+function gcsStore(options: { urlExpiryMarginMs?: number; spillOverBytes?: number } = {}) {
+  const storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'local-project', credentials: gcs.credentials });
+  return gcsPayloadStore({ bucket: BUCKET, prefix: 'tests/', storage, ...options });
+}
+
+function gcfBackend(payloadStore?: ReturnType<typeof store>) {
+  return cloudFunctions({ url: framework.url, auth: 'none', ...(payloadStore === undefined ? {} : { payloadStore }) });
+}
+
+describe('payloads by reference through S3', () => {
+  it('carries an 8 MB input and a 10 MB output through Lambda, then deletes the objects and bills the storage requests', async () => {
+    // Invocations free, uploads $1 and downloads $0.10, so the spend is the storage requests alone.
+    const pricing = { usdPerWrite: 1, usdPerRead: 0.1 };
+    const offloader = offloaderWith([lambdaBackend(store({ pricing }), { pricing: { usdPerGbSecond: 0, usdPerRequest: 0 } })]);
+    const input = `${'a'.repeat(8 * MB - 1)}z`;
+    await expect(offloader.run(measure, input, { placement: 'lambda' })).resolves.toEqual({ length: 8 * MB, first: 97, last: 122 });
+    const output = await offloader.run(repeat, { text: 'xyz', count: (10 * MB) / 2 }, { placement: 'lambda' });
+    expect(output.length).toBe(15 * MB);
+    expect(output === 'xyz'.repeat((10 * MB) / 2)).toBe(true);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+    // Input: the caller's PUT and the function's GET; output: the function's PUT and the caller's GET.
+    expect(offloader.stats().spend.byBackend.lambda).toBeCloseTo(2.2, 10);
+  }, 60_000);
+
+  it('carries a 40 MB input through Cloud Functions, then deletes the objects', async () => {
+    const offloader = offloaderWith([gcfBackend(store())]);
+    const input = new Uint8Array(40 * MB).fill(7);
+    input[0] = 1;
+    input[input.length - 1] = 9;
+    await expect(offloader.run(measure, input, { placement: 'gcf' })).resolves.toEqual({ length: 40 * MB, first: 1, last: 9 });
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it('without a store, the same inputs are refused with PayloadTooLargeError before anything is sent', async () => {
+    const client = offline.createClient();
+    let sent = 0;
+    const send = client.send.bind(client);
+    client.send = ((...args: Parameters<typeof send>) => {
+      sent++;
+      return send(...args);
+    }) as typeof client.send;
+    const offloader = offloaderWith([lambda({ functionName: offline.functionName('tasks'), client }), gcfBackend()]);
+    const lambdaError = await rejectionOf(offloader.run(measure, 'a'.repeat(8 * MB), { placement: 'lambda' }));
+    expect(lambdaError).toBeInstanceOf(PayloadTooLargeError);
+    const gcfError = await rejectionOf(offloader.run(measure, new Uint8Array(40 * MB), { placement: 'gcf' }));
+    expect(gcfError).toBeInstanceOf(PayloadTooLargeError);
+    expect((gcfError as Error).message).toContain('it was not sent');
+    expect(sent).toBe(0);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it('refuses an input over maxObjectBytes before uploading it', async () => {
+    const offloader = offloaderWith([lambdaBackend(s3PayloadStore({ bucket: BUCKET, client: s3.client, maxObjectBytes: 7 * MB }))]);
+    const error = await rejectionOf(offloader.run(measure, 'a'.repeat(8 * MB), { placement: 'lambda' }));
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect((error as PayloadTooLargeError).limitBytes).toBe(7 * MB);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 30_000);
+
+  it('an expired output URL is answered as PayloadTransferError ERR_PAYLOAD_URL_EXPIRED, not a hang', async () => {
+    // URLs live for the function's timeout (1 s) plus no margin; the task answers after 2.5 s.
+    const offloader = offloaderWith([lambdaBackend(store({ urlExpiryMarginMs: 0 }), { timeoutSeconds: 1 })]);
+    const error = await rejectionOf(offloader.run(repeatLater, { text: 'ab', count: 4 * MB, ms: 2500 }, { placement: 'lambda' }));
+    expect(error).toBeInstanceOf(PayloadTransferError);
+    expect((error as PayloadTransferError).code).toBe('ERR_PAYLOAD_URL_EXPIRED');
+    expect((error as PayloadTransferError).status).toBe(403);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 30_000);
+});
+
+describe('payloads by reference through GCS signed URLs', () => {
+  it('carries an input and an output over spillOverBytes through Cloud Functions, then deletes the objects', async () => {
+    const offloader = offloaderWith([gcfBackend(gcsStore({ spillOverBytes: MB }))]);
+    const input = `${'b'.repeat(3 * MB - 1)}y`;
+    await expect(offloader.run(measure, input, { placement: 'gcf' })).resolves.toEqual({ length: 3 * MB, first: 98, last: 121 });
+    const output = await offloader.run(repeat, { text: 'gcs', count: MB }, { placement: 'gcf' });
+    expect(output === 'gcs'.repeat(MB)).toBe(true);
+    // The function read the input and wrote the output through signed URLs the server verified.
+    expect(gcs.signedRequests).toEqual([
+      { method: 'GET', status: 200 },
+      { method: 'PUT', status: 200 },
+    ]);
+    expect(gcs.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it('the stand-in refuses a signed URL whose signature was tampered with', async () => {
+    const signed = await gcsStore().signGetUrl('tests/any', 60);
+    const tampered = signed.replace(/X-Goog-Signature=(.)/, (_, first: string) => `X-Goog-Signature=${first === 'a' ? 'b' : 'a'}`);
+    expect((await fetch(tampered)).status).toBe(403);
+    expect((await fetch(signed)).status).toBe(404);
+  });
+
+  it('an expired signed URL is answered as PayloadTransferError ERR_PAYLOAD_URL_EXPIRED', async () => {
+    const offloader = offloaderWith([
+      cloudFunctions({ url: framework.url, auth: 'none', timeoutSeconds: 1, payloadStore: gcsStore({ urlExpiryMarginMs: 0, spillOverBytes: MB }) }),
+    ]);
+    const error = await rejectionOf(offloader.run(repeatLater, { text: 'ab', count: MB, ms: 2500 }, { placement: 'gcf' }));
+    expect(error).toBeInstanceOf(PayloadTransferError);
+    expect((error as PayloadTransferError).code).toBe('ERR_PAYLOAD_URL_EXPIRED');
+    expect((error as PayloadTransferError).status).toBe(400);
+    expect(gcs.keys(BUCKET)).toEqual([]);
+  }, 30_000);
+});
