@@ -6,11 +6,19 @@
  * later task there).
  */
 
+/** True when `Object.prototype` (or its chain) has a property named like one of `keys`: reading a missing one of them would find it. */
+export function prototypeShadows(keys: readonly string[]): boolean {
+  for (let index = 0; index < keys.length; index++) if (keys[index] in Object.prototype) return true;
+  return false;
+}
+
 /**
  * A copy of `value`'s own enumerable string-keyed fields on a null-prototype
  * object, so a missing field reads `undefined` whatever `Object.prototype`
  * holds. Anything but a plain object or a null-prototype object comes back
  * unchanged (arrays, primitives, null: the schema refuses them).
+ * Copying is only needed while {@link prototypeShadows} is true for the
+ * fields read; callers check that first (a copy costs about a microsecond).
  */
 export function ownFields<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
