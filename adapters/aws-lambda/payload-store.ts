@@ -11,10 +11,10 @@ import { importPeer } from '../../src/backends/optional-peer.js';
 import {
   type PayloadStore,
   type PayloadStoreOptions,
-  payloadKey,
   payloadStoreShape,
   resolvePayloadStoreOptions,
   type StorageRequestPricing,
+  storeSettings,
 } from '../../src/backends/payload-store.js';
 
 /** S3 Standard request prices, us-east-1: PUT $0.005 and GET $0.0004 per 1,000 (cloud-facts.md §4); DELETE is free. */
@@ -78,7 +78,7 @@ type Presigner = typeof import('@aws-sdk/s3-request-presigner');
 export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
   const data = parseOptions(S3PayloadStoreSchema, options, 's3PayloadStore() options');
   const resolved = resolvePayloadStoreOptions(data, S3_REQUEST_PRICING);
-  const { bucket, prefix } = resolved;
+  const { bucket } = resolved;
   let loaded: Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> | undefined;
   const load = (): Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> => {
     loaded ??= (async () => {
@@ -98,11 +98,7 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
   };
   return {
     kind: 's3',
-    ...(resolved.spillOverBytes === undefined ? {} : { spillOverBytes: resolved.spillOverBytes }),
-    maxObjectBytes: resolved.maxObjectBytes,
-    urlExpiryMarginMs: resolved.urlExpiryMarginMs,
-    pricing: resolved.pricing,
-    keyOf: (taskId, attempt, part) => payloadKey(prefix, taskId, attempt, part),
+    ...storeSettings(resolved),
     async put(key, body, signal) {
       const { sdk, client } = await load();
       await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }), {

@@ -11,10 +11,10 @@ import { importPeer } from '../../src/backends/optional-peer.js';
 import {
   type PayloadStore,
   type PayloadStoreOptions,
-  payloadKey,
   payloadStoreShape,
   resolvePayloadStoreOptions,
   type StorageRequestPricing,
+  storeSettings,
 } from '../../src/backends/payload-store.js';
 
 /** GCS Standard operation prices: Class A (insert) $0.005 and Class B (get) $0.0004 per 1,000 (cloud-facts.md §4); DELETE is free. */
@@ -68,7 +68,6 @@ const GcsPayloadStoreSchema = z
 export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
   const data = parseOptions(GcsPayloadStoreSchema, options, 'gcsPayloadStore() options');
   const resolved = resolvePayloadStoreOptions(data, GCS_REQUEST_PRICING);
-  const { prefix } = resolved;
   let loaded: Promise<Storage> | undefined;
   const storage = (): Promise<Storage> => {
     loaded ??= importPeer('@google-cloud/storage', {
@@ -88,11 +87,7 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
   };
   return {
     kind: 'gcs',
-    ...(resolved.spillOverBytes === undefined ? {} : { spillOverBytes: resolved.spillOverBytes }),
-    maxObjectBytes: resolved.maxObjectBytes,
-    urlExpiryMarginMs: resolved.urlExpiryMarginMs,
-    pricing: resolved.pricing,
-    keyOf: (taskId, attempt, part) => payloadKey(prefix, taskId, attempt, part),
+    ...storeSettings(resolved),
     async put(key, body) {
       await (await file(key)).save(body, { resumable: false, contentType: 'text/plain; charset=utf-8', validation: false });
     },

@@ -128,8 +128,22 @@ export function resolvePayloadStoreOptions(
   };
 }
 
+/** The settings part of a {@link PayloadStore} (everything but its storage calls), the same for every store. */
+export function storeSettings(
+  resolved: ResolvedPayloadStoreOptions,
+): Pick<PayloadStore, 'spillOverBytes' | 'maxObjectBytes' | 'urlExpiryMarginMs' | 'pricing' | 'keyOf'> {
+  const { prefix } = resolved;
+  return {
+    ...(resolved.spillOverBytes === undefined ? {} : { spillOverBytes: resolved.spillOverBytes }),
+    maxObjectBytes: resolved.maxObjectBytes,
+    urlExpiryMarginMs: resolved.urlExpiryMarginMs,
+    pricing: resolved.pricing,
+    keyOf: (taskId, attempt, part) => payloadKey(prefix, taskId, attempt, part),
+  };
+}
+
 /** `<prefix><taskId>/<attempt>-<random>-<part>`: unique per attempt, so a retry never reads an object of another attempt. */
-export function payloadKey(prefix: string, taskId: string, attempt: number, part: 'input' | 'output'): string {
+function payloadKey(prefix: string, taskId: string, attempt: number, part: 'input' | 'output'): string {
   const unique = Math.random().toString(36).slice(2, 10);
   return `${prefix}${encodeURIComponent(taskId)}/${attempt}-${unique}-${part}`;
 }
