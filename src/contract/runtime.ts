@@ -5,7 +5,7 @@
  * wherever it runs.
  */
 
-import { isOffloadError, SerializationError, TaskError, TimeoutError, ValidationError } from '../errors.js';
+import { isOffloadError, SerializationError, TimeoutError, ValidationError } from '../errors.js';
 import { withTraceHeaders } from '../observability/trace-context.js';
 import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
@@ -14,6 +14,7 @@ import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } f
 import { encodeError } from './error-codec.js';
 import { openTaskLog, type TaskLogCapture } from './log-capture.js';
 import { ownFields, prototypeShadows } from './own-fields.js';
+import { setupRunner } from './setup-runner.js';
 import type { TaskRegistry } from './task-module.js';
 
 /** Options of {@link createRuntime}. */
@@ -153,59 +154,6 @@ const LAZY_SIGNAL: PropertyDescriptor = {
 function lazyContext(makeSignal: () => AbortSignal, { taskId, attempt, backend }: Omit<TaskContext, 'signal'>): TaskContext {
   const context: LazyContext = { taskId, attempt, backend, [MAKE_SIGNAL]: makeSignal };
   return Object.defineProperty(context, 'signal', LAZY_SIGNAL) as LazyContext & TaskContext;
-}
-
-/**
- * Runs per-worker setup once per key: the module's `onWorkerStart` (key
- * `''`) and each task's `setup` (key: the task's name). Concurrent callers
- * share one run; a run that throws is forgotten, so the next caller tries
- * again.
- */
-function setupRunner(): {
-  ready: Set<string>;
-  prepare(taskName: string, onWorkerStart?: () => unknown, setup?: () => unknown): Promise<TaskError | undefined>;
-} {
-  const ready = new Set<string>();
-  const running = new Map<string, Promise<void>>();
-  const run = (key: string, hook: () => unknown): Promise<void> => {
-    let promise = running.get(key);
-    if (promise === undefined) {
-      promise = (async () => {
-        await hook();
-        ready.add(key);
-      })();
-      running.set(key, promise);
-      promise.catch(() => running.delete(key));
-    }
-    return promise;
-  };
-  return {
-    ready,
-    /** Runs what `taskName` still needs; resolves with the error of the first hook that threw. */
-    async prepare(taskName, onWorkerStart, setup) {
-      try {
-        if (onWorkerStart !== undefined) await run('', onWorkerStart);
-      } catch (error) {
-        return setupError(error, taskName, "the task module's `onWorkerStart` export");
-      }
-      try {
-        if (setup !== undefined) await run(taskName, setup);
-      } catch (error) {
-        return setupError(error, taskName, `the \`setup\` of task "${taskName}"`);
-      }
-      return undefined;
-    },
-  };
-}
-
-/** The error of an attempt whose per-worker setup threw (`ERR_TASK_SETUP`). */
-function setupError(error: unknown, taskName: string, what: string): TaskError {
-  const reason = (error as Error | null)?.message ?? String(error);
-  return new TaskError(`Per-worker setup failed: ${what} threw on this worker (${reason}); it runs again before the next task here`, {
-    code: 'ERR_TASK_SETUP',
-    cause: error,
-    taskName,
-  });
 }
 
 /**
