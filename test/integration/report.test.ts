@@ -19,23 +19,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambda } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { type DevSession, startDev, writeReport } from '../../infra/dev-entry.js';
-import { type Backend, BackendError, createOffloader, type Timeline } from '../../src/index.js';
+import { createOffloader, type Timeline } from '../../src/index.js';
 import { echo, sleep } from '../fixtures/remote-tasks.mjs';
+import { downRemote } from '../support/down-remote.js';
 
 const run = promisify(execFile);
 const tasksUrl = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const down: Backend = {
-  name: 'down',
-  kind: 'custom',
-  maxConcurrency: 4,
-  invoke: async () => {
-    throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
-  },
-  close: async () => {},
-  destroy: async () => {},
-};
+const down = downRemote();
 
 let dev: DevSession;
 let dir: string;

@@ -2,9 +2,10 @@
 // are dropped and counted), `maxAttempts: 0` records nothing, the option is
 // validated, and a task's retries are attempts of one task id.
 import { describe, expect, it } from 'vitest';
-import { type Backend, BackendError, createOffloader, ValidationError } from '../../src/index.js';
+import { createOffloader, ValidationError } from '../../src/index.js';
 import { echo } from '../fixtures/remote-tasks.mjs';
 import { alwaysFails } from '../fixtures/tasks.js';
+import { downRemote } from '../support/down-remote.js';
 import { tasksUrl } from '../support/helpers.js';
 
 const tasks = new URL('../fixtures/remote-tasks.mjs', import.meta.url);
@@ -42,16 +43,7 @@ describe('offloader.timeline()', () => {
   });
 
   it('records a failover from a remote to the local pool with the worker that answered', async () => {
-    const down: Backend = {
-      name: 'down',
-      kind: 'custom',
-      maxConcurrency: 1,
-      invoke: async () => {
-        throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
-      },
-      close: async () => {},
-      destroy: async () => {},
-    };
+    const down = downRemote(1);
     const offloader = createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: [down], retry: { minDelayMs: 1, maxDelayMs: 2 } });
     try {
       await offloader.run(echo, 1, { placement: 'down' });

@@ -15,8 +15,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambda } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { type DevSession, startDev } from '../../infra/dev-entry.js';
-import { type Backend, BackendError, createOffloader, type Offloader } from '../../src/index.js';
+import { createOffloader, type Offloader } from '../../src/index.js';
 import { exporter, failCoded, registeredHere, type SeenSpan, whereAmI } from '../fixtures/traced-tasks.mjs';
+import { downRemote } from '../support/down-remote.js';
 import { rejectionOf } from '../support/helpers.js';
 
 const tasksUrl = new URL('../fixtures/traced-tasks.mjs', import.meta.url);
@@ -27,16 +28,7 @@ metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 
 let dev: DevSession;
 let offloader: Offloader;
-const remoteDown: Backend = {
-  name: 'down',
-  kind: 'custom',
-  maxConcurrency: 4,
-  invoke: async () => {
-    throw new BackendError('HTTP 503 from the function', { code: 'ERR_BACKEND_HTTP_503', retryable: true });
-  },
-  close: async () => {},
-  destroy: async () => {},
-};
+const remoteDown = downRemote();
 
 beforeAll(async () => {
   dev = await startDev({ tasks: tasksUrl, lambda: true });
