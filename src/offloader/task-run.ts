@@ -135,7 +135,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   /** Encodes the input and sends the first attempt; the task's span starts in `parent` (default: the active context). */
   start(parent?: Context): void {
-    this.#trace = startTaskTrace(this.task.name, this.#taskId, parent);
+    this.#trace = startTaskTrace(this.task.name, this.#taskId, parent, this.#submittedAt);
     this.#services.timeline?.sample(this.#submittedAt);
     try {
       if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, this.#input);
@@ -171,6 +171,13 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 
   nextEnvelope(): TaskEnvelope {
+    const envelope = this.#newEnvelope();
+    if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
+    return envelope;
+  }
+
+  /** The next attempt's envelope, without trace headers. */
+  #newEnvelope(): TaskEnvelope {
     this.#attempts++;
     this.#runMs = 0;
     this.#attemptOpen = true;
@@ -192,7 +199,6 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
     const logs = logsOf(this.task, this.#services);
     if (logs !== undefined) envelope.logs = logs;
-    if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
     this.#attemptStartedAt = performance.now();
     return envelope;
   }
@@ -205,8 +211,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       return;
     }
     if (this.#backend === local) {
-      // The hot path: callbacks, no promise.
-      this.#localAttempt = local.submit(this.nextEnvelope(), this, this);
+      // The hot path: callbacks, no promise. A traced attempt's spans start when it is dispatched.
+      const envelope = this.#newEnvelope();
+      this.#trace?.attemptQueued(this.#attempts, local, this.#attemptStartedAt, envelope);
+      this.#localAttempt = local.submit(envelope, this, this);
       return;
     }
     remote.run(this).then(
