@@ -7,6 +7,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
@@ -85,6 +86,14 @@ export interface LambdaOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (INIT of a new
+   * environment), `speedFactor` (run time here / run time on the local
+   * pool), `warmMs` (how long an idle environment stays warm), `networkMs`.
+   * @default { coldStartMs: 300, speedFactor: max(1, 1769 / memoryMb), warmMs: 600_000, networkMs: 40 } (see `lambdaLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
 }
 
 /** Options with every default applied. */
@@ -101,6 +110,7 @@ export interface ResolvedLambdaOptions {
   pricing: ResolvedLambdaPricing;
   name: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -136,6 +146,7 @@ const LambdaOptionsSchema = z
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
   })
   .strict();
 
@@ -156,6 +167,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? DEFAULTS.name,
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
   };
 }
 

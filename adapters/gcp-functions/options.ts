@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
@@ -95,6 +96,14 @@ export interface CloudFunctionsOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (startup of a new
+   * instance), `speedFactor` (run time here / run time on the local pool),
+   * `warmMs` (how long an idle instance stays warm), `networkMs`.
+   * @default { coldStartMs: 3000, speedFactor: max(1, 1 / pricing.vcpu), warmMs: 180_000, networkMs: 80 } (see `cloudFunctionsLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -112,6 +121,7 @@ export interface ResolvedCloudFunctionsOptions {
   signingSecret?: string;
   region?: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -178,6 +188,7 @@ const OptionsSchema = z
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
   })
   .strict();
 
@@ -201,6 +212,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(signingSecret === undefined ? {} : { signingSecret }),
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
   };
 }
 

@@ -120,7 +120,7 @@ export class RemoteAttempts {
 
   /** One attempt on a remote, holding its reservation in the ledger until it settles, then billed for what ran. */
   async #billedAttempt(run: RemoteAttemptRun, backend: Backend, envelope: TaskEnvelope): Promise<ResultEnvelope> {
-    const { ledger, breakers, lifetime } = this.#parts;
+    const { ledger, breakers, lifetime, router } = this.#parts;
     const signal = run.signal === undefined ? lifetime : AbortSignal.any([run.signal, lifetime]);
     const reservation = ledger.reserve(backend, run.timeoutMs);
     let sentAt: number | undefined;
@@ -130,22 +130,29 @@ export class RemoteAttempts {
       this.#reportsDispatch.add(backend.name);
     };
     const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
+    let invokedAt: number | undefined;
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
       if (!this.#reportsDispatch.has(backend.name)) {
         sentAt = performance.now();
         run.remoteSent(sentAt);
       }
+      invokedAt = performance.now();
+      router.attemptStarted(backend);
       return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;
     run.remoteAttempt(breaker.state(), ledger.estimateUsd(backend, run.task) ?? 0);
     try {
       const result = await breaker.fire(invoke);
-      ledger.settled(reservation, result.durationMs);
+      ledger.settled(reservation, result.durationMs, result.coldStartMs);
       ledger.measured(backend, run.task.name, result.durationMs);
+      const { durationMs: runMs, coldStartMs } = result;
+      const wallMs = performance.now() - (sentAt ?? invokedAt ?? performance.now());
+      router.attemptSettled(backend, { task: run.task.name, runMs, wallMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) });
       return result;
     } catch (error) {
+      if (invokedAt !== undefined) router.attemptSettled(backend);
       ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
       throw isOffloadError(error)
         ? error

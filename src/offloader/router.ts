@@ -3,12 +3,15 @@
  * task's `placement` to a backend (asking the scheduler for `auto`);
  * failover picks where a retry goes after an infrastructure fault. Both read
  * the same live signals, built here in one way, and both ask the scheduler's
- * one eligibility rule whether a remote may take the attempt.
+ * one eligibility rule whether a remote may take the attempt. It keeps the
+ * {@link LatencyPredictor} of the remotes (fed by each remote attempt's
+ * start and answer) and hands its predictions to the scheduler as inputs.
  */
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
+import { LatencyPredictor, type RemoteMeasurement } from '../scheduler/latency-predictor.js';
 import { crossRegionUsd } from '../scheduler/region.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
 import type { DataLocation, ResolvedTaskDefinition } from '../task.js';
@@ -55,9 +58,22 @@ export function dataPlaceOf(task: ResolvedTaskDefinition, input: unknown): DataP
 /** Maps placements to backends and picks failover targets. */
 export class Router {
   readonly #parts: RouterParts;
+  readonly #predictor: LatencyPredictor;
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
+    const profiles = parts.remotes.flatMap((remote) => (remote.latencyProfile === undefined ? [] : [[remote.name, remote.latencyProfile] as const]));
+    this.#predictor = new LatencyPredictor(new Map(profiles));
+  }
+
+  /** A remote attempt was sent to `backend`: it holds one of its environments (warm when one is idle). */
+  attemptStarted(backend: Backend): void {
+    this.#predictor.started(backend.name, performance.now());
+  }
+
+  /** A remote attempt on `backend` settled; `measured` (when it answered) feeds the predictions. */
+  attemptSettled(backend: Backend, measured?: RemoteMeasurement): void {
+    this.#predictor.settled(backend.name, performance.now(), measured);
   }
 
   /**
@@ -118,6 +134,7 @@ export class Router {
     };
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
+    snapshot.local.predictedRunMs = local.durations.estimateMs(task.name, task.expectedDurationMs);
     snapshot.remotes = this.#remoteSignals(task, timeoutMs, data);
     if (data !== undefined) snapshot.dataRegion = data.region;
     const decision = scheduler.decide(snapshot);
@@ -132,6 +149,8 @@ export class Router {
   #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): RemoteSignals[] {
     const { remotes, breakers, ledger, stats, prefersFastest, crossRegionUsdPerGb } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
+    const baseRunMs = this.#parts.local.durations.estimateMs(task.name, task.expectedDurationMs);
+    const now = performance.now();
     return remotes.map((remote) => {
       const region = remote.region ?? remote.invokedFunction?.region;
       // Moving the task's data to a remote in another region is priced into both figures.
@@ -146,6 +165,7 @@ export class Router {
         estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
+        predictedLatencyMs: this.#predictor.predict(remote.name, task.name, baseRunMs, now)?.latencyMs,
         region,
       };
     });

@@ -77,14 +77,19 @@ export class SpendLedger {
     return { backend, boundMs, usd };
   }
 
-  /** A remote attempt settled: its reservation is replaced by the billed cost of `billedMs` of run time (nothing when undefined: it was not billed). */
-  settled({ backend, usd }: Reservation, billedMs: number | undefined): void {
+  /**
+   * A remote attempt settled: its reservation is replaced by the billed cost
+   * of `billedMs` of run time (nothing when undefined: it was not billed),
+   * plus the INIT of the environment it started when its result reported one
+   * (`coldStartMs`; the backend's price model bills it as its provider does).
+   */
+  settled({ backend, usd }: Reservation, billedMs: number | undefined, coldStartMs?: number): void {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) - 1);
     this.#reservedUsd -= usd;
     // Float sums drift below zero when everything settled.
     if (this.#reservedUsd < 0) this.#reservedUsd = 0;
     if (billedMs === undefined || backend.estimateCostUsd === undefined) return;
-    this.#billed.add(backend.name, backend.estimateCostUsd(billedMs));
+    this.#billed.add(backend.name, coldStartMs === undefined ? backend.estimateCostUsd(billedMs) : backend.estimateCostUsd(billedMs, coldStartMs));
     this.checkBudget();
   }
 
