@@ -59,6 +59,8 @@ export function dataPlaceOf(task: ResolvedTaskDefinition, input: unknown): DataP
 export class Router {
   readonly #parts: RouterParts;
   readonly #predictor: LatencyPredictor;
+  /** Attempts placed on each remote whose environment the predictor already counts, not yet sent. */
+  readonly #claims = new Map<string, number>();
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
@@ -66,9 +68,15 @@ export class Router {
     this.#predictor = new LatencyPredictor(new Map(profiles));
   }
 
-  /** A remote attempt was sent to `backend`: it holds one of its environments (warm when one is idle). */
+  /**
+   * A remote attempt was sent to `backend`: it holds one of its environments
+   * (warm when one is idle). The scheduler's own placements count from the
+   * moment they are decided, so tasks decided in the same tick see it.
+   */
   attemptStarted(backend: Backend): void {
-    this.#predictor.started(backend.name, performance.now());
+    const claimed = this.#claims.get(backend.name) ?? 0;
+    if (claimed > 0) this.#claims.set(backend.name, claimed - 1);
+    else this.#predictor.started(backend.name, performance.now());
   }
 
   /** A remote attempt on `backend` settled; `measured` (when it answered) feeds the predictions. */
@@ -141,6 +149,8 @@ export class Router {
     if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
     const remote = remotes.find((backend) => backend.name === decision);
     if (remote === undefined) return local;
+    this.#predictor.started(remote.name, performance.now());
+    this.#claims.set(remote.name, (this.#claims.get(remote.name) ?? 0) + 1);
     this.#parts.onSpill?.(task.name, remote.name, pool.queued, pool.predictedWaitMs);
     return remote;
   }
