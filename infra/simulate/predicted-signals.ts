@@ -12,7 +12,7 @@ import type { RemoteModel } from './types.js';
 const midpoint = ([min, max]: readonly [number, number]): number => (min + max) / 2;
 
 /** The latency priors of a remote model. */
-export function profileOf(model: RemoteModel): RemoteLatencyProfile {
+function profileOf(model: RemoteModel): RemoteLatencyProfile {
   return { coldStartMs: midpoint(model.coldStartMs), speedFactor: model.speedFactor, warmMs: model.warmMs, networkMs: midpoint(model.networkMs) };
 }
 

@@ -37,7 +37,7 @@ export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostP
  * latency (the pool's predicted wait plus the task's run time there), or
  * when `remote` has no prediction.
  */
-export function beatsLocal(remote: RemoteSignals, snapshot: SchedulerSnapshot): boolean {
+function beatsLocal(remote: RemoteSignals, snapshot: SchedulerSnapshot): boolean {
   if (remote.predictedLatencyMs === undefined) return true;
   return remote.predictedLatencyMs < snapshot.local.predictedWaitMs + (snapshot.local.predictedRunMs ?? 0);
 }

@@ -11,7 +11,7 @@
  */
 
 /** Weight of the newest sample once the warm-up is over (the local pool's estimator uses the same). */
-export const SMOOTHING = 0.2;
+const SMOOTHING = 0.2;
 
 /** A running mean that becomes an EWMA of weight {@link SMOOTHING}. */
 export class MovingAverage {
