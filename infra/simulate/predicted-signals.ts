@@ -5,7 +5,7 @@
  * each remote model's parameters the way the adapters seed it from their
  * `latencyProfile` (range midpoints for cold start and network).
  */
-import { LatencyPredictor } from '../../src/scheduler/latency-predictor.js';
+import { LatencyPredictor, type RemotePrediction } from '../../src/scheduler/latency-predictor.js';
 import type { RemoteLatencyProfile } from '../../src/scheduler/types.js';
 import type { RemoteModel } from './types.js';
 
@@ -34,9 +34,9 @@ export class SimulatedPredictions {
     this.#predictor = new LatencyPredictor(new Map(models.map((model) => [model.name, profileOf(model)])));
   }
 
-  /** Predicted latency of `task` on `remote` at `now`, ms, from its local estimate `baseRunMs`. */
-  latencyMs(remote: string, task: string, baseRunMs: number | undefined, now: number): number | undefined {
-    return this.#predictor.predict(remote, task, baseRunMs, now)?.latencyMs;
+  /** Predicted latency of `task` on `remote` at `now` and what it is made of, from its local estimate `baseRunMs`. */
+  predict(remote: string, task: string, baseRunMs: number | undefined, now: number): RemotePrediction | undefined {
+    return this.#predictor.predict(remote, task, baseRunMs, now);
   }
 
   /** Trace arrival `index` was sent to `remote` at `now`. */

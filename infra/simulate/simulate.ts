@@ -100,17 +100,20 @@ class Simulation {
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
     const estimateMs = this.#estimate(task) ?? 0;
     snapshot.local.predictedRunMs = estimateMs;
-    snapshot.remotes = this.#fleets.map(
-      (fleet, index): RemoteSignals => ({
+    snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
+      const prediction = this.#predictions.predict(fleet.model.name, task, estimateMs, now);
+      // An expected cold start is priced in when the fleet bills INIT, as the router does.
+      const initMs = fleet.model.billsInit ? (prediction?.coldStartMs ?? 0) : 0;
+      return {
         name: fleet.model.name,
         inFlight: fleet.inFlight,
         maxConcurrency: fleet.model.maxConcurrency,
         breaker: 'closed',
-        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor),
+        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor + initMs),
         reserveUsd: this.#reserves[index],
-        predictedLatencyMs: this.#predictions.latencyMs(fleet.model.name, task, estimateMs, now),
-      }),
-    );
+        predictedLatencyMs: prediction?.latencyMs,
+      };
+    });
     return snapshot;
   }
 

@@ -165,7 +165,9 @@ export class Router {
       const region = remote.region ?? remote.invokedFunction?.region;
       // Moving the task's data to a remote in another region is priced into both figures.
       const transferUsd = data === undefined ? 0 : crossRegionUsd(data.region, region, data.bytes, crossRegionUsdPerGb);
-      const estimatedCostUsd = ledger.estimateUsd(remote, task);
+      const prediction = this.#predictor.predict(remote.name, task.name, baseRunMs, now);
+      // An expected cold start is priced in (its INIT is billed), so a warm remote ranks before a cold one.
+      const estimatedCostUsd = ledger.estimateUsd(remote, task, prediction?.coldStartMs);
       const reserveUsd = ledger.reserveUsd(remote, timeoutMs);
       return {
         name: remote.name,
@@ -175,7 +177,7 @@ export class Router {
         estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
-        predictedLatencyMs: this.#predictor.predict(remote.name, task.name, baseRunMs, now)?.latencyMs,
+        predictedLatencyMs: prediction?.latencyMs,
         region,
       };
     });

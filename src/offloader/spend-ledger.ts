@@ -44,12 +44,14 @@ export class SpendLedger {
   /**
    * Expected cost of one run of `task` on `backend`, from its run time
    * measured there, else on the local pool, else its `expectedDurationMs`
-   * (0 when none is known); undefined without a price model.
+   * (0 when none is known), plus the INIT of a cold start of `coldStartMs`
+   * when one is expected; undefined without a price model.
    */
-  estimateUsd(backend: Backend, task: ResolvedTaskDefinition): number | undefined {
+  estimateUsd(backend: Backend, task: ResolvedTaskDefinition, coldStartMs?: number): number | undefined {
     if (backend.estimateCostUsd === undefined) return undefined;
     const measured = this.#remoteDurations.get(backend.name)?.estimateMs(task.name);
-    return backend.estimateCostUsd(measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
+    const runMs = measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0;
+    return coldStartMs ? backend.estimateCostUsd(runMs, coldStartMs) : backend.estimateCostUsd(runMs);
   }
 
   /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`), USD; undefined without a price model. */
