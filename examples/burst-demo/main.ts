@@ -42,6 +42,7 @@ try {
     tasks: tasksUrl,
     local: { maxWorkers: Math.max(2, availableParallelism()) },
     remotes,
+    // The emulators answer warm and at local speed, unlike the cloud the adapters' latency priors describe: the threshold alone decides here.
     burst: { maxQueueDepth: 16, latencyAware: false },
   });
   const plan: [string, number][] = [['local', localTasks], ...remotes.map((remote): [string, number] => [remote.name, remoteTasks])];
