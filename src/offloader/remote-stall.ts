@@ -49,17 +49,20 @@ export class RemoteStallWatch {
       // Past the longest Node timer (24.8 days) nothing is watched.
       limitMs === undefined || limitMs > MAX_TIMEOUT_MS
         ? undefined
-        : setTimeout(() => {
-            this.#listener({
-              taskName: task.name,
-              taskId: envelope.id,
-              backend: remote.name,
-              runningMs: performance.now() - sentAt,
-              stallAfterMs: limitMs,
-              action: 'report',
-              retried: false,
-            });
-          }, limitMs);
+        : setTimeout(
+            () => {
+              this.#listener({
+                taskName: task.name,
+                taskId: envelope.id,
+                backend: remote.name,
+                runningMs: performance.now() - sentAt,
+                stallAfterMs: limitMs,
+                action: 'report',
+                retried: false,
+              });
+            },
+            Math.max(0, sentAt + limitMs - performance.now()),
+          );
     timer?.unref();
     return (answered) => {
       clearTimeout(timer);
