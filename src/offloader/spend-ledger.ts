@@ -2,8 +2,9 @@
  * The spend ledger of the remotes: attempts in flight per backend, the
  * upper bound each one reserves against the budgets until it settles, the
  * billed cost of each attempt once it settled (failed and aborted ones
- * included, with the cross-region move of its data), and the measured run times of each remote, per task. Fires
- * `budgetExhausted` once, when spend reaches a budget.
+ * included, with the cross-region move of its data), and the measured run
+ * times of each remote, per task. Fires `budgetExhausted` once, when spend
+ * reaches a budget.
  */
 import type { Backend } from '../backends/backend.js';
 import { DurationEstimator } from '../backends/local/duration-estimator.js';
@@ -95,9 +96,8 @@ export class SpendLedger {
     if (this.#reservedUsd < 0) this.#reservedUsd = 0;
     if (billedMs === undefined) return;
     this.#crossRegionUsd += transferUsd;
-    const runUsd = backend.estimateCostUsd?.(billedMs) ?? 0;
-    if (runUsd + transferUsd <= 0) return;
-    this.#billed.add(backend.name, runUsd + transferUsd);
+    if (backend.estimateCostUsd === undefined && transferUsd === 0) return;
+    this.#billed.add(backend.name, (backend.estimateCostUsd?.(billedMs) ?? 0) + transferUsd);
     this.checkBudget();
   }
 
