@@ -133,21 +133,23 @@ export class RemoteAttempts {
     const reservation = ledger.reserve(backend, run.timeoutMs, transferUsd);
     let sentAt: number | undefined;
     let endWatch: EndWatch | undefined;
-    const sent = (): void => {
+    // Attempts invoked before the backend first reported a dispatch are taken as sent at `invoke`, then
+    // again at their `onDispatch`; until then, one found waiting in the backend's queue is not stalled.
+    const queued = (): boolean => this.#reportsDispatch.has(backend.name);
+    const sent = (fromQueue: boolean): void => {
       sentAt = performance.now();
       run.remoteSent(sentAt);
-      // The first attempt on a backend that reports dispatch is sent twice: at `invoke`, then at `onDispatch`.
       endWatch?.(false);
-      endWatch = stalls.sent(backend, run.task, envelope, sentAt);
+      endWatch = stalls.sent(backend, run.task, envelope, sentAt, fromQueue ? undefined : queued);
     };
     const onDispatch = (): void => {
-      sent();
       this.#reportsDispatch.add(backend.name);
+      sent(true);
     };
     const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
-      if (!this.#reportsDispatch.has(backend.name)) sent();
+      if (!this.#reportsDispatch.has(backend.name)) sent(false);
       return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;

@@ -42,27 +42,30 @@ export class RemoteStallWatch {
     return defaultStallAfterMs(p99);
   }
 
-  /** Starts watching an attempt of `task` sent to `remote` at `sentAt` (`performance.now()`); call the result once it settles. */
-  sent(remote: Backend, task: ResolvedTaskDefinition, envelope: TaskEnvelope, sentAt: number): EndWatch {
+  /**
+   * Starts watching an attempt of `task` sent to `remote` at `sentAt`
+   * (`performance.now()`); call the result once it settles. When its limit
+   * passes while `queued()` is true, the attempt turned out to wait in the
+   * backend's own queue: nothing is reported.
+   */
+  sent(remote: Backend, task: ResolvedTaskDefinition, envelope: TaskEnvelope, sentAt: number, queued?: () => boolean): EndWatch {
     const limitMs = this.limitMs(remote, task, envelope);
-    const timer =
-      // Past the longest Node timer (24.8 days) nothing is watched.
-      limitMs === undefined || limitMs > MAX_TIMEOUT_MS
-        ? undefined
-        : setTimeout(
-            () => {
-              this.#listener({
-                taskName: task.name,
-                taskId: envelope.id,
-                backend: remote.name,
-                runningMs: performance.now() - sentAt,
-                stallAfterMs: limitMs,
-                action: 'report',
-                retried: false,
-              });
-            },
-            Math.max(0, sentAt + limitMs - performance.now()),
-          );
+    // Past the longest Node timer (24.8 days) nothing is watched.
+    const watched = limitMs !== undefined && limitMs <= MAX_TIMEOUT_MS;
+    const stalled = (): void => {
+      if (queued?.() === true) return;
+      const runningMs = performance.now() - sentAt;
+      this.#listener({
+        taskName: task.name,
+        taskId: envelope.id,
+        backend: remote.name,
+        runningMs,
+        stallAfterMs: limitMs as number,
+        action: 'report',
+        retried: false,
+      });
+    };
+    const timer = watched ? setTimeout(stalled, Math.max(0, sentAt + limitMs - performance.now())) : undefined;
     timer?.unref();
     return (answered) => {
       clearTimeout(timer);
