@@ -5,6 +5,7 @@
 // on 127.0.0.1 serving test/fixtures/remote-stall-tasks.mjs, whose tasks
 // lose their promise; the limits are small, so the tests wait for events.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { lambda } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { AbortError, createOffloader, type Offloader, type StallInfo, TimeoutError } from '../../src/index.js';
 import { echo, hang, hangPlain, hangWithTimeout } from '../fixtures/remote-stall-tasks.mjs';
@@ -70,7 +71,11 @@ describe('remote stall', () => {
     expect(await own).toBeInstanceOf(AbortError);
   });
 
-  it('refuses a `stallAfterMs` that is not a positive number of ms, naming it', () => {
+  it('lambda() and cloudFunctions() carry `stallAfterMs` to their backend, and refuse one that is not a positive number of ms', () => {
+    expect(cloudFunctions({ url: 'http://127.0.0.1:1/', auth: 'none', stallAfterMs: 500 }).stallAfterMs).toBe(500);
+    expect(lambda({ functionName: 'tasks', region: 'eu-west-1', stallAfterMs: 500 }).stallAfterMs).toBe(500);
+    expect(lambda({ functionName: 'tasks', region: 'eu-west-1' }).stallAfterMs).toBeUndefined();
     expect(() => cloudFunctions({ url: 'http://127.0.0.1:1/', auth: 'none', stallAfterMs: 0 })).toThrow(/stallAfterMs/);
+    expect(() => lambda({ functionName: 'tasks', stallAfterMs: -1 })).toThrow(/stallAfterMs/);
   });
 });
