@@ -51,28 +51,32 @@ export class RemoteStallWatch {
   sent(remote: Backend, task: ResolvedTaskDefinition, envelope: TaskEnvelope, sentAt: number, queued?: () => boolean): EndWatch {
     const limitMs = this.limitMs(remote, task, envelope);
     // Past the longest Node timer (24.8 days) nothing is watched.
-    const watched = limitMs !== undefined && limitMs <= MAX_TIMEOUT_MS;
-    const stalled = (): void => {
-      if (queued?.() === true) return;
+    if (limitMs === undefined || limitMs > MAX_TIMEOUT_MS) return (answered) => this.#answered(remote, task, sentAt, answered);
+    let timer: NodeJS.Timeout;
+    const check = (): void => {
       const runningMs = performance.now() - sentAt;
-      this.#listener({
-        taskName: task.name,
-        taskId: envelope.id,
-        backend: remote.name,
-        runningMs,
-        stallAfterMs: limitMs as number,
-        action: 'report',
-        retried: false,
-      });
+      // Node's timers may fire a fraction of a millisecond early by this clock.
+      if (runningMs < limitMs) {
+        timer = setTimeout(check, Math.ceil(limitMs - runningMs));
+        timer.unref();
+        return;
+      }
+      if (queued?.() === true) return;
+      this.#listener({ taskName: task.name, taskId: envelope.id, backend: remote.name, runningMs, stallAfterMs: limitMs, action: 'report', retried: false });
     };
-    const timer = watched ? setTimeout(stalled, Math.max(0, sentAt + limitMs - performance.now())) : undefined;
-    timer?.unref();
+    timer = setTimeout(check, Math.max(0, sentAt + limitMs - performance.now()));
+    timer.unref();
     return (answered) => {
       clearTimeout(timer);
-      if (!answered) return;
-      const wallTimes = this.#wallTimes.get(remote.name) ?? new DurationEstimator();
-      this.#wallTimes.set(remote.name, wallTimes);
-      wallTimes.record(task.name, performance.now() - sentAt);
+      this.#answered(remote, task, sentAt, answered);
     };
+  }
+
+  /** An attempt sent at `sentAt` settled; its wall time teaches `remote`'s expectation when it `answered`. */
+  #answered(remote: Backend, task: ResolvedTaskDefinition, sentAt: number, answered: boolean): void {
+    if (!answered) return;
+    const wallTimes = this.#wallTimes.get(remote.name) ?? new DurationEstimator();
+    this.#wallTimes.set(remote.name, wallTimes);
+    wallTimes.record(task.name, performance.now() - sentAt);
   }
 }
