@@ -23,6 +23,7 @@ export class DataPlace {
   readonly #declaredBytes: number | undefined;
   readonly #input: unknown;
   #encoded: string | undefined;
+  #encodedBytes: number | undefined;
 
   /** `declaredBytes`: the `bytes` of the task's `dataRegion`; without it, the move carries the encoded `input`. */
   constructor(region: string, declaredBytes: number | undefined, input: unknown) {
@@ -44,7 +45,8 @@ export class DataPlace {
   bytes(): number {
     if (this.#declaredBytes !== undefined) return this.#declaredBytes;
     try {
-      return Buffer.byteLength(this.encodedInput());
+      this.#encodedBytes ??= Buffer.byteLength(this.encodedInput());
+      return this.#encodedBytes;
     } catch {
       return 0;
     }
