@@ -207,6 +207,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
     estimateCostUsd: (durationMs, coldStartMs) => invocationCostUsd(pricing, memoryMb, durationMs, coldStartMs),
     latencyProfile: mergeLatencyProfile(lambdaLatencyProfile(memoryMb), resolved.latency),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,
     async close() {

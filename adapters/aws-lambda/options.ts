@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
@@ -94,6 +95,15 @@ export interface LambdaOptions {
    * @default { coldStartMs: 300, speedFactor: max(1, 1769 / memoryMb), warmMs: 600_000, networkMs: 40 } (see `lambdaLatencyProfile`)
    */
   latency?: LatencyProfileOptions;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied. */
@@ -111,6 +121,7 @@ export interface ResolvedLambdaOptions {
   name: string;
   payloadStore?: PayloadStore;
   latency?: LatencyProfileOptions;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -147,6 +158,7 @@ const LambdaOptionsSchema = z
     name: z.string().min(1).max(64).optional(),
     payloadStore: payloadStoreSchema.optional(),
     latency: latencyProfileSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -168,6 +180,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     name: data.name ?? DEFAULTS.name,
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
     ...(data.latency === undefined ? {} : { latency: data.latency }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 

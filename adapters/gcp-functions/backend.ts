@@ -149,6 +149,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
     ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     invoke,
     estimateCostUsd: (durationMs, coldStartMs) => estimateCostUsd(pricing, durationMs, coldStartMs),
     latencyProfile: mergeLatencyProfile(cloudFunctionsLatencyProfile(pricing.vcpu), resolved.latency),

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
 import { type CloudFunctionsPricing, DEFAULT_PRICING } from './pricing.js';
@@ -104,6 +105,15 @@ export interface CloudFunctionsOptions {
    * @default { coldStartMs: 3000, speedFactor: max(1, 1 / pricing.vcpu), warmMs: 180_000, networkMs: 80 } (see `cloudFunctionsLatencyProfile`)
    */
   latency?: LatencyProfileOptions;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -122,6 +132,7 @@ export interface ResolvedCloudFunctionsOptions {
   region?: string;
   payloadStore?: PayloadStore;
   latency?: LatencyProfileOptions;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -189,6 +200,7 @@ const OptionsSchema = z
     region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
     latency: latencyProfileSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -213,6 +225,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
     ...(data.latency === undefined ? {} : { latency: data.latency }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 
