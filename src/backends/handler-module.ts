@@ -22,7 +22,7 @@
  */
 import { BUNDLE_HASH_ENV } from '../contract/platform.js';
 import { createRuntime, type Runtime } from '../contract/runtime.js';
-import { createTaskRegistry, loadTaskModule, type TaskModuleLocation, type TaskRegistry, workerStartOf } from '../contract/task-module.js';
+import { createTaskRegistry, type TaskModuleLocation, type TaskRegistry, workerStartOf } from '../contract/task-module.js';
 import { ValidationError } from '../errors.js';
 import { driftSince, takeBaseline } from './global-drift.js';
 
@@ -109,7 +109,9 @@ function locationModule(location: TaskModuleLocation, hash: string | undefined, 
   let loaded: Runtime | undefined;
   let loading: Promise<Runtime> | undefined;
   const start = (): Promise<Runtime> => {
-    const attempt = loadTaskModule(location)
+    // Imported on first use: a bundle built around a namespace never evaluates the loader's import scanner.
+    const attempt = import('../contract/task-module-load.js')
+      .then(({ loadTaskModule }) => loadTaskModule(location))
       .then(({ registry, bundleHash, onWorkerStart }) => {
         loaded = runtimeOf(registry, hash ?? bundleHash, where, backend, onWorkerStart);
         return loaded;
