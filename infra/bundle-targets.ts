@@ -6,7 +6,9 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
 import { NODE_RUNTIMES } from '../src/contract/platform.js';
+import { zodLocaleNote } from './bundle-analysis.js';
 import { BundleError } from './bundle-error.js';
 import { baseOptions, esbuildOnce, GCF_EXTERNAL, LAMBDA_EXTERNAL } from './bundle-esbuild.js';
 import { formatBytes } from './format-bytes.js';
@@ -45,10 +47,19 @@ export interface TargetContext {
   step: (message: string) => void;
 }
 
-/** A built target: its manifest entry and the absolute path of its entry module. */
+/** A built target: its manifest entry, the absolute path of its entry module and esbuild's metafile of it. */
 export interface BuiltTarget {
   target: BundleTarget;
   entry: string;
+  metafile: Metafile;
+}
+
+/** esbuild for one target entry, then a progress note when zod's locales ended up in it. */
+async function buildEntry(context: TargetContext, contents: string, entry: string, external: string[], name: string): Promise<Metafile> {
+  const metafile = await esbuildOnce(baseOptions(context.tasksPath, contents, entry, external), context.tasksPath);
+  const note = zodLocaleNote(metafile, name, formatBytes);
+  if (note !== undefined) context.step(note);
+  return metafile;
 }
 
 const lit = JSON.stringify;
@@ -63,7 +74,7 @@ export async function buildLambdaTarget(context: TargetContext, handlerPath: str
     `import * as tasks from ${lit(tasksPath)};`,
     `export const handler = createLambdaHandler(tasks, { bundleHash: ${lit(bundleHash)} });`,
   ].join('\n');
-  await esbuildOnce(baseOptions(tasksPath, contents, entry, LAMBDA_EXTERNAL), tasksPath);
+  const metafile = await buildEntry(context, contents, entry, LAMBDA_EXTERNAL, 'lambda/index.mjs');
   const source = readFileSync(entry);
   const zipBytes = writeZip(join(outDir, 'lambda.zip'), { 'index.mjs': source });
   step(`zip      lambda.zip ${formatBytes(zipBytes)}`);
@@ -83,7 +94,7 @@ export async function buildLambdaTarget(context: TargetContext, handlerPath: str
     zipBytes,
     external: LAMBDA_EXTERNAL,
   };
-  return { target, entry };
+  return { target, entry, metafile };
 }
 
 /** Bundles gcf/index.mjs around `handlerPath` (dist/gcp-functions/handler.js), writes its package.json (Functions Framework `frameworkRange`) and zips both. */
@@ -96,7 +107,7 @@ export async function buildGcfTarget(context: TargetContext, handlerPath: string
     `import * as tasks from ${lit(tasksPath)};`,
     `registerCloudFunction(${lit(GCF_ENTRY_POINT)}, tasks, { bundleHash: ${lit(bundleHash)} });`,
   ].join('\n');
-  await esbuildOnce(baseOptions(tasksPath, contents, entry, GCF_EXTERNAL), tasksPath);
+  const metafile = await buildEntry(context, contents, entry, GCF_EXTERNAL, 'gcf/index.mjs');
   const packageJson = {
     name: 'spillway-tasks',
     private: true,
@@ -119,5 +130,5 @@ export async function buildGcfTarget(context: TargetContext, handlerPath: string
     zipBytes,
     external: GCF_EXTERNAL,
   };
-  return { target, entry };
+  return { target, entry, metafile };
 }
