@@ -54,9 +54,17 @@ export interface BuiltTarget {
   metafile: Metafile;
 }
 
+/**
+ * The entries pass the task module's namespace, never a location: this
+ * tells the handler so at build time (rule 6 of src/backends/handler-module.ts),
+ * which leaves the loader of a module by location out of the bundle.
+ */
+const NAMESPACE_BUNDLE_DEFINE = { 'globalThis.__spillwayNamespaceBundle': 'true' };
+
 /** esbuild for one target entry, then a progress note when zod's locales ended up in it. */
 async function buildEntry(context: TargetContext, contents: string, entry: string, external: string[], name: string): Promise<Metafile> {
-  const metafile = await esbuildOnce(baseOptions(context.tasksPath, contents, entry, external), context.tasksPath);
+  const options = { ...baseOptions(context.tasksPath, contents, entry, external), define: NAMESPACE_BUNDLE_DEFINE };
+  const metafile = await esbuildOnce(options, context.tasksPath);
   const note = zodLocaleNote(metafile, name, formatBytes);
   if (note !== undefined) context.step(note);
   return metafile;

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLambdaHandler } from '../../adapters/aws-lambda/handler.js';
 import { bundleTaskModule } from '../../infra/bundle.js';
 import { BundleError } from '../../infra/bundle-error.js';
+import { ValidationError } from '../../src/errors.js';
 import { rejectionOf } from '../support/helpers.js';
 
 const remoteTasks = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
@@ -68,5 +70,25 @@ describe('bundleTaskModule', () => {
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(/^note {5}lambda\/index\.mjs carries zod's locales \(\d+\.\d kB\): .*write `import \* as z from 'zod'`/);
     expect(notes[1]).toMatch(/^note {5}gcf\/index\.mjs carries zod's locales/);
+  });
+
+  it('leaves the loader of a task module by location (es-module-lexer) out of both entries', async () => {
+    const built = await bundleTaskModule({ tasks: remoteTasks, outDir: join(work, 'no-loader') });
+    for (const metafile of [built.metafiles.lambda, built.metafiles.gcf]) {
+      const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+      expect(inputs.some((input) => input.includes('node_modules/zod/'))).toBe(true);
+      expect(inputs.filter((input) => input.includes('es-module-lexer'))).toEqual([]);
+    }
+  });
+
+  it('a handler built for a bundle refuses a location, naming the fix', () => {
+    const flags = globalThis as { __spillwayNamespaceBundle?: boolean };
+    flags.__spillwayNamespaceBundle = true;
+    try {
+      expect(() => createLambdaHandler(new URL('../fixtures/remote-tasks.mjs', import.meta.url))).toThrow(ValidationError);
+      expect(() => createLambdaHandler('tasks.mjs')).toThrow(/in a bundle built by `spillway bundle` to be the task module's namespace, got a location/);
+    } finally {
+      delete flags.__spillwayNamespaceBundle;
+    }
   });
 });
