@@ -1,0 +1,117 @@
+// The process-isolated local pool (`local.isolation: 'process'`, a task's
+// `isolation`), through the public API: each task runs in a child process,
+// `maxRssMb` caps a process's whole memory, and `process.exit`,
+// `process.chdir` and an uncaught exception in a timer touch only the task
+// that caused them. The contract suite runs against this pool too
+// (test/contract/backends/local-process.ts).
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BackendError, createOffloader, type LocalOptions, type Offloader, TimeoutError } from '../../src/index.js';
+import { exits, hog, ignoresAbort, movesDir, throwsLater, waitsForAbort, whereAmI, whereAmIProcess } from '../fixtures/process-tasks.js';
+import { rejectionOf } from '../support/helpers.js';
+
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-')));
+const live: Offloader[] = [];
+
+function create(local: LocalOptions = {}): Offloader {
+  const offloader = createOffloader({ tasks: new URL('../fixtures/process-tasks.ts', import.meta.url), local: { isolation: 'process', maxWorkers: 2, ...local } });
+  live.push(offloader);
+  return offloader;
+}
+
+afterEach(async () => {
+  await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('process isolation', () => {
+  it("runs each task in a child process: its pid is not the parent's, and two workers have two pids", async () => {
+    const offloader = create({ minWorkers: 2 });
+    const seen = new Set<number>();
+    // Two tasks at a time hold both workers until each has answered at least once.
+    for (let round = 0; round < 20 && seen.size < 2; round++) {
+      const places = await Promise.all([offloader.run(whereAmI, undefined), offloader.run(whereAmI, undefined)]);
+      for (const place of places) seen.add(place.pid);
+    }
+    expect(seen.has(process.pid)).toBe(false);
+    expect(seen.size).toBe(2);
+    expect(offloader.stats().local.workers).toBe(2);
+  });
+
+  it('a task over maxRssMb fails with ERR_WORKER_OUT_OF_MEMORY, its process is replaced, and the next task runs', async () => {
+    const offloader = create({ maxWorkers: 1, maxRssMb: 200 });
+    const before = await offloader.run(whereAmI, undefined);
+    const error = await rejectionOf(offloader.run(hog, { mb: 300, holdMs: 30_000 }));
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY', retryable: false });
+    expect((error as Error).message).toContain('local.maxRssMb = 200');
+    const after = await offloader.run(whereAmI, undefined);
+    expect(after.pid).not.toBe(before.pid);
+    // Under the cap, the same allocation pattern succeeds.
+    await expect(offloader.run(hog, { mb: 20, holdMs: 0 })).resolves.toBe(2);
+  });
+
+  it('process.exit fails only its own task', async () => {
+    const offloader = create({ maxWorkers: 1 });
+    const error = await rejectionOf(offloader.run(exits, 3));
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({ code: 'ERR_WORKER_EXITED' });
+    await expect(offloader.run(whereAmI, undefined)).resolves.toMatchObject({ cwd: process.cwd() });
+  });
+
+  it("process.chdir works inside the task and the next task starts in the process's first directory", async () => {
+    const offloader = create({ maxWorkers: 1 });
+    const first = await offloader.run(whereAmI, undefined);
+    await expect(offloader.run(movesDir, scratch)).resolves.toBe(scratch);
+    // Same process, first directory back; the parent's never moved.
+    await expect(offloader.run(whereAmI, undefined)).resolves.toEqual(first);
+    expect(process.cwd()).not.toBe(scratch);
+  });
+
+  it('an uncaught exception in a timer fails only its own task', async () => {
+    const offloader = create({ maxWorkers: 1 });
+    const neighbours = [offloader.run(whereAmI, undefined), offloader.run(whereAmI, undefined)];
+    const error = await rejectionOf(offloader.run(throwsLater, undefined));
+    expect(error).toMatchObject({ code: 'ERR_WORKER_CRASHED' });
+    expect((error as Error).message).toContain('thrown in a timer');
+    await expect(Promise.all(neighbours)).resolves.toHaveLength(2);
+    await expect(offloader.run(whereAmI, undefined)).resolves.toMatchObject({ cwd: process.cwd() });
+    expect(offloader.stats().local.workerFaults).toBe(1);
+  });
+
+  it('times out like a thread: the signal aborts in the process, or the process is replaced after abortGraceMs', async () => {
+    const offloader = create({ maxWorkers: 1 });
+    const failures: string[] = [];
+    offloader.on('failure', (info) => failures.push(info.taskName));
+    const cooperative = await rejectionOf(offloader.run(waitsForAbort, null));
+    expect(cooperative).toBeInstanceOf(TimeoutError);
+    const pid = (await offloader.run(whereAmI, undefined)).pid;
+    const stubborn = await rejectionOf(offloader.run(ignoresAbort, undefined));
+    expect(stubborn).toBeInstanceOf(TimeoutError);
+    // The stubborn task's process was terminated; the cooperative one's was kept.
+    const next = await offloader.run(whereAmI, undefined);
+    expect(next.pid).not.toBe(pid);
+    expect(failures).toEqual(['waitsForAbort', 'ignoresAbort']);
+  });
+
+  it("a task's isolation overrides the pool's: threads by default, a process for the task that asks", async () => {
+    const offloader = createOffloader({ tasks: new URL('../fixtures/process-tasks.ts', import.meta.url), local: { maxWorkers: 1 } });
+    live.push(offloader);
+    const thread = await offloader.run(whereAmI, undefined);
+    const child = await offloader.run(whereAmIProcess, undefined);
+    expect(thread.pid).toBe(process.pid);
+    expect(child.pid).not.toBe(process.pid);
+    expect(offloader.stats().local.workers).toBe(2);
+  });
+
+  it('recycles a process after maxTasksPerWorker tasks', async () => {
+    const offloader = create({ maxWorkers: 1, maxTasksPerWorker: 2 });
+    const pids: number[] = [];
+    for (let index = 0; index < 4; index++) pids.push((await offloader.run(whereAmI, undefined)).pid);
+    expect(pids[0]).toBe(pids[1]);
+    expect(pids[2]).toBe(pids[3]);
+    expect(pids[2]).not.toBe(pids[0]);
+  });
+});
