@@ -16,7 +16,10 @@ const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-')));
 const live: Offloader[] = [];
 
 function create(local: LocalOptions = {}): Offloader {
-  const offloader = createOffloader({ tasks: new URL('../fixtures/process-tasks.ts', import.meta.url), local: { isolation: 'process', maxWorkers: 2, ...local } });
+  const offloader = createOffloader({
+    tasks: new URL('../fixtures/process-tasks.ts', import.meta.url),
+    local: { isolation: 'process', maxWorkers: 2, ...local },
+  });
   live.push(offloader);
   return offloader;
 }

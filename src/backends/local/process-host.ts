@@ -15,33 +15,19 @@
  */
 import { writeSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { type ChunkMessage, type ChunkReply, CULPRIT_BYTES, createProgressBuffer, culpritByte, type LocalWorkerData, PROGRESS, packEnvelopes, SLOT_CANCELLED, SLOT_STARTED } from './wire-format.js';
-
-/** What the parent starts a host with (JSON in `argv[2]`). */
-export interface ProcessHostConfig {
-  tasksUrl: string;
-  maxTasksPerWorker?: number;
-  /** Report this process's RSS every this many ms (where the parent cannot read `/proc`). */
-  rssReportMs?: number;
-}
-
-/** A message from the parent. */
-export type ToHost =
-  | { t: 'run'; seq: number; envelopes: string; size: number; binary?: (Uint8Array[] | null)[] }
-  | { t: 'stop'; seq: number; index: number; state: number };
-
-/** A message to the parent. */
-export type FromHost = { t: 'ready' } | { t: 'reply'; reply: ChunkReply } | { t: 'rss'; bytes: number };
-
-/** The line written to file descriptor 4 when the process exits. */
-export interface ExitNote {
-  /** The fault marker of the chunk running or run last (`PROGRESS.faultByte`). */
-  fault: number;
-  /** Its culprit region, base64. */
-  culprit: string;
-  /** The uncaught exception that ended the process, if one did. */
-  error?: string;
-}
+import { type ExitNote, type FromHost, ownBuffers, type ProcessHostConfig, type ToHost } from './process-messages.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  CULPRIT_BYTES,
+  createProgressBuffer,
+  culpritByte,
+  type LocalWorkerData,
+  PROGRESS,
+  packEnvelopes,
+  SLOT_CANCELLED,
+  SLOT_STARTED,
+} from './wire-format.js';
 
 const FAULT_FD = 4;
 /** piscina's `valueSymbol` (a registered symbol), read without loading piscina. */
@@ -54,7 +40,11 @@ const home = process.cwd();
 // worker.ts reads `workerData` and `threadId` from node:worker_threads when it
 // loads: give it this process's, as a worker thread would have them.
 const threads = createRequire(import.meta.url)('node:worker_threads') as { workerData: LocalWorkerData; threadId: number };
-threads.workerData = { tasksUrl: config.tasksUrl, abortBell: bell, ...(config.maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker: config.maxTasksPerWorker }) };
+threads.workerData = {
+  tasksUrl: config.tasksUrl,
+  abortBell: bell,
+  ...(config.maxTasksPerWorker === undefined ? {} : { maxTasksPerWorker: config.maxTasksPerWorker }),
+};
 threads.threadId = process.pid;
 syncBuiltinESMExports();
 
@@ -97,7 +87,7 @@ async function run(message: Extract<ToHost, { t: 'run' }>): Promise<void> {
   const stopped = early.get(message.seq);
   early.delete(message.seq);
   if (stopped !== undefined) stop(message.seq, stopped.index, stopped.state);
-  const chunk: ChunkMessage = { envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: message.binary }) };
+  const chunk: ChunkMessage = { envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: ownBuffers(message.binary) }) };
   const reply = unwrap(await runChunk(chunk));
   // A task's `process.chdir` stays with that task: the next one starts in the process's first directory.
   if (process.cwd() !== home) process.chdir(home);

@@ -17,9 +17,20 @@ import { Piscina } from 'piscina';
 import { AbortError } from '../../errors.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk } from './job.js';
-import type { ExitNote } from './process-host.js';
+import { type ExitNote, ownBuffers } from './process-messages.js';
 import { ProcessWorker } from './process-worker.js';
-import { type ChunkMessage, type ChunkReply, CULPRIT_BYTES, culpritByte, PROGRESS, packResults, SLOT_ABORT, SLOT_DONE, SLOT_STARTED, SLOT_TIMEOUT } from './wire-format.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  CULPRIT_BYTES,
+  culpritByte,
+  PROGRESS,
+  packResults,
+  SLOT_ABORT,
+  SLOT_DONE,
+  SLOT_STARTED,
+  SLOT_TIMEOUT,
+} from './wire-format.js';
 import type { WorkerPoolOptions } from './worker-pool.js';
 
 /** What the process pool is started with, beyond the thread pool's options. */
@@ -45,6 +56,8 @@ interface Pending {
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort?: () => void;
+  /** Buffers the caller moved (`transfer: true`): detached once the chunk's bytes were copied to the process, as a thread's move detaches them. */
+  transfer: ArrayBuffer[] | undefined;
 }
 
 /** The worker entry: `process-host-source.mjs` when spillway runs from its TypeScript sources, else `local-process.js` in `dist/`. */
@@ -79,12 +92,22 @@ export class ProcessPool extends EventEmitter implements ChunkPool {
     return [...this.#workers].filter((worker) => !worker.terminating);
   }
 
-  run(message: ChunkMessage, options: { signal?: AbortSignal } = {}): Promise<ChunkReply> {
+  run(message: ChunkMessage, options: { signal?: AbortSignal; transferList?: ArrayBuffer[] } = {}): Promise<ChunkReply> {
     if (this.#destroyed) return Promise.reject(new AbortError('The process pool was destroyed'));
     return new Promise<ChunkReply>((resolve, reject) => {
       const chunk = message[Piscina.queueOptionsSymbol] as Chunk | undefined;
       const size = (message.progress.byteLength - CULPRIT_BYTES - PROGRESS.slotsByte) / 4;
-      const pending: Pending = { seq: ++this.#seq, message, chunk, size, forwarded: 0, resolve, reject, signal: options.signal };
+      const pending: Pending = {
+        seq: ++this.#seq,
+        message,
+        chunk,
+        size,
+        forwarded: 0,
+        resolve,
+        reject,
+        signal: options.signal,
+        transfer: options.transferList,
+      };
       if (options.signal !== undefined) {
         pending.onAbort = () => this.#abort(pending);
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -136,6 +159,7 @@ export class ProcessPool extends EventEmitter implements ChunkPool {
     Atomics.store(new Int32Array(progress, 0, 1), 0, 1);
     const { envelopes, binary } = pending.message;
     worker.send({ t: 'run', seq: pending.seq, envelopes, size: pending.size, ...(binary === undefined ? {} : { binary }) });
+    if (pending.transfer !== undefined && pending.transfer.length > 0) structuredClone(null, { transfer: pending.transfer });
     this.#listen();
   }
 
@@ -177,6 +201,7 @@ export class ProcessPool extends EventEmitter implements ChunkPool {
         },
         reply: (from, reply) => {
           const pending = this.#running.get(from);
+          if (reply.binary !== undefined) reply.binary = ownBuffers(reply.binary);
           if (pending !== undefined) this.#settle(from, pending, reply);
         },
         died: (dead, error, note) => this.#died(dead, error, note),
@@ -206,7 +231,6 @@ export class ProcessPool extends EventEmitter implements ChunkPool {
     if (this.#workers.size < this.#options.minWorkers) this.#spawn();
     this.#drain();
   }
-
 
   /** Ends a process idle for `idleTimeoutMs` while more than `minWorkers` live. */
   #startIdleTimer(worker: ProcessWorker): void {

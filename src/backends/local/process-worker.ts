@@ -8,7 +8,7 @@
 import { execFile, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ExitNote, FromHost, ProcessHostConfig, ToHost } from './process-host.js';
+import type { ExitNote, FromHost, ProcessHostConfig, ToHost } from './process-messages.js';
 import type { ChunkReply } from './wire-format.js';
 
 /** How often the parent reads a process's resident memory when `maxRssMb` is set, ms. */
@@ -163,7 +163,8 @@ export class ProcessWorker {
     }
     let error: Error;
     if (note?.error !== undefined) error = new Error(note.error);
-    else if (signal === 'SIGABRT' && workerMemoryMb !== undefined) error = Object.assign(new Error('The worker process ran out of heap'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    else if (signal === 'SIGABRT' && workerMemoryMb !== undefined)
+      error = Object.assign(new Error('The worker process ran out of heap'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
     else if (signal !== null) error = new Error(`The worker process was killed by ${signal}`);
     else error = new Error(`The worker exited with code ${code ?? 0} (process ${this.threadId})`);
     this.#events.died(this, error, note);
