@@ -120,8 +120,9 @@ export class ProcessWorker {
       if (this.#child.exitCode !== null || this.#child.signalCode !== null) resolve();
       else this.#child.once('close', () => resolve());
     });
-    // Hold the event loop until the process is gone.
+    // Hold the event loop until the process is gone ('close' waits for the exit note's pipe too).
     this.#child.ref();
+    (this.#child.stdio[4] as { ref?: () => void } | null)?.ref?.();
     this.#child.kill('SIGKILL');
     return gone;
   }
