@@ -4,14 +4,17 @@
 // `process.chdir` and an uncaught exception in a timer touch only the task
 // that caused them. The contract suite runs against this pool too
 // (test/contract/backends/local-process.ts).
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BackendError, createOffloader, type LocalOptions, type Offloader, TimeoutError } from '../../src/index.js';
-import { exits, hog, ignoresAbort, movesDir, throwsLater, waitsForAbort, whereAmI, whereAmIProcess } from '../fixtures/process-tasks.js';
+import { allowedCpus, exits, hog, ignoresAbort, movesDir, throwsLater, waitsForAbort, whereAmI, whereAmIProcess } from '../fixtures/process-tasks.js';
 import { rejectionOf } from '../support/helpers.js';
 
+/** `taskset` (util-linux) can pin processes here: Linux with the tool installed. */
+const canPin = process.platform === 'linux' && spawnSync('taskset', ['--version']).status === 0;
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-')));
 const live: Offloader[] = [];
 
@@ -116,5 +119,15 @@ describe('process isolation', () => {
     expect(pids[0]).toBe(pids[1]);
     expect(pids[2]).toBe(pids[3]);
     expect(pids[2]).not.toBe(pids[0]);
+  });
+
+  it.skipIf(!canPin)('cpuPinning pins each process to one CPU before its first task (Linux with taskset)', async () => {
+    const offloader = create({ maxWorkers: 2, minWorkers: 2, cpuPinning: true });
+    const lists = await Promise.all([offloader.run(allowedCpus, undefined), offloader.run(allowedCpus, undefined)]);
+    for (const list of lists) expect(list).toMatch(/^\d+$/);
+    // Without the option a process may run where its parent may.
+    const parentCpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const unpinned = create({ maxWorkers: 1 });
+    await expect(unpinned.run(allowedCpus, undefined)).resolves.toBe(parentCpus);
   });
 });

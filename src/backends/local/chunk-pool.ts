@@ -2,7 +2,7 @@
 import type { ChunkMessage, ChunkReply } from './wire-format.js';
 
 /** A live worker of a {@link ChunkPool}: a thread, or a process (its `threadId` is then the process id). */
-export interface PoolThread {
+interface PoolThread {
   readonly threadId: number;
   terminate(): Promise<unknown>;
 }

@@ -13,6 +13,8 @@ import type { ChunkReply } from './wire-format.js';
 
 /** How often the parent reads a process's resident memory when `maxRssMb` is set, ms. */
 const RSS_POLL_MS = 50;
+/** util-linux's `taskset`, looked up on the PATH; an optional system tool, not a dependency. */
+const TASKSET = 'taskset';
 
 /** How one process is started. */
 export interface ProcessWorkerOptions {
@@ -69,6 +71,8 @@ export class ProcessWorker {
   /** The pool ended the process, with this error for its chunk (undefined: a quiet end). */
   #ended: { error: Error | undefined } | undefined;
   #note: ExitNote | undefined;
+  /** Settles once `taskset` has run: the process counts as ready only then, so no task runs unpinned. */
+  #pinned: Promise<void> = Promise.resolve();
 
   constructor(options: ProcessWorkerOptions, events: ProcessWorkerEvents) {
     this.#events = events;
@@ -96,7 +100,7 @@ export class ProcessWorker {
     // 'close' comes after the exit note's pipe has ended.
     this.#child.on('close', (code, signal) => this.#onClose(code, signal, options.workerMemoryMb));
     if (canPoll) this.#rssTimer = setInterval(() => this.#checkRss(procRss(this.threadId)), RSS_POLL_MS).unref();
-    if (options.cpu !== undefined && process.platform === 'linux') pin(this.threadId, options.cpu);
+    if (options.cpu !== undefined && process.platform === 'linux') this.#pinned = pin(this.threadId, options.cpu);
     this.idle();
   }
 
@@ -139,8 +143,10 @@ export class ProcessWorker {
   #onMessage(message: FromHost): void {
     if (message.t === 'rss') this.#checkRss(message.bytes);
     else if (message.t === 'ready') {
-      this.ready = true;
-      this.#events.ready(this);
+      void this.#pinned.then(() => {
+        this.ready = true;
+        if (!this.terminating) this.#events.ready(this);
+      });
     } else {
       this.idle();
       this.#events.reply(this, message.reply);
@@ -173,6 +179,6 @@ export class ProcessWorker {
 }
 
 /** Pins process `pid` to `cpu` with `taskset`; where `taskset` is missing or refuses, the process runs unpinned. */
-function pin(pid: number, cpu: number): void {
-  execFile('taskset', ['-p', '-c', String(cpu), String(pid)], () => undefined);
+function pin(pid: number, cpu: number): Promise<void> {
+  return new Promise((resolve) => execFile(TASKSET, ['-p', '-c', String(cpu), String(pid)], () => resolve()));
 }
