@@ -9,8 +9,20 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BackendError, createOffloader, type LocalOptions, type Offloader, TimeoutError } from '../../src/index.js';
-import { allowedCpus, exits, hog, ignoresAbort, movesDir, throwsLater, waitsForAbort, whereAmI, whereAmIProcess } from '../fixtures/process-tasks.js';
+import { BackendError, createOffloader, type LateFaultInfo, type LocalOptions, type Offloader, type StallInfo, TimeoutError } from '../../src/index.js';
+import {
+  allowedCpus,
+  exits,
+  hangs,
+  hog,
+  ignoresAbort,
+  leavesThrowingTimer,
+  movesDir,
+  throwsLater,
+  waitsForAbort,
+  whereAmI,
+  whereAmIProcess,
+} from '../fixtures/process-tasks.js';
 import { rejectionOf } from '../support/helpers.js';
 
 /** `taskset` (util-linux) can pin processes here: Linux with the tool installed. */
@@ -129,5 +141,33 @@ describe('process isolation', () => {
     const parentCpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
     const unpinned = create({ maxWorkers: 1 });
     await expect(unpinned.run(allowedCpus, undefined)).resolves.toBe(parentCpus);
+  });
+
+  it('a fault a task left behind in its idle process is charged to that task (`error` event), and the pool keeps serving', async () => {
+    const offloader = create({ maxWorkers: 1 });
+    let culpritId: string | undefined;
+    offloader.on('success', (info) => {
+      if (info.taskName === 'leavesThrowingTimer') culpritId = info.taskId;
+    });
+    const fault = new Promise<LateFaultInfo>((resolve) => offloader.once('error', resolve));
+    await expect(offloader.run(leavesThrowingTimer, 50)).resolves.toBe('returned');
+    const info = await fault;
+    expect(info).toMatchObject({ taskName: 'leavesThrowingTimer', taskId: culpritId, backend: 'local' });
+    expect(info.error).toMatchObject({ code: 'ERR_WORKER_CRASHED' });
+    expect(info.error.message).toContain('left behind');
+    await expect(offloader.run(whereAmI, undefined)).resolves.toMatchObject({ cwd: process.cwd() });
+  });
+
+  it('a process that runs a task past stallAfterMs raises `stall` once, naming the process', async () => {
+    const offloader = create({ maxWorkers: 1, stallAfterMs: 50 });
+    const stall = new Promise<StallInfo>((resolve) => offloader.once('stall', resolve));
+    const controller = new AbortController();
+    const hung = rejectionOf(offloader.run(hangs, undefined, { signal: controller.signal }));
+    const info = await stall;
+    expect(info).toMatchObject({ taskName: 'hangs', backend: 'local', action: 'report' });
+    expect(info.worker).not.toBe(process.pid);
+    controller.abort();
+    await hung;
+    expect(offloader.stats().local.stalls).toBe(1);
   });
 });
