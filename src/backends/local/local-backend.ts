@@ -21,14 +21,13 @@ import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
 import type { LateFault } from './late-fault.js';
-import { ProcessPool } from './process-pool.js';
+import { createChunkPool, type IsolationOptions } from './process-pool.js';
 import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent, skipUnstarted } from './watchdog.js';
 import { type AffinityMissInfo, type AffinityStats, WorkerAffinity } from './worker-affinity.js';
-import { createWorkerPool } from './worker-pool.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
-export interface LocalBackendOptions {
+export interface LocalBackendOptions extends IsolationOptions {
   tasksUrl: URL;
   name: string;
   maxWorkers: number;
@@ -39,12 +38,6 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
-  /** See `LocalOptions.isolation`. @default 'thread' */
-  isolation?: 'thread' | 'process';
-  /** See `LocalOptions.maxRssMb` (process isolation only). */
-  maxRssMb?: number;
-  /** See `LocalOptions.cpuPinning` (process isolation only). @default false */
-  cpuPinning?: boolean;
   /** The run time estimates to record into (shared by the thread and process pools of one offloader); a new one by default. */
   durations?: DurationEstimator;
   /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */
@@ -172,8 +165,7 @@ class LocalPool implements LocalBackend {
       wake: () => this.#dispatcher.schedulePump(),
     });
     this.#affinity = affinity;
-    const poolOptions = { ...options, chunksPerWorker, abortBell, loadBalancer: affinity.balance };
-    this.#pool = processes ? new ProcessPool({ ...poolOptions, cpuPinning: options.cpuPinning ?? false }) : createWorkerPool(poolOptions);
+    this.#pool = createChunkPool({ ...options, chunksPerWorker, abortBell, loadBalancer: affinity.balance });
     affinity.watch(this.#pool);
     this.#dispatcher = new ChunkDispatcher({
       pool: this.#pool,

@@ -31,13 +31,23 @@ import {
   SLOT_STARTED,
   SLOT_TIMEOUT,
 } from './wire-format.js';
-import type { WorkerPoolOptions } from './worker-pool.js';
+import { createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
-/** What the process pool is started with, beyond the thread pool's options. */
-export interface ProcessPoolOptions extends WorkerPoolOptions {
+/** Where the local pool runs its tasks, and the options only processes have. */
+export interface IsolationOptions {
+  /** See `LocalOptions.isolation`. @default 'thread' */
+  isolation?: 'thread' | 'process';
+  /** See `LocalOptions.maxRssMb` (process isolation only). */
   maxRssMb?: number;
-  /** Pin each process to one CPU (`taskset`, Linux only). */
-  cpuPinning: boolean;
+  /** See `LocalOptions.cpuPinning` (process isolation only). @default false */
+  cpuPinning?: boolean;
+}
+
+type ProcessPoolOptions = WorkerPoolOptions & IsolationOptions;
+
+/** Starts the pool of `options.isolation`: piscina's worker threads, or a {@link ProcessPool}. */
+export function createChunkPool(options: ProcessPoolOptions): ChunkPool {
+  return options.isolation === 'process' ? new ProcessPool(options) : createWorkerPool(options);
 }
 
 /** `Atomics.waitAsync` (Node >= 16; not in this project's TypeScript lib). */
@@ -67,7 +77,7 @@ function hostUrl(): URL {
 }
 
 /** Child processes that run chunks one at a time, with piscina's `run`, `threads`, `destroy` and worker events. */
-export class ProcessPool extends EventEmitter implements ChunkPool {
+class ProcessPool extends EventEmitter implements ChunkPool {
   readonly #options: ProcessPoolOptions;
   readonly #workers = new Set<ProcessWorker>();
   readonly #running = new Map<ProcessWorker, Pending>();
@@ -189,7 +199,7 @@ export class ProcessPool extends EventEmitter implements ChunkPool {
 
   #spawn(): void {
     const { maxRssMb, cpuPinning, tasksUrl, maxTasksPerWorker, workerMemoryMb } = this.#options;
-    const cpu = cpuPinning ? this.#workers.size % availableParallelism() : undefined;
+    const cpu = cpuPinning === true ? this.#workers.size % availableParallelism() : undefined;
     const worker = new ProcessWorker(
       { hostUrl: hostUrl(), tasksUrl, maxTasksPerWorker, workerMemoryMb, maxRssMb, cpu },
       {
