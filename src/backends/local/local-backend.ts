@@ -72,7 +72,7 @@ export interface LocalSnapshot {
   queued: number;
   /** Attempts a worker has started and that have not settled. */
   running: number;
-  /** Worker threads alive now. */
+  /** Workers alive now: threads, or processes under process isolation (both kinds added up when tasks use both). */
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
