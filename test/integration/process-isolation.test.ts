@@ -26,7 +26,8 @@ import {
 import { rejectionOf } from '../support/helpers.js';
 
 /** `taskset` (util-linux) can pin processes here: Linux with the tool installed. */
-const canPin = process.platform === 'linux' && spawnSync('taskset', ['--version']).status === 0;
+const TASKSET = 'taskset';
+const canPin = process.platform === 'linux' && spawnSync(TASKSET, ['--version']).status === 0;
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-')));
 const live: Offloader[] = [];
 
