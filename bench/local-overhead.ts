@@ -283,8 +283,8 @@ console.log(
     runNoopLogs: round(median(logRatios.runNoop)),
     mapNoopLogs: round(median(logRatios.mapNoop)),
     rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
-    processRunNoop,
-    processMapNoop,
+    processRunNoop: round(processRunNoop),
+    processMapNoop: round(processMapNoop),
     reps: REPS,
   }),
 );
