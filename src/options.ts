@@ -57,7 +57,8 @@ export interface LocalOptions {
    */
   maxTasksPerWorker?: number;
   /**
-   * Heap limit of each worker (V8 old generation, piscina `resourceLimits`).
+   * Heap limit of each worker (V8 old generation: piscina `resourceLimits`
+   * for threads, `--max-old-space-size` for processes).
    * A task that exhausts it fails with `BackendError` (`ERR_WORKER_OUT_OF_MEMORY`)
    * and the worker is replaced.
    * @default undefined (Node's default heap limit)

@@ -14,6 +14,7 @@ import {
   allowedCpus,
   exits,
   hangs,
+  heapHog,
   hog,
   ignoresAbort,
   leavesThrowingTimer,
@@ -170,5 +171,13 @@ describe('process isolation', () => {
     controller.abort();
     await hung;
     expect(offloader.stats().local.stalls).toBe(1);
+  });
+
+  it("a process over workerMemoryMb (V8's heap limit) fails its task with ERR_WORKER_OUT_OF_MEMORY, as a thread does", async () => {
+    const offloader = create({ maxWorkers: 1, workerMemoryMb: 64 });
+    const error = await rejectionOf(offloader.run(heapHog, undefined));
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    await expect(offloader.run(whereAmI, undefined)).resolves.toMatchObject({ cwd: process.cwd() });
   });
 });
