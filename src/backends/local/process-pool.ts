@@ -238,7 +238,8 @@ class ProcessPool extends EventEmitter implements ChunkPool {
       this.emit('error', error);
     }
     if (this.#destroyed) return;
-    if (this.#workers.size < this.#options.minWorkers) this.#spawn();
+    // A process that never started (threadId -1) is not replaced for minWorkers: only queued chunks start another.
+    if (this.#workers.size < this.#options.minWorkers && worker.threadId > 0) this.#spawn();
     this.#drain();
   }
 

@@ -96,7 +96,14 @@ export class ProcessWorker {
       });
     }
     this.#child.on('message', (message: FromHost) => this.#onMessage(message));
-    this.#child.on('error', () => undefined);
+    // A process that could not start (no pid) never closes: it dies here. Other errors (a send to a closing channel) end in 'close'.
+    this.#child.on('error', (error) => {
+      if (this.#child.pid === undefined && !this.terminating) {
+        this.terminating = true;
+        clearInterval(this.#rssTimer);
+        this.#events.died(this, error, undefined);
+      }
+    });
     // 'close' comes after the exit note's pipe has ended.
     this.#child.on('close', (code, signal) => this.#onClose(code, signal, options.workerMemoryMb));
     if (canPoll) this.#rssTimer = setInterval(() => this.#checkRss(procRss(this.threadId)), RSS_POLL_MS).unref();
