@@ -9,7 +9,16 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { BackendError, createOffloader, type LateFaultInfo, type LocalOptions, type Offloader, type StallInfo, TimeoutError } from '../../src/index.js';
+import {
+  AbortError,
+  BackendError,
+  createOffloader,
+  type LateFaultInfo,
+  type LocalOptions,
+  type Offloader,
+  type StallInfo,
+  TimeoutError,
+} from '../../src/index.js';
 import {
   allowedCpus,
   exits,
@@ -179,5 +188,26 @@ describe('process isolation', () => {
     expect(error).toBeInstanceOf(BackendError);
     expect(error).toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
     await expect(offloader.run(whereAmI, undefined)).resolves.toMatchObject({ cwd: process.cwd() });
+  });
+
+  it('aborts like a thread: a queued attempt never reaches a process, a running one is stopped and its process replaced', async () => {
+    const offloader = create({ maxWorkers: 1, abortGraceMs: 50, stallAfterMs: 50 });
+    const pid = (await offloader.run(whereAmI, undefined)).pid;
+    const running = new AbortController();
+    const queued = new AbortController();
+    const dispatched: string[] = [];
+    offloader.on('dispatch', (info) => dispatched.push(info.taskName));
+    const hung = rejectionOf(offloader.run(hangs, undefined, { signal: running.signal }));
+    const waiting = rejectionOf(offloader.run(whereAmI, undefined, { signal: queued.signal }));
+    queued.abort();
+    await expect(waiting).resolves.toBeInstanceOf(AbortError);
+    // The stall event says the hanging task runs in the process: abort it there.
+    await new Promise((resolve) => offloader.once('stall', resolve));
+    running.abort();
+    await expect(hung).resolves.toBeInstanceOf(AbortError);
+    const next = await offloader.run(whereAmI, undefined);
+    expect(next.pid).not.toBe(pid);
+    expect(dispatched).toEqual(['hangs', 'whereAmI']);
+    expect(offloader.stats().local.workerFaults).toBe(0);
   });
 });
