@@ -16,11 +16,13 @@
  * propagator, in this process only (workers run no SDK). The processor's
  * queue holds 200,000 spans, so none is dropped.
  * Then (a) and (c) with log capture on against off (`logs.capture`), interleaved: the logs ratio.
- * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb }.
+ * Then the process-isolated pool against raw piscina (bench/process-overhead.ts, in a child process).
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb, processRunNoop, processMapNoop }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -261,6 +263,16 @@ for (const scenario of traced) {
   );
 }
 console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
+// The process-isolated pool (processRunNoop, processMapNoop) runs in its own process: bench/process-overhead.ts.
+const processBench = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./process-overhead.ts', import.meta.url))], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, REPS: String(REPS) },
+});
+const processLines = processBench.stdout.trimEnd().split('\n');
+console.log(processLines.slice(0, -1).join('\n'));
+if (processBench.status !== 0) throw new Error(`bench/process-overhead.ts exited with ${processBench.status}`);
+const { processRunNoop, processMapNoop } = JSON.parse(processLines.at(-1) ?? '{}') as { processRunNoop: number; processMapNoop: number };
 const round = (value: number) => Math.round(value * 100) / 100;
 console.log(
   JSON.stringify({
@@ -272,6 +284,8 @@ console.log(
     runNoopLogs: round(median(logRatios.runNoop)),
     mapNoopLogs: round(median(logRatios.mapNoop)),
     rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
+    processRunNoop: round(processRunNoop),
+    processMapNoop: round(processMapNoop),
     reps: REPS,
   }),
 );

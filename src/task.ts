@@ -142,6 +142,15 @@ export interface TaskDefinition<
    * move carries the input as encoded for the network.
    */
   dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
+  /**
+   * Where this task's local attempts run, over the offloader's
+   * `local.isolation`: `'process'` for a task that calls `process.chdir` or
+   * `process.exit`, loads a native addon that is not thread-safe, changes
+   * globals on purpose, or needs `local.maxRssMb`'s cap on its whole memory;
+   * `'thread'` for one that does not. Remote attempts ignore it.
+   * @default the offloader's `local.isolation` ('thread')
+   */
+  isolation?: 'thread' | 'process';
 }
 
 /** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
@@ -171,6 +180,7 @@ export interface ResolvedTaskDefinition {
   readonly affinity?: (input: never) => string | undefined;
   readonly setup?: () => unknown;
   readonly dataRegion?: (input: never) => DataLocation | string | undefined;
+  readonly isolation?: 'thread' | 'process';
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -229,6 +239,7 @@ const TaskDefinitionSchema = z.object({
   affinity: fn<ResolvedTaskDefinition['affinity']>().optional(),
   setup: fn<ResolvedTaskDefinition['setup']>().optional(),
   dataRegion: fn<ResolvedTaskDefinition['dataRegion']>().optional(),
+  isolation: z.enum(['thread', 'process']).optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
