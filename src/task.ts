@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
+import { type HedgeOptions, HedgeOptionsSchema, notIdempotentError } from './hedge-options.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
 const OFFLOADABLE = Symbol.for('spillway.offloadable');
@@ -139,6 +140,8 @@ export interface TaskDefinition<
    * only the region preference applies).
    */
   dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
+  /** Backup attempts for stragglers of this idempotent task (see {@link HedgeOptions}); a call's `hedge` overrides it. @default off */
+  hedge?: HedgeOptions;
 }
 
 /** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
@@ -168,6 +171,7 @@ export interface ResolvedTaskDefinition {
   readonly affinity?: (input: never) => string | undefined;
   readonly setup?: () => unknown;
   readonly dataRegion?: (input: never) => DataLocation | string | undefined;
+  readonly hedge?: HedgeOptions;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -226,6 +230,7 @@ const TaskDefinitionSchema = z.object({
   affinity: fn<ResolvedTaskDefinition['affinity']>().optional(),
   setup: fn<ResolvedTaskDefinition['setup']>().optional(),
   dataRegion: fn<ResolvedTaskDefinition['dataRegion']>().optional(),
+  hedge: HedgeOptionsSchema.optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
@@ -237,6 +242,7 @@ function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.Z
       path: first === undefined ? undefined : issuePath('', first),
     });
   }
+  if (parsed.data.hedge !== undefined && !parsed.data.idempotent) throw notIdempotentError(parsed.data.name);
   return Object.freeze({ ...definition, ...parsed.data });
 }
 

@@ -13,6 +13,7 @@ import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../ba
 import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
+import { invalidCallHedge } from '../hedge-options.js';
 import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
@@ -20,13 +21,14 @@ import { type BackendBreaker, type BreakerTransition, createBackendBreaker } fro
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
 import type { TaskEventInfo } from './events.js';
+import { Hedger } from './hedger.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { dataPlaceOf, Router } from './router.js';
 import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
-import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { type HedgeStats, type OffloaderStats, StatsRecorder } from './stats.js';
 import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun } from './task-run.js';
 import type { Timeline } from './timeline.js';
@@ -49,6 +51,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #metrics: OffloaderMetrics | undefined;
   readonly #timeline: TimelineRecorder;
   readonly #services: RunServices;
+  readonly #hedger: Hedger;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 0;
@@ -120,7 +123,20 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       lifetime,
     });
     const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
-    this.#services = { local: this.#local, remote, reporter: this.#reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs };
+    const reporter = this.#reporter;
+    const hedger = new Hedger({
+      local: this.#local,
+      localBreaker,
+      router: this.#router,
+      ledger: this.#ledger,
+      breakers,
+      stats: this.#stats,
+      reporter,
+      timeline,
+      lifetime,
+    });
+    this.#hedger = hedger;
+    this.#services = { local: this.#local, remote, reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs, hedger };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
     this.#stats.register(this.#local.name);
@@ -174,7 +190,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     parent?: Context,
   ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
-    const data = this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? invalidTransfer(options.transfer) ?? dataPlace(task, input);
+    const data =
+      this.#refusal(task) ??
+      invalidTimeout(options.timeoutMs) ??
+      invalidTransfer(options.transfer) ??
+      (options.hedge === undefined ? undefined : invalidCallHedge(options.hedge, task.definition)) ??
+      dataPlace(task, input);
     const placed =
       data instanceof Error ? data : this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs, data);
     if (placed instanceof Error) {
@@ -200,8 +221,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     return undefined;
   }
 
-  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary } {
-    return { pending: this.#reporter.pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary() };
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary; hedges: HedgeStats } {
+    const { pending } = this.#reporter;
+    return { pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary(), hedges: this.#hedger.stats() };
   }
 
   timeline(): Timeline {
