@@ -9,7 +9,7 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 /** Attempts a backend must have answered for a task before its percentile is trusted (below it, no backup is sent). */
-export const MIN_HEDGE_SAMPLES = 20;
+const MIN_HEDGE_SAMPLES = 20;
 
 /** Per backend and task, the attempts' durations from dispatch to answer. */
 export class HedgeHistory {
