@@ -132,7 +132,7 @@ describe('hedging stragglers', () => {
     const reserve = gcf.estimateCostUsd?.(TIMEOUT_MS + 100) ?? Number.NaN;
     const hedge = { afterPercentile: 90, maxExtraCost: reserve + (gcf.estimateCostUsd?.(1) ?? 0) / 2 };
     await learn(offloader, plain, 'local', hedge);
-    const straggler = { slow: { local: 2_000 } };
+    const straggler = { slow: { local: 3_000 } };
     await expect(offloader.run(plain, straggler, { placement: 'local', timeoutMs: TIMEOUT_MS, hedge })).resolves.toBe('gcp-functions');
     await expect(offloader.run(plain, straggler, { placement: 'local', timeoutMs: TIMEOUT_MS, hedge })).resolves.toBe('local');
     expect(offloader.stats().hedges).toMatchObject({ sent: 1, won: 1, skipped: 1 });
@@ -172,6 +172,17 @@ describe('hedging stragglers', () => {
     expect(offloader.stats().hedges).toMatchObject({ sent: 2, won: 1 });
     expect(Object.values(seen).every((all) => all.length === 1)).toBe(true);
     expect(Object.values(seen).filter((all) => all[0] === 'failure@local')).toHaveLength(1);
+  }, 60_000);
+
+  it('map passes its hedge to every input', async () => {
+    const { offloader, seen } = setUp(1);
+    const hedge = { afterPercentile: 95 };
+    const quick = Array.from({ length: LEARN_RUNS }, () => ({}));
+    await expect(offloader.map(plain, quick, { placement: 'local', hedge })).resolves.toEqual(quick.map(() => 'local'));
+    const inputs = [{}, { slow: { local: STRAGGLE_MS } }];
+    await expect(offloader.map(plain, inputs, { placement: 'local', hedge, timeoutMs: TIMEOUT_MS })).resolves.toEqual(['local', 'gcp-functions']);
+    expect(offloader.stats().hedges).toMatchObject({ sent: 1, won: 1 });
+    expect(Object.values(seen).every((outcomes) => outcomes.length === 1)).toBe(true);
   }, 60_000);
 
   it('refuses a hedge on a task that is not idempotent, and a bad hedge, with clear errors; a task may turn its hedge off per call', async () => {
