@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
+import { chromeTrace } from '../../infra/report/chrome-trace.js';
+import { reportModel } from '../../infra/report/report-model.js';
 import {
   type Backend,
   createOffloader,
@@ -103,6 +105,9 @@ describe('hedging stragglers', () => {
       ]),
     );
     expect(attempts).toHaveLength(2);
+    // The report's Chrome trace marks the backup too.
+    const args = chromeTrace(reportModel(offloader.timeline())).traceEvents.map((event) => event.args as { taskId?: string; reason?: string } | undefined);
+    expect(args.filter((arg) => arg?.taskId === taskId).map((arg) => arg?.reason)).toEqual(expect.arrayContaining(['hedge', undefined]));
     // Every task settled exactly once, the learning runs included.
     expect(Object.values(seen).every((outcomes) => outcomes.length === 1)).toBe(true);
     expect(Object.keys(seen)).toHaveLength(LEARN_RUNS + 1);
