@@ -74,16 +74,18 @@ export interface TaskDefinition<
   /** Typical run time, used to size batches and predict waits before any run was measured. */
   expectedDurationMs?: number;
   /**
-   * Run time after which a local attempt counts as stalled: a `stall` event
-   * (once per attempt) and `stats().local.stalls`. Attempts with a
-   * `timeoutMs` are never watched.
-   * @default `local.stallAfterMs`, else 10 × the task's measured p99 run time, at least 30 s
+   * Run time after which an attempt counts as stalled: a `stall` event
+   * (once per attempt) and `stats().backends[name].stalls` (local ones also
+   * `stats().local.stalls`). On a remote it is the wall time since the
+   * attempt was sent. Attempts with a `timeoutMs` are never watched.
+   * @default locally `local.stallAfterMs`, on a remote its `stallAfterMs`; else 10 × the task's p99 there, at least 30 s
    */
   stallAfterMs?: number;
   /**
-   * What a stall does: `'report'` (the event only) or `'restart'` (terminate
-   * the worker; an idempotent task is sent again, up to 2 times, else it
-   * fails with `BackendError` `ERR_WORKER_STALLED`).
+   * What a local stall does: `'report'` (the event only) or `'restart'`
+   * (terminate the worker; an idempotent task is sent again, up to 2 times,
+   * else it fails with `BackendError` `ERR_WORKER_STALLED`). A remote stall
+   * is always reported only.
    * @default `local.onStall` (`'report'`)
    */
   onStall?: 'report' | 'restart';
@@ -135,9 +137,10 @@ export interface TaskDefinition<
   /**
    * Where the data an input reads lives: a region name (`'eu-west-1'`), or
    * the region and the bytes the task moves from it. The scheduler prefers
-   * a remote in that region and prices a remote elsewhere with
-   * `cost.crossRegionUsdPerGb` (without `bytes` the move is priced at 0 and
-   * only the region preference applies).
+   * a remote in that region (and so does failover), prices a remote
+   * elsewhere with `cost.crossRegionUsdPerGb`, and bills the move into the
+   * spend (and the budgets) when the task runs there. Without `bytes` the
+   * move carries the input as encoded for the network.
    */
   dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
   /** Backup attempts for stragglers of this idempotent task (see {@link HedgeOptions}); a call's `hedge` overrides it. @default off */

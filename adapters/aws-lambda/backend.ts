@@ -200,6 +200,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     architecture,
     pricing,
     ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,

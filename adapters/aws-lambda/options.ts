@@ -8,6 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
@@ -85,6 +86,15 @@ export interface LambdaOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied. */
@@ -101,6 +111,7 @@ export interface ResolvedLambdaOptions {
   pricing: ResolvedLambdaPricing;
   name: string;
   payloadStore?: PayloadStore;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -136,6 +147,7 @@ const LambdaOptionsSchema = z
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -156,6 +168,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? DEFAULTS.name,
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 

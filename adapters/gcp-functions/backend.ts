@@ -144,6 +144,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
     ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     invoke,
     estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),

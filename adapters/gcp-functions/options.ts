@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
 import { type CloudFunctionsPricing, DEFAULT_PRICING } from './pricing.js';
@@ -95,6 +96,15 @@ export interface CloudFunctionsOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -112,6 +122,7 @@ export interface ResolvedCloudFunctionsOptions {
   signingSecret?: string;
   region?: string;
   payloadStore?: PayloadStore;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -178,6 +189,7 @@ const OptionsSchema = z
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -201,6 +213,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(signingSecret === undefined ? {} : { signingSecret }),
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 

@@ -82,6 +82,14 @@ export interface BackendFacts {
    * elsewhere. Absent: `invokedFunction.region`, else unknown.
    */
   readonly region?: string;
+  /**
+   * Wall time after which an attempt here without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event (once per attempt, reported
+   * only) and `stats().backends[name].stalls`. A task's own `stallAfterMs`
+   * overrides it. Absent: 10 × the p99 wall time of the task's answered
+   * attempts here (else its local p99, else its `expectedDurationMs`), at least 30 s.
+   */
+  readonly stallAfterMs?: number;
 }
 
 /** A place where task attempts run. */

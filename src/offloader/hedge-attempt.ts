@@ -40,6 +40,8 @@ export interface BackupRequest {
   envelope: TaskEnvelope;
   task: ResolvedTaskDefinition;
   timeoutMs: number | undefined;
+  /** What moving the task's data to a remote backend costs (its `dataRegion`), USD; reserved and billed with the attempt. */
+  transferUsd: number;
   signal: AbortSignal;
   /** Hears the reservation of a remote backup (USD) when it starts, and `-usd` when it settles. */
   onReserved: (usd: number) => void;
@@ -67,8 +69,8 @@ function localBackup(local: LocalBackend, { envelope, task, signal }: BackupRequ
 }
 
 async function remoteBackup({ ledger, breakers }: BackupParts, request: BackupRequest): Promise<BackupOutcome> {
-  const { backend, envelope, task, timeoutMs, signal, onReserved } = request;
-  const reservation = ledger.reserve(backend, timeoutMs);
+  const { backend, envelope, task, timeoutMs, transferUsd, signal, onReserved } = request;
+  const reservation = ledger.reserve(backend, timeoutMs, transferUsd);
   onReserved(reservation.usd);
   let sentAt: number | undefined;
   const invoke = (): Promise<ResultEnvelope> => {
@@ -82,7 +84,7 @@ async function remoteBackup({ ledger, breakers }: BackupParts, request: BackupRe
       onStorageUsd: (usd) => ledger.charged(backend, usd),
     });
   };
-  const billed = (ms: number | undefined): number => (ms === undefined ? 0 : (backend.estimateCostUsd?.(ms) ?? 0));
+  const billed = (ms: number | undefined): number => (ms === undefined ? 0 : (backend.estimateCostUsd?.(ms) ?? 0) + transferUsd);
   try {
     const result = await (breakers.get(backend.name) as BackendBreaker).fire(invoke);
     ledger.settled(reservation, result.durationMs);

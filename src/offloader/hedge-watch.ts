@@ -16,6 +16,7 @@ import { AbortError, type OffloadError } from '../errors.js';
 import type { HedgeOptions } from '../hedge-options.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import type { ResolvedTaskDefinition } from '../task.js';
+import type { DataPlace } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
 import type { BackupParts } from './hedge-attempt.js';
 import { type BackupOutcome, runBackup } from './hedge-attempt.js';
@@ -29,6 +30,8 @@ import type { TimelineRecorder } from './timeline-recorder.js';
 export interface HedgedRun {
   readonly task: ResolvedTaskDefinition;
   readonly timeoutMs: number | undefined;
+  /** Where the task's data lives (its `dataRegion(input)`). */
+  readonly data: DataPlace | undefined;
   /** Counts a backup attempt on `backend` and builds its envelope; throws when the input cannot be sent again. */
   backupEnvelope(backend: Backend): TaskEnvelope;
   /** The backup on `backend` answered first with `result`: the task settles with it. */
@@ -53,7 +56,7 @@ export interface HedgerParts extends BackupParts {
 interface HedgeHost {
   readonly history: HedgeHistory;
   readonly parts: HedgerParts;
-  target(straggler: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, options: HedgeOptions): Backend | undefined;
+  target(straggler: Backend, run: HedgedRun, options: HedgeOptions): Backend | undefined;
   account(taskName: string): { reservedUsd: number };
   sent(backend: Backend): void;
   settled(taskName: string, usd: number, won: boolean): void;
@@ -135,7 +138,7 @@ export class HedgeWatch {
     const host = this.#host;
     const run = this.#run;
     if (this.#state !== 'watching' || host.parts.lifetime.aborted) return;
-    const target = host.target(straggler, run.task, run.timeoutMs, this.#options);
+    const target = host.target(straggler, run, this.#options);
     if (target === undefined) return;
     let envelope: TaskEnvelope;
     try {
@@ -160,6 +163,7 @@ export class HedgeWatch {
       envelope,
       task: run.task,
       timeoutMs: run.timeoutMs,
+      transferUsd: target === host.parts.local ? 0 : host.parts.router.transferUsd(target, run.data),
       signal: AbortSignal.any(signals),
       onReserved: (usd) => {
         account.reservedUsd += usd;

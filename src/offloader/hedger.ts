@@ -47,17 +47,19 @@ export class Hedger {
   }
 
   /** Where a backup of `task`'s straggler on `straggler` goes (see the file's comment); undefined (counted as skipped) when nowhere. */
-  target(straggler: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, options: HedgeOptions): Backend | undefined {
+  target(straggler: Backend, run: HedgedRun, options: HedgeOptions): Backend | undefined {
     const { local, localBreaker, router, ledger } = this.parts;
+    const { task, timeoutMs, data } = run;
     if (straggler !== local && localBreaker.state() !== 'open') {
       const pool = local.snapshot();
       if (pool.queued === 0 && pool.running < local.maxConcurrency) return local;
     }
-    const remote = router.failover(straggler, task, timeoutMs);
+    const remote = router.failover(straggler, task, timeoutMs, data);
     const account = this.account(task.name);
-    const reserveUsd = remote === local ? 0 : (ledger.reserveUsd(remote, timeoutMs) ?? 0);
+    const transferUsd = remote === local ? 0 : router.transferUsd(remote, data);
+    const reserveUsd = remote === local ? 0 : (ledger.reserveUsd(remote, timeoutMs) ?? 0) + transferUsd;
     const withinExtra = options.maxExtraCost === undefined || account.billedUsd + account.reservedUsd + reserveUsd <= options.maxExtraCost;
-    if (remote !== local && remote !== straggler && withinExtra && router.admits(remote, timeoutMs)) return remote;
+    if (remote !== local && remote !== straggler && withinExtra && router.admits(remote, timeoutMs, transferUsd)) return remote;
     this.#counts.skipped++;
     return undefined;
   }

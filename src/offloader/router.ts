@@ -9,9 +9,9 @@ import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
-import { crossRegionUsd } from '../scheduler/region.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
-import type { DataLocation, ResolvedTaskDefinition } from '../task.js';
+import type { ResolvedTaskDefinition } from '../task.js';
+import { type DataPlace, regionOf } from './data-place.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 import type { Placement } from './types.js';
@@ -36,20 +36,6 @@ export interface RouterParts {
   onSpill?: (taskName: string, backend: string, queued: number, predictedWaitMs: number) => void;
   /** `cost.crossRegionUsdPerGb`. */
   crossRegionUsdPerGb: number;
-}
-
-/** Where a task's data lives, from its `dataRegion(input)`. */
-interface DataPlace {
-  region: string;
-  bytes: number;
-}
-
-/** The task's `dataRegion(input)` as a {@link DataPlace}; undefined when it has none (or returned none). */
-export function dataPlaceOf(task: ResolvedTaskDefinition, input: unknown): DataPlace | undefined {
-  const located = (task.dataRegion as ((input: unknown) => DataLocation | string | undefined) | undefined)?.(input);
-  if (located === undefined) return undefined;
-  if (typeof located === 'string') return { region: located, bytes: 0 };
-  return { region: located.region, bytes: located.bytes ?? 0 };
 }
 
 /** Maps placements to backends and picks failover targets. */
@@ -81,27 +67,36 @@ export class Router {
   }
 
   /**
-   * Where a retry goes after `failed` had an infrastructure fault: the first
-   * other remote, in `remotes` order, that the scheduler finds eligible; else
+   * Where a retry goes after `failed` had an infrastructure fault: another
+   * remote that the scheduler finds eligible (moving the data priced in),
+   * one in the data's region first, else the first in `remotes` order; else
    * the local pool.
    */
-  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend {
+  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): Backend {
     const { local, remotes, scheduler, ledger } = this.#parts;
     const spend = ledger.committed();
-    for (const [index, signals] of this.#remoteSignals(task, timeoutMs).entries()) {
-      if (remotes[index] !== failed && scheduler.eligible(signals, spend)) return remotes[index];
+    let first: Backend | undefined;
+    for (const [index, signals] of this.#remoteSignals(task, timeoutMs, data).entries()) {
+      if (remotes[index] === failed || !scheduler.eligible(signals, spend)) continue;
+      if (data === undefined || signals.region === data.region) return remotes[index];
+      first ??= remotes[index];
     }
-    return local;
+    return first ?? local;
+  }
+
+  /** What moving the task's data to `remote` costs, USD (0 without a `dataRegion`). */
+  transferUsd(remote: Backend, data: DataPlace | undefined): number {
+    return data === undefined ? 0 : data.transferUsd(remote, this.#parts.crossRegionUsdPerGb);
   }
 
   /**
    * True when the budgets leave room for one more attempt with `timeoutMs`
-   * on `remote` (the budget part of the scheduler's eligibility, for an
+   * on `remote` moving data for `transferUsd` (the budget part of the scheduler's eligibility, for an
    * attempt that is already placed there); fires `budgetExhausted` when not.
    */
-  admits(remote: Backend, timeoutMs: number | undefined): boolean {
+  admits(remote: Backend, timeoutMs: number | undefined, transferUsd = 0): boolean {
     const { scheduler, ledger } = this.#parts;
-    const reserveUsd = ledger.reserveUsd(remote, timeoutMs) ?? 0;
+    const reserveUsd = (ledger.reserveUsd(remote, timeoutMs) ?? 0) + transferUsd;
     if (!scheduler.budgetExhausted(ledger.committed(), reserveUsd)) return true;
     ledger.checkBudget(reserveUsd);
     return false;
@@ -130,12 +125,11 @@ export class Router {
 
   /** The live signals of every remote for `task` with `timeoutMs`, in `remotes` order: the one way both placement and failover see them. */
   #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): RemoteSignals[] {
-    const { remotes, breakers, ledger, stats, prefersFastest, crossRegionUsdPerGb } = this.#parts;
+    const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
     return remotes.map((remote) => {
-      const region = remote.region ?? remote.invokedFunction?.region;
       // Moving the task's data to a remote in another region is priced into both figures.
-      const transferUsd = data === undefined ? 0 : crossRegionUsd(data.region, region, data.bytes, crossRegionUsdPerGb);
+      const transferUsd = this.transferUsd(remote, data);
       const estimatedCostUsd = ledger.estimateUsd(remote, task);
       const reserveUsd = ledger.reserveUsd(remote, timeoutMs);
       return {
@@ -146,7 +140,7 @@ export class Router {
         estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
-        region,
+        region: regionOf(remote),
       };
     });
   }

@@ -36,8 +36,10 @@ export interface CostPolicy {
    */
   prefer?: 'cheapest' | 'fastest' | readonly string[];
   /**
-   * Price of moving 1 GB of a task's data (its `dataRegion` bytes) to a
-   * remote in another region, USD, added to that remote's estimate.
+   * Price of moving 1 GB of a task's data (its `dataRegion` bytes, else its
+   * encoded input) to a remote in another region, USD: added to that
+   * remote's estimate and reservation, and billed into the spend
+   * (`stats().spend.crossRegionUsd`) when an attempt reaches it.
    * @default 0.02 (AWS's rate between most region pairs; see `CROSS_REGION_USD_PER_GB`)
    */
   crossRegionUsdPerGb?: number;
