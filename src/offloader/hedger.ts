@@ -13,7 +13,6 @@
  */
 import type { Backend } from '../backends/backend.js';
 import type { HedgeOptions } from '../hedge-options.js';
-import type { ResolvedTaskDefinition } from '../task.js';
 import { HedgeHistory } from './hedge-history.js';
 import { type HedgedRun, type HedgerParts, HedgeWatch } from './hedge-watch.js';
 import type { HedgeStats } from './stats.js';
