@@ -1,8 +1,8 @@
 // Hedging against the cloud model (startCloudModel of spillway/dev) in front
 // of the real Functions Framework: the straggler is not the task but a cold
-// start, the motivating case. Warm runs reuse one environment; a second
-// concurrent run needs a new one, which starts cold (3 s here), and its
-// backup on an idle local worker wins. No assertion is on elapsed time.
+// start, the motivating case. Warm runs reuse one environment; a run that
+// arrives while it is busy needs a new one, which starts cold (5 s here),
+// and its backup on an idle local worker wins. No assertion is on elapsed time.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
@@ -18,7 +18,7 @@ let offloader: Offloader | undefined;
 
 beforeAll(async () => {
   framework = await startFunctionsFramework({ source: fileURLToPath(new URL('../fixtures/model-hedge-entry.mjs', import.meta.url)) });
-  front = await startCloudModel({ fleet: gcfFleet({ networkMs: [2, 2], coldStartMs: [3_000, 3_000] }), upstream: framework.url });
+  front = await startCloudModel({ fleet: gcfFleet({ networkMs: [2, 2], coldStartMs: [5_000, 5_000] }), upstream: framework.url });
 }, 60_000);
 afterAll(async () => {
   await offloader?.destroy();
@@ -37,10 +37,13 @@ it('a cold start on a new environment is hedged on an idle local worker, which w
   // One environment, warm after its first run: 20 durations of gcf learned.
   for (let run = 0; run < 20; run++) await offloader.run(hedged, {}, { placement: 'gcf', timeoutMs: 10_000 });
   expect(front.state().coldStarts).toBe(1);
-  // Two at once: one finds the warm environment, the other starts a new one, cold.
-  const ranOn = await Promise.all([0, 1].map(() => offloader?.run(hedged, {}, { placement: 'gcf', timeoutMs: 10_000 })));
+  // One run holds the warm environment (2 s, no hedge of its own); the next needs a new environment, which starts cold.
+  const holder = offloader.run(hedged, { slow: { 'gcp-functions': 2_000 } }, { placement: 'gcf', timeoutMs: 10_000, hedge: false });
+  while (front.state().busy < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  const ranOn = await offloader.run(hedged, {}, { placement: 'gcf', timeoutMs: 10_000 });
+  await expect(holder).resolves.toBe('gcp-functions');
   expect(front.state().coldStarts).toBe(2);
-  expect(ranOn).toContain('local');
+  expect(ranOn).toBe('local');
   const stats = offloader.stats();
   expect(stats.hedges.won).toBeGreaterThanOrEqual(1);
   expect(hedges.some((hedge) => hedge.backend === 'gcf' && hedge.hedgeBackend === 'local')).toBe(true);
