@@ -6,9 +6,10 @@
  *
  * Where a backup goes: the local pool when the straggler is on a remote and
  * the pool has an idle worker (no queue, fewer attempts running than
- * workers, breaker not open), since it costs nothing; else the first other
- * remote, in `remotes` order, that the scheduler finds eligible (breaker,
- * concurrency, budget), whose reservation fits in the task's
+ * workers, breaker not open), since it costs nothing; else the remote
+ * failover would pick (another one the scheduler finds eligible: breaker,
+ * concurrency, budget; in the data's region first, else in `remotes`
+ * order), when its reservation (run bound and data move) fits in the task's
  * `hedge.maxExtraCost` and the `cost` budgets. Else no backup is sent.
  */
 import type { Backend } from '../backends/backend.js';
