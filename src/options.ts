@@ -196,6 +196,7 @@ export const BurstPolicySchema = z
   .object({
     maxQueueDepth: z.number().int().min(0).optional(),
     maxWaitMs: z.number().min(0).optional(),
+    latencyAware: z.boolean().optional(),
   })
   .strict();
 

@@ -7,6 +7,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
@@ -87,6 +88,14 @@ export interface LambdaOptions {
    */
   payloadStore?: PayloadStore;
   /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (INIT of a new
+   * environment), `speedFactor` (run time here / run time on the local
+   * pool), `warmMs` (how long an idle environment stays warm), `networkMs`.
+   * @default { coldStartMs: 300, speedFactor: max(1, 1769 / memoryMb), warmMs: 600_000, networkMs: 40 } (see `lambdaLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
+  /**
    * Wall time after which an attempt without `timeoutMs` that has not
    * answered counts as stalled: a `stall` event naming this backend (once
    * per attempt, reported only: the function keeps running until it answers
@@ -111,6 +120,7 @@ export interface ResolvedLambdaOptions {
   pricing: ResolvedLambdaPricing;
   name: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
   stallAfterMs?: number;
 }
 
@@ -147,6 +157,7 @@ const LambdaOptionsSchema = z
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
     stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
@@ -168,6 +179,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? DEFAULTS.name,
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
     ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }

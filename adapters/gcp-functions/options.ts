@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import type { CloudFunctionsAuth } from './auth.js';
@@ -97,6 +98,14 @@ export interface CloudFunctionsOptions {
    */
   payloadStore?: PayloadStore;
   /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (startup of a new
+   * instance), `speedFactor` (run time here / run time on the local pool),
+   * `warmMs` (how long an idle instance stays warm), `networkMs`.
+   * @default { coldStartMs: 3000, speedFactor: max(1, 1 / pricing.vcpu), warmMs: 180_000, networkMs: 80 } (see `cloudFunctionsLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
+  /**
    * Wall time after which an attempt without `timeoutMs` that has not
    * answered counts as stalled: a `stall` event naming this backend (once
    * per attempt, reported only: the function keeps running until it answers
@@ -122,6 +131,7 @@ export interface ResolvedCloudFunctionsOptions {
   signingSecret?: string;
   region?: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
   stallAfterMs?: number;
 }
 
@@ -189,6 +199,7 @@ const OptionsSchema = z
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
     stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
@@ -213,6 +224,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(signingSecret === undefined ? {} : { signingSecret }),
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
     ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }

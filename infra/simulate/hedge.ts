@@ -95,6 +95,11 @@ export class SimHedge {
     return live ? timer : undefined;
   }
 
+  /** True when the attempt of arrival `index` on `backend` is its backup. */
+  isBackup(index: number, backend: number): boolean {
+    return this.#backupOn[index] === backend;
+  }
+
   /** True when a remote backup reserving `reserveUsd` fits in `maxExtraCost`. */
   fits(reserveUsd: number): boolean {
     const { maxExtraCost } = this.#options;

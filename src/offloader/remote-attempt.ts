@@ -147,9 +147,12 @@ export class RemoteAttempts {
       sent(true);
     };
     const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
+    let invokedAt: number | undefined;
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
       if (!this.#reportsDispatch.has(backend.name)) sent(false);
+      invokedAt = performance.now();
+      router.attemptStarted(backend);
       return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;
@@ -157,11 +160,15 @@ export class RemoteAttempts {
     try {
       const result = await breaker.fire(invoke);
       endWatch?.(true);
-      ledger.settled(reservation, result.durationMs);
+      ledger.settled(reservation, result.durationMs, result.coldStartMs);
       ledger.measured(backend, run.task.name, result.durationMs);
+      const { durationMs: runMs, coldStartMs } = result;
+      const wallMs = performance.now() - (sentAt ?? invokedAt ?? performance.now());
+      router.attemptSettled(backend, { task: run.task.name, runMs, wallMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) });
       return result;
     } catch (error) {
       endWatch?.(false);
+      if (invokedAt !== undefined) router.attemptSettled(backend);
       ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
       throw isOffloadError(error)
         ? error

@@ -3,12 +3,15 @@
  * task's `placement` to a backend (asking the scheduler for `auto`);
  * failover picks where a retry goes after an infrastructure fault. Both read
  * the same live signals, built here in one way, and both ask the scheduler's
- * one eligibility rule whether a remote may take the attempt.
+ * one eligibility rule whether a remote may take the attempt. It keeps the
+ * {@link LatencyPredictor} of the remotes (fed by each remote attempt's
+ * start and answer) and hands its predictions to the scheduler as inputs.
  */
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
+import { LatencyPredictor, type RemoteMeasurement } from '../scheduler/latency-predictor.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { type DataPlace, regionOf } from './data-place.js';
@@ -41,9 +44,30 @@ export interface RouterParts {
 /** Maps placements to backends and picks failover targets. */
 export class Router {
   readonly #parts: RouterParts;
+  readonly #predictor: LatencyPredictor;
+  /** Attempts placed on each remote whose environment the predictor already counts, not yet sent. */
+  readonly #claims = new Map<string, number>();
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
+    const profiles = parts.remotes.flatMap((remote) => (remote.latencyProfile === undefined ? [] : [[remote.name, remote.latencyProfile] as const]));
+    this.#predictor = new LatencyPredictor(new Map(profiles));
+  }
+
+  /**
+   * A remote attempt was sent to `backend`: it holds one of its environments
+   * (warm when one is idle). The scheduler's own placements count from the
+   * moment they are decided, so tasks decided in the same tick see it.
+   */
+  attemptStarted(backend: Backend): void {
+    const claimed = this.#claims.get(backend.name) ?? 0;
+    if (claimed > 0) this.#claims.set(backend.name, claimed - 1);
+    else this.#predictor.started(backend.name, performance.now());
+  }
+
+  /** A remote attempt on `backend` settled; `measured` (when it answered) feeds the predictions. */
+  attemptSettled(backend: Backend, measured?: RemoteMeasurement): void {
+    this.#predictor.settled(backend.name, performance.now(), measured);
   }
 
   /**
@@ -113,12 +137,15 @@ export class Router {
     };
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
+    snapshot.local.predictedRunMs = local.durations.estimateMs(task.name, task.expectedDurationMs);
     snapshot.remotes = this.#remoteSignals(task, timeoutMs, data);
     if (data !== undefined) snapshot.dataRegion = data.region;
     const decision = scheduler.decide(snapshot);
     if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
     const remote = remotes.find((backend) => backend.name === decision);
     if (remote === undefined) return local;
+    this.#predictor.started(remote.name, performance.now());
+    this.#claims.set(remote.name, (this.#claims.get(remote.name) ?? 0) + 1);
     this.#parts.onSpill?.(task.name, remote.name, pool.queued, pool.predictedWaitMs);
     return remote;
   }
@@ -127,10 +154,14 @@ export class Router {
   #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): RemoteSignals[] {
     const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
+    const baseRunMs = this.#parts.local.durations.estimateMs(task.name, task.expectedDurationMs);
+    const now = performance.now();
     return remotes.map((remote) => {
       // Moving the task's data to a remote in another region is priced into both figures.
       const transferUsd = this.transferUsd(remote, data);
-      const estimatedCostUsd = ledger.estimateUsd(remote, task);
+      const prediction = this.#predictor.predict(remote.name, task.name, baseRunMs, now);
+      // An expected cold start is priced in (its INIT is billed), so a warm remote ranks before a cold one.
+      const estimatedCostUsd = ledger.estimateUsd(remote, task, prediction?.coldStartMs);
       const reserveUsd = ledger.reserveUsd(remote, timeoutMs);
       return {
         name: remote.name,
@@ -140,6 +171,7 @@ export class Router {
         estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
+        predictedLatencyMs: prediction?.latencyMs,
         region: regionOf(remote),
       };
     });

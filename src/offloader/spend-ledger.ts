@@ -48,12 +48,14 @@ export class SpendLedger {
   /**
    * Expected cost of one run of `task` on `backend`, from its run time
    * measured there, else on the local pool, else its `expectedDurationMs`
-   * (0 when none is known); undefined without a price model.
+   * (0 when none is known), plus the INIT of a cold start of `coldStartMs`
+   * when one is expected; undefined without a price model.
    */
-  estimateUsd(backend: Backend, task: ResolvedTaskDefinition): number | undefined {
+  estimateUsd(backend: Backend, task: ResolvedTaskDefinition, coldStartMs?: number): number | undefined {
     if (backend.estimateCostUsd === undefined) return undefined;
     const measured = this.#remoteDurations.get(backend.name)?.estimateMs(task.name);
-    return backend.estimateCostUsd(measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
+    const runMs = measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0;
+    return coldStartMs ? backend.estimateCostUsd(runMs, coldStartMs) : backend.estimateCostUsd(runMs);
   }
 
   /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`), USD; undefined without a price model. */
@@ -87,9 +89,11 @@ export class SpendLedger {
   /**
    * A remote attempt settled: its reservation is replaced by the billed cost
    * of `billedMs` of run time and its data's move (nothing when undefined:
-   * it never reached the backend).
+   * it never reached the backend), plus the INIT of the environment it
+   * started when its result reported one (`coldStartMs`; the backend's price
+   * model bills it as its provider does).
    */
-  settled({ backend, usd, transferUsd }: Reservation, billedMs: number | undefined): void {
+  settled({ backend, usd, transferUsd }: Reservation, billedMs: number | undefined, coldStartMs?: number): void {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) - 1);
     this.#reservedUsd -= usd;
     // Float sums drift below zero when everything settled.
@@ -97,7 +101,8 @@ export class SpendLedger {
     if (billedMs === undefined) return;
     this.#crossRegionUsd += transferUsd;
     if (backend.estimateCostUsd === undefined && transferUsd === 0) return;
-    this.#billed.add(backend.name, (backend.estimateCostUsd?.(billedMs) ?? 0) + transferUsd);
+    const runUsd = coldStartMs === undefined ? backend.estimateCostUsd?.(billedMs) : backend.estimateCostUsd?.(billedMs, coldStartMs);
+    this.#billed.add(backend.name, (runUsd ?? 0) + transferUsd);
     this.checkBudget();
   }
 

@@ -27,7 +27,8 @@ function trace(): TraceArrival[] {
 const setting: SimulationSetting = {
   localWorkers: 1,
   remotes: [parseRemoteSpec('lambda:memory=1769,network=10,cold=1000'), parseRemoteSpec('gcf:cpu=1,network=10,cold=0')],
-  burst: { maxQueueDepth: 0 },
+  // Placement by the thresholds and the preference alone: the latency-aware scheduler would keep the cold starts local.
+  burst: { maxQueueDepth: 0, latencyAware: false },
   cost: { prefer: ['lambda', 'gcf'] },
   seed: 1,
   timeoutMs: 5_000,
