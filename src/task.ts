@@ -4,7 +4,7 @@
  * (it validates and runs inline, in whatever thread calls it) and carries its
  * definition so an offloader can run it on a worker or a remote.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
 import { type HedgeOptions, HedgeOptionsSchema, notIdempotentError } from './hedge-options.js';

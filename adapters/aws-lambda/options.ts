@@ -5,7 +5,7 @@
  * the value and the expectation.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';

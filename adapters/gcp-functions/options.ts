@@ -5,7 +5,7 @@
  * invalid option throws a `ValidationError` naming the field, the value and
  * the expectation; a secret's value is never printed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';

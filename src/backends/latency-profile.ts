@@ -4,7 +4,7 @@
  * (cold start, speed factor, warm period, network), validated once with
  * zod, and merged over the adapter's defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemoteLatencyProfile } from '../scheduler/types.js';
 
 /** Overrides of a remote's latency priors; fields left out keep the adapter's defaults. */

@@ -3,7 +3,7 @@
  * Values inside are strings made by the value codec (`codec.ts`); the
  * envelopes themselves are plain JSON so any transport can carry them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BinaryParts } from './binary.js';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './platform.js';
 import type { TaskLogs } from './task-log.js';
