@@ -4,7 +4,7 @@
  * and the error root, since `spillway/task` (and so every worker and
  * function bundle) loads it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
