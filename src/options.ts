@@ -223,12 +223,22 @@ export const LogOptionsSchema = z
   })
   .strict();
 
+/** Most environments `burst.prewarm` may warm (each warm-up is one billed invocation). */
+const MAX_PREWARM_ENVIRONMENTS = 1_000;
+
 /** Schema of {@link BurstPolicy}; an absent threshold never triggers. */
 export const BurstPolicySchema = z
   .object({
     maxQueueDepth: z.number().int().min(0).optional(),
     maxWaitMs: z.number().min(0).optional(),
     latencyAware: z.boolean().optional(),
+    prewarm: z
+      .object({
+        maxEnvironments: z.number().int().min(1).max(MAX_PREWARM_ENVIRONMENTS),
+        onQueueGrowth: z.number().int().min(1),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -12,6 +12,15 @@ import type { TaskLogs } from './task-log.js';
 export const ENVELOPE_VERSION = 1;
 
 /**
+ * The task name of a warm-up request (`burst.prewarm`): the runtime runs no
+ * task and answers at once (`ok`, output `null`), and the handler reports
+ * the environment's `coldStartMs` as with any first invocation. No task can
+ * have this name (task names have no `:`), so a handler that predates
+ * warm-ups answers `unknown-task` without running anything.
+ */
+export const WARM_UP_TASK = 'spillway:warm-up';
+
+/**
  * Payloads by reference: presigned (S3) or signed (GCS) URLs of objects in
  * the caller's bucket, so the function needs no storage SDK and no
  * permission beyond the URLs. They expire at the attempt's deadline plus a

@@ -33,7 +33,7 @@ export type { BinaryParts } from './binary.js';
 export type { EncodedParts } from './codec.js';
 export { assertSerializable, deserialize, encodeValue, serialize, serializeParts } from './codec.js';
 export type { InProcessBinary } from './envelope.js';
-export { ENVELOPE_VERSION, EncodedError, ErrorKind, PayloadRef, ResultEnvelope, TaskEnvelope } from './envelope.js';
+export { ENVELOPE_VERSION, EncodedError, ErrorKind, PayloadRef, ResultEnvelope, TaskEnvelope, WARM_UP_TASK } from './envelope.js';
 export { decodeError, encodeError } from './error-codec.js';
 export { BUNDLE_HASH_ENV, MAX_LOG_BYTES, MAX_TIMEOUT_MS, NODE_RUNTIMES } from './platform.js';
 export type { ExecuteOptions, Runtime, RuntimeOptions } from './runtime.js';

@@ -10,7 +10,7 @@ import { withTraceHeaders } from '../observability/trace-context.js';
 import type { TaskContext } from '../task.js';
 import { describeZodError } from '../zod-issues.js';
 import { deserialize, serialize, serializeParts } from './codec.js';
-import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope } from './envelope.js';
+import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope, WARM_UP_TASK } from './envelope.js';
 import { encodeError } from './error-codec.js';
 import { openTaskLog, type TaskLogCapture } from './log-capture.js';
 import { ownFields, prototypeShadows } from './own-fields.js';
@@ -186,6 +186,8 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
       );
     }
     const envelope: TaskEnvelope = shadowed ? ownFields(parsed.data) : parsed.data;
+    // A warm-up runs nothing: loading the module (done by now) is the environment's INIT.
+    if (envelope.task === WARM_UP_TASK) return { version: ENVELOPE_VERSION, id: envelope.id, ok: true, output: serialize(null, 'output'), durationMs: 0 };
     if (envelope.bundleHash !== bundleHash) {
       return failure(
         envelope.id,

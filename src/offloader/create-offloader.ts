@@ -110,6 +110,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       prefersFastest: resolved.cost.prefer === 'fastest',
       onSpill: timeline === undefined ? undefined : (taskName, backend, queued, waitMs) => timeline.spill(taskName, backend, queued, waitMs),
       crossRegionUsdPerGb: resolved.cost.crossRegionUsdPerGb,
+      prewarm: resolved.burst?.prewarm === undefined ? undefined : { policy: resolved.burst.prewarm, bundleHash, lifetime: this.#lifetime.signal },
     });
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.

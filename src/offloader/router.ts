@@ -12,9 +12,10 @@ import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import { LatencyPredictor, type RemoteMeasurement } from '../scheduler/latency-predictor.js';
-import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
+import type { PrewarmPolicy, RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { type DataPlace, regionOf } from './data-place.js';
+import { Prewarmer } from './prewarmer.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 import type { Placement } from './types.js';
@@ -39,6 +40,8 @@ export interface RouterParts {
   onSpill?: (taskName: string, backend: string, queued: number, predictedWaitMs: number) => void;
   /** `cost.crossRegionUsdPerGb`. */
   crossRegionUsdPerGb: number;
+  /** `burst.prewarm` with what warm-ups need: the caller's bundle hash and the offloader's lifetime. */
+  prewarm?: { policy: PrewarmPolicy; bundleHash: string; lifetime: AbortSignal };
 }
 
 /** Maps placements to backends and picks failover targets. */
@@ -47,11 +50,14 @@ export class Router {
   readonly #predictor: LatencyPredictor;
   /** Attempts placed on each remote whose environment the predictor already counts, not yet sent. */
   readonly #claims = new Map<string, number>();
+  readonly #prewarmer: Prewarmer | undefined;
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
     const profiles = parts.remotes.flatMap((remote) => (remote.latencyProfile === undefined ? [] : [[remote.name, remote.latencyProfile] as const]));
     this.#predictor = new LatencyPredictor(new Map(profiles));
+    const { prewarm } = parts;
+    this.#prewarmer = prewarm === undefined ? undefined : new Prewarmer({ ...parts, ...prewarm, predictor: this.#predictor });
   }
 
   /**
@@ -135,6 +141,7 @@ export class Router {
       remotes: [],
       spend: ledger.committed(),
     };
+    this.#prewarmer?.observe(pool.queued, performance.now());
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
     snapshot.local.predictedRunMs = local.durations.estimateMs(task.name, task.expectedDurationMs);

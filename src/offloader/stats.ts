@@ -25,6 +25,8 @@ export interface BackendStats {
   retried: number;
   /** Attempts here that ran past their stall limit (each raised one `stall` event). */
   stalls: number;
+  /** Warm-up invocations sent here by `burst.prewarm` (not counted in `dispatched`). */
+  prewarms: number;
   /** Time from submission to settlement of tasks settled here. */
   latencyMs: LatencySummary;
   /** Run time where the task ran (measured by the runtime). */
@@ -57,6 +59,7 @@ interface BackendRecorder {
   failed: number;
   retried: number;
   stalls: number;
+  prewarms: number;
   latency: RecordableHistogram;
   run: RecordableHistogram;
 }
@@ -84,7 +87,7 @@ export class StatsRecorder {
   #get(backend: string): BackendRecorder {
     let recorder = this.#backends.get(backend);
     if (recorder === undefined) {
-      recorder = { dispatched: 0, succeeded: 0, failed: 0, retried: 0, stalls: 0, latency: createHistogram(), run: createHistogram() };
+      recorder = { dispatched: 0, succeeded: 0, failed: 0, retried: 0, stalls: 0, prewarms: 0, latency: createHistogram(), run: createHistogram() };
       this.#backends.set(backend, recorder);
     }
     return recorder;
@@ -110,6 +113,11 @@ export class StatsRecorder {
     this.#get(backend).stalls++;
   }
 
+  /** Counts a warm-up invocation sent to `backend`. */
+  prewarmed(backend: string): void {
+    this.#get(backend).prewarms++;
+  }
+
   /** Records a task's final outcome on `backend`: its latency from submission, and its run time when it ran. */
   settled(backend: string, ok: boolean, latencyMs: number, runMs: number | undefined): void {
     const recorder = this.#get(backend);
@@ -129,6 +137,7 @@ export class StatsRecorder {
         failed: recorder.failed,
         retried: recorder.retried,
         stalls: recorder.stalls,
+        prewarms: recorder.prewarms,
         latencyMs: summarize(recorder.latency),
         runMs: summarize(recorder.run),
       };

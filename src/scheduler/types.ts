@@ -27,6 +27,29 @@ export interface BurstPolicy {
    * @default true
    */
   latencyAware?: boolean;
+  /**
+   * Warm the preferred remote's environments when the local queue spikes,
+   * before overflow needs them (off when absent). Warm-ups are billed.
+   */
+  prewarm?: PrewarmPolicy;
+}
+
+/**
+ * `burst.prewarm`: no-op warm-up invocations sent to the preferred remote
+ * (the first in `remotes` with a latency profile whose breaker is not open)
+ * when the local queue spikes. A spike: at an `auto` placement, the local
+ * queue is at least `onQueueGrowth` deeper than at the start of the current
+ * one-second window (arrivals outpace the workers by that many tasks a
+ * second). Then warm-ups are sent until the remote has `maxEnvironments`
+ * environments busy, likely warm or warming. Each is billed like an attempt
+ * (request fee, its billed run time, the INIT it reports) and reserves its
+ * bound against the budgets; none is sent when the budgets have no room.
+ */
+export interface PrewarmPolicy {
+  /** Environments of the remote to have busy or warm after a spike (at least 1). */
+  maxEnvironments: number;
+  /** Growth of the local queue within one second that counts as a spike, tasks (at least 1). */
+  onQueueGrowth: number;
 }
 
 /**
