@@ -192,6 +192,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     kind: 'lambda',
     maxPayloadBytes: LAMBDA_MAX_PAYLOAD_BYTES,
     maxConcurrency,
+    binaryParts: true,
     functionName,
     ...(qualifier === undefined ? {} : { qualifier }),
     invokedFunction: invokedLambda(functionName, resolved.region),

@@ -139,6 +139,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     kind: 'gcf',
     maxPayloadBytes,
     maxConcurrency,
+    binaryParts: true,
     url,
     invokedFunction: invokedCloudFunction(url, resolved.region),
     maxBilledDurationMs: timeoutSeconds * 1000,

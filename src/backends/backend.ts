@@ -82,6 +82,14 @@ export interface BackendFacts {
    * elsewhere. Absent: `invokedFunction.region`, else unknown.
    */
   readonly region?: string;
+  /**
+   * The backend's `invoke` takes envelopes whose binary leaves travel beside
+   * `input`, in `binary`, as on the local pool, and encodes them itself:
+   * `encodeWithinLimit` and `prepareEnvelope` of `spillway/contract` inline
+   * them as base64, or spill them to a payload store as raw bytes. Absent:
+   * envelopes arrive with binary leaves inlined in `input` as base64.
+   */
+  readonly binaryParts?: boolean;
 }
 
 /** A place where task attempts run. */
