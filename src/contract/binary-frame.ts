@@ -77,18 +77,20 @@ export function encodeFrame(text: string, views: readonly Uint8Array[]): Uint8Ar
   const header = Buffer.from(JSON.stringify([textBytes.byteLength, ...views.map((view) => view.byteLength)]));
   let size = padded(8 + header.byteLength) + padded(textBytes.byteLength);
   for (const view of views) size += padded(view.byteLength);
-  // Zero-filled: the padding between sections is deterministic.
-  const frame = Buffer.alloc(size);
+  // Not zero-filled (that would write every byte twice): only the padding after each section is zeroed.
+  const frame = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  const write = (bytes: Uint8Array | readonly number[], length: number, at: number): number => {
+    frame.set(bytes, at);
+    const end = padded(at + length);
+    frame.fill(0, at + length, end);
+    return end;
+  };
   frame.set(MAGIC, 0);
   frame.writeUInt32LE(header.byteLength, 4);
-  frame.set(header, 8);
-  let offset = padded(8 + header.byteLength);
-  frame.set(textBytes, offset);
-  offset += padded(textBytes.byteLength);
-  for (const view of views) {
-    frame.set(view, offset);
-    offset += padded(view.byteLength);
-  }
+  offset = write(header, header.byteLength, 8);
+  offset = write(textBytes, textBytes.byteLength, offset);
+  for (const view of views) offset = write(view, view.byteLength, offset);
   return frame;
 }
 

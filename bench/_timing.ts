@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { createOffloader } from 'spillway';
+import { lambda, s3PayloadStore } from 'spillway/aws-lambda';
+import { startDev } from 'spillway/dev';
+import { cloudFunctions } from 'spillway/gcp-functions';
+import { measure } from './fixtures/spill-tasks.mjs';
+const directory = mkdtempSync(join(tmpdir(), 'hd-'));
+const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'bkt', configs: [] }] });
+const { port } = (await s3.run()) as { port: number };
+const client = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+const session = await startDev({ tasks: new URL('./fixtures/spill-tasks.mjs', import.meta.url), lambda: true });
+const inner = s3PayloadStore({ bucket: 'bkt', prefix: 'x/', client, spillOverBytes: 1024 * 1024 });
+const log: string[] = [];
+const t0 = { v: 0 };
+const mark = (what: string) => log.push(`${what}@${(performance.now() - t0.v).toFixed(0)}`);
+const store = { ...inner, put: async (k: string, b: any) => { mark('put>'); await inner.put(k, b); mark('put<'); }, signGetUrl: async (k: string, s: number) => { mark('sg>'); const u = await inner.signGetUrl(k, s); mark('sg<'); return u; }, signPutUrl: async (k: string, s: number) => { mark('sp>'); const u = await inner.signPutUrl(k, s); mark('sp<'); return u; }, delete: async (k: string) => { mark('del>'); await inner.delete(k); mark('del<'); } };
+const offloader = createOffloader({ tasks: new URL('./fixtures/spill-tasks.mjs', import.meta.url), local: { maxWorkers: 1 }, remotes: [lambda({ functionName: session.lambda!.functionName, client: new LambdaClient(session.lambda!.clientConfig), payloadStore: store }), cloudFunctions({ url: session.gcfUrl, auth: 'none', payloadStore: store })] });
+const bytes = new Uint8Array(20 * 1024 * 1024).fill(3);
+for (const placement of ['lambda', 'gcf', 'lambda', 'gcf', 'lambda', 'gcf', 'lambda', 'gcf']) {
+  t0.v = performance.now(); log.length = 0;
+  await offloader.run(measure, new Uint8Array(10), { placement }); const small = performance.now() - t0.v;
+  t0.v = performance.now(); log.length = 0;
+  await offloader.run(measure, bytes, { placement }); mark('done');
+  const f0 = performance.now();
+  await client.send(new PutObjectCommand({ Bucket: 'bkt', Key: 'f', Body: bytes }));
+  const put = performance.now() - f0;
+  const o = await client.send(new GetObjectCommand({ Bucket: 'bkt', Key: 'f' })); await o.Body!.transformToByteArray();
+  console.log(placement, 'small', small.toFixed(0), log.join(' '), 'floor put', put.toFixed(0), 'get', (performance.now() - f0 - put).toFixed(0));
+}
+await offloader.close(); await session.stop(); client.destroy(); await s3.close();
