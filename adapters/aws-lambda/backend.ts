@@ -10,7 +10,7 @@ import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends
 import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
-import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
@@ -200,7 +200,9 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     maxBilledDurationMs: timeoutSeconds * 1000,
     architecture,
     pricing,
-    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.payloadStore === undefined
+      ? {}
+      : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
     estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,

@@ -8,7 +8,7 @@
  */
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
-import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
@@ -144,7 +144,9 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     invokedFunction: invokedCloudFunction(url, resolved.region),
     maxBilledDurationMs: timeoutSeconds * 1000,
     pricing,
-    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.payloadStore === undefined
+      ? {}
+      : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
     invoke,
     estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),

@@ -90,6 +90,13 @@ export interface BackendFacts {
    * envelopes arrive with binary leaves inlined in `input` as base64.
    */
   readonly binaryParts?: boolean;
+  /**
+   * The most one attempt can spend besides its run time, USD: the storage
+   * requests of a payload store (an input's upload and download, an
+   * output's upload and download). Budgets reserve it with the run time
+   * until the attempt settles. Absent: 0.
+   */
+  readonly maxStorageUsd?: number;
 }
 
 /** A place where task attempts run. */

@@ -148,6 +148,9 @@ function payloadKey(prefix: string, taskId: string, attempt: number, part: 'inpu
   return `${prefix}${encodeURIComponent(taskId)}/${attempt}-${unique}-${part}`;
 }
 
+/** The most storage requests one attempt makes: its input's upload and download, and its output's (or failure's). */
+export const MOST_STORAGE_REQUESTS: Readonly<StorageRequests> = Object.freeze({ writes: 2, reads: 2 });
+
 /** Cost in USD of `requests` at `pricing`. */
 export function storageRequestsUsd(pricing: StorageRequestPricing, requests: StorageRequests): number {
   return requests.writes * pricing.usdPerWrite + requests.reads * pricing.usdPerRead;

@@ -19,7 +19,7 @@ export interface Reservation {
   readonly backend: Backend;
   /** The attempt's upper bound of billed run time, ms. */
   readonly boundMs: number;
-  /** The cost of that bound, USD (0 without a price model). */
+  /** The cost of that bound and of the attempt's most storage requests, USD (0 without a price model or a store). */
   readonly usd: number;
 }
 
@@ -52,9 +52,11 @@ export class SpendLedger {
     return backend.estimateCostUsd(measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
   }
 
-  /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`), USD; undefined without a price model. */
+  /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`) with its storage requests (`maxStorageUsd`), USD; undefined without either. */
   reserveUsd(backend: Backend, timeoutMs: number | undefined): number | undefined {
-    return backend.estimateCostUsd?.(attemptBoundMs(backend, timeoutMs));
+    const runUsd = backend.estimateCostUsd?.(attemptBoundMs(backend, timeoutMs));
+    const storageUsd = backend.maxStorageUsd;
+    return runUsd === undefined && storageUsd === undefined ? undefined : (runUsd ?? 0) + (storageUsd ?? 0);
   }
 
   /** Attempts sent to `backend` and not settled. */
@@ -72,7 +74,7 @@ export class SpendLedger {
   reserve(backend: Backend, timeoutMs: number | undefined): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
     const boundMs = attemptBoundMs(backend, timeoutMs);
-    const usd = backend.estimateCostUsd?.(boundMs) ?? 0;
+    const usd = (backend.estimateCostUsd?.(boundMs) ?? 0) + (backend.maxStorageUsd ?? 0);
     this.#reservedUsd += usd;
     return { backend, boundMs, usd };
   }

@@ -128,6 +128,17 @@ describe('payloads by reference through S3', () => {
     expect(offloader.stats().spend.byBackend.lambda).toBeCloseTo(2.2, 10);
   }, 60_000);
 
+  it('reserves the most storage requests of an attempt against the budget before sending it', async () => {
+    // Invocations free; two uploads and two downloads at most: $2.20 reserved, over a $2 budget.
+    const pricing = { usdPerWrite: 1, usdPerRead: 0.1 };
+    const backend = lambdaBackend(store({ pricing }), { pricing: { usdPerGbSecond: 0, usdPerRequest: 0 } });
+    const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: [backend], cost: { budgetUsd: 2 } });
+    live.push(offloader);
+    const error = await rejectionOf(offloader.run(measure, 'small', { placement: 'lambda' }));
+    expect(error).toMatchObject({ code: 'ERR_BUDGET_EXHAUSTED' });
+    expect((error as Error).message).toContain('reserves $2.20');
+  }, 30_000);
+
   it('carries an 8 MB Uint8Array in and back out through Lambda as raw bytes (binary frames), not base64', async () => {
     const payloadStore = recording(store());
     const offloader = offloaderWith([lambdaBackend(payloadStore)]);
