@@ -101,9 +101,17 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
     ...storeSettings(resolved),
     async put(key, body, signal) {
       const { sdk, client } = await load();
-      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream' }), {
-        ...(signal === undefined ? {} : { abortSignal: signal }),
-      });
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+        }),
+        {
+          ...(signal === undefined ? {} : { abortSignal: signal }),
+        },
+      );
     },
     async get(key, signal) {
       const { sdk, client } = await load();

@@ -115,7 +115,10 @@ async function download(result: ResultEnvelope, store: PayloadStore, key: string
   }
   const { errorByReference: _, ...failure } = result;
   const bytes = await store.get(key, signal);
-  const uploaded = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Pick<ResultEnvelope & { ok: false }, 'error' | 'logs'>;
+  const uploaded = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Pick<
+    ResultEnvelope & { ok: false },
+    'error' | 'logs'
+  >;
   const parsed = ResultEnvelope.safeParse({ ...failure, error: uploaded.error, ...(uploaded.logs === undefined ? {} : { logs: uploaded.logs }) });
   if (!parsed.success) throw new Error('the uploaded failure is no encoded error');
   return parsed.data;

@@ -88,7 +88,17 @@ export interface InProcessBinary {
 export type TaskEnvelope = z.infer<typeof TaskEnvelope> & InProcessBinary;
 
 /** Why a task attempt failed, as data. */
-export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope', 'payload-transfer', 'payload-too-large']);
+export const ErrorKind = z.enum([
+  'task',
+  'validation',
+  'serialization',
+  'unknown-task',
+  'stale-bundle',
+  'timeout',
+  'bad-envelope',
+  'payload-transfer',
+  'payload-too-large',
+]);
 /** Why a task attempt failed, as data. */
 export type ErrorKind = z.infer<typeof ErrorKind>;
 

@@ -28,6 +28,14 @@ function workerUrl(): URL {
   return new URL(here.endsWith('.ts') ? './worker-source.mjs' : './local-worker.js', here);
 }
 
+/**
+ * Young generation of each worker, MB (V8's default lets it grow to 48):
+ * a worker's garbage is short-lived chunk messages, and a small young
+ * generation keeps a long run's RSS about 30 MB lower per worker (measured:
+ * bench:stream, 10,000,000 no-op inputs) without a measured throughput loss.
+ */
+const WORKER_YOUNG_GENERATION_MB = 8;
+
 /** Starts the pool and pre-allocates `minWorkers` workers. */
 export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessage, ChunkReply> {
   const { maxTasksPerWorker, workerMemoryMb } = options;
@@ -44,6 +52,9 @@ export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessa
     concurrentTasksPerWorker: options.chunksPerWorker,
     loadBalancer: options.loadBalancer,
     workerData,
-    ...(workerMemoryMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb } }),
+    resourceLimits: {
+      maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+      ...(workerMemoryMb === undefined ? {} : { maxOldGenerationSizeMb: workerMemoryMb }),
+    },
   });
 }
