@@ -12,7 +12,7 @@
  *
  * Last line: { lambdaImportRatio, gcfImportRatio, ... } where a ratio is the
  * median import time of spillway's bundle over the median of the module alone
- * (target <= 1.15).
+ * (target <= 1.15), and the median CPU time of each import (`...CpuMs`).
  *
  * Run: npm run bench:coldstart   (builds dist/ first; RUNS=15 by default)
  */
@@ -52,8 +52,10 @@ writeFileSync(
   [
     "if (process.argv[3] === 'gcf') await import('@google-cloud/functions-framework');",
     'const startedAt = performance.now();',
+    'const cpuBefore = process.cpuUsage();',
     'await import(process.argv[2]);',
-    'process.stdout.write(String(performance.now() - startedAt));',
+    'const cpu = process.cpuUsage(cpuBefore);',
+    "process.stdout.write(String(performance.now() - startedAt) + ' ' + String((cpu.user + cpu.system) / 1000));",
   ].join('\n'),
 );
 
@@ -63,8 +65,10 @@ const bundles = {
   alone,
 };
 
-function importMs(file: string, platform: 'lambda' | 'gcf'): number {
-  return Number(execFileSync(process.execPath, [probe, file, platform], { encoding: 'utf8' }));
+/** Wall and CPU (user + system) milliseconds of one import in a fresh process. */
+function importMs(file: string, platform: 'lambda' | 'gcf'): { wallMs: number; cpuMs: number } {
+  const [wallMs, cpuMs] = execFileSync(process.execPath, [probe, file, platform], { encoding: 'utf8' }).split(' ').map(Number);
+  return { wallMs, cpuMs };
 }
 
 function median(values: number[]): number {
@@ -73,18 +77,30 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+const runs = {
+  lambda: [bundles.lambda, 'lambda'],
+  aloneLambda: [bundles.alone, 'lambda'],
+  gcf: [bundles.gcf, 'gcf'],
+  aloneGcf: [bundles.alone, 'gcf'],
+} as const;
 const samples = { lambda: [] as number[], gcf: [] as number[], aloneLambda: [] as number[], aloneGcf: [] as number[] };
+// CPU time of the import: steadier than wall time on a loaded machine, and what a fractional-vCPU function stretches.
+const cpuSamples = { lambda: [] as number[], gcf: [] as number[], aloneLambda: [] as number[], aloneGcf: [] as number[] };
 for (let run = 0; run < RUNS; run++) {
-  samples.lambda.push(importMs(bundles.lambda, 'lambda'));
-  samples.aloneLambda.push(importMs(bundles.alone, 'lambda'));
-  samples.gcf.push(importMs(bundles.gcf, 'gcf'));
-  samples.aloneGcf.push(importMs(bundles.alone, 'gcf'));
+  for (const [name, [file, platform]] of Object.entries(runs) as [keyof typeof runs, (typeof runs)[keyof typeof runs]][]) {
+    const { wallMs, cpuMs } = importMs(file, platform);
+    samples[name].push(wallMs);
+    cpuSamples[name].push(cpuMs);
+  }
 }
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const spread = (values: number[]) => `${round(Math.min(...values))}-${round(Math.max(...values))}`;
 for (const [name, values] of Object.entries(samples)) {
-  console.log(`${name.padEnd(12)} median ${round(median(values)).toString().padStart(7)} ms  (min-max ${spread(values)} ms, ${values.length} runs)`);
+  const cpu = cpuSamples[name as keyof typeof cpuSamples];
+  console.log(
+    `${name.padEnd(12)} median ${round(median(values)).toString().padStart(7)} ms  (min-max ${spread(values)} ms, ${values.length} runs); CPU ${round(median(cpu))} ms (min-max ${spread(cpu)} ms)`,
+  );
 }
 const bytes = (file: string) => statSync(file).size;
 console.log(`bundle bytes: lambda ${bytes(bundles.lambda)}, gcf ${bytes(bundles.gcf)}, module alone ${bytes(bundles.alone)}`);
@@ -95,6 +111,9 @@ console.log(
     lambdaImportMs: round(median(samples.lambda)),
     gcfImportMs: round(median(samples.gcf)),
     moduleAloneImportMs: round(median(samples.aloneLambda)),
+    lambdaImportCpuMs: round(median(cpuSamples.lambda)),
+    gcfImportCpuMs: round(median(cpuSamples.gcf)),
+    moduleAloneImportCpuMs: round(median(cpuSamples.aloneLambda)),
     lambdaBundleBytes: bytes(bundles.lambda),
     gcfBundleBytes: bytes(bundles.gcf),
     moduleAloneBytes: bytes(bundles.alone),

@@ -1,6 +1,6 @@
 /** The esbuild settings every spillway bundle shares, and one esbuild run that fails with a {@link BundleError}. */
 import { dirname } from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
 import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { BundleError } from './bundle-error.js';
 import { loadEsbuild } from './peers.js';
@@ -14,13 +14,15 @@ export const GCF_EXTERNAL = ['@google-cloud/functions-framework'];
 const REQUIRE_BANNER = "import { createRequire as __spillwayCreateRequire } from 'node:module'; const require = __spillwayCreateRequire(import.meta.url);";
 
 /**
- * Runs esbuild once; a failure becomes `ERR_BUNDLE_BUILD` naming the task module and esbuild's first message.
+ * Runs esbuild once and resolves with its metafile (what each input adds to the output);
+ * a failure becomes `ERR_BUNDLE_BUILD` naming the task module and esbuild's first message.
  * esbuild is an optional peer: without it, this rejects with `ERR_MISSING_PEER`.
  */
-export async function esbuildOnce(options: BuildOptions, tasksPath: string): Promise<void> {
+export async function esbuildOnce(options: BuildOptions, tasksPath: string): Promise<Metafile> {
   const { build } = await loadEsbuild();
   try {
-    await build({ logLevel: 'silent', ...options });
+    const { metafile } = await build({ logLevel: 'silent', ...options, metafile: true });
+    return metafile;
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : '';
@@ -46,6 +48,7 @@ export function baseOptions(tasksPath: string, contents: string, outfile: string
     // (`this.name = new.target.name`) and remote stacks read as in the source.
     keepNames: true,
     treeShaking: true,
+    // No `sourcemap`: nothing is written or inlined next to the code the function loads.
     legalComments: 'none',
     external,
     banner: { js: REQUIRE_BANNER },

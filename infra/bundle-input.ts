@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeployError } from './deploy-error.js';
 
 /** Default path of the manifest; the zips are found through it. */

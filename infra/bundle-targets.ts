@@ -6,7 +6,9 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
 import { NODE_RUNTIMES } from '../src/contract/platform.js';
+import { zodLocaleNote } from './bundle-analysis.js';
 import { BundleError } from './bundle-error.js';
 import { baseOptions, esbuildOnce, GCF_EXTERNAL, LAMBDA_EXTERNAL } from './bundle-esbuild.js';
 import { formatBytes } from './format-bytes.js';
@@ -45,10 +47,27 @@ export interface TargetContext {
   step: (message: string) => void;
 }
 
-/** A built target: its manifest entry and the absolute path of its entry module. */
+/** A built target: its manifest entry, the absolute path of its entry module and esbuild's metafile of it. */
 export interface BuiltTarget {
   target: BundleTarget;
   entry: string;
+  metafile: Metafile;
+}
+
+/**
+ * The entries pass the task module's namespace, never a location: this
+ * tells the handler so at build time (rule 6 of src/backends/handler-module.ts),
+ * which leaves the loader of a module by location out of the bundle.
+ */
+const NAMESPACE_BUNDLE_DEFINE = { 'globalThis.__spillwayNamespaceBundle': 'true' };
+
+/** esbuild for one target entry, then a progress note when zod's locales ended up in it. */
+async function buildEntry(context: TargetContext, contents: string, entry: string, external: string[], name: string): Promise<Metafile> {
+  const options = { ...baseOptions(context.tasksPath, contents, entry, external), define: NAMESPACE_BUNDLE_DEFINE };
+  const metafile = await esbuildOnce(options, context.tasksPath);
+  const note = zodLocaleNote(metafile, name, formatBytes);
+  if (note !== undefined) context.step(note);
+  return metafile;
 }
 
 const lit = JSON.stringify;
@@ -63,7 +82,7 @@ export async function buildLambdaTarget(context: TargetContext, handlerPath: str
     `import * as tasks from ${lit(tasksPath)};`,
     `export const handler = createLambdaHandler(tasks, { bundleHash: ${lit(bundleHash)} });`,
   ].join('\n');
-  await esbuildOnce(baseOptions(tasksPath, contents, entry, LAMBDA_EXTERNAL), tasksPath);
+  const metafile = await buildEntry(context, contents, entry, LAMBDA_EXTERNAL, 'lambda/index.mjs');
   const source = readFileSync(entry);
   const zipBytes = writeZip(join(outDir, 'lambda.zip'), { 'index.mjs': source });
   step(`zip      lambda.zip ${formatBytes(zipBytes)}`);
@@ -83,7 +102,7 @@ export async function buildLambdaTarget(context: TargetContext, handlerPath: str
     zipBytes,
     external: LAMBDA_EXTERNAL,
   };
-  return { target, entry };
+  return { target, entry, metafile };
 }
 
 /** Bundles gcf/index.mjs around `handlerPath` (dist/gcp-functions/handler.js), writes its package.json (Functions Framework `frameworkRange`) and zips both. */
@@ -96,7 +115,7 @@ export async function buildGcfTarget(context: TargetContext, handlerPath: string
     `import * as tasks from ${lit(tasksPath)};`,
     `registerCloudFunction(${lit(GCF_ENTRY_POINT)}, tasks, { bundleHash: ${lit(bundleHash)} });`,
   ].join('\n');
-  await esbuildOnce(baseOptions(tasksPath, contents, entry, GCF_EXTERNAL), tasksPath);
+  const metafile = await buildEntry(context, contents, entry, GCF_EXTERNAL, 'gcf/index.mjs');
   const packageJson = {
     name: 'spillway-tasks',
     private: true,
@@ -119,5 +138,5 @@ export async function buildGcfTarget(context: TargetContext, handlerPath: string
     zipBytes,
     external: GCF_EXTERNAL,
   };
-  return { target, entry };
+  return { target, entry, metafile };
 }

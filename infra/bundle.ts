@@ -20,7 +20,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createTaskRegistry, hashTaskModule, toModuleUrl } from '../src/contract/task-module.js';
+import type { Metafile } from 'esbuild';
+import { createTaskRegistry, toModuleUrl } from '../src/contract/task-module.js';
+import { hashTaskModule } from '../src/contract/task-module-load.js';
 import { BundleError } from './bundle-error.js';
 import { baseOptions, esbuildOnce, GCF_EXTERNAL, LAMBDA_EXTERNAL } from './bundle-esbuild.js';
 import { type BundleTarget, buildGcfTarget, buildLambdaTarget, type TargetContext } from './bundle-targets.js';
@@ -70,6 +72,8 @@ export interface BundleResult {
   manifestPath: string;
   /** Absolute paths of the entry modules. */
   entries: { lambda: string; gcf: string };
+  /** esbuild's metafile of each entry module (what each input adds to it; `spillway bundle --analyze`). */
+  metafiles: { lambda: Metafile; gcf: Metafile };
 }
 
 function resolveTasksPath(tasks: string | URL): string {
@@ -155,5 +159,5 @@ export async function bundleTaskModule(options: BundleOptions): Promise<BundleRe
   const manifestPath = join(outDir, 'manifest.json');
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   step(`manifest ${relative(process.cwd(), manifestPath) || manifestPath}`);
-  return { manifest, outDir, manifestPath, entries: { lambda: lambda.entry, gcf: gcf.entry } };
+  return { manifest, outDir, manifestPath, entries: { lambda: lambda.entry, gcf: gcf.entry }, metafiles: { lambda: lambda.metafile, gcf: gcf.metafile } };
 }

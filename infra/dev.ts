@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../src/errors.js';
 import { describeZodError } from '../src/zod-issues.js';
 import { bundleTaskModule } from './bundle.js';

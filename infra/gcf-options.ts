@@ -1,5 +1,5 @@
 /** Options of `deployGcf` / `spillway deploy gcf`, validated once with zod. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MANIFEST_PATH } from './bundle-input.js';
 import { parseDeployOptions } from './option-issues.js';
 

@@ -1,5 +1,5 @@
 /** Options of `deployLambda` / `spillway deploy lambda`, validated once with zod. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NODE_RUNTIMES } from '../src/contract/platform.js';
 import { DEFAULT_MANIFEST_PATH } from './bundle-input.js';
 import { DeployError } from './deploy-error.js';

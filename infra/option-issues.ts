@@ -1,5 +1,5 @@
 /** Turns the first zod issue of a deploy option into a one-line {@link DeployError} naming the option. */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DeployError } from './deploy-error.js';
 
 interface IssueShape {

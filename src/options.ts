@@ -7,7 +7,7 @@
  * its TSDoc and `@default`); `test/unit/options.test.ts` checks at compile
  * time that each one equals the `z.input` of its schema here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Backend } from './backends/backend.js';
 import { defaultWorkerSizing } from './backends/local/cpu-budget.js';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
@@ -196,6 +196,7 @@ export const BurstPolicySchema = z
   .object({
     maxQueueDepth: z.number().int().min(0).optional(),
     maxWaitMs: z.number().min(0).optional(),
+    latencyAware: z.boolean().optional(),
   })
   .strict();
 

@@ -9,7 +9,7 @@
  * @example
  * // tasks.ts
  * import { offloadable } from 'spillway/task';
- * import { z } from 'zod';
+ * import * as z from 'zod';
  * export const double = offloadable({ name: 'double', input: z.number() }, async (n) => n * 2);
  * @packageDocumentation
  */

@@ -4,7 +4,7 @@
  * (it validates and runs inline, in whatever thread calls it) and carries its
  * definition so an offloader can run it on a worker or a remote.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
 import { describeZodError, issuePath } from './zod-issues.js';
@@ -73,16 +73,18 @@ export interface TaskDefinition<
   /** Typical run time, used to size batches and predict waits before any run was measured. */
   expectedDurationMs?: number;
   /**
-   * Run time after which a local attempt counts as stalled: a `stall` event
-   * (once per attempt) and `stats().local.stalls`. Attempts with a
-   * `timeoutMs` are never watched.
-   * @default `local.stallAfterMs`, else 10 × the task's measured p99 run time, at least 30 s
+   * Run time after which an attempt counts as stalled: a `stall` event
+   * (once per attempt) and `stats().backends[name].stalls` (local ones also
+   * `stats().local.stalls`). On a remote it is the wall time since the
+   * attempt was sent. Attempts with a `timeoutMs` are never watched.
+   * @default locally `local.stallAfterMs`, on a remote its `stallAfterMs`; else 10 × the task's p99 there, at least 30 s
    */
   stallAfterMs?: number;
   /**
-   * What a stall does: `'report'` (the event only) or `'restart'` (terminate
-   * the worker; an idempotent task is sent again, up to 2 times, else it
-   * fails with `BackendError` `ERR_WORKER_STALLED`).
+   * What a local stall does: `'report'` (the event only) or `'restart'`
+   * (terminate the worker; an idempotent task is sent again, up to 2 times,
+   * else it fails with `BackendError` `ERR_WORKER_STALLED`). A remote stall
+   * is always reported only.
    * @default `local.onStall` (`'report'`)
    */
   onStall?: 'report' | 'restart';
@@ -134,9 +136,10 @@ export interface TaskDefinition<
   /**
    * Where the data an input reads lives: a region name (`'eu-west-1'`), or
    * the region and the bytes the task moves from it. The scheduler prefers
-   * a remote in that region and prices a remote elsewhere with
-   * `cost.crossRegionUsdPerGb` (without `bytes` the move is priced at 0 and
-   * only the region preference applies).
+   * a remote in that region (and so does failover), prices a remote
+   * elsewhere with `cost.crossRegionUsdPerGb`, and bills the move into the
+   * spend (and the budgets) when the task runs there. Without `bytes` the
+   * move carries the input as encoded for the network.
    */
   dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
 }

@@ -4,7 +4,7 @@
  * "Expected `local.maxWorkers` to be >= 1, got 0".
  */
 import { inspect } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 function formatPath(root: string, path: readonly PropertyKey[]): string {
   let text = root;

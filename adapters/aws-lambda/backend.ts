@@ -8,13 +8,16 @@ import { setMaxListeners } from 'node:events';
 import type { InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/concurrency-gate.js';
+import { mergeLatencyProfile } from '../../src/backends/latency-profile.js';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
 import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
+import type { RemoteLatencyProfile } from '../../src/scheduler/types.js';
 import { classifyInvokeFailure } from './errors.js';
+import { lambdaLatencyProfile } from './latency.js';
 import { type LambdaOptions, resolveLambdaOptions } from './options.js';
 import { invocationCostUsd, type LambdaArchitecture, type ResolvedLambdaPricing } from './pricing.js';
 import { decodeInvokeOutput, type InvocationTarget, LAMBDA_MAX_PAYLOAD_BYTES } from './protocol.js';
@@ -39,8 +42,10 @@ export interface LambdaBackend extends Backend {
   readonly architecture: LambdaArchitecture;
   /** Prices used by {@link LambdaBackend.estimateCostUsd}. */
   readonly pricing: ResolvedLambdaPricing;
-  /** Cost in US dollars of one invocation that runs `durationMs`. */
-  estimateCostUsd(durationMs: number): number;
+  /** Cost in US dollars of one invocation that runs `durationMs`, after an INIT of `coldStartMs` when it started a new environment. */
+  estimateCostUsd(durationMs: number, coldStartMs?: number): number;
+  /** Priors of the scheduler's latency prediction (the `latency` option over {@link lambdaLatencyProfile}'s). */
+  readonly latencyProfile: RemoteLatencyProfile;
   /** Live in-flight and queued counts. */
   snapshot(): LambdaSnapshot;
   /** Where payloads over the limit travel by reference, when configured. */
@@ -203,7 +208,9 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     ...(resolved.payloadStore === undefined
       ? {}
       : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
-    estimateCostUsd: (durationMs) => invocationCostUsd(pricing, memoryMb, durationMs),
+    estimateCostUsd: (durationMs, coldStartMs) => invocationCostUsd(pricing, memoryMb, durationMs, coldStartMs),
+    latencyProfile: mergeLatencyProfile(lambdaLatencyProfile(memoryMb), resolved.latency),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     invoke,
     async close() {

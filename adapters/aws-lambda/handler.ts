@@ -8,6 +8,7 @@
  */
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import { withPayloadRefs } from '../../src/backends/payload-ref-runtime.js';
+import { takeColdStartMs } from '../../src/contract/cold-start.js';
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type LambdaContextLike, withLambdaDeadline } from './deadline.js';
@@ -65,12 +66,15 @@ export function createLambdaHandler(taskModule: HandlerTaskModule, options: Lamb
   const { bundleHash, responseReserveMs } = resolveLambdaHandlerOptions(options);
   const module = openHandlerModule(taskModule, { bundleHash, entry: 'createLambdaHandler', backend: 'aws-lambda' });
   return async (event, context) => {
+    const coldStartMs = takeColdStartMs('lambda');
     const runtime = withPayloadRefs(module.loaded ?? (await module.runtime()));
     const facts = {
       trigger: 'other' as const,
       invocationId: context?.awsRequestId,
       functionName: context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME,
     };
-    return withInvocationSpan(facts, event, undefined, () => withLambdaDeadline(runtime, event, context, responseReserveMs));
+    const result = await withInvocationSpan(facts, event, undefined, () => withLambdaDeadline(runtime, event, context, responseReserveMs));
+    // The first invocation of an environment reports its INIT, which Lambda bills.
+    return coldStartMs === undefined ? result : { ...result, coldStartMs };
   };
 }

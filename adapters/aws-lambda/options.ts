@@ -5,9 +5,11 @@
  * the value and the expectation.
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
@@ -85,6 +87,23 @@ export interface LambdaOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (INIT of a new
+   * environment), `speedFactor` (run time here / run time on the local
+   * pool), `warmMs` (how long an idle environment stays warm), `networkMs`.
+   * @default { coldStartMs: 300, speedFactor: max(1, 1769 / memoryMb), warmMs: 600_000, networkMs: 40 } (see `lambdaLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied. */
@@ -101,6 +120,8 @@ export interface ResolvedLambdaOptions {
   pricing: ResolvedLambdaPricing;
   name: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -136,6 +157,8 @@ const LambdaOptionsSchema = z
     pricing: z.object({ usdPerGbSecond: nonNegativePrice.optional(), usdPerRequest: nonNegativePrice.optional() }).strict().optional(),
     name: z.string().min(1).max(64).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -156,6 +179,8 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     pricing: resolvePricing(architecture, data.pricing),
     name: data.name ?? DEFAULTS.name,
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 

@@ -5,7 +5,7 @@
  * spilled payload); the function only fetches the presigned URLs.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
 import {

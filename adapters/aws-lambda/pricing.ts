@@ -1,8 +1,11 @@
 /**
  * Price facts of a Lambda function, for the scheduler's cost rules. Lambda
  * bills each request plus the run time (rounded up to the millisecond) times
- * the configured memory.
+ * the configured memory, and, since 2025-08-01, the INIT phase of a new
+ * execution environment at the same rate, capped at 10 s
+ * (`../shared/cloud-facts.md`, "INIT (cold start) billing").
  */
+import { MAX_BILLED_INIT_MS } from '../../src/contract/cold-start.js';
 
 /** CPU architecture of the deployed function; it sets the price of run time. */
 export type LambdaArchitecture = 'x86_64' | 'arm64';
@@ -36,8 +39,12 @@ export function resolvePricing(architecture: LambdaArchitecture, pricing: Lambda
   };
 }
 
-/** Cost in US dollars of one invocation that ran `durationMs` on a function with `memoryMb` of memory. */
-export function invocationCostUsd(pricing: ResolvedLambdaPricing, memoryMb: number, durationMs: number): number {
-  const billedSeconds = Math.ceil(Math.max(0, durationMs)) / 1000;
+/**
+ * Cost in US dollars of one invocation that ran `durationMs` on a function
+ * with `memoryMb` of memory, after an INIT of `initMs` when it started a new
+ * execution environment (billed up to 10 s).
+ */
+export function invocationCostUsd(pricing: ResolvedLambdaPricing, memoryMb: number, durationMs: number, initMs = 0): number {
+  const billedSeconds = Math.ceil(Math.max(0, durationMs) + Math.min(Math.max(0, initMs), MAX_BILLED_INIT_MS)) / 1000;
   return pricing.usdPerRequest + (memoryMb / 1024) * billedSeconds * pricing.usdPerGbSecond;
 }

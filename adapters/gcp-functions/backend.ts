@@ -8,11 +8,14 @@
  */
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
+import { mergeLatencyProfile } from '../../src/backends/latency-profile.js';
 import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
+import type { RemoteLatencyProfile } from '../../src/scheduler/types.js';
 import { createRequestAuthorizer } from './auth.js';
+import { cloudFunctionsLatencyProfile } from './latency.js';
 import { type CloudFunctionsOptions, resolveCloudFunctionsOptions } from './options.js';
 import { type CloudFunctionsPricing, estimateCostUsd } from './pricing.js';
 import { decodeAnswer, MAX_PAYLOAD_BYTES, sendEnvelope } from './protocol.js';
@@ -33,8 +36,10 @@ export interface CloudFunctionsBackend extends Backend {
   readonly maxBilledDurationMs: number;
   /** Price facts (defaults merged with the `pricing` option). */
   readonly pricing: Readonly<CloudFunctionsPricing>;
-  /** Estimated price in USD of one attempt that ran `durationMs`. */
-  estimateCostUsd(durationMs: number): number;
+  /** Estimated price in USD of one attempt that ran `durationMs`, after `coldStartMs` of startup when it started a new instance. */
+  estimateCostUsd(durationMs: number, coldStartMs?: number): number;
+  /** Priors of the scheduler's latency prediction (the `latency` option over {@link cloudFunctionsLatencyProfile}'s). */
+  readonly latencyProfile: RemoteLatencyProfile;
   /** Live in-flight and queued counts. */
   snapshot(): CloudFunctionsSnapshot;
   /** Where payloads over the limit travel by reference, when configured. */
@@ -147,8 +152,10 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     ...(resolved.payloadStore === undefined
       ? {}
       : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
+    ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     invoke,
-    estimateCostUsd: (durationMs) => estimateCostUsd(pricing, durationMs),
+    estimateCostUsd: (durationMs, coldStartMs) => estimateCostUsd(pricing, durationMs, coldStartMs),
+    latencyProfile: mergeLatencyProfile(cloudFunctionsLatencyProfile(pricing.vcpu), resolved.latency),
     snapshot: () => ({ inFlight: gate.active, queued: gate.waiting }),
     async close() {
       closed = true;

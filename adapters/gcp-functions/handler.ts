@@ -27,6 +27,7 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { type HandlerTaskModule, openHandlerModule } from '../../src/backends/handler-module.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
 import { withPayloadRefs } from '../../src/backends/payload-ref-runtime.js';
+import { takeColdStartMs } from '../../src/contract/cold-start.js';
 import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
 import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
@@ -144,6 +145,7 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
   });
 
   async function handle(req: Request, res: Response): Promise<void> {
+    const coldStartMs = takeColdStartMs('gcf');
     if (req.method !== 'POST') {
       res.set('allow', 'POST');
       sendError(res, 405, {
@@ -199,7 +201,9 @@ export function createCloudFunctionHandler(taskModule: HandlerTaskModule, option
     const traceparent = header(req, 'traceparent');
     const httpTrace = traceparent === undefined ? undefined : { traceparent, ...optional('tracestate', header(req, 'tracestate')) };
     const facts = { trigger: 'http' as const, invocationId: header(req, 'function-execution-id'), functionName: process.env.K_SERVICE };
-    const result = await withInvocationSpan(facts, envelope, httpTrace, () => ready.execute(envelope));
+    const executed = await withInvocationSpan(facts, envelope, httpTrace, () => ready.execute(envelope));
+    // The first request of an instance reports its startup, which Cloud Run bills.
+    const result = coldStartMs === undefined ? executed : { ...executed, coldStartMs };
     if (!result.ok && result.kind === 'bad-envelope') {
       const { path } = result.error;
       sendError(res, 400, { code: HandlerErrorCode.badEnvelope, message: result.error.message, ...(path === undefined ? {} : { path }) });

@@ -5,9 +5,11 @@
  * invalid option throws a `ValidationError` naming the field, the value and
  * the expectation; a secret's value is never printed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { invalidOptionsError, parseOptions } from '../../src/backends/invalid-options.js';
+import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import type { CloudFunctionsAuth } from './auth.js';
 import type { GoogleAuthLike } from './google-id-token.js';
 import { type CloudFunctionsPricing, DEFAULT_PRICING } from './pricing.js';
@@ -95,6 +97,23 @@ export interface CloudFunctionsOptions {
    * @default undefined
    */
   payloadStore?: PayloadStore;
+  /**
+   * Priors of the scheduler's latency prediction for this function, each
+   * then learned from its answers: `coldStartMs` (startup of a new
+   * instance), `speedFactor` (run time here / run time on the local pool),
+   * `warmMs` (how long an idle instance stays warm), `networkMs`.
+   * @default { coldStartMs: 3000, speedFactor: max(1, 1 / pricing.vcpu), warmMs: 180_000, networkMs: 80 } (see `cloudFunctionsLatencyProfile`)
+   */
+  latency?: LatencyProfileOptions;
+  /**
+   * Wall time after which an attempt without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event naming this backend (once
+   * per attempt, reported only: the function keeps running until it answers
+   * or its own timeout) and `stats().backends[name].stalls`. A task's own
+   * `stallAfterMs` overrides it.
+   * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
+   */
+  stallAfterMs?: number;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -112,6 +131,8 @@ export interface ResolvedCloudFunctionsOptions {
   signingSecret?: string;
   region?: string;
   payloadStore?: PayloadStore;
+  latency?: LatencyProfileOptions;
+  stallAfterMs?: number;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -178,6 +199,8 @@ const OptionsSchema = z
     signingSecret: z.string().min(MIN_SIGNING_SECRET_LENGTH).optional(),
     region: z.string().min(1).optional(),
     payloadStore: payloadStoreSchema.optional(),
+    latency: latencyProfileSchema.optional(),
+    stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -201,6 +224,8 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(signingSecret === undefined ? {} : { signingSecret }),
     ...(data.region === undefined ? {} : { region: data.region }),
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
+    ...(data.latency === undefined ? {} : { latency: data.latency }),
+    ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
   };
 }
 

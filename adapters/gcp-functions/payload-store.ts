@@ -5,7 +5,7 @@
  * payload); the function only fetches the signed URLs.
  */
 import type { Storage } from '@google-cloud/storage';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
 import {

@@ -48,9 +48,15 @@ export const DEFAULT_PRICING: Readonly<CloudFunctionsPricing> = Object.freeze({
   billingIncrementMs: 100,
 });
 
-/** Estimated price in USD of one attempt that ran `durationMs` on an instance priced by `pricing`. */
-export function estimateCostUsd(pricing: Readonly<CloudFunctionsPricing>, durationMs: number): number {
+/**
+ * Estimated price in USD of one attempt that ran `durationMs` on an instance
+ * priced by `pricing`, after `startupMs` of container startup when it
+ * started a new instance: request-based billing counts startup as billed
+ * instance time (`../shared/cloud-facts.md`, "Request-based billing").
+ */
+export function estimateCostUsd(pricing: Readonly<CloudFunctionsPricing>, durationMs: number, startupMs = 0): number {
   const increment = pricing.billingIncrementMs;
-  const billedSeconds = (increment > 0 ? Math.ceil(Math.max(durationMs, 0) / increment) * increment : Math.max(durationMs, 0)) / 1000;
+  const instanceMs = Math.max(durationMs, 0) + Math.max(startupMs, 0);
+  const billedSeconds = (increment > 0 ? Math.ceil(instanceMs / increment) * increment : instanceMs) / 1000;
   return pricing.usdPerInvocation + billedSeconds * (pricing.vcpu * pricing.usdPerVcpuSecond + (pricing.memoryMb / 1024) * pricing.usdPerGibSecond);
 }

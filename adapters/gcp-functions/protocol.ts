@@ -6,7 +6,7 @@
  * drift. The client's side of one call ({@link sendEnvelope}, then
  * {@link decodeAnswer}) is here too; `errors.ts` says what a failure means.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { ResultEnvelope } from '../../src/contract/envelope.js';
 import { isOffloadError, placeError } from '../../src/errors.js';

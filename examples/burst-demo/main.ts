@@ -38,7 +38,13 @@ if (session.lambda === undefined) {
 
 let offloader: Offloader | undefined;
 try {
-  offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: Math.max(2, availableParallelism()) }, remotes, burst: { maxQueueDepth: 16 } });
+  offloader = createOffloader({
+    tasks: tasksUrl,
+    local: { maxWorkers: Math.max(2, availableParallelism()) },
+    remotes,
+    // The emulators answer warm and at local speed, unlike the cloud the adapters' latency priors describe: the threshold alone decides here.
+    burst: { maxQueueDepth: 16, latencyAware: false },
+  });
   const plan: [string, number][] = [['local', localTasks], ...remotes.map((remote): [string, number] => [remote.name, remoteTasks])];
   const done = Object.fromEntries(plan.map(([name]) => [name, 0]));
   const total = plan.reduce((sum, [, count]) => sum + count, 0);

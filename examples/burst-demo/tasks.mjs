@@ -2,7 +2,7 @@
 // Functions Framework server and the Lambda emulator all load it unchanged.
 import { createHash } from 'node:crypto';
 import { offloadable } from 'spillway/task';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** SHA-256 applied `rounds` times: a small, CPU-bound job. */
 export const digest = offloadable(

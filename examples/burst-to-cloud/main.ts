@@ -37,7 +37,8 @@ const offloader = createOffloader({
   tasks: tasksUrl,
   local: { maxWorkers: LOCAL_WORKERS },
   remotes,
-  burst: { maxQueueDepth: LOCAL_WORKERS },
+  // The emulators answer warm and at local speed, unlike the cloud the adapters' latency priors describe: the threshold alone decides here.
+  burst: { maxQueueDepth: LOCAL_WORKERS, latencyAware: false },
   cost: { budgetUsd: 0.01, prefer: 'cheapest' },
 });
 const costOf = new Map(remotes.map((remote) => [remote.name, (runMs: number) => remote.estimateCostUsd?.(runMs) ?? 0]));

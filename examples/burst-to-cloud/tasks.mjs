@@ -4,7 +4,7 @@
 // Functions bundles the emulators serve.
 import { scrypt } from 'node:crypto';
 import { offloadable } from 'spillway/task';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Derives a 64-byte scrypt key from `password` and `salt` (cost N = 2^`log2Cost`) and returns it as hex. */
 export const hashPassword = offloadable(

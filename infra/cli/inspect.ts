@@ -1,7 +1,7 @@
 /** `spillway inspect`: what a task module exports, and the local pool's default size here, as data. */
 import { pathToFileURL } from 'node:url';
 import { defaultWorkerSizing, type WorkerSizing } from '../../src/backends/local/cpu-budget.js';
-import { loadTaskModule } from '../../src/contract/task-module.js';
+import { loadTaskModule } from '../../src/contract/task-module-load.js';
 
 /** One task of an inspected module. */
 interface InspectedTask {

@@ -10,7 +10,9 @@
  * serves the run time x `speedFactor` as wall time, and bills INIT + run
  * time x `speedFactor` (the run time the handler reports in its result
  * envelope, else the wall time of the call: the emulator's own overhead on
- * this machine is not the cloud's bill). The
+ * this machine is not the cloud's bill); its answer reports that run time
+ * and, from a new environment, the INIT (`coldStartMs`) as the real
+ * handlers do on their platforms. The
  * model's state (environments, cold starts, reclaims, throttles, bill) is
  * readable at any time. Public as `startCloudModel` of `spillway/dev`.
  */
@@ -80,6 +82,22 @@ function reportedRunMs(payload: Buffer): number | undefined {
     return typeof value.durationMs === 'number' && value.durationMs >= 0 ? value.durationMs : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The result envelope as the modelled cloud answers it: `durationMs` is the
+ * run time served there (x `speedFactor`), and the first request of a new
+ * environment reports its billed INIT as `coldStartMs`, as the handlers do
+ * on the real platforms. A body that is not a JSON result passes unchanged.
+ */
+function modelledResult(payload: Buffer, runMs: number, coldStartMs: number | undefined): Buffer {
+  try {
+    const value = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    if (typeof value !== 'object' || value === null || typeof value.durationMs !== 'number') return payload;
+    return Buffer.from(JSON.stringify({ ...value, durationMs: runMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) }));
+  } catch {
+    return payload;
   }
 }
 
@@ -159,7 +177,8 @@ export async function startCloudModel(options: CloudModelOptions): Promise<Cloud
       if (!HOP_HEADERS.has(key)) headers[key] = value;
     });
     res.writeHead(response.status, headers);
-    res.end(payload);
+    const initMs = settled.cold && params.billsInit ? settled.initMs : undefined;
+    res.end(modelledResult(payload, runMs * params.speedFactor, initMs));
   };
 
   const server = createServer((req, res) => {

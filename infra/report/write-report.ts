@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MissingPeerError, ValidationError } from '../../src/errors.js';
 import type { Timeline } from '../../src/offloader/timeline.js';
 import { describeZodError } from '../../src/zod-issues.js';

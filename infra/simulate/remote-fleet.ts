@@ -18,6 +18,10 @@ export type RemoteStart =
       latencyMs: number;
       /** Billed price of the run, USD. */
       costUsd: number;
+      /** Run time there (local run time x `speedFactor`), ms. */
+      runMs: number;
+      /** INIT of the new environment it started, ms (0: warm). */
+      initMs: number;
     }
   | { kind: 'queued'; ticket: number }
   | { kind: 'throttled' };
@@ -77,6 +81,13 @@ export class RemoteFleet {
   #run(admission: Extract<Admission, { kind: 'run' }>, networkMs: number, durationMs: number): Extract<RemoteStart, { kind: 'run' }> {
     const runMs = durationMs * this.model.speedFactor;
     const billedMs = this.model.billsInit ? runMs + admission.initMs : runMs;
-    return { kind: 'run', env: admission.env, latencyMs: networkMs + admission.initMs + runMs, costUsd: this.priceUsd(billedMs) };
+    return {
+      kind: 'run',
+      env: admission.env,
+      latencyMs: networkMs + admission.initMs + runMs,
+      costUsd: this.priceUsd(billedMs),
+      runMs,
+      initMs: admission.initMs,
+    };
   }
 }

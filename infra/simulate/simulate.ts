@@ -14,13 +14,16 @@
  * state machine of the live model front): a throttled attempt (concurrency,
  * Lambda's scaling rate) fails over to the local pool; an attempt at Cloud
  * Run's max instances waits for a free one (its 10 s queue timeout is not
- * simulated). Breakers stay closed (no faults are simulated).
+ * simulated). Breakers stay closed (no faults are simulated). Each remote's
+ * predicted latency comes from the offloader's own `LatencyPredictor`
+ * (predicted-signals.ts), fed by the simulated attempts.
  */
 import { TARGET_CHUNK_MS } from '../../src/backends/local/chunk-sizing.js';
 import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
 import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
 import { CompletionHeap } from './completion-heap.js';
+import { SimulatedPredictions } from './predicted-signals.js';
 import { type Random, seededRandom } from './random.js';
 import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
@@ -42,6 +45,7 @@ class Simulation {
   readonly #scheduler: Scheduler;
   readonly #fleets: RemoteFleet[];
   readonly #reserves: number[];
+  readonly #predictions: SimulatedPredictions;
   readonly #heap = new CompletionHeap();
   readonly #latencies: Float64Array;
   readonly #tasksPerBackend: Record<string, number> = { local: 0 };
@@ -63,6 +67,7 @@ class Simulation {
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
     this.#fleets = setting.remotes.map((model) => new RemoteFleet(model, this.#random));
+    this.#predictions = new SimulatedPredictions(setting.remotes);
     const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#reserves = this.#fleets.map((fleet) => fleet.priceUsd(timeoutMs * fleet.model.speedFactor));
     this.#latencies = new Float64Array(trace.length);
@@ -83,7 +88,7 @@ class Simulation {
 
   #estimate = (task: string): number | undefined => this.#estimates.get(task);
 
-  #snapshot(task: string): SchedulerSnapshot {
+  #snapshot(task: string, now: number): SchedulerSnapshot {
     const queueDepth = this.#queue.length - this.#head;
     const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS);
     const spentUsd = this.#billedUsd + this.#reservedUsd;
@@ -94,22 +99,27 @@ class Simulation {
     };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
     const estimateMs = this.#estimate(task) ?? 0;
-    snapshot.remotes = this.#fleets.map(
-      (fleet, index): RemoteSignals => ({
+    snapshot.local.predictedRunMs = estimateMs;
+    snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
+      const prediction = this.#predictions.predict(fleet.model.name, task, estimateMs, now);
+      // An expected cold start is priced in when the fleet bills INIT, as the router does.
+      const initMs = fleet.model.billsInit ? (prediction?.coldStartMs ?? 0) : 0;
+      return {
         name: fleet.model.name,
         inFlight: fleet.inFlight,
         maxConcurrency: fleet.model.maxConcurrency,
         breaker: 'closed',
-        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor),
+        estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor + initMs),
         reserveUsd: this.#reserves[index],
-      }),
-    );
+        predictedLatencyMs: prediction?.latencyMs,
+      };
+    });
     return snapshot;
   }
 
   #place(index: number): void {
     const arrival = this.#trace[index];
-    const snapshot = this.#snapshot(arrival.task);
+    const snapshot = this.#snapshot(arrival.task, arrival.at);
     const decision = snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local';
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
     // A throttled attempt (429) fails over to the local pool, as the router does.
@@ -124,11 +134,13 @@ class Simulation {
     }
     this.#reservedUsd += this.#reserves[remote];
     this.#tasksPerBackend[this.#fleets[remote].model.name]++;
+    this.#predictions.started(index, this.#fleets[remote].model.name, arrival.task, arrival.at);
     if (start.kind === 'run') this.#pushRemote(remote, index, arrival.at, start);
   }
 
   #pushRemote(remote: number, index: number, now: number, run: Extract<RemoteStart, { kind: 'run' }>): void {
     const { task, durationMs } = this.#trace[index];
+    this.#predictions.ran(index, run.runMs, run.initMs);
     this.#heap.push({ at: now + run.latencyMs, seq: this.#seq++, remote, env: run.env, index, task, durationMs, costUsd: run.costUsd });
   }
 
@@ -149,6 +161,7 @@ class Simulation {
       if (handoff !== undefined) this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
       this.#reservedUsd -= this.#reserves[item.remote];
       this.#billedUsd += item.costUsd;
+      this.#predictions.settled(item.index, item.at);
       return;
     }
     const previous = this.#estimates.get(item.task);

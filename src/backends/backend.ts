@@ -3,6 +3,7 @@
  * Lambda, Google Cloud Functions, or a custom object.
  */
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
+import type { RemoteLatencyProfile } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 
 /** Per-attempt options of {@link Backend.invoke}. */
@@ -64,10 +65,12 @@ export interface BackendFacts {
   readonly invokedFunction?: InvokedFunction;
   /**
    * The price model: what one attempt that ran `durationMs` costs, in USD,
-   * billed as the provider bills (rounding, per-request fee). Absent for
-   * backends that cost nothing per task, such as the local pool.
+   * billed as the provider bills (rounding, per-request fee), plus the INIT
+   * of a new execution environment when the attempt started one
+   * (`coldStartMs`, as its result reported it) and the provider bills it.
+   * Absent for backends that cost nothing per task, such as the local pool.
    */
-  estimateCostUsd?(durationMs: number): number;
+  estimateCostUsd?(durationMs: number, coldStartMs?: number): number;
   /**
    * The longest one attempt can be billed for, in ms, whatever its task
    * `timeoutMs` (a Lambda function's own timeout, for example). Budgets
@@ -97,6 +100,21 @@ export interface BackendFacts {
    * until the attempt settles. Absent: 0.
    */
   readonly maxStorageUsd?: number;
+  /**
+   * The priors of the scheduler's latency predictions for this remote (cold
+   * start, speed factor, warm period, network), each then learned from its
+   * answers. Absent: the scheduler makes no latency prediction for it and
+   * never holds work back from it for being slower.
+   */
+  readonly latencyProfile?: RemoteLatencyProfile;
+  /**
+   * Wall time after which an attempt here without `timeoutMs` that has not
+   * answered counts as stalled: a `stall` event (once per attempt, reported
+   * only) and `stats().backends[name].stalls`. A task's own `stallAfterMs`
+   * overrides it. Absent: 10 × the p99 wall time of the task's answered
+   * attempts here (else its local p99, else its `expectedDurationMs`), at least 30 s.
+   */
+  readonly stallAfterMs?: number;
 }
 
 /** A place where task attempts run. */

@@ -19,10 +19,15 @@
  *    starts a new load (a transient file-system error does not break the
  *    instance for good).
  * 5. The runtime enforces each envelope's `timeoutMs` itself.
+ * 6. In the function bundles `spillway bundle` builds, whose entry always
+ *    passes the namespace, `globalThis.__spillwayNamespaceBundle` is
+ *    replaced by `true` at build time (esbuild `define`, see
+ *    infra/bundle-targets.ts): the location branch and the loader it imports
+ *    (task-module-load.ts and es-module-lexer, ~17 kB) drop out of them.
  */
 import { BUNDLE_HASH_ENV } from '../contract/platform.js';
 import { createRuntime, type Runtime } from '../contract/runtime.js';
-import { createTaskRegistry, loadTaskModule, type TaskModuleLocation, type TaskRegistry, workerStartOf } from '../contract/task-module.js';
+import { createTaskRegistry, type TaskModuleLocation, type TaskRegistry, workerStartOf } from '../contract/task-module.js';
 import { ValidationError } from '../errors.js';
 import { driftSince, takeBaseline } from './global-drift.js';
 
@@ -109,7 +114,9 @@ function locationModule(location: TaskModuleLocation, hash: string | undefined, 
   let loaded: Runtime | undefined;
   let loading: Promise<Runtime> | undefined;
   const start = (): Promise<Runtime> => {
-    const attempt = loadTaskModule(location)
+    // Imported on first use: a bundle built around a namespace never evaluates the loader's import scanner.
+    const attempt = import('../contract/task-module-load.js')
+      .then(({ loadTaskModule }) => loadTaskModule(location))
       .then(({ registry, bundleHash, onWorkerStart }) => {
         loaded = runtimeOf(registry, hash ?? bundleHash, where, backend, onWorkerStart);
         return loaded;
@@ -142,7 +149,16 @@ function locationModule(location: TaskModuleLocation, hash: string | undefined, 
  */
 export function openHandlerModule(taskModule: HandlerTaskModule, options: HandlerModuleOptions): HandlerModule {
   const hash = explicitBundleHash(options.bundleHash);
-  if (isLocation(taskModule)) return locationModule(taskModule, hash, options.backend);
+  // One condition, so esbuild drops the branch (and what it imports) when the `define` of rule 6 makes it false.
+  if ((globalThis as { __spillwayNamespaceBundle?: boolean }).__spillwayNamespaceBundle !== true && isLocation(taskModule)) {
+    return locationModule(taskModule, hash, options.backend);
+  }
+  if (isLocation(taskModule)) {
+    throw new ValidationError(
+      `Expected \`taskModule\` of ${options.entry} in a bundle built by \`spillway bundle\` to be the task module's namespace, got a location: bundles load no module by location`,
+      { path: 'taskModule' },
+    );
+  }
   if (typeof taskModule !== 'object' || taskModule === null) {
     throw new ValidationError(
       `Expected \`taskModule\` of ${options.entry} to be the task module's URL or path, or its namespace object (import * as tasks from './tasks.js'), got ${taskModule === null ? 'null' : typeof taskModule}`,

@@ -4,7 +4,7 @@
  * `maxConcurrency` to be >= 1, got 0"), except that the value of a secret is
  * never printed (and a too short one says how to make one).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '../errors.js';
 import { describeIssue, issuePath } from '../zod-issues.js';
 

@@ -5,7 +5,7 @@
  * side uploads, downloads and deletes with the provider's SDK; the function
  * side only ever sees presigned/signed URLs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Storage requests one attempt made, for cost rules. */
 export interface StorageRequests {

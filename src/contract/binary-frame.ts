@@ -23,7 +23,7 @@ const ALIGN = 8;
 const padded = (length: number): number => Math.ceil(length / ALIGN) * ALIGN;
 
 /** Characters of `bytes` bytes as base64 text. */
-export function base64Length(bytes: number): number {
+function base64Length(bytes: number): number {
   return Math.ceil(bytes / 3) * 4;
 }
 

@@ -7,7 +7,7 @@
  * prices match what runs. Each record carries `recordVersion` and `platform`.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '../errors.js';
 
 /** The version of the record format written by this spillway. */

@@ -3,7 +3,7 @@
  * Values inside are strings made by the value codec (`codec.ts`); the
  * envelopes themselves are plain JSON so any transport can carry them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BinaryParts } from './binary.js';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './platform.js';
 import type { TaskLogs } from './task-log.js';
@@ -142,6 +142,12 @@ const resultBase = {
   durationMs: z.number().nonnegative(),
   /** What the task printed, when the envelope asked for `logs` and it printed anything. Optional: a malformed value is dropped. */
   logs: TaskLogsSchema.optional().catch(undefined),
+  /**
+   * INIT time of the execution environment this attempt started, in
+   * milliseconds, when the attempt was its first (a cold start) and the
+   * platform bills INIT; absent on a warm environment. Optional: a malformed value is dropped.
+   */
+  coldStartMs: z.number().nonnegative().optional().catch(undefined),
 };
 
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */

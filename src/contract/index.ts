@@ -40,5 +40,6 @@ export type { ExecuteOptions, Runtime, RuntimeOptions } from './runtime.js';
 export { createRuntime } from './runtime.js';
 export type { TaskLogLine, TaskLogStream, TaskLogs } from './task-log.js';
 export type { TaskModuleLocation, TaskRegistry } from './task-module.js';
-export { createTaskRegistry, hashTaskModule, loadTaskModule, toModuleUrl } from './task-module.js';
+export { createTaskRegistry, toModuleUrl } from './task-module.js';
+export { hashTaskModule, loadTaskModule } from './task-module-load.js';
 export { ELEMENTS_PER_ENCODED_BYTE, elementBudget, MAX_ARRAY_LENGTH, MAX_VALUE_DEPTH, MAX_VALUE_ELEMENTS, MIN_ELEMENT_BUDGET } from './value-limits.js';

@@ -1,15 +1,14 @@
 /**
- * Loading a task module: the registry of its `offloadable` exports by name
- * and its content hash (the hash every envelope carries, so a backend running
- * another build of the module can refuse the task).
+ * A task module's registry of its `offloadable` exports by name, its
+ * `onWorkerStart` export, and its location as a `file:` URL. Hashing and
+ * importing a module by location are in task-module-load.ts, so a function
+ * bundle built around an imported namespace does not evaluate the import
+ * scanner (es-module-lexer compiles its WebAssembly when imported).
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from '../errors.js';
 import { type AnyOffloadable, isOffloadable } from '../task.js';
-import { taskModuleFiles } from './module-graph.js';
 
 /** The tasks a module exports, by task name. */
 export type TaskRegistry = ReadonlyMap<string, AnyOffloadable>;
@@ -53,51 +52,6 @@ export function createTaskRegistry(moduleNamespace: Record<string, unknown>): Ta
 }
 
 /**
- * The content hash of a task module (hex, 32 characters): SHA-256 over every
- * file of its local import graph (see `taskModuleFiles`), each as its path
- * relative to the module's folder and its bytes. Editing the module or any
- * local helper it imports changes the hash, so a remote built from older
- * sources answers `StaleBundleError`; moving the project to another folder
- * does not. Packages from `node_modules` are not part of the hash.
- */
-export function hashTaskModule(location: TaskModuleLocation): string {
-  const url = toModuleUrl(location);
-  const modulePath = fileURLToPath(url);
-  if (!existsSync(modulePath)) {
-    throw new ValidationError(
-      `Cannot read the task module \`tasks\` at ${url.href}: no such file. Pass the URL of a module that exists, e.g. new URL('./tasks.js', import.meta.url)`,
-      { path: 'tasks' },
-    );
-  }
-  const root = dirname(modulePath);
-  const hash = createHash('sha256');
-  for (const file of taskModuleFiles(modulePath)) {
-    hash.update(relative(root, file).split(sep).join('/'));
-    hash.update('\0');
-    hash.update(readFileSync(file));
-    hash.update('\0');
-  }
-  return hash.digest('hex').slice(0, 32);
-}
-
-/**
- * Imports a module. A TypeScript module that Node cannot load by itself (in
- * a worker thread on Node 20 loader hooks do not apply) is loaded through
- * tsx when it is installed, so task modules written in TypeScript run under
- * tsx in development as they do in the main thread.
- */
-async function importModule(url: URL): Promise<Record<string, unknown>> {
-  try {
-    return (await import(url.href)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !/\.[mc]?ts$/.test(url.pathname)) throw error;
-    const tsxApi = 'tsx/esm/api';
-    const { tsImport } = (await import(tsxApi)) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
-    return tsImport(url.href, import.meta.url);
-  }
-}
-
-/**
  * A task module's `onWorkerStart` export, when it is a function: run once
  * per worker (each local worker thread, each warm function instance) before
  * its first task, never in the application's thread.
@@ -105,14 +59,4 @@ async function importModule(url: URL): Promise<Record<string, unknown>> {
 export function workerStartOf(moduleNamespace: Readonly<Record<string, unknown>>): (() => unknown) | undefined {
   const hook = moduleNamespace.onWorkerStart;
   return typeof hook === 'function' ? (hook as () => unknown) : undefined;
-}
-
-/** Imports a task module and returns its registry, content hash and `onWorkerStart` export. */
-export async function loadTaskModule(
-  location: TaskModuleLocation,
-): Promise<{ registry: TaskRegistry; bundleHash: string; onWorkerStart: (() => unknown) | undefined }> {
-  const url = toModuleUrl(location);
-  const bundleHash = hashTaskModule(url);
-  const namespace = await importModule(url);
-  return { registry: createTaskRegistry(namespace), bundleHash, onWorkerStart: workerStartOf(namespace) };
 }

@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
-import { createLocalBackend, type LocalBackend, type LocalSnapshot } from '../backends/local/index.js';
+import { createLocalBackend, type LocalBackend, type LocalSnapshot, type StallInfo } from '../backends/local/index.js';
 import { MAX_TIMEOUT_MS } from '../contract/platform.js';
-import { hashTaskModule, toModuleUrl } from '../contract/task-module.js';
+import { toModuleUrl } from '../contract/task-module.js';
+import { hashTaskModule } from '../contract/task-module-load.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
 import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { traceParent } from '../observability/task-trace.js';
@@ -19,10 +20,12 @@ import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
+import { dataPlaceOf } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
-import { dataPlaceOf, Router } from './router.js';
+import { RemoteStallWatch } from './remote-stall.js';
+import { Router } from './router.js';
 import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
@@ -82,9 +85,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       affinityMissListener: (miss) => {
         if (this.#reporter.listening('affinityMiss')) this.#reporter.emit('affinityMiss', miss);
       },
-      stallListener: (stall) => {
-        if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
-      },
+      stallListener: (stall) => this.#stalled(stall),
       onLateFault: ({ taskName, taskId, error }) => {
         // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
         if (this.#reporter.listening('error'))
@@ -121,6 +122,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       breakers,
       retry: resolved.retry,
       lifetime,
+      stalls: new RemoteStallWatch(this.#local.durations, (stall) => this.#stalled(stall)),
     });
     const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
     this.#services = { local: this.#local, remote, reporter: this.#reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs };
@@ -129,6 +131,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#streamWindow = this.#remotes.length === 0 ? Math.min(this.#mapWindow, LOCAL_STREAM_WINDOW) : this.#mapWindow;
     this.#stats.register(this.#local.name);
     for (const backend of this.#remotes) this.#stats.register(backend.name);
+  }
+
+  /** An attempt, local or remote, ran past its stall limit: counted per backend and emitted. */
+  #stalled(stall: StallInfo): void {
+    this.#stats.stalled(stall.backend);
+    if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
   }
 
   #breakerTransition({ backend, state, reason }: BreakerTransition): void {
@@ -180,7 +188,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     parent?: Context,
   ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
-    const data = this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? invalidTransfer(options.transfer) ?? dataPlace(task, input);
+    const data = this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? invalidTransfer(options.transfer) ?? dataPlaceOf(task.definition, input);
     const placed =
       data instanceof Error ? data : this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs, data);
     if (placed instanceof Error) {
@@ -189,6 +197,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     }
     this.#reporter.submitted();
     const run = new TaskRun(this.#services, placed, task, `${this.#idPrefix}-${(this.#nextId++).toString(36)}`, input, options, chunkSize, finish);
+    if (!(data instanceof Error)) run.data = data;
     run.start(parent);
     return run;
   }
@@ -238,19 +247,6 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     await Promise.all([this.#local.destroy(error), ...this.#remotes.map((remote) => remote.destroy())]);
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
-  }
-}
-
-/** The task's data place for the router, when it has a `dataRegion`; a throw is the caller's `ValidationError`. */
-function dataPlace(task: AnyOffloadable, input: unknown): ReturnType<typeof dataPlaceOf> | ValidationError {
-  if (task.definition.dataRegion === undefined) return undefined;
-  try {
-    return dataPlaceOf(task.definition, input);
-  } catch (error) {
-    return new ValidationError(`The \`dataRegion\` function of task "${task.definition.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
-      path: 'dataRegion',
-      cause: error,
-    });
   }
 }
 

@@ -128,7 +128,7 @@ export interface OffloaderEvents {
   breakerClose: BreakerInfo;
   /** An attempt printed something (only while log capture is on). */
   log: TaskLogInfo;
-  /** A local attempt without `timeoutMs` ran past its `stallAfterMs` (once per attempt; see `onStall`). */
+  /** An attempt without `timeoutMs` ran past its `stallAfterMs`, on the local pool or a remote (once per attempt; see `onStall`, which acts on local attempts only). */
   stall: StallInfo;
   /** A keyed local attempt did not go to its key's worker (its queue was full, no worker was alive, or the worker ended); emitted only when a listener is attached. */
   affinityMiss: AffinityMissInfo;

@@ -1,9 +1,10 @@
 /**
  * Remote attempts of one task: each goes through the remote's breaker and
- * the spend ledger (it reserves its upper bound until it settles, then is
- * billed for what ran); an infrastructure fault is retried with p-retry
+ * the spend ledger (it reserves its upper bound and the cross-region move
+ * of its data until it settles, then is billed for what ran and moved) and
+ * is watched for stalls; an infrastructure fault is retried with p-retry
  * backoff, and each retry fails over to where the router says (the next
- * eligible remote, else the local pool), keeping the task id and counting
+ * eligible remote, one in the data's region first, else the local pool), keeping the task id and counting
  * attempts. An attempt the budgets leave no room for runs on the local
  * pool instead, or fails with `ERR_BUDGET_EXHAUSTED` when its placement
  * names a remote.
@@ -19,6 +20,8 @@ import { backoff, type RetryOptions } from '../resilience/retry.js';
 import type { CostPolicy } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { failedAttemptMs } from './attempt-cost.js';
+import type { DataPlace } from './data-place.js';
+import type { EndWatch, RemoteStallWatch } from './remote-stall.js';
 import type { Router } from './router.js';
 import type { SpendLedger } from './spend-ledger.js';
 
@@ -31,6 +34,8 @@ export interface RemoteAttemptRun {
   readonly timeoutMs: number | undefined;
   /** The placement names a backend (not `auto`): a remote the budgets leave no room for fails the task instead of running it locally. */
   readonly pinned: boolean;
+  /** Where the task's data lives (its `dataRegion(input)`), if it said. */
+  readonly data: DataPlace | undefined;
   /** The backend of the current attempt. */
   readonly backend: Backend;
   /** Builds the next attempt's envelope (counting the attempt). */
@@ -59,6 +64,8 @@ export interface RemoteAttemptParts {
   retry: Required<RetryOptions>;
   /** Aborts when the offloader is destroyed. */
   lifetime: AbortSignal;
+  /** Watches each sent attempt for a stall. */
+  stalls: RemoteStallWatch;
 }
 
 /** Runs a task's attempts on remotes, with breakers, backoff, failover and budget reservations. */
@@ -82,7 +89,7 @@ export class RemoteAttempts {
         if (lifetime.aborted || run.signal?.aborted || !isInfrastructureFault(error)) return false;
         // A non-idempotent task runs again only where the fault proves it never started.
         if (!run.task.idempotent && !neverStarted(error)) return false;
-        run.failingOver(error, router.failover(run.backend, run.task, run.timeoutMs));
+        run.failingOver(error, router.failover(run.backend, run.task, run.timeoutMs, run.data));
         return true;
       },
     });
@@ -90,7 +97,7 @@ export class RemoteAttempts {
 
   async #attemptOn(run: RemoteAttemptRun, backend: Backend): Promise<ResultEnvelope> {
     const { local, router } = this.#parts;
-    if (backend !== local && !router.admits(backend, run.timeoutMs)) {
+    if (backend !== local && !router.admits(backend, run.timeoutMs, router.transferUsd(backend, run.data))) {
       const refused = this.#budgetError(run, backend);
       if (run.pinned) throw refused;
       run.failingOver(refused, local);
@@ -118,34 +125,50 @@ export class RemoteAttempts {
     return this.#billedAttempt(run, backend, envelope);
   }
 
-  /** One attempt on a remote, holding its reservation in the ledger until it settles, then billed for what ran. */
+  /** One attempt on a remote, holding its reservation in the ledger until it settles, then billed for what ran; watched for a stall once sent. */
   async #billedAttempt(run: RemoteAttemptRun, backend: Backend, envelope: TaskEnvelope): Promise<ResultEnvelope> {
-    const { ledger, breakers, lifetime } = this.#parts;
+    const { ledger, breakers, lifetime, router, stalls } = this.#parts;
     const signal = run.signal === undefined ? lifetime : AbortSignal.any([run.signal, lifetime]);
-    const reservation = ledger.reserve(backend, run.timeoutMs);
+    const transferUsd = router.transferUsd(backend, run.data);
+    const reservation = ledger.reserve(backend, run.timeoutMs, transferUsd);
     let sentAt: number | undefined;
-    const onDispatch = (): void => {
+    let endWatch: EndWatch | undefined;
+    // Attempts invoked before the backend first reported a dispatch are taken as sent at `invoke`, then
+    // again at their `onDispatch`; until then, one found waiting in the backend's queue is not stalled.
+    const queued = (): boolean => this.#reportsDispatch.has(backend.name);
+    const sent = (fromQueue: boolean): void => {
       sentAt = performance.now();
       run.remoteSent(sentAt);
+      endWatch?.(false);
+      endWatch = stalls.sent(backend, run.task, envelope, sentAt, fromQueue ? undefined : queued);
+    };
+    const onDispatch = (): void => {
       this.#reportsDispatch.add(backend.name);
+      sent(true);
     };
     const onStorageUsd = (usd: number): void => ledger.charged(backend, usd);
+    let invokedAt: number | undefined;
     const invoke = (): Promise<ResultEnvelope> => {
       // A backend that never reports dispatch is taken to send at once.
-      if (!this.#reportsDispatch.has(backend.name)) {
-        sentAt = performance.now();
-        run.remoteSent(sentAt);
-      }
+      if (!this.#reportsDispatch.has(backend.name)) sent(false);
+      invokedAt = performance.now();
+      router.attemptStarted(backend);
       return backend.invoke(envelope, { signal, task: run.task, onDispatch, onStorageUsd });
     };
     const breaker = breakers.get(backend.name) as BackendBreaker;
-    run.remoteAttempt(breaker.state(), ledger.estimateUsd(backend, run.task) ?? 0);
+    run.remoteAttempt(breaker.state(), (ledger.estimateUsd(backend, run.task) ?? 0) + transferUsd);
     try {
       const result = await breaker.fire(invoke);
-      ledger.settled(reservation, result.durationMs);
+      endWatch?.(true);
+      ledger.settled(reservation, result.durationMs, result.coldStartMs);
       ledger.measured(backend, run.task.name, result.durationMs);
+      const { durationMs: runMs, coldStartMs } = result;
+      const wallMs = performance.now() - (sentAt ?? invokedAt ?? performance.now());
+      router.attemptSettled(backend, { task: run.task.name, runMs, wallMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) });
       return result;
     } catch (error) {
+      endWatch?.(false);
+      if (invokedAt !== undefined) router.attemptSettled(backend);
       ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
       throw isOffloadError(error)
         ? error
@@ -155,7 +178,8 @@ export class RemoteAttempts {
 
   #budgetError(run: RemoteAttemptRun, backend: Backend): CapacityError {
     const { ledger, cost } = this.#parts;
-    const reserve = ledger.reserveUsd(backend, run.timeoutMs) ?? 0;
+    const transferUsd = this.#parts.router.transferUsd(backend, run.data);
+    const reserve = (ledger.reserveUsd(backend, run.timeoutMs) ?? 0) + transferUsd;
     const spend = ledger.committed();
     const budgets = [
       cost.budgetUsd === undefined ? '' : `cost.budgetUsd $${cost.budgetUsd} (billed and reserved: $${spend.totalUsd.toPrecision(3)})`,
@@ -163,7 +187,7 @@ export class RemoteAttempts {
     ].filter(Boolean);
     return new CapacityError(
       `Expected the budget to leave room for one more attempt of task "${run.task.name}" on "${backend.name}", which reserves $${reserve.toPrecision(3)} ` +
-        `(its ${run.timeoutMs === undefined ? "backend's longest billed run" : `timeoutMs of ${run.timeoutMs} ms`} at the backend's price), but ${budgets.join(' and ')} leaves no room: ` +
+        `(its ${run.timeoutMs === undefined ? "backend's longest billed run" : `timeoutMs of ${run.timeoutMs} ms`} at the backend's price${transferUsd > 0 ? `, and $${transferUsd.toPrecision(3)} to move its data from ${run.data?.region} to the backend's region` : ''}), but ${budgets.join(' and ')} leaves no room: ` +
         `raise the budget, give the task a shorter timeoutMs, or use placement 'auto' to run it locally`,
       { code: 'ERR_BUDGET_EXHAUSTED', retryable: false, taskName: run.task.name, backend: backend.name },
     );

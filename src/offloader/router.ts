@@ -3,15 +3,18 @@
  * task's `placement` to a backend (asking the scheduler for `auto`);
  * failover picks where a retry goes after an infrastructure fault. Both read
  * the same live signals, built here in one way, and both ask the scheduler's
- * one eligibility rule whether a remote may take the attempt.
+ * one eligibility rule whether a remote may take the attempt. It keeps the
+ * {@link LatencyPredictor} of the remotes (fed by each remote attempt's
+ * start and answer) and hands its predictions to the scheduler as inputs.
  */
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import { ValidationError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
-import { crossRegionUsd } from '../scheduler/region.js';
+import { LatencyPredictor, type RemoteMeasurement } from '../scheduler/latency-predictor.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
-import type { DataLocation, ResolvedTaskDefinition } from '../task.js';
+import type { ResolvedTaskDefinition } from '../task.js';
+import { type DataPlace, regionOf } from './data-place.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 import type { Placement } from './types.js';
@@ -38,26 +41,33 @@ export interface RouterParts {
   crossRegionUsdPerGb: number;
 }
 
-/** Where a task's data lives, from its `dataRegion(input)`. */
-interface DataPlace {
-  region: string;
-  bytes: number;
-}
-
-/** The task's `dataRegion(input)` as a {@link DataPlace}; undefined when it has none (or returned none). */
-export function dataPlaceOf(task: ResolvedTaskDefinition, input: unknown): DataPlace | undefined {
-  const located = (task.dataRegion as ((input: unknown) => DataLocation | string | undefined) | undefined)?.(input);
-  if (located === undefined) return undefined;
-  if (typeof located === 'string') return { region: located, bytes: 0 };
-  return { region: located.region, bytes: located.bytes ?? 0 };
-}
-
 /** Maps placements to backends and picks failover targets. */
 export class Router {
   readonly #parts: RouterParts;
+  readonly #predictor: LatencyPredictor;
+  /** Attempts placed on each remote whose environment the predictor already counts, not yet sent. */
+  readonly #claims = new Map<string, number>();
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
+    const profiles = parts.remotes.flatMap((remote) => (remote.latencyProfile === undefined ? [] : [[remote.name, remote.latencyProfile] as const]));
+    this.#predictor = new LatencyPredictor(new Map(profiles));
+  }
+
+  /**
+   * A remote attempt was sent to `backend`: it holds one of its environments
+   * (warm when one is idle). The scheduler's own placements count from the
+   * moment they are decided, so tasks decided in the same tick see it.
+   */
+  attemptStarted(backend: Backend): void {
+    const claimed = this.#claims.get(backend.name) ?? 0;
+    if (claimed > 0) this.#claims.set(backend.name, claimed - 1);
+    else this.#predictor.started(backend.name, performance.now());
+  }
+
+  /** A remote attempt on `backend` settled; `measured` (when it answered) feeds the predictions. */
+  attemptSettled(backend: Backend, measured?: RemoteMeasurement): void {
+    this.#predictor.settled(backend.name, performance.now(), measured);
   }
 
   /**
@@ -81,27 +91,36 @@ export class Router {
   }
 
   /**
-   * Where a retry goes after `failed` had an infrastructure fault: the first
-   * other remote, in `remotes` order, that the scheduler finds eligible; else
+   * Where a retry goes after `failed` had an infrastructure fault: another
+   * remote that the scheduler finds eligible (moving the data priced in),
+   * one in the data's region first, else the first in `remotes` order; else
    * the local pool.
    */
-  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined): Backend {
+  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): Backend {
     const { local, remotes, scheduler, ledger } = this.#parts;
     const spend = ledger.committed();
-    for (const [index, signals] of this.#remoteSignals(task, timeoutMs).entries()) {
-      if (remotes[index] !== failed && scheduler.eligible(signals, spend)) return remotes[index];
+    let first: Backend | undefined;
+    for (const [index, signals] of this.#remoteSignals(task, timeoutMs, data).entries()) {
+      if (remotes[index] === failed || !scheduler.eligible(signals, spend)) continue;
+      if (data === undefined || signals.region === data.region) return remotes[index];
+      first ??= remotes[index];
     }
-    return local;
+    return first ?? local;
+  }
+
+  /** What moving the task's data to `remote` costs, USD (0 without a `dataRegion`). */
+  transferUsd(remote: Backend, data: DataPlace | undefined): number {
+    return data === undefined ? 0 : data.transferUsd(remote, this.#parts.crossRegionUsdPerGb);
   }
 
   /**
    * True when the budgets leave room for one more attempt with `timeoutMs`
-   * on `remote` (the budget part of the scheduler's eligibility, for an
+   * on `remote` moving data for `transferUsd` (the budget part of the scheduler's eligibility, for an
    * attempt that is already placed there); fires `budgetExhausted` when not.
    */
-  admits(remote: Backend, timeoutMs: number | undefined): boolean {
+  admits(remote: Backend, timeoutMs: number | undefined, transferUsd = 0): boolean {
     const { scheduler, ledger } = this.#parts;
-    const reserveUsd = ledger.reserveUsd(remote, timeoutMs) ?? 0;
+    const reserveUsd = (ledger.reserveUsd(remote, timeoutMs) ?? 0) + transferUsd;
     if (!scheduler.budgetExhausted(ledger.committed(), reserveUsd)) return true;
     ledger.checkBudget(reserveUsd);
     return false;
@@ -118,25 +137,31 @@ export class Router {
     };
     // Remote signals cost a little to gather: only when the pool is saturated.
     if (!scheduler.saturated(snapshot)) return local;
+    snapshot.local.predictedRunMs = local.durations.estimateMs(task.name, task.expectedDurationMs);
     snapshot.remotes = this.#remoteSignals(task, timeoutMs, data);
     if (data !== undefined) snapshot.dataRegion = data.region;
     const decision = scheduler.decide(snapshot);
     if (decision === 'queue') ledger.checkBudget(Math.min(...snapshot.remotes.map((remote) => remote.reserveUsd ?? 0)));
     const remote = remotes.find((backend) => backend.name === decision);
     if (remote === undefined) return local;
+    this.#predictor.started(remote.name, performance.now());
+    this.#claims.set(remote.name, (this.#claims.get(remote.name) ?? 0) + 1);
     this.#parts.onSpill?.(task.name, remote.name, pool.queued, pool.predictedWaitMs);
     return remote;
   }
 
   /** The live signals of every remote for `task` with `timeoutMs`, in `remotes` order: the one way both placement and failover see them. */
   #remoteSignals(task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): RemoteSignals[] {
-    const { remotes, breakers, ledger, stats, prefersFastest, crossRegionUsdPerGb } = this.#parts;
+    const { remotes, breakers, ledger, stats, prefersFastest } = this.#parts;
     const measured = prefersFastest ? stats.snapshot() : undefined;
+    const baseRunMs = this.#parts.local.durations.estimateMs(task.name, task.expectedDurationMs);
+    const now = performance.now();
     return remotes.map((remote) => {
-      const region = remote.region ?? remote.invokedFunction?.region;
       // Moving the task's data to a remote in another region is priced into both figures.
-      const transferUsd = data === undefined ? 0 : crossRegionUsd(data.region, region, data.bytes, crossRegionUsdPerGb);
-      const estimatedCostUsd = ledger.estimateUsd(remote, task);
+      const transferUsd = this.transferUsd(remote, data);
+      const prediction = this.#predictor.predict(remote.name, task.name, baseRunMs, now);
+      // An expected cold start is priced in (its INIT is billed), so a warm remote ranks before a cold one.
+      const estimatedCostUsd = ledger.estimateUsd(remote, task, prediction?.coldStartMs);
       const reserveUsd = ledger.reserveUsd(remote, timeoutMs);
       return {
         name: remote.name,
@@ -146,7 +171,8 @@ export class Router {
         estimatedCostUsd: estimatedCostUsd === undefined && transferUsd === 0 ? undefined : (estimatedCostUsd ?? 0) + transferUsd,
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
-        region,
+        predictedLatencyMs: prediction?.latencyMs,
+        region: regionOf(remote),
       };
     });
   }

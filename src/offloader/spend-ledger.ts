@@ -2,8 +2,9 @@
  * The spend ledger of the remotes: attempts in flight per backend, the
  * upper bound each one reserves against the budgets until it settles, the
  * billed cost of each attempt once it settled (failed and aborted ones
- * included), and the measured run times of each remote, per task. Fires
- * `budgetExhausted` once, when spend reaches a budget.
+ * included, with the cross-region move of its data), and the measured run
+ * times of each remote, per task. Fires `budgetExhausted` once, when spend
+ * reaches a budget.
  */
 import type { Backend } from '../backends/backend.js';
 import { DurationEstimator } from '../backends/local/duration-estimator.js';
@@ -19,8 +20,10 @@ export interface Reservation {
   readonly backend: Backend;
   /** The attempt's upper bound of billed run time, ms. */
   readonly boundMs: number;
-  /** The cost of that bound and of the attempt's most storage requests, USD (0 without a price model or a store). */
+  /** The cost of that bound, the attempt's most storage requests and {@link transferUsd}, USD. */
   readonly usd: number;
+  /** What moving the task's data to the backend's region costs, USD (0 in the same region). */
+  readonly transferUsd: number;
 }
 
 /** In-flight counts, reservations, billed spend and measured run times of the remotes. */
@@ -32,6 +35,7 @@ export class SpendLedger {
   readonly #billed = new SpendTracker();
   readonly #inFlight = new Map<string, number>();
   #reservedUsd = 0;
+  #crossRegionUsd = 0;
   #exhaustedFired = false;
 
   /** `localDurations` gives each task's run time on the local pool; `onExhausted` hears the first time spend reaches a budget. */
@@ -44,12 +48,14 @@ export class SpendLedger {
   /**
    * Expected cost of one run of `task` on `backend`, from its run time
    * measured there, else on the local pool, else its `expectedDurationMs`
-   * (0 when none is known); undefined without a price model.
+   * (0 when none is known), plus the INIT of a cold start of `coldStartMs`
+   * when one is expected; undefined without a price model.
    */
-  estimateUsd(backend: Backend, task: ResolvedTaskDefinition): number | undefined {
+  estimateUsd(backend: Backend, task: ResolvedTaskDefinition, coldStartMs?: number): number | undefined {
     if (backend.estimateCostUsd === undefined) return undefined;
     const measured = this.#remoteDurations.get(backend.name)?.estimateMs(task.name);
-    return backend.estimateCostUsd(measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0);
+    const runMs = measured ?? this.#localDurations.estimateMs(task.name, task.expectedDurationMs) ?? 0;
+    return coldStartMs ? backend.estimateCostUsd(runMs, coldStartMs) : backend.estimateCostUsd(runMs);
   }
 
   /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`) with its storage requests (`maxStorageUsd`), USD; undefined without either. */
@@ -70,23 +76,35 @@ export class SpendLedger {
     return { totalUsd: billed.totalUsd + this.#reservedUsd, lastHourUsd: billed.lastHourUsd + this.#reservedUsd };
   }
 
-  /** A remote attempt with `timeoutMs` starts: counts it in flight and reserves its upper bound until {@link settled}. */
-  reserve(backend: Backend, timeoutMs: number | undefined): Reservation {
+  /**
+   * A remote attempt with `timeoutMs` that moves its data for `transferUsd`
+   * starts: counts it in flight and reserves its upper bound until {@link settled}.
+   */
+  reserve(backend: Backend, timeoutMs: number | undefined, transferUsd = 0): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
     const boundMs = attemptBoundMs(backend, timeoutMs);
-    const usd = (backend.estimateCostUsd?.(boundMs) ?? 0) + (backend.maxStorageUsd ?? 0);
+    const usd = (backend.estimateCostUsd?.(boundMs) ?? 0) + (backend.maxStorageUsd ?? 0) + transferUsd;
     this.#reservedUsd += usd;
-    return { backend, boundMs, usd };
+    return { backend, boundMs, usd, transferUsd };
   }
 
-  /** A remote attempt settled: its reservation is replaced by the billed cost of `billedMs` of run time (nothing when undefined: it was not billed). */
-  settled({ backend, usd }: Reservation, billedMs: number | undefined): void {
+  /**
+   * A remote attempt settled: its reservation is replaced by the billed cost
+   * of `billedMs` of run time and its data's move (nothing when undefined:
+   * it never reached the backend), plus the INIT of the environment it
+   * started when its result reported one (`coldStartMs`; the backend's price
+   * model bills it as its provider does).
+   */
+  settled({ backend, usd, transferUsd }: Reservation, billedMs: number | undefined, coldStartMs?: number): void {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) - 1);
     this.#reservedUsd -= usd;
     // Float sums drift below zero when everything settled.
     if (this.#reservedUsd < 0) this.#reservedUsd = 0;
-    if (billedMs === undefined || backend.estimateCostUsd === undefined) return;
-    this.#billed.add(backend.name, backend.estimateCostUsd(billedMs));
+    if (billedMs === undefined) return;
+    this.#crossRegionUsd += transferUsd;
+    if (backend.estimateCostUsd === undefined && transferUsd === 0) return;
+    const runUsd = coldStartMs === undefined ? backend.estimateCostUsd?.(billedMs) : backend.estimateCostUsd?.(billedMs, coldStartMs);
+    this.#billed.add(backend.name, (runUsd ?? 0) + transferUsd);
     this.checkBudget();
   }
 
@@ -117,6 +135,6 @@ export class SpendLedger {
 
   /** Billed spend so far, for `stats()`. */
   summary(): SpendSummary {
-    return this.#billed.summary();
+    return { ...this.#billed.summary(), crossRegionUsd: this.#crossRegionUsd };
   }
 }

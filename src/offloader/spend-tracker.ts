@@ -14,6 +14,8 @@ export interface SpendSummary {
   lastHourUsd: number;
   /** Per backend name. */
   byBackend: Record<string, number>;
+  /** Of `totalUsd`, what moving tasks' data to remotes in other regions cost (`cost.crossRegionUsdPerGb`), USD. */
+  crossRegionUsd: number;
 }
 
 /** Accumulates billed costs. */
@@ -45,7 +47,7 @@ export class SpendTracker {
   }
 
   /** Everything, for `stats()`. */
-  summary(now = Date.now()): SpendSummary {
+  summary(now = Date.now()): Omit<SpendSummary, 'crossRegionUsd'> {
     return { ...this.current(now), byBackend: Object.fromEntries(this.#byBackend) };
   }
 }

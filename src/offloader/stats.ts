@@ -23,6 +23,8 @@ export interface BackendStats {
   failed: number;
   /** Attempts here that were retried. */
   retried: number;
+  /** Attempts here that ran past their stall limit (each raised one `stall` event). */
+  stalls: number;
   /** Time from submission to settlement of tasks settled here. */
   latencyMs: LatencySummary;
   /** Run time where the task ran (measured by the runtime). */
@@ -42,6 +44,7 @@ interface BackendRecorder {
   succeeded: number;
   failed: number;
   retried: number;
+  stalls: number;
   latency: RecordableHistogram;
   run: RecordableHistogram;
 }
@@ -69,7 +72,7 @@ export class StatsRecorder {
   #get(backend: string): BackendRecorder {
     let recorder = this.#backends.get(backend);
     if (recorder === undefined) {
-      recorder = { dispatched: 0, succeeded: 0, failed: 0, retried: 0, latency: createHistogram(), run: createHistogram() };
+      recorder = { dispatched: 0, succeeded: 0, failed: 0, retried: 0, stalls: 0, latency: createHistogram(), run: createHistogram() };
       this.#backends.set(backend, recorder);
     }
     return recorder;
@@ -90,6 +93,11 @@ export class StatsRecorder {
     this.#get(backend).retried++;
   }
 
+  /** Counts an attempt on `backend` that ran past its stall limit. */
+  stalled(backend: string): void {
+    this.#get(backend).stalls++;
+  }
+
   /** Records a task's final outcome on `backend`: its latency from submission, and its run time when it ran. */
   settled(backend: string, ok: boolean, latencyMs: number, runMs: number | undefined): void {
     const recorder = this.#get(backend);
@@ -108,6 +116,7 @@ export class StatsRecorder {
         succeeded: recorder.succeeded,
         failed: recorder.failed,
         retried: recorder.retried,
+        stalls: recorder.stalls,
         latencyMs: summarize(recorder.latency),
         runMs: summarize(recorder.run),
       };

@@ -15,6 +15,7 @@ import { BackendError, type OffloadError, placeError, SerializationError, Valida
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
+import type { DataPlace } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
 import type { RemoteAttemptRun, RemoteAttempts } from './remote-attempt.js';
 import type { ReportedRun, RunReporter } from './run-reporter.js';
@@ -59,6 +60,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly chunkSize: number | undefined;
   /** The call's `affinityKey`, else the task's `affinity(input)`. */
   affinityKey: string | undefined;
+  /** Where the task's data lives (its `dataRegion(input)`), set before {@link start}. */
+  data: DataPlace | undefined;
   readonly #services: RunServices;
   #backend: Backend;
   readonly #taskId: string;
@@ -169,7 +172,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #wireInputText(): string {
     const moved = this.#movedError();
     if (moved !== undefined) throw moved;
-    this.#wireInput ??= serialize(this.#input, 'input');
+    this.#wireInput ??= this.data?.encodedInput() ?? serialize(this.#input, 'input');
     return this.#wireInput;
   }
 

@@ -3,7 +3,9 @@
  * signals (local queue depth and predicted wait, each remote's in-flight
  * count, cap, breaker state and cost estimate, spend so far), keep a task
  * local, send it to a remote, or queue it locally because no remote may take
- * it. {@link eligible} is the one rule of whether a remote may take an
+ * it; with `burst.latencyAware` (the default), a remote takes it only when
+ * its predicted latency (what the caller's `LatencyPredictor` gives, passed
+ * in as `predictedLatencyMs`) beats the local one. {@link eligible} is the one rule of whether a remote may take an
  * attempt, for first placement and failover alike. No I/O: everything is in
  * the arguments, so it is unit-tested with plain objects.
  */
@@ -30,11 +32,22 @@ export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostP
   return !budgetExhausted(cost, spend, remote.reserveUsd ?? estimate);
 }
 
+/**
+ * True when `remote`'s predicted latency beats the task's predicted local
+ * latency (the pool's predicted wait plus the task's run time there), or
+ * when `remote` has no prediction.
+ */
+function beatsLocal(remote: RemoteSignals, snapshot: SchedulerSnapshot): boolean {
+  if (remote.predictedLatencyMs === undefined) return true;
+  return remote.predictedLatencyMs < snapshot.local.predictedWaitMs + (snapshot.local.predictedRunMs ?? 0);
+}
+
 /** Creates the scheduler for a burst and cost policy. */
 export function createScheduler(burst: BurstPolicy = {}, cost: CostPolicy = {}): Scheduler {
   const maxQueueDepth = burst.maxQueueDepth ?? Number.POSITIVE_INFINITY;
   const maxWaitMs = burst.maxWaitMs ?? Number.POSITIVE_INFINITY;
   const prefer = cost.prefer ?? 'cheapest';
+  const latencyAware = burst.latencyAware ?? true;
 
   function saturated(snapshot: SchedulerSnapshot): boolean {
     const { local } = snapshot;
@@ -58,13 +71,19 @@ export function createScheduler(burst: BurstPolicy = {}, cost: CostPolicy = {}):
       // A remote in the data's region comes first, then the `prefer` rank.
       const away = (remote: RemoteSignals): number => (dataRegion !== undefined && remote.region !== dataRegion ? 1 : 0);
       let best: RemoteSignals | undefined;
+      let slower = false;
       for (const remote of snapshot.remotes) {
         if (!eligible(remote, snapshot.spend, cost)) continue;
         if (typeof prefer !== 'string' && !prefer.includes(remote.name)) continue;
+        if (latencyAware && !beatsLocal(remote, snapshot)) {
+          slower = true;
+          continue;
+        }
         // Stable: among equals, the earlier remote in `remotes` wins.
         if (best === undefined || away(remote) < away(best) || (away(remote) === away(best) && rank(remote) < rank(best))) best = remote;
       }
-      return best?.name ?? 'queue';
+      // A remote could take it but is predicted slower than the pool: the task stays local.
+      return best?.name ?? (slower ? 'local' : 'queue');
     },
   };
 }

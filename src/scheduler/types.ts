@@ -19,6 +19,30 @@ export interface BurstPolicy {
    * @default Infinity (never, by wait)
    */
   maxWaitMs?: number;
+  /**
+   * Once saturated, overflow a task only to a remote whose predicted latency
+   * (expected cold start + network + run time there) beats its predicted
+   * local latency (wait + run time); otherwise it stays local. A remote
+   * without a prediction (no latency profile) is not held back.
+   * @default true
+   */
+  latencyAware?: boolean;
+}
+
+/**
+ * What a remote's latency is made of before anything was measured there:
+ * the priors of the scheduler's predictions (each is then learned from the
+ * remote's answers).
+ */
+export interface RemoteLatencyProfile {
+  /** INIT of a new execution environment (a cold start), ms. */
+  coldStartMs: number;
+  /** Run time there = run time on the local pool x this (slower CPUs are > 1). */
+  speedFactor: number;
+  /** An environment idle longer than this is taken to be reclaimed, ms. */
+  warmMs: number;
+  /** Network round trip of one attempt, ms. */
+  networkMs: number;
 }
 
 /** Cost rules for overflow. */
@@ -36,8 +60,10 @@ export interface CostPolicy {
    */
   prefer?: 'cheapest' | 'fastest' | readonly string[];
   /**
-   * Price of moving 1 GB of a task's data (its `dataRegion` bytes) to a
-   * remote in another region, USD, added to that remote's estimate.
+   * Price of moving 1 GB of a task's data (its `dataRegion` bytes, else its
+   * encoded input) to a remote in another region, USD: added to that
+   * remote's estimate and reservation, and billed into the spend
+   * (`stats().spend.crossRegionUsd`) when an attempt reaches it.
    * @default 0.02 (AWS's rate between most region pairs; see `CROSS_REGION_USD_PER_GB`)
    */
   crossRegionUsdPerGb?: number;
@@ -63,6 +89,12 @@ export interface RemoteSignals {
   reserveUsd?: number;
   /** Typical latency there (for `prefer: 'fastest'`), undefined before any run. */
   expectedLatencyMs?: number;
+  /**
+   * Predicted latency of this task there now, ms: expected cold start (none
+   * while a warm environment is idle) + network + run time there
+   * (undefined: no prediction; the remote is not held back by latency).
+   */
+  predictedLatencyMs?: number;
   /** The region the remote runs in, when known. */
   region?: string;
 }
@@ -81,6 +113,8 @@ interface LocalSignals {
   queueDepth: number;
   /** Predicted wait of a new task before a worker starts it, ms. */
   predictedWaitMs: number;
+  /** Predicted run time of this task on the pool, ms (undefined: unknown, taken as 0). */
+  predictedRunMs?: number;
   /** State of the local pool's breaker (worker crash storms open it). */
   breaker: BreakerState;
 }

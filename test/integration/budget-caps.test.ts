@@ -36,9 +36,9 @@ function remote(kind: RemoteKind, extra: { timeoutSeconds?: number } = {}): Back
   return lambda({ functionName: session.lambda.functionName, client, memoryMb: kind === 'lambda-1024' ? 1024 : 10_240, ...extra });
 }
 
-/** The scaled-down set-up of the table: one local worker, overflow as soon as one task waits, a tiny budget. */
+/** The scaled-down set-up of the table: one local worker, overflow as soon as one task waits (the threshold alone: these rows test the caps, not the latency rule), a tiny budget. */
 function offloaderOn(backend: Backend, budgetUsd: number): Offloader {
-  return createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: [backend], burst: { maxQueueDepth: 0 }, cost: { budgetUsd } });
+  return createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: [backend], burst: { maxQueueDepth: 0, latencyAware: false }, cost: { budgetUsd } });
 }
 
 interface Outcome {

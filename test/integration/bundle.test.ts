@@ -4,12 +4,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Metafile } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLambdaHandler } from '../../adapters/aws-lambda/handler.js';
 import { bundleTaskModule } from '../../infra/bundle.js';
 import { BundleError } from '../../infra/bundle-error.js';
+import { ValidationError } from '../../src/errors.js';
 import { rejectionOf } from '../support/helpers.js';
 
 const remoteTasks = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
+const namedZodTasks = fileURLToPath(new URL('../fixtures/named-zod-tasks.mjs', import.meta.url));
+
+/** The zod locales (file names without `.js`, not the `index` that lists them) that add bytes to a bundle. */
+function zodLocales(metafile: Metafile): string[] {
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+  return inputs.flatMap(([input, { bytesInOutput }]) => {
+    const locale = /node_modules\/zod\/v4\/locales\/(\w+)\.js$/.exec(input)?.[1];
+    return locale !== undefined && locale !== 'index' && bytesInOutput > 0 ? [locale] : [];
+  });
+}
 const work = mkdtempSync(join(tmpdir(), 'spillway-bundle-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -42,5 +55,40 @@ describe('bundleTaskModule', () => {
     const second = await bundleTaskModule({ tasks: remoteTasks, outDir: join(work, 'b') });
     expect(second.manifest.targets).toEqual(first.manifest.targets);
     expect(second.manifest.bundleHash).toBe(first.manifest.bundleHash);
+  });
+
+  it("keeps zod's locales other than English out of a module that imports * as z, and names them for { z }", async () => {
+    const steps: string[] = [];
+    const star = await bundleTaskModule({ tasks: remoteTasks, outDir: join(work, 'star'), onStep: (line) => steps.push(line) });
+    expect(zodLocales(star.metafiles.lambda)).toEqual(['en']);
+    expect(zodLocales(star.metafiles.gcf)).toEqual(['en']);
+    expect(steps.filter((line) => line.startsWith('note'))).toEqual([]);
+
+    const named = await bundleTaskModule({ tasks: namedZodTasks, outDir: join(work, 'named'), onStep: (line) => steps.push(line) });
+    expect(zodLocales(named.metafiles.lambda)).toContain('de');
+    const notes = steps.filter((line) => line.startsWith('note'));
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/^note {5}lambda\/index\.mjs carries zod's locales \(\d+\.\d kB\): .*write `import \* as z from 'zod'`/);
+    expect(notes[1]).toMatch(/^note {5}gcf\/index\.mjs carries zod's locales/);
+  });
+
+  it('leaves the loader of a task module by location (es-module-lexer) out of both entries', async () => {
+    const built = await bundleTaskModule({ tasks: remoteTasks, outDir: join(work, 'no-loader') });
+    for (const metafile of [built.metafiles.lambda, built.metafiles.gcf]) {
+      const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+      expect(inputs.some((input) => input.includes('node_modules/zod/'))).toBe(true);
+      expect(inputs.filter((input) => input.includes('es-module-lexer'))).toEqual([]);
+    }
+  });
+
+  it('a handler built for a bundle refuses a location, naming the fix', () => {
+    const flags = globalThis as { __spillwayNamespaceBundle?: boolean };
+    flags.__spillwayNamespaceBundle = true;
+    try {
+      expect(() => createLambdaHandler(new URL('../fixtures/remote-tasks.mjs', import.meta.url))).toThrow(ValidationError);
+      expect(() => createLambdaHandler('tasks.mjs')).toThrow(/in a bundle built by `spillway bundle` to be the task module's namespace, got a location/);
+    } finally {
+      delete flags.__spillwayNamespaceBundle;
+    }
   });
 });

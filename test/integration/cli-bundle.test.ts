@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES } from '../../src/contract/platform.js';
-import { hashTaskModule } from '../../src/contract/task-module.js';
+import { hashTaskModule } from '../../src/contract/task-module-load.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const remoteTasks = fileURLToPath(new URL('../fixtures/remote-tasks.mjs', import.meta.url));
@@ -66,6 +66,20 @@ describe('spillway bundle (the built CLI)', () => {
     expect(manifest.bundleHash).toBe(hashTaskModule(typescriptTasks));
     expect(manifest.tasks).toContain('digest');
     expect(existsSync(join(out, 'lambda.zip'))).toBe(true);
+  });
+
+  it('--analyze writes the metafiles and prints each bundle by part on stderr, leaving --json stdout alone', async () => {
+    const out = join(work, 'out-analyze');
+    const run = await cli('bundle', '--tasks', remoteTasks, '--out', out, '--json', '--analyze');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).tasks).toContain('echo');
+    for (const target of ['lambda', 'gcf']) {
+      const metafile = JSON.parse(readFileSync(join(out, `${target}.meta.json`), 'utf8'));
+      expect(Object.keys(metafile.outputs)).toHaveLength(1);
+      expect(run.stderr).toMatch(new RegExp(`${target}/index\\.mjs: [\\d.]+ kB by part\\n +[\\d.]+ kB {2}zod\\n`));
+    }
+    expect(run.stderr).toMatch(/ +[\d.]+ (kB|B) {2}spillway\n/);
+    expect(run.stderr).toContain('node_modules/zod/v4/core/schemas.js');
   });
 
   it('an unknown task module exits 2 (a bad --tasks) with a one-line error naming --tasks', async () => {

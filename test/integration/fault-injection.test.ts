@@ -89,7 +89,8 @@ describe('fault injection', () => {
       tasks: tasksUrl,
       local: { maxWorkers: 2, maxQueue: TOTAL },
       remotes: [gcf, chaos],
-      burst: { maxQueueDepth: 16 },
+      // The emulator is not the cloud its adapter's latency priors describe: the threshold alone decides.
+      burst: { maxQueueDepth: 16, latencyAware: false },
       cost: { budgetUsd: BUDGET_USD, prefer: 'cheapest' },
       breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingWindowMs: 1_000 },
       retry: { retries: 8, minDelayMs: 1, maxDelayMs: 20 },

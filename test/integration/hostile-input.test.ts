@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createLambdaHandler } from '../../adapters/aws-lambda/handler.js';
 import { createCloudFunctionHandler } from '../../adapters/gcp-functions/handler.js';
 import { createRuntime, createTaskRegistry, ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../../src/contract/index.js';

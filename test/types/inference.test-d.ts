@@ -3,7 +3,7 @@
  * typecheck mode (vitest.config.ts) checks this file with tsc; nothing here runs.
  */
 import { describe, expectTypeOf, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type Offloadable,
   type OffloadError,

@@ -1,7 +1,7 @@
 // createLambdaHandler called directly with envelopes, as Lambda would call
 // it: no server, no threads.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUNDLE_HASH_ENV, createLambdaHandler, type LambdaContextLike } from '../../adapters/aws-lambda/handler.js';
 import { decodeError, deserialize, ENVELOPE_VERSION, hashTaskModule, type ResultEnvelope, serialize, type TaskEnvelope } from '../../src/contract/index.js';
 import { offloadable, StaleBundleError, TaskError, TimeoutError, ValidationError } from '../../src/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isOffloadable, type Offloadable, offloadable, type TaskInput, type TaskOutput, ValidationError } from '../../src/index.js';
 
 function catchError(fn: () => unknown): unknown {

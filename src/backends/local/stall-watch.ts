@@ -12,21 +12,21 @@ import { type Chunk, type Job, SETTLED } from './job.js';
 import { stopWorker } from './watchdog.js';
 import { PROGRESS } from './wire-format.js';
 
-/** Payload of the offloader's `stall` event: a local attempt ran past its `stallAfterMs`. */
+/** Payload of the offloader's `stall` event: an attempt (local or remote) ran past its `stallAfterMs`. */
 export interface StallInfo {
   /** The task's `offloadable` name. */
   taskName: string;
   /** Task id, stable across retries. */
   taskId: string;
-  /** Backend that runs the attempt: `local`. */
+  /** Backend that runs the attempt: `local`, or the remote's name. */
   backend: string;
-  /** `threadId` of the worker running it. */
-  worker: number;
+  /** `threadId` of the local worker running it; absent for a remote attempt. */
+  worker?: number;
   /** How long the attempt had run when the stall was seen, ms. */
   runningMs: number;
   /** The limit it passed, ms. */
   stallAfterMs: number;
-  /** `'report'`: the attempt keeps running; `'restart'`: its worker was terminated. */
+  /** `'report'`: the attempt keeps running (always, on a remote); `'restart'`: its worker was terminated. */
   action: 'report' | 'restart';
   /** True when the attempt is sent again (`'restart'` of an idempotent task); false when it keeps running or fails with `ERR_WORKER_STALLED`. */
   retried: boolean;
@@ -50,6 +50,12 @@ export interface StallWatchOptions {
 const P99_FACTOR = 10;
 /** ...and at least this long, ms. */
 const MIN_DEFAULT_STALL_MS = 30_000;
+
+/** The default stall limit of a task whose p99 run time is `p99Ms` (undefined: never measured): 10 × it, at least 30 s. */
+export function defaultStallAfterMs(p99Ms: number | undefined): number {
+  return Math.max(MIN_DEFAULT_STALL_MS, P99_FACTOR * (p99Ms ?? 0));
+}
+
 /** How often a stalled idempotent attempt is restarted before it fails. */
 const MAX_RESTARTS = 2;
 /** Longest and shortest pause between two scans, ms. */
@@ -108,8 +114,7 @@ export class StallWatch {
     if (job.envelope.timeoutMs !== undefined) return undefined;
     const explicit = job.task?.stallAfterMs ?? this.#options.stallAfterMs;
     if (explicit !== undefined) return explicit;
-    const p99 = this.#options.durations.p99Ms(job.envelope.task) ?? job.task?.expectedDurationMs ?? 0;
-    return Math.max(MIN_DEFAULT_STALL_MS, P99_FACTOR * p99);
+    return defaultStallAfterMs(this.#options.durations.p99Ms(job.envelope.task) ?? job.task?.expectedDurationMs);
   }
 
   #stalled(chunk: Chunk, index: number, job: Job, runningMs: number, limitMs: number): void {

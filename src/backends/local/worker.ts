@@ -7,7 +7,7 @@ import { threadId, workerData } from 'node:worker_threads';
 import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
-import { loadTaskModule } from '../../contract/task-module.js';
+import { loadTaskModule } from '../../contract/task-module-load.js';
 import { driftSince, type GlobalBaseline, quickDrift, takeBaseline } from '../global-drift.js';
 import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';

@@ -29,7 +29,7 @@ function remotes(): Backend[] {
 
 /** A burst of slow tasks on one local worker: the overflow goes to the remotes. */
 async function burst(): Promise<{ results: number[]; ranOn: Record<string, number>; placed: Record<string, string> }> {
-  const offloader = createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: remotes(), burst: { maxQueueDepth: 0 } });
+  const offloader = createOffloader({ tasks, local: { maxWorkers: 1 }, remotes: remotes(), burst: { maxQueueDepth: 0, latencyAware: false } });
   try {
     const ranOn: Record<string, number> = {};
     const jobs = Array.from({ length: 12 }, (_, n) =>

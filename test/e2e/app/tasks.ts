@@ -2,7 +2,7 @@
 // schemas from zod, and a local helper (./helper.ts) the bundle includes.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { offloadable } from 'spillway/task';
-import { z } from 'zod';
+import * as z from 'zod';
 import { greeting } from './helper.js';
 
 /** Greets by name, with the helper's wording. */
