@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'task/index': 'src/task-entry.ts',
     'local-worker': 'src/backends/local/worker.ts',
+    'local-process': 'src/backends/local/process-host.ts',
     'cli/index': 'infra/cli/index.ts',
     'dev/index': 'infra/dev-entry.ts',
     'aws-lambda/index': 'adapters/aws-lambda/index.ts',

@@ -44,11 +44,11 @@ const session = await startDev({ tasks, lambda: true });
 const clients: LambdaClient[] = [];
 
 function remoteFor(row: Row): Backend {
-  if (row.remote === 'gcf') return cloudFunctions({ url: session.gcfUrl, auth: 'none' });
+  if (row.remote === 'gcf') return cloudFunctions({ url: session.gcfUrl, auth: 'none', maxBilledColdStartMs: 0 });
   if (session.lambda === undefined) throw new Error('startDev({ lambda: true }) started no Lambda emulator');
   const client = new LambdaClient(session.lambda.clientConfig);
   clients.push(client);
-  return lambda({ functionName: session.lambda.functionName, client, memoryMb: row.remote === 'lambda-10240' ? 10_240 : 1024 });
+  return lambda({ functionName: session.lambda.functionName, client, memoryMb: row.remote === 'lambda-10240' ? 10_240 : 1024, maxBilledColdStartMs: 0 });
 }
 
 async function measure(row: Row): Promise<Record<string, number | string>> {

@@ -86,12 +86,15 @@ export async function startEmulators(): Promise<Emulators> {
       client,
       memoryMb: 1769,
       maxConcurrency: BACKEND_CONCURRENCY.lambda,
+      // The model's INIT never exceeds its range's top: that is the bound to reserve.
+      maxBilledColdStartMs: FLEETS.lambda.coldStartMs[1],
     });
     const gcfBackend: CloudFunctionsBackend = cloudFunctions({
       url: `${started[1].url}/`,
       auth: 'none',
       pricing: { memoryMb: 2048, vcpu: 1 },
       maxConcurrency: BACKEND_CONCURRENCY.gcf,
+      maxBilledColdStartMs: FLEETS.gcf.coldStartMs[1],
     });
     const states = () => Promise.all(started.map(({ key }) => fronts.call<FleetState>({ op: 'state', key })));
     return {

@@ -8,20 +8,24 @@
  *
  * Prints tasks/s per repetition, the median ratio spillway/piscina per
  * scenario and the peak RSS of each side (measured in separate processes).
- * Then, with tracing on (an OpenTelemetry SDK: BasicTracerProvider with a
- * BatchSpanProcessor and a no-op exporter, and the AsyncLocalStorage context
- * manager, registered in this process only; the queue holds 200,000 spans so
- * none is dropped), (a) and (c) again against
- * spillway untraced in the same process, interleaved: the traced ratio.
+ * Then, with tracing on, (a) and (c) again against spillway untraced in the
+ * same process, interleaved: the traced ratio. The SDK is set up as an
+ * application would: `NodeTracerProvider` with a `BatchSpanProcessor` (a
+ * no-op exporter) and `register()`, which also registers the
+ * AsyncLocalStorage context manager and the W3C trace-context and baggage
+ * propagator, in this process only (workers run no SDK). The processor's
+ * queue holds 200,000 spans, so none is dropped.
  * Then (a) and (c) with log capture on against off (`logs.capture`), interleaved: the logs ratio.
- * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb }.
+ * Then the process-isolated pool against raw piscina (bench/process-overhead.ts, in a child process).
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb, processRunNoop, processMapNoop }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
  */
-import { execFileSync } from 'node:child_process';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
@@ -115,15 +119,14 @@ await pool.destroy();
 // Tracing on vs off, spillway only. The SDK is registered for a traced
 // measurement and unregistered after it; workers have no SDK of their own.
 const noopExporter: SpanExporter = { export: (_spans: ReadableSpan[], done) => done({ code: 0 }), shutdown: async () => {} };
-const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter, { maxQueueSize: 200_000 })] });
-const contextManager = new AsyncLocalStorageContextManager();
+const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter, { maxQueueSize: 200_000 })] });
 function tracing(on: boolean): void {
   if (on) {
-    context.setGlobalContextManager(contextManager.enable());
-    trace.setGlobalTracerProvider(provider);
+    provider.register();
   } else {
     trace.disable();
     context.disable();
+    propagation.disable();
   }
 }
 type TracedSide = 'untraced' | 'traced';
@@ -260,6 +263,16 @@ for (const scenario of traced) {
   );
 }
 console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
+// The process-isolated pool (processRunNoop, processMapNoop) runs in its own process: bench/process-overhead.ts.
+const processBench = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./process-overhead.ts', import.meta.url))], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, REPS: String(REPS) },
+});
+const processLines = processBench.stdout.trimEnd().split('\n');
+console.log(processLines.slice(0, -1).join('\n'));
+if (processBench.status !== 0) throw new Error(`bench/process-overhead.ts exited with ${processBench.status}`);
+const { processRunNoop, processMapNoop } = JSON.parse(processLines.at(-1) ?? '{}') as { processRunNoop: number; processMapNoop: number };
 const round = (value: number) => Math.round(value * 100) / 100;
 console.log(
   JSON.stringify({
@@ -271,6 +284,8 @@ console.log(
     runNoopLogs: round(median(logRatios.runNoop)),
     mapNoopLogs: round(median(logRatios.mapNoop)),
     rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
+    processRunNoop: round(processRunNoop),
+    processMapNoop: round(processMapNoop),
     reps: REPS,
   }),
 );

@@ -57,7 +57,8 @@ export interface LocalOptions {
    */
   maxTasksPerWorker?: number;
   /**
-   * Heap limit of each worker (V8 old generation, piscina `resourceLimits`).
+   * Heap limit of each worker (V8 old generation: piscina `resourceLimits`
+   * for threads, `--max-old-space-size` for processes).
    * A task that exhausts it fails with `BackendError` (`ERR_WORKER_OUT_OF_MEMORY`)
    * and the worker is replaced.
    * @default undefined (Node's default heap limit)
@@ -95,6 +96,34 @@ export interface LocalOptions {
    * @default 1_000
    */
   affinityMaxQueue?: number;
+  /**
+   * Where local tasks run: `'thread'` (piscina worker threads) or
+   * `'process'` (child processes started with `child_process.fork`, one
+   * attempt per round trip). A process runs the same runtime and contract as
+   * a thread, but `process.chdir`, `process.exit`, native addons and changed
+   * globals stay inside it, and `maxRssMb` caps its whole memory. A task's
+   * own `isolation` overrides it (the other kind of pool starts at its first
+   * task, with up to `maxWorkers` workers of its own).
+   * @default 'thread'
+   */
+  isolation?: 'thread' | 'process';
+  /**
+   * Process isolation only: the hard cap on a worker process's resident
+   * memory (RSS: heap, `Buffer`s and native memory together), polled by the
+   * parent every 50 ms (`/proc/<pid>/status` on Linux, else reported by the
+   * child). A process over it is killed and replaced, and its task fails with
+   * `BackendError` (`ERR_WORKER_OUT_OF_MEMORY`). Threads ignore it (their
+   * cap is `workerMemoryMb`, heap only).
+   * @default undefined (no cap)
+   */
+  maxRssMb?: number;
+  /**
+   * Process isolation only: pin each worker process to one CPU (the n-th
+   * process started to CPU n modulo the CPU count) with `taskset` on Linux.
+   * A no-op elsewhere, and where `taskset` is not installed.
+   * @default false
+   */
+  cpuPinning?: boolean;
 }
 
 /** Options of {@link createOffloader}. */
@@ -180,6 +209,9 @@ export const LocalOptionsSchema = z
     stallAfterMs: z.number().min(1).optional(),
     onStall: z.enum(['report', 'restart']).default('report'),
     affinityMaxQueue: positiveInt.default(1_000),
+    isolation: z.enum(['thread', 'process']).default('thread'),
+    maxRssMb: z.number().min(16).optional(),
+    cpuPinning: z.boolean().default(false),
   })
   .strict();
 

@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
+import { type HedgeOptions, HedgeOptionsSchema, notIdempotentError } from './hedge-options.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
 const OFFLOADABLE = Symbol.for('spillway.offloadable');
@@ -142,6 +143,17 @@ export interface TaskDefinition<
    * move carries the input as encoded for the network.
    */
   dataRegion?: (input: InputOf<InputSchema, Input>) => DataLocation | string | undefined;
+  /**
+   * Where this task's local attempts run, over the offloader's
+   * `local.isolation`: `'process'` for a task that calls `process.chdir` or
+   * `process.exit`, loads a native addon that is not thread-safe, changes
+   * globals on purpose, or needs `local.maxRssMb`'s cap on its whole memory;
+   * `'thread'` for one that does not. Remote attempts ignore it.
+   * @default the offloader's `local.isolation` ('thread')
+   */
+  isolation?: 'thread' | 'process';
+  /** Backup attempts for stragglers of this idempotent task (see {@link HedgeOptions}); a call's `hedge` overrides it. @default off */
+  hedge?: HedgeOptions;
 }
 
 /** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
@@ -171,6 +183,8 @@ export interface ResolvedTaskDefinition {
   readonly affinity?: (input: never) => string | undefined;
   readonly setup?: () => unknown;
   readonly dataRegion?: (input: never) => DataLocation | string | undefined;
+  readonly isolation?: 'thread' | 'process';
+  readonly hedge?: HedgeOptions;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -229,6 +243,8 @@ const TaskDefinitionSchema = z.object({
   affinity: fn<ResolvedTaskDefinition['affinity']>().optional(),
   setup: fn<ResolvedTaskDefinition['setup']>().optional(),
   dataRegion: fn<ResolvedTaskDefinition['dataRegion']>().optional(),
+  isolation: z.enum(['thread', 'process']).optional(),
+  hedge: HedgeOptionsSchema.optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
@@ -240,6 +256,7 @@ function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.Z
       path: first === undefined ? undefined : issuePath('', first),
     });
   }
+  if (parsed.data.hedge !== undefined && !parsed.data.idempotent) throw notIdempotentError(parsed.data.name);
   return Object.freeze({ ...definition, ...parsed.data });
 }
 

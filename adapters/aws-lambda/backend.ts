@@ -38,6 +38,8 @@ export interface LambdaBackend extends Backend {
   readonly memoryMb: number;
   /** The function's timeout in ms (`timeoutSeconds` × 1000): the longest one invocation is billed for. */
   readonly maxBilledDurationMs: number;
+  /** The longest INIT one invocation is billed for (the `maxBilledColdStartMs` option): reserved against budgets. */
+  readonly maxBilledColdStartMs: number;
   /** CPU architecture of the function. */
   readonly architecture: LambdaArchitecture;
   /** Prices used by {@link LambdaBackend.estimateCostUsd}. */
@@ -203,6 +205,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     invokedFunction: invokedLambda(functionName, resolved.region),
     memoryMb,
     maxBilledDurationMs: timeoutSeconds * 1000,
+    maxBilledColdStartMs: resolved.maxBilledColdStartMs,
     architecture,
     pricing,
     ...(resolved.payloadStore === undefined

@@ -10,6 +10,7 @@ import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
 import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
+import { MAX_BILLED_INIT_MS } from '../../src/contract/cold-start.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
@@ -104,6 +105,17 @@ export interface LambdaOptions {
    * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
    */
   stallAfterMs?: number;
+  /**
+   * The longest INIT (cold start) one attempt here can be billed for, ms.
+   * Budgets reserve it on top of the attempt's run-time bound until the
+   * attempt settles, so a cold start never pushes billed spend past
+   * `cost.budgetUsd`: Lambda bills the INIT phase of on-demand functions
+   * since 2025-08-01, capped at 10 s (`../shared/cloud-facts.md`). Set 0
+   * where no INIT is billed (provisioned concurrency, SnapStart, a local
+   * emulator), or a figure your function's INIT is known to stay under.
+   * @default 10_000
+   */
+  maxBilledColdStartMs?: number;
 }
 
 /** Options with every default applied. */
@@ -122,6 +134,7 @@ export interface ResolvedLambdaOptions {
   payloadStore?: PayloadStore;
   latency?: LatencyProfileOptions;
   stallAfterMs?: number;
+  maxBilledColdStartMs: number;
 }
 
 /** Defaults of {@link LambdaOptions}. */
@@ -132,6 +145,7 @@ const DEFAULTS = {
   maxConcurrency: 100,
   scalingRamp: { environments: 1_000, perMs: 10_000 },
   name: 'lambda',
+  maxBilledColdStartMs: MAX_BILLED_INIT_MS,
 } as const;
 
 const nonNegativePrice = z.number().min(0).max(1);
@@ -159,6 +173,7 @@ const LambdaOptionsSchema = z
     payloadStore: payloadStoreSchema.optional(),
     latency: latencyProfileSchema.optional(),
     stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
+    maxBilledColdStartMs: z.number().min(0).max(MAX_BILLED_INIT_MS).optional(),
   })
   .strict();
 
@@ -181,6 +196,7 @@ export function resolveLambdaOptions(options: unknown): ResolvedLambdaOptions {
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
     ...(data.latency === undefined ? {} : { latency: data.latency }),
     ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
+    maxBilledColdStartMs: data.maxBilledColdStartMs ?? DEFAULTS.maxBilledColdStartMs,
   };
 }
 

@@ -34,6 +34,8 @@ export interface CloudFunctionsBackend extends Backend {
   readonly url: string;
   /** The function's own timeout in ms (`timeoutSeconds` × 1000): the longest one request is billed for. */
   readonly maxBilledDurationMs: number;
+  /** The longest container startup one attempt is billed for (the `maxBilledColdStartMs` option): reserved against budgets. */
+  readonly maxBilledColdStartMs: number;
   /** Price facts (defaults merged with the `pricing` option). */
   readonly pricing: Readonly<CloudFunctionsPricing>;
   /** Estimated price in USD of one attempt that ran `durationMs`, after `coldStartMs` of startup when it started a new instance. */
@@ -148,6 +150,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     url,
     invokedFunction: invokedCloudFunction(url, resolved.region),
     maxBilledDurationMs: timeoutSeconds * 1000,
+    maxBilledColdStartMs: resolved.maxBilledColdStartMs,
     pricing,
     ...(resolved.payloadStore === undefined
       ? {}

@@ -114,6 +114,18 @@ export interface CloudFunctionsOptions {
    * @default 10 × the p99 wall time of the task's answered attempts here (else its local p99), at least 30_000
    */
   stallAfterMs?: number;
+  /**
+   * The longest container startup (cold start) one attempt here can be
+   * billed for, ms. Budgets reserve it on top of the attempt's run-time
+   * bound until the attempt settles, so a cold start does not push billed
+   * spend past `cost.budgetUsd`: request-based billing counts container
+   * startup (`../shared/cloud-facts.md`). Google publishes no cap; the
+   * default covers the 2-7 s Node.js startups measured there. A startup
+   * longer than this is still billed in full, past the reservation. Set 0
+   * where no startup is billed (a local emulator).
+   * @default 10_000
+   */
+  maxBilledColdStartMs?: number;
 }
 
 /** Options with every default applied (see {@link CloudFunctionsOptions} for each field); `url` is normalized, `audience` is the url as given. */
@@ -133,6 +145,7 @@ export interface ResolvedCloudFunctionsOptions {
   payloadStore?: PayloadStore;
   latency?: LatencyProfileOptions;
   stallAfterMs?: number;
+  maxBilledColdStartMs: number;
 }
 
 /** Defaults of {@link CloudFunctionsOptions}. */
@@ -143,6 +156,7 @@ const DEFAULTS = {
   timeoutSeconds: 3600,
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
   name: 'gcf',
+  maxBilledColdStartMs: 10_000,
 } as const;
 
 const positiveInt = z.number().int().min(1);
@@ -201,6 +215,7 @@ const OptionsSchema = z
     payloadStore: payloadStoreSchema.optional(),
     latency: latencyProfileSchema.optional(),
     stallAfterMs: z.number().min(1).max(MAX_TIMEOUT_MS).optional(),
+    maxBilledColdStartMs: z.number().min(0).max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
@@ -226,6 +241,7 @@ export function resolveCloudFunctionsOptions(options: unknown): ResolvedCloudFun
     ...(data.payloadStore === undefined ? {} : { payloadStore: data.payloadStore }),
     ...(data.latency === undefined ? {} : { latency: data.latency }),
     ...(data.stallAfterMs === undefined ? {} : { stallAfterMs: data.stallAfterMs }),
+    maxBilledColdStartMs: data.maxBilledColdStartMs ?? DEFAULTS.maxBilledColdStartMs,
   };
 }
 

@@ -80,6 +80,13 @@ export interface BackendFacts {
    */
   readonly maxBilledDurationMs?: number;
   /**
+   * The longest cold start (INIT, container startup) one attempt can be
+   * billed for, in ms, when the provider bills it: budgets reserve it on top
+   * of the attempt's run-time bound until the attempt settles. Absent or 0:
+   * cold starts are not billed, and nothing is reserved for them.
+   */
+  readonly maxBilledColdStartMs?: number;
+  /**
    * The region the backend runs tasks in, such as `eu-west-1`: the scheduler
    * prefers a remote in a task's `dataRegion` and prices moving data to one
    * elsewhere. Absent: `invokedFunction.region`, else unknown.

@@ -18,12 +18,21 @@ import { type SpendSummary, SpendTracker } from './spend-tracker.js';
 /** What one remote attempt holds against the budgets until it settles. */
 export interface Reservation {
   readonly backend: Backend;
-  /** The attempt's upper bound of billed run time, ms. */
+  /** The attempt's upper bound of billed run time, ms (a billed cold start comes on top, up to the backend's `maxBilledColdStartMs`). */
   readonly boundMs: number;
   /** The cost of that bound, the attempt's most storage requests and {@link transferUsd}, USD. */
   readonly usd: number;
   /** What moving the task's data to the backend's region costs, USD (0 in the same region). */
   readonly transferUsd: number;
+}
+
+/**
+ * The cost of an attempt billed `boundMs` of run time after the longest
+ * cold start `backend` bills (`maxBilledColdStartMs`); undefined without a price model.
+ */
+function boundUsd(backend: Backend, boundMs: number): number | undefined {
+  const coldStartMs = backend.maxBilledColdStartMs;
+  return coldStartMs ? backend.estimateCostUsd?.(boundMs, coldStartMs) : backend.estimateCostUsd?.(boundMs);
 }
 
 /** In-flight counts, reservations, billed spend and measured run times of the remotes. */
@@ -60,7 +69,7 @@ export class SpendLedger {
 
   /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`) with its storage requests (`maxStorageUsd`), USD; undefined without either. */
   reserveUsd(backend: Backend, timeoutMs: number | undefined): number | undefined {
-    const runUsd = backend.estimateCostUsd?.(attemptBoundMs(backend, timeoutMs));
+    const runUsd = boundUsd(backend, attemptBoundMs(backend, timeoutMs));
     const storageUsd = backend.maxStorageUsd;
     return runUsd === undefined && storageUsd === undefined ? undefined : (runUsd ?? 0) + (storageUsd ?? 0);
   }
@@ -83,7 +92,7 @@ export class SpendLedger {
   reserve(backend: Backend, timeoutMs: number | undefined, transferUsd = 0): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
     const boundMs = attemptBoundMs(backend, timeoutMs);
-    const usd = (backend.estimateCostUsd?.(boundMs) ?? 0) + (backend.maxStorageUsd ?? 0) + transferUsd;
+    const usd = (boundUsd(backend, boundMs) ?? 0) + (backend.maxStorageUsd ?? 0) + transferUsd;
     this.#reservedUsd += usd;
     return { backend, boundMs, usd, transferUsd };
   }

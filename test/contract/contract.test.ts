@@ -28,7 +28,7 @@ const factories = Object.values(import.meta.glob<Record<string, unknown>>('./bac
   .filter(isFactory);
 
 /** Event payloads per backend with timings blanked, compared across backends at the end. */
-const eventsByBackend = new Map<string, unknown[]>();
+const eventsByBackend = new Map<string, { backend: string; events: unknown[] }>();
 
 const notExported = offloadable('notExported', (value: number) => value);
 
@@ -36,14 +36,16 @@ for (const factory of factories) {
   describe(`contract: ${factory.name}`, () => {
     let started: StartedBackend;
     let offloader: Offloader;
-    const placement = factory.name;
+    // The backend's name in results, errors and events, and its placement.
+    const backendName = factory.backend ?? factory.name;
+    const placement = backendName;
     const events: unknown[] = [];
 
     beforeAll(async () => {
       started = await factory.start(tasksUrl);
       offloader = createOffloader({
         tasks: tasksUrl,
-        local: { maxWorkers: 1 },
+        local: { maxWorkers: 1, ...factory.local },
         remotes: started.backend === undefined ? [] : [started.backend],
         logs: { capture: true },
       });
@@ -56,7 +58,7 @@ for (const factory of factories) {
     afterAll(async () => {
       await offloader?.destroy();
       await started?.stop();
-      eventsByBackend.set(factory.name, events);
+      eventsByBackend.set(factory.name, { backend: backendName, events });
     });
 
     it('round-trips every value type', async () => {
@@ -121,7 +123,7 @@ for (const factory of factories) {
       const moved = new Uint8Array(1024).fill(4);
       const result = (await offloader.run(echo, { moved }, { placement, transfer: true })) as { moved: Uint8Array };
       expect(result.moved).toEqual(new Uint8Array(1024).fill(4));
-      expect(moved.byteLength).toBe(factory.name === 'local' ? 0 : 1024);
+      expect(moved.byteLength).toBe(backendName === 'local' ? 0 : 1024);
     });
 
     it('a function inside a binary-carrying value is refused before dispatch with the same SerializationError', async () => {
@@ -138,7 +140,7 @@ for (const factory of factories) {
         code: 'E_QUOTA',
         quota: 7,
         message: 'quota of 7 exceeded',
-        backend: factory.name,
+        backend: backendName,
         attempts: 1,
         taskName: 'failQuota',
       });
@@ -149,7 +151,7 @@ for (const factory of factories) {
     it('an input that violates the schema is a ValidationError naming the path; the task does not run', async () => {
       const error = (await rejectionOf(offloader.run(greet, { name: '', times: 1 }, { placement }))) as ValidationError;
       expect(error).toBeInstanceOf(ValidationError);
-      expect(error).toMatchObject({ code: 'ERR_INVALID_INPUT', path: 'input.name', backend: factory.name });
+      expect(error).toMatchObject({ code: 'ERR_INVALID_INPUT', path: 'input.name', backend: backendName });
       await expect(offloader.run(greet, { name: 'ann', times: 2 }, { placement })).resolves.toBe('hello annhello ann');
     });
 
@@ -162,7 +164,7 @@ for (const factory of factories) {
     it('a task over its timeout fails with TimeoutError', async () => {
       const error = (await rejectionOf(offloader.run(sleep, 5_000, { placement, timeoutMs: 200 }))) as TimeoutError;
       expect(error).toBeInstanceOf(TimeoutError);
-      expect(error).toMatchObject({ code: 'ERR_TIMEOUT', timeoutMs: 200, backend: factory.name });
+      expect(error).toMatchObject({ code: 'ERR_TIMEOUT', timeoutMs: 200, backend: backendName });
       await expect(offloader.run(sleep, 1, { placement })).resolves.toBe(1);
     });
 
@@ -198,7 +200,7 @@ for (const factory of factories) {
     it('what a task prints arrives as one `log` event with its task id, stream and time; a failure carries the last lines', async () => {
       const { result: taskId, logs } = await logsDuring(() => offloader.run(chatty, { lines: 4 }, { placement }));
       expect(logs).toHaveLength(1);
-      expect(logs[0]).toMatchObject({ taskName: 'chatty', taskId, backend: factory.name, attempt: 1, truncated: false });
+      expect(logs[0]).toMatchObject({ taskName: 'chatty', taskId, backend: backendName, attempt: 1, truncated: false });
       expect(logs[0].lines.map((line) => line.text)).toEqual(printed(taskId, 4));
       expect(logs[0].lines.map((line) => line.stream)).toEqual(['stdout', 'stderr', 'stdout', 'stderr', 'stdout']);
       expect(logs[0].lines.every((line) => Number.isFinite(line.at))).toBe(true);
@@ -232,7 +234,11 @@ for (const factory of factories) {
       const copyUrl = new URL(`../fixtures/remote-tasks.stale-${factory.name}.mjs`, import.meta.url);
       copyFileSync(tasksUrl, copyUrl);
       appendFileSync(copyUrl, '\n// stale copy\n');
-      const stale = createOffloader({ tasks: copyUrl, local: { maxWorkers: 1 }, remotes: started.backend === undefined ? [] : [started.backend] });
+      const stale = createOffloader({
+        tasks: copyUrl,
+        local: { maxWorkers: 1, ...factory.local },
+        remotes: started.backend === undefined ? [] : [started.backend],
+      });
       try {
         appendFileSync(copyUrl, '// edited after the caller started\n');
         const error = (await rejectionOf(stale.run(echo, 1, { placement }))) as StaleBundleError;
@@ -249,11 +255,11 @@ for (const factory of factories) {
 describe('contract: across backends', () => {
   it('success and failure event payloads are identical except `backend`', () => {
     // The payload-limit case is the one that differs by design: the local pool has no limit.
-    const normalized = [...eventsByBackend.entries()].map(([name, events]) =>
+    const normalized = [...eventsByBackend.values()].map(({ backend, events }) =>
       JSON.stringify(
         events
           .filter((event) => (event as { error?: string }).error !== 'PayloadTooLargeError')
-          .map((event) => ({ ...(event as object), backend: (event as { backend: string }).backend === name ? '<backend>' : 'WRONG', taskId: '<id>' })),
+          .map((event) => ({ ...(event as object), backend: (event as { backend: string }).backend === backend ? '<backend>' : 'WRONG', taskId: '<id>' })),
       ),
     );
     expect(normalized.length).toBe(factories.length);

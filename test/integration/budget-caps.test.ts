@@ -28,12 +28,23 @@ afterAll(async () => {
 
 type RemoteKind = 'lambda-1024' | 'lambda-10240' | 'gcf';
 
+/**
+ * A remote on the emulators. They bill no cold start, so the rows reserve
+ * none (`maxBilledColdStartMs: 0`) unless `extra` says otherwise; the
+ * default reservation of a cold start has its own test below.
+ */
 function remote(kind: RemoteKind, extra: { timeoutSeconds?: number } = {}): Backend {
-  if (kind === 'gcf') return cloudFunctions({ url: session.gcfUrl, auth: 'none', ...extra });
+  const options = { maxBilledColdStartMs: 0, ...extra };
+  if (kind === 'gcf') return cloudFunctions({ url: session.gcfUrl, auth: 'none', ...options });
+  return lambdaOn(kind === 'lambda-1024' ? 1024 : 10_240, options);
+}
+
+/** `lambda()` on the emulator with `memoryMb` and `extra` over the defaults. */
+function lambdaOn(memoryMb: number, extra: { timeoutSeconds?: number; maxBilledColdStartMs?: number } = {}): Backend {
   if (session.lambda === undefined) throw new Error('startDev({ lambda: true }) started no Lambda emulator');
   const client = new LambdaClient(session.lambda.clientConfig);
   clients.push(client);
-  return lambda({ functionName: session.lambda.functionName, client, memoryMb: kind === 'lambda-1024' ? 1024 : 10_240, ...extra });
+  return lambda({ functionName: session.lambda.functionName, client, memoryMb, ...extra });
 }
 
 /** The scaled-down set-up of the issue's table: one local worker, overflow as soon as one task waits (the threshold alone: these rows test the caps, not the latency rule), a tiny budget. */
@@ -107,6 +118,19 @@ describe('budgets are caps: auto overflow on the emulators', () => {
     const outcome = await burst(offloaderOn(backend, 0.00002), backend, 6, 20, {});
     expect(outcome.ranOn).toEqual({ local: 6 });
     expect(outcome.statsUsd).toBe(0);
+  });
+
+  it("by default an attempt also reserves the longest billed cold start (Lambda's 10 s INIT cap): a budget that fits the run alone keeps everything local", async () => {
+    const backend = lambdaOn(1024);
+    expect(backend.maxBilledColdStartMs).toBe(10_000);
+    const runOnlyUsd = backend.estimateCostUsd?.(350) ?? Number.NaN;
+    expect(runOnlyUsd).toBeGreaterThan(0);
+    const outcome = await burst(offloaderOn(backend, runOnlyUsd * 20), backend, 6, 20, { timeoutMs: 250 });
+    expect(outcome.ranOn).toEqual({ local: 6 });
+    expect(outcome.statsUsd).toBe(0);
+    const fits = remote('lambda-1024');
+    const spilled = await burst(offloaderOn(fits, runOnlyUsd * 20), fits, 6, 20, { timeoutMs: 250 });
+    expect(spilled.ranOn.lambda).toBeGreaterThan(0);
   });
 });
 

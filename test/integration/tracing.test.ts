@@ -16,7 +16,7 @@ import { lambda } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { type DevSession, startDev } from '../../infra/dev-entry.js';
 import { createOffloader, type Offloader } from '../../src/index.js';
-import { exporter, failCoded, registeredHere, type SeenSpan, whereAmI } from '../fixtures/traced-tasks.mjs';
+import { exporter, failCoded, hold, registeredHere, type SeenSpan, whereAmI } from '../fixtures/traced-tasks.mjs';
 import { downRemote } from '../support/down-remote.js';
 import { rejectionOf } from '../support/helpers.js';
 
@@ -136,6 +136,33 @@ describe('traces', () => {
     for (const span of [task, ...attempts]) {
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
       expect(span.attributes['spillway.error.code']).toBe('E_QUOTA');
+    }
+  });
+
+  it('a task that waits in the local queue: its spans start when it was submitted; one aborted there still ends both', async () => {
+    // Attempts with a timeout travel one per chunk: two holds fill the one worker's two chunk slots, the next two wait in the queue.
+    const options = { placement: 'local', timeoutMs: 30_000 } as const;
+    const holds = [offloader.run(hold, 300, options), offloader.run(hold, 300, options)];
+    const ids = { queued: '', aborted: '' };
+    const controller = new AbortController();
+    const queued = offloader.run(whereAmI, null, { ...options, onSuccess: (_, info) => (ids.queued = info.taskId) });
+    const aborted = offloader.run(whereAmI, null, { ...options, signal: controller.signal, onError: (_, info) => (ids.aborted = info.taskId) });
+    controller.abort();
+    const [error] = await Promise.all([rejectionOf(aborted), queued, ...holds]);
+    const ms = (time: [number, number]) => time[0] * 1000 + time[1] / 1e6;
+    const waited = spansOfTask(ids.queued);
+    expect(waited.attempts).toHaveLength(1);
+    const [attempt] = waited.attempts;
+    const queuedMs = attempt.attributes['spillway.queue_ms'] as number;
+    expect(queuedMs).toBeGreaterThan(100);
+    // The attempt span covers its time in the queue (1 ms: the SDK converts each span's times with its own Date.now() offset).
+    expect(ms(attempt.endTime) - ms(attempt.startTime)).toBeGreaterThanOrEqual(queuedMs - 1);
+    expect(ms(waited.task.startTime)).toBeLessThanOrEqual(ms(attempt.startTime) + 1);
+    const dropped = spansOfTask(ids.aborted);
+    expect(dropped.attempts).toHaveLength(1);
+    for (const span of [dropped.task, ...dropped.attempts]) {
+      expect(span.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span.attributes['spillway.error.code']).toBe((error as { code: string }).code);
     }
   });
 

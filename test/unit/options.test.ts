@@ -151,6 +151,8 @@ describe('option types and schemas', () => {
       idleTimeoutMs: 30_000,
       maxQueue: Number.POSITIVE_INFINITY,
       affinityMaxQueue: 1_000,
+      isolation: 'thread',
+      cpuPinning: false,
     });
     expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
     expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });

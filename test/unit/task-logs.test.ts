@@ -123,6 +123,19 @@ describe('task log capture in the runtime', () => {
   it('the local wire format carries the request and the lines, for results that succeeded and failed', () => {
     const sent = [envelope('talk', { count: 1 }, 100), envelope('talk', { count: 1 }, null)];
     expect(unpackEnvelopes(packEnvelopes(sent))).toEqual(sent);
+    // The chunk's shared request (its first envelope's), and envelopes that differ from it, with and without trace headers.
+    const traced = { ...envelope('talk', { count: 1 }, 100), headers: { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01` } };
+    const mixed = [envelope('talk', 1, 100), envelope('talk', 2, 100), envelope('talk', 3, 200), envelope('talk', 4, null), traced];
+    expect(unpackEnvelopes(packEnvelopes(mixed))).toEqual(mixed);
+    expect(unpackEnvelopes(packEnvelopes([envelope('talk', 1, null), envelope('talk', 2, 100), traced]))).toEqual([
+      expect.not.objectContaining({ logs: expect.anything() }),
+      expect.objectContaining({ logs: { maxBytes: 100 } }),
+      traced,
+    ]);
+    // Sent once per chunk, not once per envelope.
+    const [, , items, shared] = JSON.parse(packEnvelopes(mixed.slice(0, 2))) as [number, string, unknown[][], number];
+    expect(shared).toBe(100);
+    expect(items.map((item) => item.length)).toEqual([5, 5]);
     const logs: TaskLogs = { lines: [{ stream: 'stderr', text: 'hi', at: 1 }], truncated: true };
     const results: ResultEnvelope[] = [
       { version: ENVELOPE_VERSION, id: 'a', ok: true, output: '[1]', durationMs: 1, logs },

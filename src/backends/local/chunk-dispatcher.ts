@@ -7,6 +7,7 @@
 import { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, type OffloadError } from '../../errors.js';
+import type { ChunkPool } from './chunk-pool.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, SENT, SETTLED, type WorkerSlot } from './job.js';
@@ -34,7 +35,7 @@ export function destroyedError(): AbortError {
 
 /** What the dispatcher works with. */
 export interface ChunkDispatcherOptions {
-  pool: Piscina<ChunkMessage, ChunkReply>;
+  pool: ChunkPool;
   queue: JobQueue;
   /** Keyed attempts' lanes and the workers' slots. */
   affinity: WorkerAffinity;
@@ -57,7 +58,7 @@ export interface ChunkDispatcherOptions {
 /** Moves jobs from the queue to the workers and settles them from the replies. */
 export class ChunkDispatcher {
   readonly #options: ChunkDispatcherOptions;
-  readonly #pool: Piscina<ChunkMessage, ChunkReply>;
+  readonly #pool: ChunkPool;
   readonly #queue: JobQueue;
   #busySlots = 0;
   readonly #active = new Set<Chunk>();

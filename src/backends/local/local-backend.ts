@@ -9,26 +9,25 @@
  * This file wires the parts: the {@link JobQueue}, the {@link ChunkSizer},
  * the {@link ChunkDispatcher} and the worker pool.
  */
-import type { Piscina } from 'piscina';
 import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../errors.js';
 import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
+import type { ChunkPool } from './chunk-pool.js';
 import { ChunkSizer, TARGET_CHUNK_MS } from './chunk-sizing.js';
 import type { WorkerSizing } from './cpu-budget.js';
 import { DurationEstimator } from './duration-estimator.js';
 import { type Job, QUEUED } from './job.js';
 import { JobQueue } from './job-queue.js';
 import type { LateFault } from './late-fault.js';
+import { createChunkPool, type IsolationOptions } from './process-pool.js';
 import { type StallInfo, StallWatch } from './stall-watch.js';
 import { cancelSent, skipUnstarted } from './watchdog.js';
-import type { ChunkMessage, ChunkReply } from './wire-format.js';
 import { type AffinityMissInfo, type AffinityStats, WorkerAffinity } from './worker-affinity.js';
-import { createWorkerPool } from './worker-pool.js';
 
 /** Resolved options of the local pool (see `LocalOptions` for the documented, user-facing form). */
-export interface LocalBackendOptions {
+export interface LocalBackendOptions extends IsolationOptions {
   tasksUrl: URL;
   name: string;
   maxWorkers: number;
@@ -39,6 +38,8 @@ export interface LocalBackendOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** The run time estimates to record into (shared by the thread and process pools of one offloader); a new one by default. */
+  durations?: DurationEstimator;
   /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */
   abortGraceMs: number;
   /** See `LocalOptions.stallAfterMs`. */
@@ -71,7 +72,7 @@ export interface LocalSnapshot {
   queued: number;
   /** Attempts a worker has started and that have not settled. */
   running: number;
-  /** Worker threads alive now. */
+  /** Workers alive now: threads, or processes under process isolation (both kinds added up when tasks use both). */
   workers: number;
   /** Worker crashes, exits and out-of-memory terminations seen so far. */
   workerFaults: number;
@@ -117,8 +118,8 @@ export interface LocalBackend extends Backend {
 /** Keyed attempts one worker may have waiting before the next goes elsewhere (`local.affinityMaxQueue`). */
 const DEFAULT_AFFINITY_MAX_QUEUE = 1000;
 
-/** Creates the local backend and pre-allocates `minWorkers` workers. */
-export function createLocalBackend(options: LocalBackendOptions): LocalBackend {
+/** Creates one local pool (of threads or of processes) and pre-allocates `minWorkers` workers. */
+export function createLocalPool(options: LocalBackendOptions): LocalBackend {
   return new LocalPool(options);
 }
 
@@ -127,10 +128,10 @@ class LocalPool implements LocalBackend {
   readonly kind = 'local';
   readonly name: string;
   readonly maxConcurrency: number;
-  readonly durations = new DurationEstimator();
+  readonly durations: DurationEstimator;
   readonly #maxQueue: number;
   readonly #sizing: WorkerSizing;
-  readonly #pool: Piscina<ChunkMessage, ChunkReply>;
+  readonly #pool: ChunkPool;
   readonly #queue = new JobQueue();
   readonly #dispatcher: ChunkDispatcher;
   readonly #stallWatch: StallWatch;
@@ -139,6 +140,8 @@ class LocalPool implements LocalBackend {
 
   constructor(options: LocalBackendOptions) {
     const { maxWorkers, maxTasksPerWorker } = options;
+    const processes = options.isolation === 'process';
+    this.durations = options.durations ?? new DurationEstimator();
     this.name = options.name;
     this.maxConcurrency = maxWorkers;
     this.#maxQueue = options.maxQueue;
@@ -147,7 +150,8 @@ class LocalPool implements LocalBackend {
     // moment the first ends (the worker runs chunks one after another), so it
     // never idles for a round trip. Recycling workers keeps one chunk each, so
     // a retiring worker holds no waiting chunk.
-    const chunksPerWorker = maxTasksPerWorker === undefined ? 2 : 1;
+    // A process holds one chunk of one attempt (see process-pool.ts).
+    const chunksPerWorker = maxTasksPerWorker === undefined && !processes ? 2 : 1;
     const maxChunks = maxWorkers * chunksPerWorker;
     // The doorbell through which the pool asks a running task to stop (see abort-watch.ts).
     const abortBell = new SharedArrayBuffer(4);
@@ -161,13 +165,13 @@ class LocalPool implements LocalBackend {
       wake: () => this.#dispatcher.schedulePump(),
     });
     this.#affinity = affinity;
-    this.#pool = createWorkerPool({ ...options, chunksPerWorker, abortBell, loadBalancer: affinity.balance });
+    this.#pool = createChunkPool({ ...options, chunksPerWorker, abortBell, loadBalancer: affinity.balance });
     affinity.watch(this.#pool);
     this.#dispatcher = new ChunkDispatcher({
       pool: this.#pool,
       queue: this.#queue,
       affinity,
-      sizer: new ChunkSizer(this.durations, maxChunks, maxTasksPerWorker),
+      sizer: new ChunkSizer(this.durations, maxChunks, processes ? 1 : maxTasksPerWorker),
       durations: this.durations,
       maxChunks,
       tasksUrl: options.tasksUrl,

@@ -103,26 +103,30 @@ function onlyTraceparent(headers: Record<string, string>): boolean {
 
 /**
  * A chunk's envelopes as one JSON text: the fields every envelope of the
- * chunk shares once, then one tuple per envelope. Lossless: {@link
- * unpackEnvelopes} rebuilds the exact envelopes (trace headers included), which the runtime then
- * validates like any other. (Tuples parse about twice as fast as objects.)
+ * chunk shares once (the `logs` request of its first envelope too), then one
+ * tuple per envelope. Lossless: {@link unpackEnvelopes} rebuilds the exact
+ * envelopes (trace headers included), which the runtime then validates like
+ * any other. (Tuples parse about twice as fast as objects.)
  */
 export function packEnvelopes(envelopes: readonly TaskEnvelope[]): string {
   const bundleHash = envelopes[0]?.bundleHash ?? '';
+  const sharedLogBytes = envelopes[0]?.logs?.maxBytes;
   const items = new Array<unknown[]>(envelopes.length);
   for (let index = 0; index < envelopes.length; index++) {
     const envelope = envelopes[index];
     const item: unknown[] = [envelope.id, envelope.task, envelope.attempt, envelope.input, envelope.timeoutMs ?? null];
     const { headers, logs } = envelope;
+    // Only a `logs` request unlike the chunk's is sent with its envelope (`null`: none).
+    const ownLogs = logs?.maxBytes === sharedLogBytes ? undefined : (logs?.maxBytes ?? null);
     if (envelope.bundleHash !== bundleHash || envelope.version !== ENVELOPE_VERSION) item.push(envelope.bundleHash, envelope.version);
-    else if (headers !== undefined || logs !== undefined) item.push(null, null);
+    else if (headers !== undefined || ownLogs !== undefined) item.push(null, null);
     // Trace headers of a traced task: usually `traceparent` alone, sent as its bare string.
     if (headers !== undefined) item.push(onlyTraceparent(headers) ? headers.traceparent : headers);
-    else if (logs !== undefined) item.push(null);
-    if (logs !== undefined) item.push(logs.maxBytes);
+    else if (ownLogs !== undefined) item.push(null);
+    if (ownLogs !== undefined) item.push(ownLogs);
     items[index] = item;
   }
-  return JSON.stringify([ENVELOPE_VERSION, bundleHash, items]);
+  return JSON.stringify(sharedLogBytes === undefined ? [ENVELOPE_VERSION, bundleHash, items] : [ENVELOPE_VERSION, bundleHash, items, sharedLogBytes]);
 }
 
 /** The out-of-band bytes of a chunk's inputs, and the buffers to move with them. */
@@ -154,7 +158,7 @@ export function chunkBinary(envelopes: readonly TaskEnvelope[]): ChunkBinary | u
 
 /** Rebuilds the envelopes packed by {@link packEnvelopes}. */
 export function unpackEnvelopes(text: string): TaskEnvelope[] {
-  const [version, bundleHash, items] = JSON.parse(text) as [number, string, unknown[][]];
+  const [version, bundleHash, items, sharedLogBytes] = JSON.parse(text) as [number, string, unknown[][], number | undefined];
   return items.map((item) => {
     const envelope = {
       version: item[6] ?? version,
@@ -168,7 +172,8 @@ export function unpackEnvelopes(text: string): TaskEnvelope[] {
     } as TaskEnvelope;
     const headers = item[7];
     if (headers != null) envelope.headers = typeof headers === 'string' ? { traceparent: headers } : (headers as Record<string, string>);
-    if (item[8] !== undefined) envelope.logs = { maxBytes: item[8] as number };
+    const logBytes = item[8] === undefined ? sharedLogBytes : item[8];
+    if (logBytes != null) envelope.logs = { maxBytes: logBytes as number };
     return envelope;
   });
 }

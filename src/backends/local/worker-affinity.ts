@@ -16,6 +16,7 @@
  * (piscina has no other way to pick the worker of a task.)
  */
 import { Piscina, type PiscinaTask } from 'piscina';
+import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk, Job, WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { Lane } from './lane.js';
@@ -126,10 +127,10 @@ export class WorkerAffinity {
   }
 
   /** Follows the pool's workers: those alive now, and every start and end from now on. */
-  watch(pool: Piscina): void {
+  watch(pool: Pick<ChunkPool, 'threads' | 'on'>): void {
     for (const thread of pool.threads) this.#started(thread.threadId);
-    pool.on('workerCreate', (worker: { id: number }) => this.#started(worker.id));
-    pool.on('workerDestroy', (worker: { id: number }) => this.#ended(worker.id));
+    pool.on('workerCreate', (worker) => this.#started((worker as { id: number }).id));
+    pool.on('workerDestroy', (worker) => this.#ended((worker as { id: number }).id));
   }
 
   /** piscina's `loadBalancer`: a chunk's target worker when it is idle, else piscina's least-busy choice; records the choice. */

@@ -22,6 +22,14 @@ export function moduleLoadError(tasksUrl: URL, loadError: EncodedError): Backend
 export function workerDeathError(error: unknown, taskName: string, workerMemoryMb: number | undefined): BackendError {
   const code = (error as { code?: string } | null)?.code;
   const message = (error as Error | null)?.message ?? String(error);
+  const maxRssMb = (error as { maxRssMb?: number } | null)?.maxRssMb;
+  if (code === 'ERR_WORKER_OUT_OF_MEMORY' && maxRssMb !== undefined) {
+    return new BackendError(`Task "${taskName}": ${message}; the process was killed and replaced. Raise local.maxRssMb or make the task use less memory`, {
+      code: 'ERR_WORKER_OUT_OF_MEMORY',
+      retryable: false,
+      cause: error,
+    });
+  }
   if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new BackendError(
       `Task "${taskName}" exhausted the worker's memory limit (local.workerMemoryMb = ${workerMemoryMb}); the worker was replaced. Raise local.workerMemoryMb or make the task use less memory`,

@@ -1,0 +1,37 @@
+/** The messages between the process pool (`process-pool.ts`) and each of its processes (`process-host.ts`). */
+import type { ChunkReply } from './wire-format.js';
+
+/** What the parent starts a host with (JSON in `argv[2]`). */
+export interface ProcessHostConfig {
+  tasksUrl: string;
+  maxTasksPerWorker?: number;
+  /** Report this process's RSS every this many ms (where the parent cannot read `/proc`). */
+  rssReportMs?: number;
+}
+
+/** A message from the parent. */
+export type ToHost =
+  | { t: 'run'; seq: number; envelopes: string; size: number; binary?: (Uint8Array[] | null)[] }
+  | { t: 'stop'; seq: number; index: number; state: number };
+
+/** A message to the parent. */
+export type FromHost = { t: 'ready' } | { t: 'reply'; reply: ChunkReply } | { t: 'rss'; bytes: number };
+
+/** The line written to file descriptor 4 when the process exits. */
+export interface ExitNote {
+  /** The fault marker of the chunk running or run last (`PROGRESS.faultByte`). */
+  fault: number;
+  /** Its culprit region, base64. */
+  culprit: string;
+  /** The uncaught exception that ended the process, if one did. */
+  error?: string;
+}
+
+/**
+ * Each view on its own buffer: views that arrive over IPC share one buffer at
+ * arbitrary offsets, and the contract rebuilds typed arrays (a Float64Array
+ * needs an offset that is a multiple of 8) on the views' buffers.
+ */
+export function ownBuffers(binary: (Uint8Array[] | null)[]): (Uint8Array[] | null)[] {
+  return binary.map((views) => views?.map((view) => new Uint8Array(view)) ?? null);
+}

@@ -1,0 +1,291 @@
+/**
+ * The process-isolated local pool (`local.isolation: 'process'`): child
+ * processes (`process-worker.ts`) behind the same surface as the piscina
+ * pool of threads ({@link ChunkPool}), so the chunk dispatcher, the queue,
+ * the watchdog, the stall watch and affinity work on it unchanged.
+ *
+ * Shared memory does not cross processes, so this pool mirrors into each
+ * chunk's progress buffer what a worker thread would write there itself:
+ * when a chunk leaves for a ready process, its one attempt (process chunks
+ * carry one) is marked started, unless the caller cancelled it first; stop
+ * requests rung on the pool's doorbell are forwarded as messages; and a dead
+ * process's fault origin (its exit note) is copied in before its chunk fails.
+ */
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { AbortError } from '../../errors.js';
+import type { ChunkPool } from './chunk-pool.js';
+import type { Chunk } from './job.js';
+import { type ExitNote, ownBuffers } from './process-messages.js';
+import { ProcessWorker } from './process-worker.js';
+import {
+  type ChunkMessage,
+  type ChunkReply,
+  CULPRIT_BYTES,
+  culpritByte,
+  PROGRESS,
+  packResults,
+  SLOT_ABORT,
+  SLOT_DONE,
+  SLOT_STARTED,
+  SLOT_TIMEOUT,
+} from './wire-format.js';
+import { createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+
+/** Where the local pool runs its tasks, and the options only processes have. */
+export interface IsolationOptions {
+  /** See `LocalOptions.isolation`. @default 'thread' */
+  isolation?: 'thread' | 'process';
+  /** See `LocalOptions.maxRssMb` (process isolation only). */
+  maxRssMb?: number;
+  /** See `LocalOptions.cpuPinning` (process isolation only). @default false */
+  cpuPinning?: boolean;
+}
+
+type ProcessPoolOptions = WorkerPoolOptions & IsolationOptions;
+
+/** Starts the pool of `options.isolation`: piscina's worker threads, or a {@link ProcessPool}. */
+export function createChunkPool(options: ProcessPoolOptions): ChunkPool {
+  return options.isolation === 'process' ? new ProcessPool(options) : createWorkerPool(options);
+}
+
+/** `Atomics.waitAsync` (Node >= 16; not in this project's TypeScript lib). */
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } })
+  .waitAsync;
+
+/** A chunk waiting for, or out at, a process. */
+interface Pending {
+  seq: number;
+  message: ChunkMessage;
+  chunk: Chunk | undefined;
+  size: number;
+  /** The stop request already forwarded to the process, if any. */
+  forwarded: number;
+  resolve: (reply: ChunkReply) => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort?: () => void;
+  /** Buffers the caller moved (`transfer: true`): detached once the chunk's bytes were copied to the process, as a thread's move detaches them. */
+  transfer: ArrayBuffer[] | undefined;
+}
+
+/** The worker entry: `process-host-source.mjs` when spillway runs from its TypeScript sources, else `local-process.js` in `dist/`. */
+function hostUrl(): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? './process-host-source.mjs' : './local-process.js', here);
+}
+
+/** Child processes that run chunks one at a time, with piscina's `run`, `threads`, `destroy` and worker events. */
+class ProcessPool extends EventEmitter implements ChunkPool {
+  readonly #options: ProcessPoolOptions;
+  readonly #workers = new Set<ProcessWorker>();
+  readonly #running = new Map<ProcessWorker, Pending>();
+  readonly #queue: Pending[] = [];
+  readonly #bell: Int32Array;
+  #seq = 0;
+  #listening = false;
+  #destroyed = false;
+  readonly #idleTimers = new Map<ProcessWorker, NodeJS.Timeout>();
+  /** The progress buffer of the chunk each process answered last: an idle process's fault origin goes there, where the dispatcher looks (`idleDeathCulprit`). */
+  readonly #lastProgress = new Map<number, { progress: SharedArrayBuffer; size: number }>();
+
+  constructor(options: ProcessPoolOptions) {
+    super();
+    this.#options = options;
+    this.#bell = new Int32Array(options.abortBell);
+    for (let index = 0; index < options.minWorkers; index++) this.#spawn();
+  }
+
+  /** The live processes (`threadId` is the process id). */
+  get threads(): ProcessWorker[] {
+    return [...this.#workers].filter((worker) => !worker.terminating);
+  }
+
+  run(message: ChunkMessage, options: { signal?: AbortSignal; transferList?: ArrayBuffer[] } = {}): Promise<ChunkReply> {
+    if (this.#destroyed) return Promise.reject(new AbortError('The process pool was destroyed'));
+    return new Promise<ChunkReply>((resolve, reject) => {
+      const chunk = message[Piscina.queueOptionsSymbol] as Chunk | undefined;
+      const size = (message.progress.byteLength - CULPRIT_BYTES - PROGRESS.slotsByte) / 4;
+      const pending: Pending = {
+        seq: ++this.#seq,
+        message,
+        chunk,
+        size,
+        forwarded: 0,
+        resolve,
+        reject,
+        signal: options.signal,
+        transfer: options.transferList,
+      };
+      if (options.signal !== undefined) {
+        pending.onAbort = () => this.#abort(pending);
+        options.signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      this.#queue.push(pending);
+      this.#drain();
+    });
+  }
+
+  async destroy(): Promise<void> {
+    this.#destroyed = true;
+    for (const pending of this.#queue.splice(0)) pending.reject(new AbortError('The process pool was destroyed'));
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    await Promise.all([...this.#workers].map((worker) => worker.terminate(new AbortError('The process pool was destroyed'))));
+  }
+
+  /** Sends queued chunks to free processes (through the balancer, as piscina does), starting processes up to `maxWorkers`. */
+  #drain(): void {
+    while (this.#queue.length > 0) {
+      const free = this.threads.filter((worker) => !this.#running.has(worker));
+      const views = free.map((worker) => ({ id: worker.threadId, currentUsage: 0, isRunningAbortableTask: false, terminating: false }));
+      const pending = this.#queue[0];
+      const task = { [Piscina.queueOptionsSymbol]: pending.chunk ?? null, isAbortable: true };
+      const chosen = views.length === 0 ? null : this.#options.loadBalancer?.(task as never, views as never);
+      const worker = chosen == null ? undefined : free.find((candidate) => candidate.threadId === chosen.id);
+      if (worker === undefined) {
+        if (this.#workers.size < this.#options.maxWorkers) this.#spawn();
+        return;
+      }
+      this.#queue.shift();
+      this.#running.set(worker, pending);
+      worker.claim();
+      clearTimeout(this.#idleTimers.get(worker));
+      if (worker.ready) this.#send(worker, pending);
+    }
+  }
+
+  /** The chunk leaves for `worker`: its attempt counts as started from now, unless it was cancelled. */
+  #send(worker: ProcessWorker, pending: Pending): void {
+    const { progress } = pending.message;
+    const slots = new Int32Array(progress, PROGRESS.slotsByte, pending.size);
+    if (pending.size === 1 && Atomics.compareExchange(slots, 0, 0, SLOT_STARTED) !== 0) {
+      // Cancelled before it left: answered here as a worker answers a skipped attempt.
+      this.#settle(worker, pending, { threadId: worker.threadId, results: packResults([null]), retire: false });
+      return;
+    }
+    Atomics.store(new Int32Array(progress, PROGRESS.threadIdByte, 1), 0, worker.threadId);
+    new Float64Array(progress, PROGRESS.startedAtByte, 1)[0] = Date.now();
+    Atomics.store(new Int32Array(progress, 0, 1), 0, 1);
+    const { envelopes, binary } = pending.message;
+    worker.send({ t: 'run', seq: pending.seq, envelopes, size: pending.size, ...(binary === undefined ? {} : { binary }) });
+    if (pending.transfer !== undefined && pending.transfer.length > 0) structuredClone(null, { transfer: pending.transfer });
+    this.#listen();
+  }
+
+  #settle(worker: ProcessWorker, pending: Pending, reply: ChunkReply): void {
+    this.#running.delete(worker);
+    worker.idle();
+    this.#lastProgress.set(worker.threadId, { progress: pending.message.progress, size: pending.size });
+    if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
+    const slots = new Int32Array(pending.message.progress, PROGRESS.slotsByte, pending.size);
+    for (let index = 0; index < pending.size; index++) if (Atomics.load(slots, index) >= SLOT_STARTED) Atomics.store(slots, index, SLOT_DONE);
+    pending.resolve(reply);
+    this.#startIdleTimer(worker);
+    this.#drain();
+  }
+
+  /** The chunk's signal aborted (spillway stops its worker): the process is ended, as piscina terminates a thread. */
+  #abort(pending: Pending): void {
+    const index = this.#queue.indexOf(pending);
+    const reason = pending.signal?.reason ?? new AbortError('The chunk was aborted');
+    if (index >= 0) {
+      this.#queue.splice(index, 1);
+      pending.reject(reason);
+      return;
+    }
+    for (const [worker, running] of this.#running) if (running === pending) void worker.terminate(reason);
+  }
+
+  #spawn(): void {
+    const { maxRssMb, cpuPinning, tasksUrl, maxTasksPerWorker, workerMemoryMb } = this.#options;
+    const cpu = cpuPinning === true ? this.#workers.size % availableParallelism() : undefined;
+    const worker = new ProcessWorker(
+      { hostUrl: hostUrl(), tasksUrl, maxTasksPerWorker, workerMemoryMb, maxRssMb, cpu },
+      {
+        ready: (ready) => {
+          const pending = this.#running.get(ready);
+          if (pending !== undefined) this.#send(ready, pending);
+          else this.#startIdleTimer(ready);
+          this.#drain();
+        },
+        reply: (from, reply) => {
+          const pending = this.#running.get(from);
+          if (reply.binary !== undefined) reply.binary = ownBuffers(reply.binary);
+          if (pending !== undefined) this.#settle(from, pending, reply);
+        },
+        died: (dead, error, note) => this.#died(dead, error, note),
+      },
+    );
+    this.#workers.add(worker);
+    this.emit('workerCreate', { id: worker.threadId });
+  }
+
+  #died(worker: ProcessWorker, error: Error | undefined, note: ExitNote | undefined): void {
+    this.#workers.delete(worker);
+    clearTimeout(this.#idleTimers.get(worker));
+    this.#idleTimers.delete(worker);
+    const last = this.#lastProgress.get(worker.threadId);
+    this.#lastProgress.delete(worker.threadId);
+    this.emit('workerDestroy', { id: worker.threadId });
+    const pending = this.#running.get(worker);
+    this.#running.delete(worker);
+    if (pending !== undefined) {
+      if (note !== undefined) copyNote(pending.message.progress, pending.size, note);
+      pending.reject(error ?? new AbortError('The worker process was stopped'));
+    } else if (error !== undefined && !this.#destroyed) {
+      if (note !== undefined && last !== undefined) copyNote(last.progress, last.size, note);
+      this.emit('error', error);
+    }
+    if (this.#destroyed) return;
+    // A process that never started (threadId -1) is not replaced for minWorkers: only queued chunks start another.
+    if (this.#workers.size < this.#options.minWorkers && worker.threadId > 0) this.#spawn();
+    this.#drain();
+  }
+
+  /** Ends a process idle for `idleTimeoutMs` while more than `minWorkers` live. */
+  #startIdleTimer(worker: ProcessWorker): void {
+    clearTimeout(this.#idleTimers.get(worker));
+    const timer = setTimeout(() => {
+      if (!this.#running.has(worker) && this.threads.length > this.#options.minWorkers) void worker.terminate();
+    }, this.#options.idleTimeoutMs);
+    timer.unref();
+    this.#idleTimers.set(worker, timer);
+  }
+
+  /** Forwards stop requests (the watchdog, an abort) rung on the doorbell to the processes running those attempts. */
+  #listen(): void {
+    if (this.#listening || this.#running.size === 0) return;
+    this.#listening = true;
+    const seen = Atomics.load(this.#bell, 0);
+    this.#forwardStops();
+    const wait = waitAsync(this.#bell, 0, seen);
+    const woke = (): void => {
+      this.#listening = false;
+      this.#forwardStops();
+      this.#listen();
+    };
+    if (wait.async) void (wait.value as Promise<unknown>).then(woke);
+    else queueMicrotask(woke);
+  }
+
+  #forwardStops(): void {
+    for (const [worker, pending] of this.#running) {
+      if (!worker.ready) continue;
+      const slots = new Int32Array(pending.message.progress, PROGRESS.slotsByte, pending.size);
+      for (let index = 0; index < pending.size; index++) {
+        const state = Atomics.load(slots, index);
+        if ((state === SLOT_ABORT || state === SLOT_TIMEOUT) && pending.forwarded !== state) {
+          pending.forwarded = state;
+          worker.send({ t: 'stop', seq: pending.seq, index, state });
+        }
+      }
+    }
+  }
+}
+
+/** Writes a dead process's fault marker and culprit into the progress buffer of its chunk. */
+function copyNote(progress: SharedArrayBuffer, size: number, note: ExitNote): void {
+  Atomics.store(new Int32Array(progress, PROGRESS.faultByte, 1), 0, note.fault);
+  if (note.culprit !== '') new Uint8Array(progress, culpritByte(size), CULPRIT_BYTES).set(Buffer.from(note.culprit, 'base64'));
+}
