@@ -79,7 +79,8 @@ async function main(): Promise<void> {
   const session = await startDev({ tasks: new URL('./fixtures/spill-tasks.mjs', import.meta.url), lambda: true });
   const devLambda = session.lambda;
   if (devLambda === undefined) throw new Error('startDev({ lambda: true }) returned no Lambda emulator');
-  const payloadStore = s3PayloadStore({ bucket: BUCKET, prefix: 'bench/', client });
+  // Over 1 MB through the bucket: Cloud Functions would otherwise take up to 32 MiB inline, and this measures the store.
+  const payloadStore = s3PayloadStore({ bucket: BUCKET, prefix: 'bench/', client, spillOverBytes: 1024 * 1024 });
   const offloader = createOffloader({
     tasks: new URL('./fixtures/spill-tasks.mjs', import.meta.url),
     local: { maxWorkers: 1 },

@@ -11,7 +11,7 @@ import { createConcurrencyGate, type ReleaseSlot } from '../../src/backends/conc
 import { mergeLatencyProfile } from '../../src/backends/latency-profile.js';
 import { linkSignals } from '../../src/backends/link-signals.js';
 import { importPeer } from '../../src/backends/optional-peer.js';
-import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../src/errors.js';
@@ -199,6 +199,7 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     kind: 'lambda',
     maxPayloadBytes: LAMBDA_MAX_PAYLOAD_BYTES,
     maxConcurrency,
+    binaryParts: true,
     functionName,
     ...(qualifier === undefined ? {} : { qualifier }),
     invokedFunction: invokedLambda(functionName, resolved.region),
@@ -207,7 +208,9 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     maxBilledColdStartMs: resolved.maxBilledColdStartMs,
     architecture,
     pricing,
-    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.payloadStore === undefined
+      ? {}
+      : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
     estimateCostUsd: (durationMs, coldStartMs) => invocationCostUsd(pricing, memoryMb, durationMs, coldStartMs),
     latencyProfile: mergeLatencyProfile(lambdaLatencyProfile(memoryMb), resolved.latency),
     ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),

@@ -101,14 +101,22 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
     ...storeSettings(resolved),
     async put(key, body, signal) {
       const { sdk, client } = await load();
-      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'text/plain; charset=utf-8' }), {
-        ...(signal === undefined ? {} : { abortSignal: signal }),
-      });
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+        }),
+        {
+          ...(signal === undefined ? {} : { abortSignal: signal }),
+        },
+      );
     },
     async get(key, signal) {
       const { sdk, client } = await load();
       const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { ...(signal === undefined ? {} : { abortSignal: signal }) });
-      return (await output.Body?.transformToString('utf-8')) ?? '';
+      return (await output.Body?.transformToByteArray()) ?? new Uint8Array(0);
     },
     async delete(key) {
       const { sdk, client } = await load();

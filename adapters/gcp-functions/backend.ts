@@ -9,7 +9,7 @@
 import type { Backend, BackendSnapshot, InvokeOptions } from '../../src/backends/backend.js';
 import { createConcurrencyGate } from '../../src/backends/concurrency-gate.js';
 import { mergeLatencyProfile } from '../../src/backends/latency-profile.js';
-import type { PayloadStore } from '../../src/backends/payload-store.js';
+import { MOST_STORAGE_REQUESTS, type PayloadStore, storageRequestsUsd } from '../../src/backends/payload-store.js';
 import { inlineEnvelope, prepareEnvelope, type SpillLimits } from '../../src/backends/spill.js';
 import type { ResultEnvelope, TaskEnvelope } from '../../src/contract/envelope.js';
 import { AbortError, CapacityError, type TaskPlacement } from '../../src/errors.js';
@@ -146,12 +146,15 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     kind: 'gcf',
     maxPayloadBytes,
     maxConcurrency,
+    binaryParts: true,
     url,
     invokedFunction: invokedCloudFunction(url, resolved.region),
     maxBilledDurationMs: timeoutSeconds * 1000,
     maxBilledColdStartMs: resolved.maxBilledColdStartMs,
     pricing,
-    ...(resolved.payloadStore === undefined ? {} : { payloadStore: resolved.payloadStore }),
+    ...(resolved.payloadStore === undefined
+      ? {}
+      : { payloadStore: resolved.payloadStore, maxStorageUsd: storageRequestsUsd(resolved.payloadStore.pricing, MOST_STORAGE_REQUESTS) }),
     ...(resolved.stallAfterMs === undefined ? {} : { stallAfterMs: resolved.stallAfterMs }),
     invoke,
     estimateCostUsd: (durationMs, coldStartMs) => estimateCostUsd(pricing, durationMs, coldStartMs),

@@ -89,11 +89,13 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
     kind: 'gcs',
     ...storeSettings(resolved),
     async put(key, body) {
-      await (await file(key)).save(body, { resumable: false, contentType: 'text/plain; charset=utf-8', validation: false });
+      const contents = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      const contentType = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+      await (await file(key)).save(contents, { resumable: false, contentType, validation: false });
     },
     async get(key) {
       const [contents] = await (await file(key)).download({ validation: false });
-      return contents.toString('utf8');
+      return contents;
     },
     async delete(key) {
       await (await file(key)).delete({ ignoreNotFound: true });

@@ -93,6 +93,21 @@ export interface BackendFacts {
    */
   readonly region?: string;
   /**
+   * The backend's `invoke` takes envelopes whose binary leaves travel beside
+   * `input`, in `binary`, as on the local pool, and encodes them itself:
+   * `encodeWithinLimit` and `prepareEnvelope` of `spillway/contract` inline
+   * them as base64, or spill them to a payload store as raw bytes. Absent:
+   * envelopes arrive with binary leaves inlined in `input` as base64.
+   */
+  readonly binaryParts?: boolean;
+  /**
+   * The most one attempt can spend besides its run time, USD: the storage
+   * requests of a payload store (an input's upload and download, an
+   * output's upload and download). Budgets reserve it with the run time
+   * until the attempt settles. Absent: 0.
+   */
+  readonly maxStorageUsd?: number;
+  /**
    * The priors of the scheduler's latency predictions for this remote (cold
    * start, speed factor, warm period, network), each then learned from its
    * answers. Absent: the scheduler makes no latency prediction for it and

@@ -3,6 +3,7 @@
  * refused with `PayloadTooLargeError` when it is over the backend's limit,
  * so nothing over the limit leaves the process.
  */
+import { inlineBinary } from '../contract/binary-frame.js';
 import type { TaskEnvelope } from '../contract/envelope.js';
 import { PayloadTooLargeError } from '../errors.js';
 
@@ -28,12 +29,20 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(2)} MB`;
 }
 
+/** `envelope` as a network carries it: binary leaves that travel beside `input` (`binary`) inlined into it as base64. */
+function onWire(envelope: TaskEnvelope): TaskEnvelope {
+  if (envelope.binary === undefined) return envelope;
+  const { binary, ...wire } = envelope;
+  return { ...wire, input: inlineBinary(envelope.input, binary.views) };
+}
+
 /**
- * Encodes `envelope` as JSON and measures it.
+ * Encodes `envelope` as JSON (binary leaves beside `input`, if any, inlined
+ * into it as base64) and measures it.
  * @throws {PayloadTooLargeError} when it is over `limit.limitBytes`; nothing is sent then.
  */
 export function encodeWithinLimit(envelope: TaskEnvelope, limit: PayloadLimit): EncodedEnvelope {
-  const json = JSON.stringify(envelope);
+  const json = JSON.stringify(onWire(envelope));
   const sizeBytes = Buffer.byteLength(json, 'utf8');
   const { limitBytes, backend } = limit;
   if (sizeBytes > limitBytes) {

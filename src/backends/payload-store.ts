@@ -37,10 +37,10 @@ export interface PayloadStore {
   readonly pricing: StorageRequestPricing;
   /** The object key of one payload of one attempt. */
   keyOf(taskId: string, attempt: number, part: 'input' | 'output'): string;
-  /** Uploads `body` under `key`. */
-  put(key: string, body: string, signal?: AbortSignal): Promise<void>;
-  /** Downloads the object under `key` as UTF-8 text. */
-  get(key: string, signal?: AbortSignal): Promise<string>;
+  /** Uploads `body` under `key`: codec text, or a binary frame of raw bytes (`binary-frame.ts`). */
+  put(key: string, body: string | Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** Downloads the object under `key`, as bytes. */
+  get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
   /** Deletes the object under `key` (no error when it does not exist). */
   delete(key: string): Promise<void>;
   /** A URL that lets anyone GET `key` for `expiresInSeconds`. */
@@ -147,6 +147,9 @@ function payloadKey(prefix: string, taskId: string, attempt: number, part: 'inpu
   const unique = Math.random().toString(36).slice(2, 10);
   return `${prefix}${encodeURIComponent(taskId)}/${attempt}-${unique}-${part}`;
 }
+
+/** The most storage requests one attempt makes: its input's upload and download, and its output's (or failure's). */
+export const MOST_STORAGE_REQUESTS: Readonly<StorageRequests> = Object.freeze({ writes: 2, reads: 2 });
 
 /** Cost in USD of `requests` at `pricing`. */
 export function storageRequestsUsd(pricing: StorageRequestPricing, requests: StorageRequests): number {

@@ -6,7 +6,8 @@
  * instead; every envelope carries a PUT URL for an output too large to
  * answer inline. The attempt's objects are deleted before it settles.
  */
-import type { PayloadRef, ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
+import { decodeFrame, encodeFrame, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
+import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
@@ -80,6 +81,51 @@ function urlLifetimeSeconds(store: PayloadStore, deadlineMs: number): number {
   return Math.max(1, Math.ceil(Math.min(MAX_URL_LIFETIME_MS, deadlineMs + store.urlExpiryMarginMs) / 1000));
 }
 
+/** The input object of an envelope that spills: a binary frame (raw bytes) when the input has binary leaves, else its codec text. */
+function spilledInput(envelope: TaskEnvelope, store: PayloadStore, backend: string): string | Uint8Array {
+  const views = envelope.binary?.views;
+  if (views !== undefined) {
+    refuseOverCap(envelope, store, frameSizeOf(envelope.input, views), backend);
+    return encodeFrame(envelope.input, views);
+  }
+  // UTF-8 takes at most three bytes per UTF-16 unit: measure only when that could pass the cap.
+  if (envelope.input.length * 3 > store.maxObjectBytes) refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
+  return envelope.input;
+}
+
+/** The envelope inline with `payloadRef`, or `undefined` when its input is over `threshold` or the whole over the request limit. */
+function inlineOrSpill(envelope: TaskEnvelope, payloadRef: PayloadRef, threshold: number, limits: SpillLimits): EncodedEnvelope | undefined {
+  const { backend, limitSource, requestLimitBytes } = limits;
+  const views = envelope.binary?.views;
+  // UTF-8 takes at least one byte per UTF-16 unit: a long input spills without encoding the whole envelope first.
+  if ((views === undefined ? envelope.input.length : inlineSizeOf(envelope.input, views)) > threshold) return undefined;
+  const inline = encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
+  if (inline.sizeBytes > requestLimitBytes || (views === undefined && Buffer.byteLength(envelope.input) > threshold)) return undefined;
+  return inline;
+}
+
+/** An answer's output or failure that travelled by reference, downloaded and put back in place; other answers pass through. */
+async function download(result: ResultEnvelope, store: PayloadStore, key: string, signal: AbortSignal | undefined): Promise<ResultEnvelope> {
+  if (result.ok) {
+    const { outputByReference: _, ...inlineResult } = result;
+    const bytes = await store.get(key, signal);
+    if (!isFrame(bytes)) return { ...inlineResult, output: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
+    const { text, views } = decodeFrame(bytes);
+    return { ...inlineResult, output: text, binary: { views, transfer: [] } };
+  }
+  const { errorByReference: _, ...failure } = result;
+  const bytes = await store.get(key, signal);
+  const uploaded = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Pick<
+    ResultEnvelope & { ok: false },
+    'error' | 'logs'
+  >;
+  const parsed = ResultEnvelope.safeParse({ ...failure, error: uploaded.error, ...(uploaded.logs === undefined ? {} : { logs: uploaded.logs }) });
+  if (!parsed.success) throw new Error('the uploaded failure is no encoded error');
+  return parsed.data;
+}
+
+const byReference = (result: ResultEnvelope): boolean => (result.ok ? result.outputByReference === true : result.errorByReference === true);
+
 /**
  * Encodes `envelope` for one attempt under `limits`: inline, or with its
  * input uploaded to the payload store. `onStorageUsd` receives the cost of
@@ -99,22 +145,21 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
   let inputKey: string | undefined;
   let sent: EncodedEnvelope;
   try {
-    const payloadRef: PayloadRef = { outputUrl: await store.signPutUrl(outputKey, expiresInSeconds), outputOverBytes };
-    // UTF-8 takes at least one byte per UTF-16 unit: a long input spills without encoding the whole envelope first.
-    let inline =
-      envelope.input.length > threshold
-        ? undefined
-        : encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
-    if (inline !== undefined && (inline.sizeBytes > requestLimitBytes || Buffer.byteLength(envelope.input) > threshold)) inline = undefined;
+    const payloadRef: PayloadRef = {
+      outputUrl: await store.signPutUrl(outputKey, expiresInSeconds),
+      outputOverBytes,
+      frames: true,
+      maxOutputBytes: store.maxObjectBytes,
+    };
+    const inline = inlineOrSpill(envelope, payloadRef, threshold, limits);
     if (inline === undefined) {
-      // UTF-8 takes at most three bytes per UTF-16 unit: measure only when that could pass the cap.
-      if (envelope.input.length * 3 > store.maxObjectBytes) refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
+      const body = spilledInput(envelope, store, backend);
       inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
       requests.writes += 1;
-      await store.put(inputKey, envelope.input);
+      await store.put(inputKey, body);
       payloadRef.inputUrl = await store.signGetUrl(inputKey, expiresInSeconds);
     }
-    sent = inline ?? encodeWithinLimit({ ...envelope, input: '', payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
+    sent = inline ?? encodeWithinLimit({ ...envelope, input: '', binary: undefined, payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
   } catch (error) {
     if (inputKey !== undefined) await store.delete(inputKey).catch(() => {});
     if (requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
@@ -125,23 +170,22 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
   return {
     ...sent,
     async receive(result, signal) {
-      if (!result.ok || result.outputByReference !== true) return result;
+      if (!byReference(result)) return result;
       requests.reads += 1;
       try {
-        const { outputByReference: _, ...inlineResult } = result;
-        return { ...inlineResult, output: await store.get(outputKey, signal) };
+        return await download(result, store, outputKey, signal);
       } catch (error) {
         throw transferError(`Downloading the output of task "${envelope.task}" from the ${store.kind} payload store`, error, placement);
       }
     },
     async cleanup(result) {
       // The output object exists when the answer says so; without an answer, it may.
-      const outputMayExist = result === undefined || (result.ok && result.outputByReference === true);
+      const outputMayExist = result === undefined || byReference(result);
       const keys = [spilledKey, outputMayExist ? outputKey : undefined].filter((key): key is string => key !== undefined);
       await Promise.all(keys.map((key) => store.delete(key).catch(() => {})));
       // The function's GET of the input and PUT of the output are billed to the bucket's owner too.
       if (spilledKey !== undefined) requests.reads += 1;
-      if (result?.ok === true && result.outputByReference === true) requests.writes += 1;
+      if (result !== undefined && byReference(result)) requests.writes += 1;
       if (requests.reads + requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
     },
   };

@@ -33,6 +33,14 @@ export const PayloadRef = z.object({
   outputUrl: z.string().min(1),
   /** An output whose encoding is over this many bytes is uploaded to `outputUrl` instead of being answered inline. */
   outputOverBytes: z.number().int().min(0),
+  /**
+   * The caller reads binary frames (`binary-frame.ts`): the input object at
+   * `inputUrl` may be one, and an output with binary leaves is uploaded as
+   * one (raw bytes, not base64). Absent: both are codec text.
+   */
+  frames: z.literal(true).optional(),
+  /** The payload store's hard cap: an output whose upload would be larger fails with `PayloadTooLargeError` instead. */
+  maxOutputBytes: z.number().int().min(1).optional(),
 });
 /** Payloads by reference: presigned or signed URLs of objects in the caller's bucket. */
 export type PayloadRef = z.infer<typeof PayloadRef>;
@@ -89,7 +97,17 @@ export interface InProcessBinary {
 export type TaskEnvelope = z.infer<typeof TaskEnvelope> & InProcessBinary;
 
 /** Why a task attempt failed, as data. */
-export const ErrorKind = z.enum(['task', 'validation', 'serialization', 'unknown-task', 'stale-bundle', 'timeout', 'bad-envelope', 'payload-transfer']);
+export const ErrorKind = z.enum([
+  'task',
+  'validation',
+  'serialization',
+  'unknown-task',
+  'stale-bundle',
+  'timeout',
+  'bad-envelope',
+  'payload-transfer',
+  'payload-too-large',
+]);
 /** Why a task attempt failed, as data. */
 export type ErrorKind = z.infer<typeof ErrorKind>;
 
@@ -150,7 +168,14 @@ export const ResultEnvelope = z.discriminatedUnion('ok', [
     /** True when the handler uploaded the output to the envelope's `payloadRef.outputUrl` (then `output` is empty). */
     outputByReference: z.literal(true).optional(),
   }),
-  z.object({ ...resultBase, ok: z.literal(false), kind: ErrorKind, error: EncodedError }),
+  z.object({
+    ...resultBase,
+    ok: z.literal(false),
+    kind: ErrorKind,
+    error: EncodedError,
+    /** True when the handler uploaded this failure (its `error` and `logs`, as JSON) to `payloadRef.outputUrl`: `error` is then a short stand-in. */
+    errorByReference: z.literal(true).optional(),
+  }),
 ]);
 /** The outcome of one task attempt: a codec-encoded output, or an error as data. */
 export type ResultEnvelope = z.infer<typeof ResultEnvelope> & InProcessBinary;

@@ -6,6 +6,7 @@
 import {
   type OffloadError,
   type OffloadErrorCode,
+  PayloadTooLargeError,
   PayloadTransferError,
   placeError,
   SerializationError,
@@ -175,6 +176,11 @@ export function decodeError(kind: ErrorKind, encoded: EncodedError, placement: T
       const fields = encoded.fields === undefined ? {} : (deserialize(encoded.fields) as { status?: number });
       const code = encoded.code === 'ERR_PAYLOAD_URL_EXPIRED' ? 'ERR_PAYLOAD_URL_EXPIRED' : 'ERR_PAYLOAD_TRANSFER';
       error = new PayloadTransferError(encoded.message, { ...common, code, ...(typeof fields.status === 'number' ? { status: fields.status } : {}) });
+      break;
+    }
+    case 'payload-too-large': {
+      const fields = encoded.fields === undefined ? {} : (deserialize(encoded.fields) as Record<string, number>);
+      error = new PayloadTooLargeError(encoded.message, { ...common, sizeBytes: fields.sizeBytes ?? 0, limitBytes: fields.limitBytes ?? 0 });
       break;
     }
     case 'timeout': {

@@ -41,6 +41,8 @@ import type { StartTask } from './windowed-run.js';
 
 /** Inputs `map` and `stream` keep in flight at once; enough for large batches, bounded for memory. */
 const MAP_WINDOW = 8192;
+/** `stream`'s window without remotes: enough for the pool, and fewer tasks in flight survive into the old heap (lower peak RSS). */
+const LOCAL_STREAM_WINDOW = 2048;
 
 class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #local: LocalBackend;
@@ -56,6 +58,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #services: RunServices;
   readonly #hedger: Hedger;
   readonly #mapWindow: number;
+  readonly #streamWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 0;
   #closed = false;
@@ -142,6 +145,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#services = { local: this.#local, remote, reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs, hedger };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
+    this.#streamWindow = this.#remotes.length === 0 ? Math.min(this.#mapWindow, LOCAL_STREAM_WINDOW) : this.#mapWindow;
     this.#stats.register(this.#local.name);
     for (const backend of this.#remotes) this.#stats.register(backend.name);
   }
@@ -175,7 +179,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     inputs: MapInputs<TaskInput<T>>,
     options: StreamOptions<TaskOutput<T>> = {},
   ): AsyncIterableIterator<StreamResult<TaskOutput<T>>> {
-    return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#mapWindow) as AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
+    return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#streamWindow) as AsyncIterableIterator<
+      StreamResult<TaskOutput<T>>
+    >;
   }
 
   /** Starts inputs of `task`; called now so their task spans start in the caller's context of now (inputs are pulled later). */

@@ -20,7 +20,7 @@ export interface Reservation {
   readonly backend: Backend;
   /** The attempt's upper bound of billed run time, ms (a billed cold start comes on top, up to the backend's `maxBilledColdStartMs`). */
   readonly boundMs: number;
-  /** The cost of that bound plus {@link transferUsd}, USD. */
+  /** The cost of that bound, the attempt's most storage requests and {@link transferUsd}, USD. */
   readonly usd: number;
   /** What moving the task's data to the backend's region costs, USD (0 in the same region). */
   readonly transferUsd: number;
@@ -67,9 +67,11 @@ export class SpendLedger {
     return coldStartMs ? backend.estimateCostUsd(runMs, coldStartMs) : backend.estimateCostUsd(runMs);
   }
 
-  /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`), USD; undefined without a price model. */
+  /** What one attempt with `timeoutMs` reserves on `backend` (see `attemptBoundMs`) with its storage requests (`maxStorageUsd`), USD; undefined without either. */
   reserveUsd(backend: Backend, timeoutMs: number | undefined): number | undefined {
-    return boundUsd(backend, attemptBoundMs(backend, timeoutMs));
+    const runUsd = boundUsd(backend, attemptBoundMs(backend, timeoutMs));
+    const storageUsd = backend.maxStorageUsd;
+    return runUsd === undefined && storageUsd === undefined ? undefined : (runUsd ?? 0) + (storageUsd ?? 0);
   }
 
   /** Attempts sent to `backend` and not settled. */
@@ -90,7 +92,7 @@ export class SpendLedger {
   reserve(backend: Backend, timeoutMs: number | undefined, transferUsd = 0): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
     const boundMs = attemptBoundMs(backend, timeoutMs);
-    const usd = (boundUsd(backend, boundMs) ?? 0) + transferUsd;
+    const usd = (boundUsd(backend, boundMs) ?? 0) + (backend.maxStorageUsd ?? 0) + transferUsd;
     this.#reservedUsd += usd;
     return { backend, boundMs, usd, transferUsd };
   }

@@ -79,6 +79,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #wireInput: string | undefined;
   /** The input as the local pool takes it (binary beside the text), made when first needed. */
   #localInput: EncodedParts | undefined;
+  /** The input as a backend with `binaryParts` takes it (binary beside the text, nothing moved), made when first needed. */
+  #remoteInput: EncodedParts | undefined;
   #attempts = 0;
   #attemptStartedAt = 0;
   #queuedMs = 0;
@@ -151,6 +153,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, this.#input);
       // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
       if (this.#backend === this.#services.local) this.#localInputParts();
+      else if (this.#backend.binaryParts === true) this.#remoteInputParts();
       else this.#wireInputText();
     } catch (error) {
       queueMicrotask(() => this.#fail(error as OffloadError));
@@ -178,6 +181,13 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     if (moved !== undefined) throw moved;
     this.#wireInput ??= this.data?.encodedInput() ?? serialize(this.#input, 'input');
     return this.#wireInput;
+  }
+
+  #remoteInputParts(): EncodedParts {
+    const moved = this.#movedError();
+    if (moved !== undefined) throw moved;
+    this.#remoteInput ??= serializeParts(this.#input, 'input');
+    return this.#remoteInput;
   }
 
   nextEnvelope(): TaskEnvelope {
@@ -208,7 +218,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   /** The envelope of attempt `#attempts` on `backend`. */
   #envelope(backend: Backend): TaskEnvelope {
     const timeoutMs = this.timeoutMs;
-    const parts = backend === this.#services.local ? this.#localInputParts() : undefined;
+    const parts = backend === this.#services.local ? this.#localInputParts() : backend.binaryParts === true ? this.#remoteInputParts() : undefined;
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,

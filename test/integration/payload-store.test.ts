@@ -10,10 +10,11 @@ import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambda, s3PayloadStore } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions, gcsPayloadStore } from '../../adapters/gcp-functions/index.js';
-import { type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError } from '../../src/index.js';
+import type { PayloadStore } from '../../src/contract/index.js';
+import { type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError, type TaskError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
 // @ts-expect-error: a plain JavaScript fixture without declarations.
-import { measure, repeat, repeatLater } from '../fixtures/spill-tasks.mjs';
+import { echo, failLoudly, measure, repeat, repeatLater } from '../fixtures/spill-tasks.mjs';
 import { type FunctionsFrameworkServer, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
 import { type GcsServer, startGcsServer } from '../support/gcs-server.js';
 import { rejectionOf } from '../support/helpers.js';
@@ -71,6 +72,43 @@ function gcsStore(options: { urlExpiryMarginMs?: number; spillOverBytes?: number
   return gcsPayloadStore({ bucket: BUCKET, prefix: 'tests/', storage, ...options });
 }
 
+/** `store` with the size and form of every object the caller put or got. */
+function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; gets: number[] } {
+  const puts: (string | number)[] = [];
+  const gets: number[] = [];
+  return {
+    ...inner,
+    puts,
+    gets,
+    async put(key, body, signal) {
+      puts.push(typeof body === 'string' ? 'text' : body.byteLength);
+      await inner.put(key, body, signal);
+    },
+    async get(key, signal) {
+      const bytes = await inner.get(key, signal);
+      gets.push(bytes.byteLength);
+      return bytes;
+    },
+  };
+}
+
+/** A value of `megabytes` MB mixing every binary kind, views with offsets among them. */
+function binaryValue(megabytes: number) {
+  const bytes = new Uint8Array(megabytes * MB);
+  for (let index = 0; index < bytes.length; index += 4093) bytes[index] = index % 251;
+  const floats = new Float64Array([1.5, -0, Number.NaN, 2 ** 60]);
+  return { bytes, view: bytes.subarray(3, 1003), floats, buffer: Buffer.from('raw bytes'), data: new DataView(floats.buffer, 8, 16), tags: new Set([1n]) };
+}
+
+/** `toEqual` walks a typed array element by element (minutes for megabytes): the large one is compared as bytes. */
+function expectSameBinary(back: ReturnType<typeof binaryValue>, value: ReturnType<typeof binaryValue>): void {
+  expect(back.bytes).toBeInstanceOf(Uint8Array);
+  expect(Buffer.from(back.bytes).equals(Buffer.from(value.bytes))).toBe(true);
+  const { bytes: _, ...rest } = back;
+  const { bytes: __, ...expected } = value;
+  expect(rest).toEqual(expected);
+}
+
 function gcfBackend(payloadStore?: ReturnType<typeof store>) {
   return cloudFunctions({ url: framework.url, auth: 'none', ...(payloadStore === undefined ? {} : { payloadStore }) });
 }
@@ -89,6 +127,52 @@ describe('payloads by reference through S3', () => {
     // Input: the caller's PUT and the function's GET; output: the function's PUT and the caller's GET.
     expect(offloader.stats().spend.byBackend.lambda).toBeCloseTo(2.2, 10);
   }, 60_000);
+
+  it('reserves the most storage requests of an attempt against the budget before sending it', async () => {
+    // Invocations free; two uploads and two downloads at most: $2.20 reserved, over a $2 budget.
+    const pricing = { usdPerWrite: 1, usdPerRead: 0.1 };
+    const backend = lambdaBackend(store({ pricing }), { pricing: { usdPerGbSecond: 0, usdPerRequest: 0 } });
+    const offloader = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 }, remotes: [backend], cost: { budgetUsd: 2 } });
+    live.push(offloader);
+    const error = await rejectionOf(offloader.run(measure, 'small', { placement: 'lambda' }));
+    expect(error).toMatchObject({ code: 'ERR_BUDGET_EXHAUSTED' });
+    expect((error as Error).message).toContain('reserves $2.20');
+  }, 30_000);
+
+  it('carries an 8 MB Uint8Array in and back out through Lambda as raw bytes (binary frames), not base64', async () => {
+    const payloadStore = recording(store());
+    const offloader = offloaderWith([lambdaBackend(payloadStore)]);
+    const value = binaryValue(8);
+    const back = await offloader.run(echo, value, { placement: 'lambda' });
+    expectSameBinary(back, value);
+    expect(back.bytes.byteLength).toBe(back.bytes.buffer.byteLength);
+    // Base64 would make 8 MB about 10.7 MB.
+    expect(payloadStore.puts).toHaveLength(1);
+    expect(payloadStore.puts[0]).toBeGreaterThan(8 * MB);
+    expect(payloadStore.puts[0]).toBeLessThan(8 * MB + 4096);
+    expect(payloadStore.gets).toHaveLength(1);
+    expect(payloadStore.gets[0]).toBeLessThan(8 * MB + 4096);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it('refuses an output over maxObjectBytes with PayloadTooLargeError, uploading nothing', async () => {
+    const payloadStore = recording(s3PayloadStore({ bucket: BUCKET, client: s3.client, maxObjectBytes: 7 * MB }));
+    const offloader = offloaderWith([lambdaBackend(payloadStore)]);
+    const error = await rejectionOf(offloader.run(repeat, { text: 'ab', count: 4 * MB }, { placement: 'lambda' }));
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect(error).toMatchObject({ limitBytes: 7 * MB, taskName: 'repeat' });
+    expect((error as PayloadTooLargeError).sizeBytes).toBeGreaterThan(8 * MB);
+    expect(payloadStore.gets).toEqual([]);
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 30_000);
+
+  it('carries a failure over the answer limit by reference, message and logs whole', async () => {
+    const offloader = offloaderWith([lambdaBackend(store())]);
+    const error = await rejectionOf(offloader.run(failLoudly, { bytes: 7 * MB }, { placement: 'lambda' }));
+    expect((error as Error).message).toHaveLength(7 * MB);
+    expect((error as TaskError).logs?.lines.at(-1)?.text).toContain('last words');
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 30_000);
 
   it('carries a 40 MB input through Cloud Functions, then deletes the objects', async () => {
     const offloader = offloaderWith([gcfBackend(store())]);
@@ -148,6 +232,17 @@ describe('payloads by reference through GCS signed URLs', () => {
       { method: 'GET', status: 200 },
       { method: 'PUT', status: 200 },
     ]);
+    expect(gcs.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it('carries binary values in and out over spillOverBytes as raw bytes through Cloud Functions', async () => {
+    const payloadStore = recording(gcsStore({ spillOverBytes: MB }));
+    const offloader = offloaderWith([gcfBackend(payloadStore)]);
+    const value = binaryValue(2);
+    expectSameBinary(await offloader.run(echo, value, { placement: 'gcf' }), value);
+    expect(payloadStore.puts).toHaveLength(1);
+    expect(payloadStore.puts[0]).toBeLessThan(2 * MB + 4096);
+    expect(payloadStore.gets[0]).toBeLessThan(2 * MB + 4096);
     expect(gcs.keys(BUCKET)).toEqual([]);
   }, 60_000);
 

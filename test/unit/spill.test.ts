@@ -2,11 +2,15 @@
 // spillway/contract) against an in-memory payload store: when an input
 // spills, what the envelope carries, the hard cap, and the storage cost.
 import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame, inlineBinary } from '../../src/contract/binary-frame.js';
+import { deserialize, serializeParts } from '../../src/contract/codec.js';
 import { ENVELOPE_VERSION, type PayloadStore, prepareEnvelope, type ResultEnvelope, type SpillLimits, type TaskEnvelope } from '../../src/contract/index.js';
 import { PayloadTooLargeError, PayloadTransferError } from '../../src/index.js';
 
-function memoryStore(options: { spillOverBytes?: number; maxObjectBytes?: number; failPut?: boolean } = {}): PayloadStore & { objects: Map<string, string> } {
-  const objects = new Map<string, string>();
+function memoryStore(
+  options: { spillOverBytes?: number; maxObjectBytes?: number; failPut?: boolean } = {},
+): PayloadStore & { objects: Map<string, string | Uint8Array> } {
+  const objects = new Map<string, string | Uint8Array>();
   return {
     kind: 'memory',
     objects,
@@ -19,7 +23,10 @@ function memoryStore(options: { spillOverBytes?: number; maxObjectBytes?: number
       if (options.failPut === true) throw new Error('bucket is gone');
       objects.set(key, body);
     },
-    get: async (key) => objects.get(key) ?? '',
+    get: async (key) => {
+      const body = objects.get(key) ?? '';
+      return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    },
     delete: async (key) => {
       objects.delete(key);
     },
@@ -44,7 +51,12 @@ describe('prepareEnvelope', () => {
     const prepared = await prepareEnvelope(envelope('small'), limits(store));
     const sent = JSON.parse(prepared.json) as TaskEnvelope;
     expect(sent.input).toBe('small');
-    expect(sent.payloadRef).toEqual({ outputUrl: 'https://bucket.test/t1/1/output?put&expires=5', outputOverBytes: 200_000 - 64 * 1024 });
+    expect(sent.payloadRef).toEqual({
+      outputUrl: 'https://bucket.test/t1/1/output?put&expires=5',
+      outputOverBytes: 200_000 - 64 * 1024,
+      frames: true,
+      maxOutputBytes: 1024 * 1024,
+    });
     expect(store.objects.size).toBe(0);
   });
 
@@ -88,5 +100,72 @@ describe('prepareEnvelope', () => {
     expect(error).toBeInstanceOf(PayloadTransferError);
     expect(error).toMatchObject({ code: 'ERR_PAYLOAD_TRANSFER', retryable: true });
     expect((error as Error).message).toContain('memory payload store');
+  });
+});
+
+describe('prepareEnvelope with binary leaves beside the input', () => {
+  const binaryEnvelope = (value: unknown): TaskEnvelope => {
+    const { text, binary } = serializeParts(value, 'input');
+    return { ...envelope(text), ...(binary === undefined ? {} : { binary }) };
+  };
+  const value = { bytes: new Uint8Array(30_000).fill(7), numbers: new Float64Array([1.5, -0, Number.NaN]), zero: 0 };
+
+  it('spills them as one binary frame of raw bytes, not base64', async () => {
+    const store = memoryStore();
+    const prepared = await prepareEnvelope(binaryEnvelope(value), limits(store));
+    const sent = JSON.parse(prepared.json) as TaskEnvelope;
+    expect(sent.input).toBe('');
+    expect(sent).not.toHaveProperty('binary');
+    const object = store.objects.get('t1/1/input') as Uint8Array;
+    expect(object).toBeInstanceOf(Uint8Array);
+    // 30,000 + 24 raw bytes and a small header; base64 alone would be 40,000.
+    expect(object.byteLength).toBeLessThan(31_000);
+    const { text, views } = decodeFrame(object);
+    expect(deserialize(text, 'input', views)).toEqual(value);
+  });
+
+  it('inlines small ones as base64, exactly as serialize writes them', async () => {
+    const small = { bytes: new Uint8Array([1, 2, 3]), again: 0, kind: 'Uint8Array' };
+    const prepared = await prepareEnvelope(binaryEnvelope(small), limits(memoryStore()));
+    const sent = JSON.parse(prepared.json) as TaskEnvelope;
+    expect(sent).not.toHaveProperty('binary');
+    expect(deserialize(sent.input, 'input')).toEqual(small);
+    // The part number 0 shares its entry with `again: 0`: the base64 goes to an entry of its own.
+    expect(inlineBinary(serializeParts(small, 'input').text, [new Uint8Array([1, 2, 3])])).toBe(
+      '[{"bytes":1,"again":4,"kind":3},["Bin",2],[3,5],"Uint8Array",0,"AQID"]',
+    );
+  });
+
+  it('reads back a framed output and an uploaded failure', async () => {
+    const store = memoryStore();
+    const prepared = await prepareEnvelope(binaryEnvelope('small'), limits(store));
+    const { text, binary } = serializeParts(value, 'output');
+    store.objects.set('t1/1/output', encodeFrame(text, binary?.views ?? []));
+    const answer: ResultEnvelope = { version: ENVELOPE_VERSION, id: 't1', ok: true, output: '', outputByReference: true, durationMs: 1 };
+    const received = await prepared.receive(answer);
+    expect(received.ok && deserialize(received.output, 'output', received.binary?.views)).toEqual(value);
+    const failure = { error: { name: 'Error', message: 'm'.repeat(100_000) }, logs: { lines: [{ stream: 'stdout', text: 'hi', at: 1 }], truncated: false } };
+    store.objects.set('t1/1/output', JSON.stringify(failure));
+    const standIn: ResultEnvelope = {
+      version: ENVELOPE_VERSION,
+      id: 't1',
+      ok: false,
+      kind: 'task',
+      error: { name: 'Error', message: 'mmm' },
+      durationMs: 1,
+      errorByReference: true,
+    };
+    await expect(prepared.receive(standIn)).resolves.toEqual({ version: ENVELOPE_VERSION, id: 't1', ok: false, kind: 'task', durationMs: 1, ...failure });
+  });
+});
+
+describe('binary frames', () => {
+  it('keep every section at a multiple of 8 bytes and refuse truncated input', () => {
+    const frame = encodeFrame('["x"]', [new Uint8Array(3).fill(1), new Uint8Array(16).fill(2)]);
+    expect(frame.byteLength % 8).toBe(0);
+    const { views } = decodeFrame(frame);
+    expect(views.map((view) => [...view])).toEqual([[1, 1, 1], Array(16).fill(2)]);
+    expect(() => decodeFrame(frame.subarray(0, frame.byteLength - 8))).toThrow(/runs past its end/);
+    expect(() => decodeFrame(new TextEncoder().encode('["not a frame"]'))).toThrow(/SPWF/);
   });
 });
