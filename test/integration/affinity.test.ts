@@ -6,7 +6,7 @@
 // own answers, never from a clock.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AffinityMissInfo, BackendError, createOffloader, type LocalOptions, type Offloader, TaskError } from '../../src/index.js';
-import { coldStart, exitNow, sleepMs, whereAmI } from '../fixtures/affinity-tasks.js';
+import { coldStart, exitNow, keyedNap, sleepMs, whereAmI } from '../fixtures/affinity-tasks.js';
 import { rejectionOf } from '../support/helpers.js';
 
 const tasks = new URL('../fixtures/affinity-tasks.ts', import.meta.url);
@@ -51,6 +51,15 @@ describe('affinity keys', () => {
     expect(new Set(answers.map((answer) => answer.threadId)).size).toBe(2);
     expect(misses).toEqual([]);
     expect(offloader.stats().local.affinity).toEqual({ hits: 1000, misses: 0, hitRate: 1 });
+  });
+
+  it('a pool below `maxWorkers` grows for keyed work alone', async () => {
+    const offloader = create({ minWorkers: 1, maxWorkers: 3 });
+    // Every task keyed, over more keys than workers; each holds its worker long enough to keep the one worker busy.
+    const inputs = Array.from({ length: 60 }, (_, index) => ({ key: keys[index % keys.length], ms: 20 }));
+    const threadIds = await offloader.map(keyedNap, inputs);
+    expect(new Set(threadIds).size).toBeGreaterThan(1);
+    expect(offloader.stats().local.workers).toBeGreaterThan(1);
   });
 
   it('a worker that dies moves only its own keys', async () => {
