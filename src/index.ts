@@ -22,12 +22,13 @@ export type {
   OffloaderEvents,
   TaskEventInfo,
   TaskFailureInfo,
+  TaskHedgeInfo,
   TaskLogInfo,
   TaskRetryInfo,
 } from './offloader/events.js';
 export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloader/shutdown-handlers.js';
 export type { SpendSummary } from './offloader/spend-tracker.js';
-export type { BackendStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
+export type { BackendStats, HedgeStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
   Timeline,
   TimelineAttempt,

@@ -30,5 +30,6 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors.js';
+export type { HedgeOptions } from './hedge-options.js';
 export type { AnyOffloadable, DataLocation, Offloadable, ResolvedTaskDefinition, TaskContext, TaskDefinition, TaskInput, TaskOutput } from './task.js';
 export { isOffloadable, offloadable } from './task.js';

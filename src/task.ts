@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { MAX_LOG_BYTES, MAX_TIMEOUT_MS } from './contract/platform.js';
 import { ValidationError } from './errors.js';
+import { type HedgeOptions, HedgeOptionsSchema, notIdempotentError } from './hedge-options.js';
 import { describeZodError, issuePath } from './zod-issues.js';
 
 const OFFLOADABLE = Symbol.for('spillway.offloadable');
@@ -151,6 +152,8 @@ export interface TaskDefinition<
    * @default the offloader's `local.isolation` ('thread')
    */
   isolation?: 'thread' | 'process';
+  /** Backup attempts for stragglers of this idempotent task (see {@link HedgeOptions}); a call's `hedge` overrides it. @default off */
+  hedge?: HedgeOptions;
 }
 
 /** Where a task's data lives (see {@link TaskDefinition.dataRegion}). */
@@ -181,6 +184,7 @@ export interface ResolvedTaskDefinition {
   readonly setup?: () => unknown;
   readonly dataRegion?: (input: never) => DataLocation | string | undefined;
   readonly isolation?: 'thread' | 'process';
+  readonly hedge?: HedgeOptions;
 }
 
 /** A task: callable inline like the original function, and runnable by an offloader. */
@@ -240,6 +244,7 @@ const TaskDefinitionSchema = z.object({
   setup: fn<ResolvedTaskDefinition['setup']>().optional(),
   dataRegion: fn<ResolvedTaskDefinition['dataRegion']>().optional(),
   isolation: z.enum(['thread', 'process']).optional(),
+  hedge: HedgeOptionsSchema.optional(),
 });
 
 function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.ZodType | undefined>): ResolvedTaskDefinition {
@@ -251,6 +256,7 @@ function resolveDefinition(definition: TaskDefinition<z.ZodType | undefined, z.Z
       path: first === undefined ? undefined : issuePath('', first),
     });
   }
+  if (parsed.data.hedge !== undefined && !parsed.data.idempotent) throw notIdempotentError(parsed.data.name);
   return Object.freeze({ ...definition, ...parsed.data });
 }
 

@@ -46,6 +46,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--max-cost <usd>', 'recommend the fastest setting costing at most this', parseAmount)
     .option('--timeout-ms <ms>', 'remote attempt timeout: its price is reserved against the budget while it runs', parsePositive, 30_000)
     .option('--seed <n>', 'seed of the network and cold start draws', parseInteger, 1)
+    .option('--hedge <pN>', 'hedge stragglers as offloadable({ hedge: { afterPercentile: N } }) does, e.g. p95')
+    .option('--hedge-max-extra-cost <usd>', "the hedge's maxExtraCost: most USD all backups may cost", parseAmount)
     .option('--json', 'print JSON instead of a table')
     .action(async (options: import('../simulate/simulate-report.js').SimulateOptions & { json?: boolean }) => {
       const { runSimulate, reportText } = await import('../simulate/simulate-report.js');

@@ -55,6 +55,7 @@ function attemptEvents(model: ReportModel, tidOf: (lane: number, row: number) =>
     bars.forEach((bar, index) => {
       const args: Record<string, unknown> = { taskId: bar.taskId, attempt: bar.attempt, outcome: bar.outcome, runMs: bar.runMs };
       if (bar.estimatedUsd !== undefined) args.estimatedUsd = bar.estimatedUsd;
+      if (bar.reason !== undefined) args.reason = bar.reason;
       events.push({
         ph: 'X',
         pid: PID,

@@ -20,6 +20,8 @@ export interface ReportBar {
   attempt: number;
   runMs: number;
   estimatedUsd?: number;
+  /** `hedge`: a backup attempt of a straggler. */
+  reason?: 'hedge';
 }
 
 /** A moment with a lane and a line of text (a spill, a retry, a breaker change). */
@@ -96,6 +98,7 @@ function bar(attempt: TimelineAttempt, lane: number, task: number): ReportBar {
     runMs: attempt.runMs,
   };
   if (attempt.estimatedUsd !== undefined) reported.estimatedUsd = attempt.estimatedUsd;
+  if (attempt.reason !== undefined) reported.reason = attempt.reason;
   return reported;
 }
 

@@ -53,6 +53,7 @@ const attemptSchema = z.looseObject({
   runMs: z.number(),
   outcome: z.string(),
   estimatedUsd: z.number().optional(),
+  reason: z.literal('hedge').optional(),
 });
 
 const timelineSchema = z.looseObject({

@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../src/errors.js';
+import type { HedgeOptions } from '../../src/hedge-options.js';
+import { parseHedge } from './hedge.js';
 import { parseRemoteSpec } from './remote-spec.js';
 import { parseSweep, recommend, runSweep, type SweepRow, type Target } from './sweep.js';
 import { parseTrace } from './trace.js';
@@ -22,6 +24,10 @@ export interface SimulateOptions {
   maxCost?: number;
   seed: number;
   timeoutMs: number;
+  /** `--hedge p95`: every task hedges past that percentile. */
+  hedge?: string;
+  /** `--hedge-max-extra-cost`: the hedge's `maxExtraCost`. */
+  hedgeMaxExtraCost?: number;
 }
 
 /** What `spillway simulate --json` prints. */
@@ -31,6 +37,8 @@ export interface SimulateReport {
   remotes: RemoteModel[];
   parameter: string;
   seed: number;
+  /** The hedge rule simulated (`--hedge`), if any. */
+  hedge?: HedgeOptions;
   target?: Target;
   rows: SweepRow[];
   /** The recommended row's swept value; absent without a target or when no setting meets it. */
@@ -57,7 +65,8 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
   const trace = parseTrace(await readFile(options.trace, 'utf8'));
   onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
   const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
-  const base = { localWorkers: options.localWorkers, remotes, burst: {}, cost, seed: options.seed, timeoutMs: options.timeoutMs };
+  const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
+  const base = { localWorkers: options.localWorkers, remotes, burst: {}, cost, seed: options.seed, timeoutMs: options.timeoutMs, hedge };
   const started = performance.now();
   const rows = runSweep(trace, base, sweep);
   const seconds = (performance.now() - started) / 1000;
@@ -65,6 +74,7 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
   const best = target === undefined ? undefined : recommend(rows, target);
   const report: SimulateReport = { arrivals: trace.length, localWorkers: options.localWorkers, remotes, parameter: sweep.parameter, seed: options.seed, rows };
   if (target !== undefined) report.target = target;
+  if (hedge !== undefined) report.hedge = hedge;
   if (best !== undefined) report.recommended = best.value;
   return report;
 }
@@ -72,6 +82,7 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
 /** The report as a table: one row per setting, `*` on the frontier, `<-` on the recommendation. */
 export function reportText(report: SimulateReport): string {
   const backends = ['local', ...report.remotes.map((remote) => remote.name)];
+  const hedged = report.rows.some((row) => row.hedges !== undefined);
   const header = [
     report.parameter.padStart(12),
     'p50 ms'.padStart(9),
@@ -79,6 +90,7 @@ export function reportText(report: SimulateReport): string {
     'makespan ms'.padStart(12),
     ...backends.map((name) => name.padStart(8)),
     'cost USD'.padStart(12),
+    ...(hedged ? ['hedges'.padStart(7), 'won'.padStart(6)] : []),
     ' frontier',
   ];
   const lines = [header.join(' ')];
@@ -90,7 +102,9 @@ export function reportText(report: SimulateReport): string {
       row.makespanMs.toFixed(0).padStart(12),
     ];
     for (const name of backends) cells.push(String(row.tasksPerBackend[name] ?? 0).padStart(8));
-    cells.push(row.costUsd.toFixed(6).padStart(12), row.frontier ? '   *' : '', row.value === report.recommended ? ' <- recommended' : '');
+    cells.push(row.costUsd.toFixed(6).padStart(12));
+    if (hedged) cells.push(String(row.hedges?.sent ?? 0).padStart(7), String(row.hedges?.won ?? 0).padStart(6));
+    cells.push(row.frontier ? '   *' : '', row.value === report.recommended ? ' <- recommended' : '');
     lines.push(cells.join(' ').trimEnd());
   }
   if (report.target !== undefined) {

@@ -23,6 +23,7 @@ import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
 import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
 import { CompletionHeap } from './completion-heap.js';
+import { SimHedge } from './hedge.js';
 import { SimulatedPredictions } from './predicted-signals.js';
 import { type Random, seededRandom } from './random.js';
 import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
@@ -59,6 +60,8 @@ class Simulation {
   #billedUsd = 0;
   #reservedUsd = 0;
   #lastAt = 0;
+  /** The hedge rule (hedge.ts), when the setting has one. */
+  readonly #hedge: SimHedge | undefined;
 
   constructor(trace: readonly TraceArrival[], setting: SimulationSetting) {
     this.#trace = trace;
@@ -72,6 +75,8 @@ class Simulation {
     this.#reserves = this.#fleets.map((fleet) => fleet.priceUsd(timeoutMs * fleet.model.speedFactor));
     this.#latencies = new Float64Array(trace.length);
     for (const fleet of this.#fleets) this.#tasksPerBackend[fleet.model.name] = 0;
+    const names = this.#fleets.map((fleet) => fleet.model.name);
+    this.#hedge = setting.hedge === undefined ? undefined : new SimHedge(setting.hedge, trace.length, names);
   }
 
   run(): SimulationResult {
@@ -79,8 +84,11 @@ class Simulation {
     let next = 0;
     while (next < trace.length || this.#heap.size > 0) {
       const top = this.#heap.peek();
-      // Results due at the same instant as an arrival settle first.
-      if (top !== undefined && (next >= trace.length || top.at <= trace[next].at)) this.#settle();
+      const arrivalAt = next < trace.length ? trace[next].at : Number.POSITIVE_INFINITY;
+      const timerAt = this.#hedge?.nextAt() ?? Number.POSITIVE_INFINITY;
+      // Results due at the same instant as an arrival or a hedge timer settle first; timers fire before arrivals.
+      if (top !== undefined && top.at <= arrivalAt && top.at <= timerAt) this.#settle();
+      else if (timerAt <= arrivalAt) this.#hedgeDue();
       else this.#place(next++);
     }
     return this.#summary();
@@ -135,12 +143,41 @@ class Simulation {
     this.#reservedUsd += this.#reserves[remote];
     this.#tasksPerBackend[this.#fleets[remote].model.name]++;
     this.#predictions.started(index, this.#fleets[remote].model.name, arrival.task, arrival.at);
+    this.#hedge?.armed(index, arrival.task, remote, arrival.at);
     if (start.kind === 'run') this.#pushRemote(remote, index, arrival.at, start);
+  }
+
+  /** A hedge timer fired: its straggler gets a backup (hedge.ts says where). */
+  #hedgeDue(): void {
+    const hedge = this.#hedge as SimHedge;
+    const timer = hedge.due();
+    if (timer === undefined) return;
+    const { at: now, index, remote: straggler } = timer;
+    const { task, durationMs } = this.#trace[index];
+    if (straggler !== -1 && this.#free > 0 && this.#queue.length === this.#head) {
+      hedge.sent(index, -1, now, 0);
+      this.#free--;
+      this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
+      return;
+    }
+    const spentUsd = this.#billedUsd + this.#reservedUsd;
+    for (const [remote, fleet] of this.#fleets.entries()) {
+      const reserveUsd = this.#reserves[remote];
+      if (remote === straggler || fleet.inFlight >= fleet.model.maxConcurrency || !hedge.fits(reserveUsd)) continue;
+      if (this.#scheduler.budgetExhausted({ totalUsd: spentUsd, lastHourUsd: spentUsd }, reserveUsd)) return;
+      const start = fleet.start(now, index, durationMs);
+      if (start.kind === 'throttled') continue;
+      hedge.sent(index, remote, now, reserveUsd);
+      this.#reservedUsd += reserveUsd;
+      if (start.kind === 'run') this.#pushRemote(remote, index, now, start);
+      return;
+    }
   }
 
   #pushRemote(remote: number, index: number, now: number, run: Extract<RemoteStart, { kind: 'run' }>): void {
     const { task, durationMs } = this.#trace[index];
-    this.#predictions.ran(index, run.runMs, run.initMs);
+    // The predictor follows each arrival's own attempts, not its hedge backups.
+    if (this.#hedge?.isBackup(index, remote) !== true) this.#predictions.ran(index, run.runMs, run.initMs);
     this.#heap.push({ at: now + run.latencyMs, seq: this.#seq++, remote, env: run.env, index, task, durationMs, costUsd: run.costUsd });
   }
 
@@ -148,30 +185,40 @@ class Simulation {
     const { task, durationMs } = this.#trace[index];
     this.#free--;
     this.#tasksPerBackend.local++;
+    this.#hedge?.armed(index, task, -1, now);
     this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
   }
 
   #settle(): void {
     const item = this.#heap.pop();
     if (item === undefined) return;
+    const hedged = this.#hedge?.completed(item, item.remote >= 0 ? this.#reserves[item.remote] : 0);
+    // A local loser was cancelled when its hedge won: its worker was freed then.
+    if (hedged?.skip === true) return;
     this.#lastAt = Math.max(this.#lastAt, item.at);
-    this.#latencies[item.index] = item.at - this.#trace[item.index].at;
+    if (hedged === undefined || hedged.first) this.#latencies[item.index] = item.at - this.#trace[item.index].at;
+    if (hedged?.cancelLocal === true) this.#freeWorker(item.at);
     if (item.remote >= 0) {
       const handoff = this.#fleets[item.remote].finish(item.env, item.at);
       if (handoff !== undefined) this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
       this.#reservedUsd -= this.#reserves[item.remote];
       this.#billedUsd += item.costUsd;
-      this.#predictions.settled(item.index, item.at);
+      if (this.#hedge?.isBackup(item.index, item.remote) !== true) this.#predictions.settled(item.index, item.at);
       return;
     }
     const previous = this.#estimates.get(item.task);
     this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
+    this.#freeWorker(item.at);
+  }
+
+  /** A local worker frees at `now` and takes the next queued task. */
+  #freeWorker(now: number): void {
     this.#free++;
     if (this.#head < this.#queue.length) {
       const next = this.#queue[this.#head++];
       const task = this.#trace[next].task;
       this.#queuedByTask.set(task, (this.#queuedByTask.get(task) ?? 1) - 1);
-      this.#runLocal(next, item.at);
+      this.#runLocal(next, now);
     }
   }
 
@@ -187,6 +234,7 @@ class Simulation {
       tasksPerBackend: this.#tasksPerBackend,
       coldStarts,
       costUsd: this.#billedUsd,
+      ...(this.#hedge === undefined ? {} : { hedges: { ...this.#hedge.result } }),
     };
   }
 }

@@ -2,8 +2,11 @@
  * The simulator's vocabulary: a recorded arrival, a remote's parametric
  * cloud model, one setting to simulate, and what a run of it measured.
  */
+
+import type { HedgeOptions } from '../../src/hedge-options.js';
 import type { BurstPolicy, CostPolicy } from '../../src/scheduler/types.js';
 import type { FleetParams } from '../cloud-model/params.js';
+import type { SimHedgeResult } from './hedge.js';
 
 /**
  * One recorded task arrival (one line of a JSONL trace):
@@ -35,6 +38,8 @@ export interface SimulationSetting {
   timeoutMs?: number;
   /** Seed of the random draws (network, cold starts). Same seed, same result. */
   seed: number;
+  /** The hedge rule of every task (see `offloadable({ hedge })`); absent: no hedging. */
+  hedge?: HedgeOptions;
 }
 
 /** What one simulated run measured. */
@@ -49,6 +54,8 @@ export interface SimulationResult {
   tasksPerBackend: Record<string, number>;
   /** Cold starts per remote name. */
   coldStarts: Record<string, number>;
-  /** Billed spend on remotes, USD. */
+  /** Billed spend on remotes, USD (remote backups included). */
   costUsd: number;
+  /** What hedging did, when the setting hedges. */
+  hedges?: SimHedgeResult;
 }

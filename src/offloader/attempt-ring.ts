@@ -19,6 +19,8 @@ export interface EndedAttempt {
   runMs: number;
   outcome: string;
   estimatedUsd: number | undefined;
+  /** Why the attempt was sent besides the task's own course: `hedge` for a backup of a straggler. */
+  reason?: 'hedge';
 }
 
 const INITIAL_ROWS = 256;
@@ -37,6 +39,8 @@ export class AttemptRing {
   #taskId: string[] = [];
   #backend: string[] = [];
   #outcome: string[] = [];
+  /** Rows whose attempt was a hedge's backup (sparse: most rows have none). */
+  #hedge: (true | undefined)[] = [];
   #attempt = new Uint32Array(0);
   #workerId = new Int32Array(0);
   /** createdAt, dispatchedAt (NaN: never), endAt, runMs, estimatedUsd (NaN: none), five per row. */
@@ -58,6 +62,7 @@ export class AttemptRing {
     this.#taskId[row] = ended.taskId;
     this.#backend[row] = ended.backend;
     this.#outcome[row] = ended.outcome;
+    this.#hedge[row] = ended.reason === 'hedge' ? true : undefined;
     this.#attempt[row] = ended.attempt;
     this.#workerId[row] = ended.workerId ?? -1;
     const base = row * 5;
@@ -96,6 +101,7 @@ export class AttemptRing {
     if (this.#workerId[row] !== -1) attempt.workerId = this.#workerId[row];
     if (!Number.isNaN(numbers[base + 1])) attempt.dispatchedMs = micro(numbers[base + 1] - origin);
     if (!Number.isNaN(numbers[base + 4])) attempt.estimatedUsd = numbers[base + 4];
+    if (this.#hedge[row] === true) attempt.reason = 'hedge';
     return attempt;
   }
 

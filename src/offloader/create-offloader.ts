@@ -14,6 +14,7 @@ import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { toModuleUrl } from '../contract/task-module.js';
 import { hashTaskModule } from '../contract/task-module-load.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
+import { invalidCallHedge } from '../hedge-options.js';
 import { createOffloaderMetrics, type OffloaderMetrics } from '../observability/offloader-metrics.js';
 import { traceParent } from '../observability/task-trace.js';
 import { type OffloaderOptions, resolveOptions } from '../options.js';
@@ -22,6 +23,7 @@ import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
 import { dataPlaceOf } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
+import { Hedger } from './hedger.js';
 import { mapInputs } from './map.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { RemoteStallWatch } from './remote-stall.js';
@@ -29,7 +31,7 @@ import { Router } from './router.js';
 import { RunReporter } from './run-reporter.js';
 import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
-import { type OffloaderStats, StatsRecorder } from './stats.js';
+import { type HedgeStats, type OffloaderStats, StatsRecorder } from './stats.js';
 import { streamInputs } from './stream.js';
 import { type RunServices, TaskRun, type TaskRunOptions } from './task-run.js';
 import type { Timeline } from './timeline.js';
@@ -52,6 +54,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   readonly #metrics: OffloaderMetrics | undefined;
   readonly #timeline: TimelineRecorder;
   readonly #services: RunServices;
+  readonly #hedger: Hedger;
   readonly #mapWindow: number;
   readonly #idPrefix = randomUUID().slice(0, 8);
   #nextId = 0;
@@ -122,7 +125,20 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       stalls: new RemoteStallWatch(this.#local.durations, (stall) => this.#stalled(stall)),
     });
     const logs = resolved.logs.capture ? Object.freeze({ maxBytes: resolved.logs.maxBytes }) : undefined;
-    this.#services = { local: this.#local, remote, reporter: this.#reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs };
+    const reporter = this.#reporter;
+    const hedger = new Hedger({
+      local: this.#local,
+      localBreaker,
+      router: this.#router,
+      ledger: this.#ledger,
+      breakers,
+      stats: this.#stats,
+      reporter,
+      timeline,
+      lifetime,
+    });
+    this.#hedger = hedger;
+    this.#services = { local: this.#local, remote, reporter, timeline, bundleHash, lifetime, logs, logOptions: resolved.logs, hedger };
     // Never more in flight than the local queue holds, so map alone cannot overflow it.
     this.#mapWindow = Math.min(MAP_WINDOW, resolved.local.maxQueue);
     this.#stats.register(this.#local.name);
@@ -182,7 +198,12 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     parent?: Context,
   ): TaskRun | undefined {
     const timeoutMs = options.timeoutMs ?? task?.definition?.timeoutMs;
-    const data = this.#refusal(task) ?? invalidTimeout(options.timeoutMs) ?? invalidTransfer(options.transfer) ?? dataPlaceOf(task.definition, input);
+    const data =
+      this.#refusal(task) ??
+      invalidTimeout(options.timeoutMs) ??
+      invalidTransfer(options.transfer) ??
+      (options.hedge === undefined ? undefined : invalidCallHedge(options.hedge, task.definition)) ??
+      dataPlaceOf(task.definition, input);
     const placed =
       data instanceof Error ? data : this.#router.place(options.placement ?? task.definition.placement ?? 'auto', task.definition, timeoutMs, data);
     if (placed instanceof Error) {
@@ -209,8 +230,9 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     return undefined;
   }
 
-  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary } {
-    return { pending: this.#reporter.pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary() };
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary; hedges: HedgeStats } {
+    const { pending } = this.#reporter;
+    return { pending, backends: this.#stats.snapshot(), local: this.#local.snapshot(), spend: this.#ledger.summary(), hedges: this.#hedger.stats() };
   }
 
   timeline(): Timeline {

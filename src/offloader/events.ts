@@ -42,6 +42,18 @@ export interface TaskLogInfo {
   truncated: boolean;
 }
 
+/** Payload of `hedge`: an attempt ran past the task's `hedge.afterPercentile`, and a backup attempt was sent. */
+export interface TaskHedgeInfo extends TaskEventInfo {
+  /** Always `hedge`: the backup's reason, as its timeline attempt records it. */
+  reason: 'hedge';
+  /** The backup's attempt number. */
+  attempt: number;
+  /** Backend of the backup attempt (`backend` is the straggler's). */
+  hedgeBackend: string;
+  /** The percentile of the task's durations on `backend` that the straggler passed, ms. */
+  afterMs: number;
+}
+
 /** Payload of `failure`: the task's final error. */
 export interface TaskFailureInfo extends TaskEventInfo {
   /** The error the task's promise rejects with. */
@@ -114,6 +126,8 @@ export interface OffloaderEvents {
   failure: TaskFailureInfo;
   /** A failed attempt will be tried again. */
   retry: TaskRetryInfo;
+  /** An attempt of a task with `hedge` ran past its percentile: a backup attempt was sent to `hedgeBackend`. */
+  hedge: TaskHedgeInfo;
   /** Nothing is pending any more. */
   drain: DrainInfo;
   /** A worker fault surfaced after the task that caused it settled; emitted only when a listener is attached. */

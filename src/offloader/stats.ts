@@ -39,6 +39,18 @@ export interface OffloaderStats {
   backends: Record<string, BackendStats>;
 }
 
+/** What `stats().hedges` reports. */
+export interface HedgeStats {
+  /** Backup attempts sent. */
+  sent: number;
+  /** Tasks whose backup answered first (the straggler was cancelled). */
+  won: number;
+  /** Stragglers that got no backup: no other backend could take one, or `maxExtraCost` or a budget left no room. */
+  skipped: number;
+  /** Billed for backup attempts so far, USD (the cancelled stragglers are billed to their own attempts, in `spend`). */
+  extraUsd: number;
+}
+
 interface BackendRecorder {
   dispatched: number;
   succeeded: number;

@@ -17,6 +17,8 @@ import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { callSafely } from './call-safely.js';
 import type { DataPlace } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
+import type { HedgedRun, HedgeWatch } from './hedge-watch.js';
+import type { Hedger } from './hedger.js';
 import type { RemoteAttemptRun, RemoteAttempts } from './remote-attempt.js';
 import type { ReportedRun, RunReporter } from './run-reporter.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
@@ -43,6 +45,8 @@ export interface RunServices {
   logs: TaskEnvelope['logs'];
   /** The offloader's `logs` option, under a task's own `logs`. */
   logOptions: { capture: boolean; maxBytes: number };
+  /** Backup attempts for stragglers of tasks with a `hedge`. */
+  hedger: Hedger;
 }
 
 /** What an envelope of `task` asks about log capture: the task's own `logs` over the offloader's, field by field. */
@@ -57,7 +61,7 @@ function logsOf(task: ResolvedTaskDefinition, services: RunServices): TaskEnvelo
  * One task's state machine. It is also the backend's {@link AttemptSink} and
  * carries the {@link InvokeOptions} of its local attempts.
  */
-export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, ReportedRun {
+export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, ReportedRun, HedgedRun {
   readonly signal: AbortSignal | undefined;
   readonly task: ResolvedTaskDefinition;
   readonly chunkSize: number | undefined;
@@ -89,6 +93,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #estimatedUsd: number | undefined;
   /** The task's spans, while a tracer provider is registered. */
   #trace: TaskTrace | undefined;
+  /** The task's hedge, when it has one (see hedge-watch.ts). */
+  readonly #hedge: HedgeWatch | undefined;
 
   constructor(
     services: RunServices,
@@ -106,7 +112,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#taskId = taskId;
     this.#input = input;
     this.#options = options;
-    this.signal = options.signal;
+    this.#hedge = options.hedge === undefined && this.task.hedge === undefined ? undefined : services.hedger.watch(this, options.hedge, options.signal);
+    this.signal = this.#hedge?.signal ?? options.signal;
     this.chunkSize = chunkSize;
     this.affinityKey = options.affinityKey;
     this.#finish = finish;
@@ -193,9 +200,21 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#dispatchedAt = undefined;
     this.#workerId = undefined;
     this.#estimatedUsd = undefined;
+    const envelope = this.#envelope(this.#backend);
+    this.#attemptStartedAt = performance.now();
+    return envelope;
+  }
+
+  /** The envelope of a backup attempt (a hedge) on `backend`, numbered after the attempts so far; the current attempt stays open. */
+  backupEnvelope(backend: Backend): TaskEnvelope {
+    this.#attempts++;
+    return this.#envelope(backend);
+  }
+
+  /** The envelope of attempt `#attempts` on `backend`. */
+  #envelope(backend: Backend): TaskEnvelope {
     const timeoutMs = this.timeoutMs;
-    const local = this.#backend === this.#services.local;
-    const parts = local ? this.#localInputParts() : undefined;
+    const parts = backend === this.#services.local ? this.#localInputParts() : undefined;
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,
@@ -208,7 +227,6 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
     const logs = logsOf(this.task, this.#services);
     if (logs !== undefined) envelope.logs = logs;
-    this.#attemptStartedAt = performance.now();
     return envelope;
   }
 
@@ -270,9 +288,27 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#dispatchedAt = now;
     this.#trace?.dispatched(this.#queuedMs);
     this.#services.reporter.dispatched(this);
+    this.#hedge?.arm(this.#backend, now);
   }
 
   settled(failure: OffloadError | undefined, result: ResultEnvelope | undefined, workerId?: number): void {
+    // The hedge's backup answered first: this attempt lost and was cancelled.
+    if (this.#hedge?.ignoresPrimary === true) return;
+    this.#answered(failure, result, workerId);
+  }
+
+  hedgeWon(backend: Backend, result: ResultEnvelope): void {
+    this.#attemptEnded('ERR_ABORTED');
+    this.#backend = backend;
+    this.#workerId = undefined;
+    this.#answered(undefined, result, undefined);
+  }
+
+  releaseFailure(error: OffloadError): void {
+    this.#fail(error);
+  }
+
+  #answered(failure: OffloadError | undefined, result: ResultEnvelope | undefined, workerId: number | undefined): void {
     if (workerId !== undefined) this.#workerId = workerId;
     if (failure !== undefined || result === undefined) {
       this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
@@ -297,6 +333,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       return;
     }
     const latencyMs = performance.now() - this.#submittedAt;
+    this.#hedge?.succeeded(this.#backend);
     this.#attemptEnded('ok');
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
@@ -320,6 +357,11 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 
   #fail(thrown: OffloadError): void {
+    if (this.#hedge?.holds(thrown) === true) {
+      // Its backup still runs: its success would still win.
+      this.#attemptEnded(thrown.code);
+      return;
+    }
     const error = placeError(thrown, this.info());
     this.#attemptEnded(error.code);
     const latencyMs = performance.now() - this.#submittedAt;

@@ -31,6 +31,8 @@ export interface TimelineAttempt {
   outcome: string;
   /** Estimated cost of a remote attempt, USD (absent on the local pool). */
   estimatedUsd?: number;
+  /** `hedge`: a backup attempt sent because the task's attempt ran past its `hedge.afterPercentile` (absent for the task's own attempts). */
+  reason?: 'hedge';
 }
 
 /** The local queue at one moment. */

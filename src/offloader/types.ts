@@ -5,10 +5,11 @@
  */
 import type { LocalSnapshot } from '../backends/local/index.js';
 import type { OffloadError } from '../errors.js';
+import type { HedgeOptions } from '../hedge-options.js';
 import type { AnyOffloadable, TaskInput, TaskOutput } from '../task.js';
 import type { OffloaderEvents, TaskEventInfo } from './events.js';
 import type { SpendSummary } from './spend-tracker.js';
-import type { OffloaderStats } from './stats.js';
+import type { HedgeStats, OffloaderStats } from './stats.js';
 import type { Timeline } from './timeline.js';
 
 /**
@@ -46,6 +47,12 @@ export interface RunOptions<Out> {
    * event says when it went elsewhere. Remote attempts ignore it.
    */
   affinityKey?: string;
+  /**
+   * Backup attempts for a straggler of this call (an idempotent task only;
+   * see {@link HedgeOptions}); `false` turns the task's own `hedge` off.
+   * @default the task's `hedge`, else none
+   */
+  hedge?: HedgeOptions | false;
   /** Called once when the task succeeds, before the promise resolves. */
   onSuccess?: (result: Out, info: TaskEventInfo) => void;
   /** Called once when the task fails for good, before the promise rejects. */
@@ -100,6 +107,8 @@ export interface MapOptions<Out, In = unknown> {
    * with a `ValidationError`.
    */
   affinityKey?: (input: In, index: number) => string | undefined;
+  /** Backup attempts for stragglers, for every input; see {@link RunOptions.hedge}. */
+  hedge?: HedgeOptions | false;
   /** Called once per input that succeeds. */
   onSuccess?: (result: Out, info: TaskEventInfo & { index: number }) => void;
   /** Called once per input that fails. */
@@ -186,7 +195,7 @@ export interface Offloader {
   /** Unsubscribes. */
   off<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;
   /** Counters and latency percentiles per backend, the live local pool, and the spend on remotes. */
-  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary };
+  stats(): OffloaderStats & { local: LocalSnapshot; spend: SpendSummary; hedges: HedgeStats };
   /**
    * The recorded timeline: every attempt (where it ran, which worker, when,
    * its outcome and estimated cost), the local queue over time, spills,

@@ -59,7 +59,13 @@ export abstract class WindowedRun {
     this.#start = start;
     this.options = options;
     this.window = window;
-    this.#shared = { signal: this.#linkSignal(options.signal), timeoutMs: options.timeoutMs, placement: options.placement, transfer: options.transfer };
+    this.#shared = {
+      signal: this.#linkSignal(options.signal),
+      timeoutMs: options.timeoutMs,
+      placement: options.placement,
+      transfer: options.transfer,
+      hedge: options.hedge,
+    };
     this.#knownTotal = Array.isArray(inputs) ? inputs.length : -1;
     if (typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function') this.#sync = (inputs as Iterable<unknown>)[Symbol.iterator]();
     else this.#async = (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator]();
