@@ -9,8 +9,8 @@ import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
 import { type LatencyProfileOptions, latencyProfileSchema } from '../../src/backends/latency-profile.js';
 import { type PayloadStore, payloadStoreSchema } from '../../src/backends/payload-store.js';
-import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { MAX_BILLED_INIT_MS } from '../../src/contract/cold-start.js';
+import { MAX_TIMEOUT_MS } from '../../src/contract/platform.js';
 import { type LambdaArchitecture, type LambdaPricing, type ResolvedLambdaPricing, resolvePricing } from './pricing.js';
 
 /** Options of `lambda()`. */
