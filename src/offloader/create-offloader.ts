@@ -33,7 +33,7 @@ import { SpendLedger } from './spend-ledger.js';
 import type { SpendSummary } from './spend-tracker.js';
 import { type HedgeStats, type OffloaderStats, StatsRecorder } from './stats.js';
 import { streamInputs } from './stream.js';
-import { type RunServices, TaskRun } from './task-run.js';
+import { type RunServices, TaskRun, type TaskRunOptions } from './task-run.js';
 import type { Timeline } from './timeline.js';
 import { TimelineRecorder } from './timeline-recorder.js';
 import type { CloseOptions, MapInputs, MapOptions, Offloader, RunOptions, StreamOptions, StreamResult, TaskCallback } from './types.js';
@@ -170,14 +170,14 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     });
   }
 
-  map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>[]> {
+  map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options: MapOptions<TaskOutput<T>, TaskInput<T>> = {}): Promise<TaskOutput<T>[]> {
     return mapInputs(this.#starter(task), inputs, options as MapOptions<unknown>, this.#mapWindow) as Promise<TaskOutput<T>[]>;
   }
 
   stream<T extends AnyOffloadable>(
     task: T,
     inputs: MapInputs<TaskInput<T>>,
-    options: StreamOptions<TaskOutput<T>> = {},
+    options: StreamOptions<TaskOutput<T>, TaskInput<T>> = {},
   ): AsyncIterableIterator<StreamResult<TaskOutput<T>>> {
     return streamInputs(this.#starter(task), inputs, options as StreamOptions<unknown>, this.#streamWindow) as AsyncIterableIterator<
       StreamResult<TaskOutput<T>>
@@ -199,7 +199,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   #start(
     task: AnyOffloadable,
     input: unknown,
-    options: RunOptions<unknown>,
+    options: TaskRunOptions,
     chunkSize: number | undefined,
     finish: TaskCallback,
     parent?: Context,

@@ -24,6 +24,9 @@ import type { ReportedRun, RunReporter } from './run-reporter.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 import type { RunOptions, TaskCallback } from './types.js';
 
+/** A task's call options; `map` and `stream` add their `affinityKey` option bound to the input's index as `affinityKeyOf`. */
+export type TaskRunOptions = RunOptions<unknown> & { affinityKeyOf?: (input: unknown) => unknown };
+
 /** The collaborators every {@link TaskRun} of an offloader shares. */
 export interface RunServices {
   /** The local pool, for the hot path. */
@@ -70,7 +73,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #backend: Backend;
   readonly #taskId: string;
   readonly #input: unknown;
-  readonly #options: RunOptions<unknown>;
+  readonly #options: TaskRunOptions;
   readonly #finish: TaskCallback;
   readonly #submittedAt = performance.now();
   /** The latest local attempt, while it may still be cancelled before it starts. */
@@ -101,7 +104,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     task: AnyOffloadable,
     taskId: string,
     input: unknown,
-    options: RunOptions<unknown>,
+    options: TaskRunOptions,
     chunkSize: number | undefined,
     finish: TaskCallback,
   ) {
@@ -150,7 +153,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#trace = startTaskTrace(this.task.name, this.#taskId, parent, this.#submittedAt);
     this.#services.timeline?.sample(this.#submittedAt);
     try {
-      if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, this.#input);
+      const { affinityKeyOf } = this.#options;
+      if (this.affinityKey === undefined && affinityKeyOf !== undefined) this.affinityKey = affinityOf(this.task, this.#input, affinityKeyOf, 'affinityKey');
+      if (this.affinityKey === undefined && this.task.affinity !== undefined)
+        this.affinityKey = affinityOf(this.task, this.#input, this.task.affinity, 'affinity');
       // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
       if (this.#backend === this.#services.local) this.#localInputParts();
       else if (this.#backend.binaryParts === true) this.#remoteInputParts();
@@ -412,21 +418,21 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 }
 
-/** The task's `affinity(input)`; a throw or a value that is not a string fails the task with a `ValidationError`. */
-function affinityOf(task: ResolvedTaskDefinition, input: unknown): string | undefined {
+/** `keyOf(input)` (the task's `affinity`, or a `map`/`stream` call's `affinityKey`); a throw or a value that is not a string fails the task with a `ValidationError`. */
+function affinityOf(task: ResolvedTaskDefinition, input: unknown, keyOf: (input: never) => unknown, path: 'affinity' | 'affinityKey'): string | undefined {
   let key: unknown;
   try {
-    key = (task.affinity as (input: unknown) => unknown)(input);
+    key = (keyOf as (input: unknown) => unknown)(input);
   } catch (error) {
-    throw new ValidationError(`The \`affinity\` function of task "${task.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
-      path: 'affinity',
+    throw new ValidationError(`The \`${path}\` function of task "${task.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
+      path,
       cause: error,
       taskName: task.name,
     });
   }
   if (key === undefined || typeof key === 'string') return key;
-  throw new ValidationError(`Expected \`affinity(input)\` of task "${task.name}" to return a string or undefined, got ${typeof key}`, {
-    path: 'affinity',
+  throw new ValidationError(`Expected \`${path}(input)\` of task "${task.name}" to return a string or undefined, got ${typeof key}`, {
+    path,
     taskName: task.name,
   });
 }

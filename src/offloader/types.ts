@@ -74,8 +74,8 @@ export interface MapProgress {
   failed: number;
 }
 
-/** Options of {@link Offloader.map}. */
-export interface MapOptions<Out> {
+/** Options of {@link Offloader.map}; `In` is the task's input type. */
+export interface MapOptions<Out, In = unknown> {
   /** Where every input runs; see {@link RunOptions.placement}. */
   placement?: Placement;
   /** Called after every settled input. */
@@ -100,6 +100,13 @@ export interface MapOptions<Out> {
   timeoutMs?: number;
   /** Move every input's binary buffers to the local worker; see {@link RunOptions.transfer}. */
   transfer?: boolean;
+  /**
+   * The affinity key of each input (see {@link RunOptions.affinityKey}); it
+   * overrides the task's `affinity`, which still applies where this returns
+   * undefined. A throw or a value that is not a string fails that input
+   * with a `ValidationError`.
+   */
+  affinityKey?: (input: In, index: number) => string | undefined;
   /** Backup attempts for stragglers, for every input; see {@link RunOptions.hedge}. */
   hedge?: HedgeOptions | false;
   /** Called once per input that succeeds. */
@@ -126,7 +133,7 @@ export interface MapAggregateError<Out = unknown> extends AggregateError {
  * Options of {@link Offloader.stream}: those of `map` without `stopOnError`
  * (a stream yields each failure as an item and goes on).
  */
-export type StreamOptions<Out> = Omit<MapOptions<Out>, 'stopOnError'>;
+export type StreamOptions<Out, In = unknown> = Omit<MapOptions<Out, In>, 'stopOnError'>;
 
 /**
  * One settled input of {@link Offloader.stream}: its position in the inputs
@@ -146,7 +153,7 @@ export interface Offloader {
    * order. Inputs (an iterable or an async iterable) are pulled lazily: at
    * most a window of them is in flight, and the next is pulled as one settles.
    */
-  map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options?: MapOptions<TaskOutput<T>>): Promise<TaskOutput<T>[]>;
+  map<T extends AnyOffloadable>(task: T, inputs: MapInputs<TaskInput<T>>, options?: MapOptions<TaskOutput<T>, TaskInput<T>>): Promise<TaskOutput<T>[]>;
   /**
    * Runs a task over many inputs and yields each outcome as it settles, in
    * completion order: `{ index, ok: true, value, info }` or
@@ -179,7 +186,7 @@ export interface Offloader {
   stream<T extends AnyOffloadable>(
     task: T,
     inputs: MapInputs<TaskInput<T>>,
-    options?: StreamOptions<TaskOutput<T>>,
+    options?: StreamOptions<TaskOutput<T>, TaskInput<T>>,
   ): AsyncIterableIterator<StreamResult<TaskOutput<T>>>;
   /** Subscribes to an event. */
   on<E extends keyof OffloaderEvents>(event: E, listener: (payload: OffloaderEvents[E]) => void): this;

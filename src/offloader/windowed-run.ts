@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { type OffloadError, ValidationError } from '../errors.js';
 import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
+import type { TaskRunOptions } from './task-run.js';
 import type { MapInputs, MapOptions, RunOptions, TaskCallback } from './types.js';
 
 /** A started task that can still be failed before a worker starts it. */
@@ -20,7 +21,7 @@ export interface StartedTask {
  * Starts one task for `input`; `finish` hears its outcome exactly once, never
  * synchronously. Returns the task, or undefined when it was refused.
  */
-export type StartTask = (input: unknown, options: RunOptions<unknown>, chunkSize: number | undefined, finish: TaskCallback) => StartedTask | undefined;
+export type StartTask = (input: unknown, options: TaskRunOptions, chunkSize: number | undefined, finish: TaskCallback) => StartedTask | undefined;
 
 /** Throws a `ValidationError` unless `inputs` can be iterated, synchronously or not. */
 export function assertIterable(inputs: unknown): asserts inputs is MapInputs<unknown> {
@@ -164,11 +165,12 @@ export abstract class WindowedRun {
     this.started(index, task);
   }
 
-  #itemOptions(index: number): RunOptions<unknown> {
-    const { onSuccess, onError } = this.options;
-    if (onSuccess === undefined && onError === undefined) return this.#shared;
+  #itemOptions(index: number): TaskRunOptions {
+    const { onSuccess, onError, affinityKey } = this.options;
+    if (onSuccess === undefined && onError === undefined && affinityKey === undefined) return this.#shared;
     return {
       ...this.#shared,
+      affinityKeyOf: affinityKey === undefined ? undefined : (input) => affinityKey(input, index),
       onSuccess: onSuccess === undefined ? undefined : (result, info) => onSuccess(result, { ...info, index }),
       onError: onError === undefined ? undefined : (error, info) => onError(error, { ...info, index }),
     };

@@ -5,8 +5,8 @@
 // task typed and runs again next time. Every count is read from the workers'
 // own answers, never from a clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AffinityMissInfo, BackendError, createOffloader, type LocalOptions, type Offloader, TaskError } from '../../src/index.js';
-import { coldStart, exitNow, sleepMs, whereAmI } from '../fixtures/affinity-tasks.js';
+import { type AffinityMissInfo, BackendError, createOffloader, type LocalOptions, type Offloader, TaskError, ValidationError } from '../../src/index.js';
+import { coldStart, exitNow, keyedNap, sleepMs, whereAmI } from '../fixtures/affinity-tasks.js';
 import { rejectionOf } from '../support/helpers.js';
 
 const tasks = new URL('../fixtures/affinity-tasks.ts', import.meta.url);
@@ -53,6 +53,15 @@ describe('affinity keys', () => {
     expect(offloader.stats().local.affinity).toEqual({ hits: 1000, misses: 0, hitRate: 1 });
   });
 
+  it('a pool below `maxWorkers` grows for keyed work alone', async () => {
+    const offloader = create({ minWorkers: 1, maxWorkers: 3 });
+    // Every task keyed, over more keys than workers; each holds its worker long enough to keep the one worker busy.
+    const inputs = Array.from({ length: 120 }, (_, index) => ({ key: keys[index % keys.length], ms: 25 }));
+    const threadIds = await offloader.map(keyedNap, inputs);
+    expect(new Set(threadIds).size).toBeGreaterThan(1);
+    expect(offloader.stats().local.workers).toBeGreaterThan(1);
+  });
+
   it('a worker that dies moves only its own keys', async () => {
     const offloader = create();
     const before = await owners(offloader);
@@ -76,6 +85,23 @@ describe('affinity keys', () => {
     const other = keys.find((key) => before.get(key) !== before.get('key-0')) as string;
     const answer = await offloader.run(whereAmI, { key: 'key-0' }, { affinityKey: other });
     expect(answer.threadId).toBe(before.get(other));
+  });
+
+  it('a `map` or `stream` call`s `affinityKey` keys each input by `(input, index)`, over the task`s `affinity`', async () => {
+    const offloader = create();
+    const before = await owners(offloader);
+    const other = keys.find((key) => before.get(key) !== before.get('key-0')) as string;
+    // The task's `affinity` would send every input to key-0's worker; the call's key sends odd indexes to the other worker.
+    const inputs = Array.from({ length: 40 }, () => ({ key: 'key-0' }));
+    const keyOf = (input: { key: string }, index: number) => (index % 2 === 1 ? other : undefined) ?? input.key;
+    const mapped = await offloader.map(whereAmI, inputs, { affinityKey: keyOf });
+    for (const [index, answer] of mapped.entries()) expect(answer.threadId).toBe(before.get(keyOf(inputs[index], index)));
+    for await (const item of offloader.stream(whereAmI, inputs, { affinityKey: (_input, index) => (index % 2 === 1 ? other : undefined) })) {
+      expect(item.ok && item.value.threadId).toBe(before.get(item.index % 2 === 1 ? other : 'key-0'));
+    }
+    const bad = await rejectionOf(offloader.map(whereAmI, inputs.slice(0, 1), { affinityKey: () => 7 as unknown as string }));
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad).toMatchObject({ path: 'affinityKey' });
   });
 
   it('a keyed task whose worker already has `affinityMaxQueue` waiting goes elsewhere, with an `affinityMiss` event', async () => {

@@ -88,6 +88,18 @@ describe('Offloader.map', () => {
     // @ts-expect-error map takes an iterable of inputs, not one input
     void offloader.map(inputSchemaOnly, { n: 1 });
   });
+
+  test('types `affinityKey` by the task input', () => {
+    void offloader.map(inputSchemaOnly, [{ n: 1 }], {
+      affinityKey: (input, index) => {
+        expectTypeOf(input).toEqualTypeOf<{ n: number }>();
+        expectTypeOf(index).toEqualTypeOf<number>();
+        return String(input.n);
+      },
+    });
+    // @ts-expect-error the input has no `text`
+    void offloader.stream(inputSchemaOnly, [{ n: 1 }], { affinityKey: (input) => input.text });
+  });
 });
 
 describe('Offloader.stream', () => {

@@ -72,7 +72,7 @@ export class ChunkDispatcher {
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
   readonly #takeLane = (lane: Parameters<ChunkSizer['take']>[0]): Job[] => this.#options.sizer.take(lane);
-  readonly #dispatchTo = (jobs: Job[], target: WorkerSlot): void => this.#dispatch(jobs, target);
+  readonly #dispatchTo = (jobs: Job[], target: WorkerSlot, grow?: boolean): void => this.#dispatch(jobs, target, grow);
   readonly #expire = (job: Job, error: OffloadError): void => this.#queue.settle(job, error);
   readonly #releaseSlot = (): void => {
     this.#busySlots--;
@@ -170,7 +170,7 @@ export class ChunkDispatcher {
     return waiting;
   }
 
-  #dispatch(jobs: Job[], target?: WorkerSlot): void {
+  #dispatch(jobs: Job[], target?: WorkerSlot, grow?: boolean): void {
     this.#busySlots++;
     const progress = createProgressBuffer(jobs.length);
     const chunk: Chunk = {
@@ -183,6 +183,7 @@ export class ChunkDispatcher {
       controller: new AbortController(),
       target,
       worker: undefined,
+      grow,
     };
     const envelopes = new Array<TaskEnvelope>(jobs.length);
     const now = performance.now();
@@ -204,8 +205,8 @@ export class ChunkDispatcher {
       (reply) => this.#onReply(chunk, reply),
       (error: unknown) => this.#onChunkError(chunk, error),
     );
-    // piscina places a task synchronously when a worker is free, as the target is.
-    if (target !== undefined && chunk.worker !== target) this.#options.affinity.misplaced(chunk, target);
+    // piscina places a task synchronously when a worker is free, as the target is (a chunk that grows the pool waits: the balancer reports it).
+    if (target !== undefined && grow !== true && chunk.worker !== target) this.#options.affinity.misplaced(chunk, target);
   }
 
   #onReply(chunk: Chunk, reply: ChunkReply): void {

@@ -64,6 +64,11 @@ export interface Chunk {
   /** The worker piscina placed the chunk on, while it is out. */
   worker?: WorkerSlot;
   /**
+   * Set while a chunk sent to grow the pool waits in piscina: it takes only
+   * an idle worker (`target` first), so piscina starts a worker for it.
+   */
+  grow?: boolean;
+  /**
    * Set when spillway stopped the worker: which attempt it stopped and why;
    * `requeue`: the attempt is sent again instead of failing with `error`.
    */

@@ -158,6 +158,7 @@ class LocalPool implements LocalBackend {
     const affinity = new WorkerAffinity({
       backend: options.name,
       maxWorkers,
+      minWorkers: options.minWorkers,
       chunksPerWorker,
       maxQueued: options.affinityMaxQueue ?? DEFAULT_AFFINITY_MAX_QUEUE,
       queue: this.#queue,

@@ -14,6 +14,15 @@
  * piscina's own least-busy choice otherwise. The balancer also records which
  * worker took each chunk, so the dispatcher knows which workers are idle.
  * (piscina has no other way to pick the worker of a task.)
+ *
+ * Growth: piscina starts a worker (up to `maxWorkers`) only for a task no
+ * worker takes, and keyed attempts wait in lanes, not in piscina. So while
+ * keyed attempts wait, every live worker is busy and the pool has room (and
+ * at least `minWorkers`, which piscina keeps itself), the fullest lane's next
+ * chunk is sent as a growth chunk: the balancer gives it only to an idle
+ * worker (its key's first), so piscina starts one, and the chunk runs on the
+ * first worker to be free. A worker that joins takes the keys it scores
+ * highest on from then on (rendezvous hashing: only those keys move).
  */
 import { Piscina, type PiscinaTask } from 'piscina';
 import type { ChunkPool } from './chunk-pool.js';
@@ -84,6 +93,8 @@ function leastBusy(task: PiscinaTask, workers: PoolWorker[], maximumUsage: numbe
 interface WorkerAffinityOptions {
   backend: string;
   maxWorkers: number;
+  /** Workers piscina keeps alive (it replaces those below this itself). */
+  minWorkers: number;
   /** Chunks one worker holds at once (piscina's `concurrentTasksPerWorker`). */
   chunksPerWorker: number;
   /** `local.affinityMaxQueue`. */
@@ -119,6 +130,8 @@ export class WorkerAffinity {
   #misses = 0;
   /** Keyed attempts put in a lane (some may have settled since). */
   #laned = 0;
+  /** Growth chunks piscina has not placed yet (each may start a worker). */
+  #growing = 0;
 
   constructor(options: WorkerAffinityOptions) {
     this.#options = options;
@@ -143,11 +156,19 @@ export class WorkerAffinity {
         if (worker.id === target.id && worker.currentUsage === 0 && !worker.terminating) chosen = worker;
       }
     }
+    if (chunk?.grow === true) {
+      // Only an idle worker: with none, piscina starts one for this chunk.
+      chosen ??= workers.find((worker) => worker.currentUsage === 0 && !worker.terminating) ?? null;
+      if (chosen === null) return null;
+      chunk.grow = false;
+      this.#growing--;
+    }
     chosen ??= leastBusy(task, workers, this.#options.chunksPerWorker);
     if (chosen !== null && chunk != null) {
       const placed = this.#byId.get(chosen.id);
       if (placed !== undefined) placed.chunksOut++;
       chunk.worker = placed;
+      if (target !== undefined && chunk.grow === false && placed !== target) this.misplaced(chunk, target);
     }
     return chosen;
   };
@@ -175,9 +196,10 @@ export class WorkerAffinity {
    * and returns how many chunks the shared queue may have out: one per live
    * worker while lanes wait, so none waits inside piscina ahead of a lane.
    */
-  pump(take: (lane: Lane) => Job[], dispatch: (jobs: Job[], target: WorkerSlot) => void, maxChunks: number): number {
+  pump(take: (lane: Lane) => Job[], dispatch: (jobs: Job[], target: WorkerSlot, grow?: boolean) => void, maxChunks: number): number {
     if (this.#laned === 0) return maxChunks;
     let waiting = 0;
+    let idle = false;
     for (const worker of this.#bySlot) {
       if (worker === undefined) continue;
       const lane = this.#lanes[worker.slot];
@@ -185,17 +207,24 @@ export class WorkerAffinity {
         const jobs = take(lane);
         this.#laned -= jobs.length;
         if (jobs.length > 0) dispatch(jobs, worker);
+        idle ||= worker.chunksOut === 0;
       }
       waiting += lane.queued;
     }
     this.#laned = waiting;
-    return waiting === 0 ? maxChunks : Math.min(maxChunks, this.#byId.size);
+    if (waiting === 0) return maxChunks;
+    if (!idle) this.#grow(take, dispatch);
+    return Math.min(maxChunks, this.#byId.size);
   }
 
-  /** `chunk` came back (or its worker died): its worker has one chunk less. */
+  /** `chunk` came back (or its worker died, or it was aborted unplaced): its worker has one chunk less. */
   done(chunk: Chunk): void {
     if (chunk.worker !== undefined) chunk.worker.chunksOut--;
     chunk.worker = undefined;
+    if (chunk.grow === true) {
+      chunk.grow = false;
+      this.#growing--;
+    }
   }
 
   /** A chunk meant for `target` went to another worker (or waits in piscina for any): its attempts missed. */
@@ -212,6 +241,25 @@ export class WorkerAffinity {
   drain(error: Parameters<JobQueue['drain']>[0]): void {
     for (const lane of this.#lanes) for (const job of lane.takeAll()) this.#options.queue.settle(job, error());
     this.#laned = 0;
+  }
+
+  /** Sends the fullest lanes' next chunks as growth chunks while the pool has room for more workers (see the file's comment). */
+  #grow(take: (lane: Lane) => Job[], dispatch: (jobs: Job[], target: WorkerSlot, grow: boolean) => void): void {
+    const { minWorkers, maxWorkers } = this.#options;
+    while (this.#byId.size >= minWorkers && this.#byId.size + this.#growing < maxWorkers) {
+      let fullest: WorkerSlot | undefined;
+      let most = 0;
+      for (const worker of this.#bySlot) {
+        const queued = worker === undefined ? 0 : this.#lanes[worker.slot].queued;
+        if (queued > most) [fullest, most] = [worker, queued];
+      }
+      if (fullest === undefined) return;
+      const jobs = take(this.#lanes[fullest.slot]);
+      if (jobs.length === 0) return;
+      this.#laned -= jobs.length;
+      this.#growing++;
+      dispatch(jobs, fullest, true);
+    }
   }
 
   /** The live worker whose slot scores highest for `key`. */
