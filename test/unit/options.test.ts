@@ -140,6 +140,11 @@ describe('option types and schemas', () => {
     expectTypeOf<OffloaderOptions>().toEqualTypeOf<z.input<typeof OffloaderOptionsSchema>>();
   });
 
+  it('refuses a worker young generation outside 1..1024 MB, naming the field', () => {
+    expect(() => resolveOptions({ tasks, local: { workerYoungGenerationMb: 0 } })).toThrow(/local\.workerYoungGenerationMb/);
+    expect(resolveOptions({ tasks, local: { workerYoungGenerationMb: 48 } }).local.workerYoungGenerationMb).toBe(48);
+  });
+
   it('applies the defaults next to the schema: an unbounded queue, breaker and retry settings', () => {
     const resolved = resolveOptions({ tasks, local: { maxWorkers: 2 } });
     expect(resolved.local).toEqual({
@@ -153,6 +158,7 @@ describe('option types and schemas', () => {
       affinityMaxQueue: 1_000,
       isolation: 'thread',
       cpuPinning: false,
+      workerYoungGenerationMb: 4,
     });
     expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
     expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });

@@ -38,6 +38,8 @@ export interface LocalBackendOptions extends IsolationOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** See `LocalOptions.workerYoungGenerationMb`. @default 4 */
+  workerYoungGenerationMb?: number;
   /** The run time estimates to record into (shared by the thread and process pools of one offloader); a new one by default. */
   durations?: DurationEstimator;
   /** How long a task may take to stop after its signal aborted before its worker is terminated (tasks' own `abortGraceMs` override it), ms. */

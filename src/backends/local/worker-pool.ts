@@ -10,6 +10,8 @@ export interface WorkerPoolOptions {
   idleTimeoutMs: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
+  /** Young generation of each worker, MB (see `LocalOptions.workerYoungGenerationMb`). @default 4 */
+  workerYoungGenerationMb?: number;
   /** The doorbell of {@link LocalWorkerData.abortBell}. */
   abortBell: SharedArrayBuffer;
   /** Chunks one worker holds at once. */
@@ -28,12 +30,7 @@ function workerUrl(): URL {
   return new URL(here.endsWith('.ts') ? './worker-source.mjs' : './local-worker.js', here);
 }
 
-/**
- * Young generation of each worker, MB (V8 lets it grow to 48 by default): a
- * worker's garbage is short-lived chunk messages, and its live heap is about
- * 10 MB. Measured with `stream` over 1,000,000 no-op inputs and 2 workers:
- * peak RSS 385 MB at 48, 297 at 8, 281 at 4, with no throughput loss.
- */
+/** Young generation of each worker without `workerYoungGenerationMb`, MB (see `LocalOptions.workerYoungGenerationMb`). */
 const WORKER_YOUNG_GENERATION_MB = 4;
 
 /** Starts the pool and pre-allocates `minWorkers` workers. */
@@ -53,7 +50,7 @@ export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessa
     loadBalancer: options.loadBalancer,
     workerData,
     resourceLimits: {
-      maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB,
+      maxYoungGenerationSizeMb: options.workerYoungGenerationMb ?? WORKER_YOUNG_GENERATION_MB,
       ...(workerMemoryMb === undefined ? {} : { maxOldGenerationSizeMb: workerMemoryMb }),
     },
   });
