@@ -158,7 +158,6 @@ describe('option types and schemas', () => {
       affinityMaxQueue: 1_000,
       isolation: 'thread',
       cpuPinning: false,
-      workerYoungGenerationMb: 4,
     });
     expect(resolved.breaker).toEqual({ errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000 });
     expect(resolved.retry).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2_000 });

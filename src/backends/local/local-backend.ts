@@ -38,7 +38,7 @@ export interface LocalBackendOptions extends IsolationOptions {
   maxQueue: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
-  /** See `LocalOptions.workerYoungGenerationMb`. @default 4 */
+  /** See `LocalOptions.workerYoungGenerationMb`. @default undefined (V8's default) */
   workerYoungGenerationMb?: number;
   /** The run time estimates to record into (shared by the thread and process pools of one offloader); a new one by default. */
   durations?: DurationEstimator;

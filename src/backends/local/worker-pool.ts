@@ -10,7 +10,7 @@ export interface WorkerPoolOptions {
   idleTimeoutMs: number;
   maxTasksPerWorker?: number;
   workerMemoryMb?: number;
-  /** Young generation of each worker, MB (see `LocalOptions.workerYoungGenerationMb`). @default 4 */
+  /** Young generation of each worker, MB (see `LocalOptions.workerYoungGenerationMb`); V8's default when absent. */
   workerYoungGenerationMb?: number;
   /** The doorbell of {@link LocalWorkerData.abortBell}. */
   abortBell: SharedArrayBuffer;
@@ -30,12 +30,9 @@ function workerUrl(): URL {
   return new URL(here.endsWith('.ts') ? './worker-source.mjs' : './local-worker.js', here);
 }
 
-/** Young generation of each worker without `workerYoungGenerationMb`, MB (see `LocalOptions.workerYoungGenerationMb`). */
-const WORKER_YOUNG_GENERATION_MB = 4;
-
 /** Starts the pool and pre-allocates `minWorkers` workers. */
 export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessage, ChunkReply> {
-  const { maxTasksPerWorker, workerMemoryMb } = options;
+  const { maxTasksPerWorker, workerMemoryMb, workerYoungGenerationMb } = options;
   const workerData: LocalWorkerData = {
     tasksUrl: options.tasksUrl.href,
     abortBell: options.abortBell,
@@ -50,7 +47,7 @@ export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessa
     loadBalancer: options.loadBalancer,
     workerData,
     resourceLimits: {
-      maxYoungGenerationSizeMb: options.workerYoungGenerationMb ?? WORKER_YOUNG_GENERATION_MB,
+      ...(workerYoungGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: workerYoungGenerationMb }),
       ...(workerMemoryMb === undefined ? {} : { maxOldGenerationSizeMb: workerMemoryMb }),
     },
   });
