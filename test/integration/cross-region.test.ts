@@ -7,12 +7,13 @@
 // envelopes through the shared runtime; placements that need a saturated
 // pool get it from two local tasks submitted first (`burst.maxQueueDepth: 0`).
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, createTaskRegistry, hashTaskModule, serialize } from '../../src/contract/index.js';
+import { serialize } from '../../src/contract/index.js';
 import { type Backend, type BudgetExhaustedInfo, CapacityError, createOffloader, type Offloader, type OffloaderOptions } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/affinity-tasks.js';
 import { regional, regionalData, sleepMs } from '../fixtures/affinity-tasks.js';
 import { downRemote } from '../support/down-remote.js';
 import { rejectionOf } from '../support/helpers.js';
+import { inProcessRemote } from '../support/in-process-remote.js';
 
 const tasks = new URL('../fixtures/affinity-tasks.ts', import.meta.url);
 const GB = 2 ** 30;
@@ -23,16 +24,7 @@ afterEach(async () => {
 
 /** A remote in `region` that runs envelopes in this process and bills nothing for run time. */
 function remoteIn(name: string, region: string): Backend {
-  const runtime = createRuntime(createTaskRegistry(fixtureTasks), { bundleHash: hashTaskModule(tasks), backend: name });
-  return {
-    name,
-    kind: 'custom',
-    maxConcurrency: 8,
-    region,
-    invoke: async (envelope) => JSON.parse(JSON.stringify(await runtime.execute(JSON.parse(JSON.stringify(envelope))))),
-    close: async () => {},
-    destroy: async () => {},
-  };
+  return inProcessRemote(name, tasks, fixtureTasks, { region });
 }
 
 function create(remotes: Backend[], options: Partial<OffloaderOptions> = {}): Offloader {

@@ -6,10 +6,10 @@
 // through the shared runtime; the local pool is saturated by two local tasks
 // submitted first (`burst.maxQueueDepth: 0`), so placement needs no clock.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime, createTaskRegistry, hashTaskModule } from '../../src/contract/index.js';
 import { type Backend, type CostPolicy, createOffloader, type Offloader } from '../../src/index.js';
 import * as fixtureTasks from '../fixtures/affinity-tasks.js';
 import { regional, sleepMs } from '../fixtures/affinity-tasks.js';
+import { inProcessRemote } from '../support/in-process-remote.js';
 
 const tasks = new URL('../fixtures/affinity-tasks.ts', import.meta.url);
 const live: Offloader[] = [];
@@ -19,16 +19,7 @@ afterEach(async () => {
 
 /** A remote in `region` that runs envelopes in this process; tasks read its name as `context.backend`. */
 function remoteIn(name: string, region: string): Backend {
-  const runtime = createRuntime(createTaskRegistry(fixtureTasks), { bundleHash: hashTaskModule(tasks), backend: name });
-  return {
-    name,
-    kind: 'custom',
-    maxConcurrency: 8,
-    invokedFunction: { name, provider: 'test', region },
-    invoke: async (envelope) => JSON.parse(JSON.stringify(await runtime.execute(JSON.parse(JSON.stringify(envelope))))),
-    close: async () => {},
-    destroy: async () => {},
-  };
+  return inProcessRemote(name, tasks, fixtureTasks, { invokedFunction: { name, provider: 'test', region } });
 }
 
 /** Runs `regional` over `places` while the one local worker is busy, and says where each ran. */
