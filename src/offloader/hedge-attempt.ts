@@ -84,19 +84,17 @@ async function remoteBackup({ ledger, breakers }: BackupParts, request: BackupRe
       onStorageUsd: (usd) => ledger.charged(backend, usd),
     });
   };
-  const billed = (ms: number | undefined): number => (ms === undefined ? 0 : (backend.estimateCostUsd?.(ms) ?? 0) + transferUsd);
   try {
     const result = await (breakers.get(backend.name) as BackendBreaker).fire(invoke);
-    ledger.settled(reservation, result.durationMs);
+    const billedUsd = ledger.settled(reservation, result.durationMs, result.coldStartMs);
     ledger.measured(backend, task.name, result.durationMs);
-    return { result, dispatchedAt: sentAt, billedUsd: billed(result.durationMs) };
+    return { result, dispatchedAt: sentAt, billedUsd };
   } catch (thrown) {
-    const billedMs = failedAttemptMs(thrown, sentAt, reservation.boundMs);
-    ledger.settled(reservation, billedMs);
+    const billedUsd = ledger.settled(reservation, failedAttemptMs(thrown, sentAt, reservation.boundMs));
     const error = isOffloadError(thrown)
       ? thrown
       : new BackendError(`Backend "${backend.name}" failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
-    return { error, dispatchedAt: sentAt, billedUsd: billed(billedMs) };
+    return { error, dispatchedAt: sentAt, billedUsd };
   } finally {
     onReserved(-reservation.usd);
   }

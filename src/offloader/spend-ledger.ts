@@ -92,7 +92,7 @@ export class SpendLedger {
   reserve(backend: Backend, timeoutMs: number | undefined, transferUsd = 0): Reservation {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) + 1);
     const boundMs = attemptBoundMs(backend, timeoutMs);
-    const usd = (boundUsd(backend, boundMs) ?? 0) + (backend.maxStorageUsd ?? 0) + transferUsd;
+    const usd = (this.reserveUsd(backend, timeoutMs) ?? 0) + transferUsd;
     this.#reservedUsd += usd;
     return { backend, boundMs, usd, transferUsd };
   }
@@ -102,19 +102,21 @@ export class SpendLedger {
    * of `billedMs` of run time and its data's move (nothing when undefined:
    * it never reached the backend), plus the INIT of the environment it
    * started when its result reported one (`coldStartMs`; the backend's price
-   * model bills it as its provider does).
+   * model bills it as its provider does). Returns what it billed, USD.
    */
-  settled({ backend, usd, transferUsd }: Reservation, billedMs: number | undefined, coldStartMs?: number): void {
+  settled({ backend, usd, transferUsd }: Reservation, billedMs: number | undefined, coldStartMs?: number): number {
     this.#inFlight.set(backend.name, this.inFlight(backend.name) - 1);
     this.#reservedUsd -= usd;
     // Float sums drift below zero when everything settled.
     if (this.#reservedUsd < 0) this.#reservedUsd = 0;
-    if (billedMs === undefined) return;
+    if (billedMs === undefined) return 0;
     this.#crossRegionUsd += transferUsd;
-    if (backend.estimateCostUsd === undefined && transferUsd === 0) return;
+    if (backend.estimateCostUsd === undefined && transferUsd === 0) return 0;
     const runUsd = coldStartMs === undefined ? backend.estimateCostUsd?.(billedMs) : backend.estimateCostUsd?.(billedMs, coldStartMs);
-    this.#billed.add(backend.name, (runUsd ?? 0) + transferUsd);
+    const billedUsd = (runUsd ?? 0) + transferUsd;
+    this.#billed.add(backend.name, billedUsd);
     this.checkBudget();
+    return billedUsd;
   }
 
   /** `backend` spent `usd` besides run time (the storage requests of payloads by reference): billed at once. */
