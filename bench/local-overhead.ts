@@ -221,6 +221,7 @@ console.log(
     mapNoop: roundedMedian(ratios.mapNoop),
     runNoopTraced: tracedRow && round(tracedRow.runNoopTraced),
     mapNoopTraced: tracedRow && round(tracedRow.mapNoopTraced),
+    sdkSpanPairsPerSecond: tracedRow && Math.round(tracedRow.sdkSpanPairsPerSecond),
     runNoopLogs: roundedMedian(logRatios.runNoop),
     mapNoopLogs: roundedMedian(logRatios.mapNoop),
     rssMb: rssMb && { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },

@@ -13,8 +13,13 @@
  * between traced measurements.
  *
  * Besides tasks/s it prints the process's CPU time per task of each side.
+ * Then the SDK alone, in the same process: task and attempt span pairs made
+ * and ended at once, as spillway makes them for a local no-op (attributes,
+ * back-dated times), per second. Tracing cannot cost a task less than one
+ * such pair, so `untraced rate / (1 + untraced rate / pair rate)` bounds the
+ * traced rate where one thread does both (the main thread does here).
  */
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createOffloader } from 'spillway';
@@ -23,10 +28,45 @@ import { noop } from './fixtures/tasks.mjs';
 type TracedSide = 'untraced' | 'traced';
 type TracedKey = 'runNoop' | 'mapNoop';
 
-/** The traced row's medians: traced / untraced tasks/s. */
+/** The traced row's medians: traced / untraced tasks/s, and the SDK alone. */
 export interface TracedRow {
   runNoopTraced: number;
   mapNoopTraced: number;
+  /** Task and attempt span pairs the SDK alone makes and ends per second here. */
+  sdkSpanPairsPerSecond: number;
+}
+
+const SDK_PAIRS = 100_000;
+
+/** Makes and ends `SDK_PAIRS` task + attempt span pairs as spillway does for a local no-op; pairs per second. */
+async function sdkPairsPerSecond(tracer: Tracer): Promise<number> {
+  const startedAt = performance.now();
+  const root = context.active();
+  const hr = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.round((ms % 1000) * 1e6)];
+  for (let index = 0; index < SDK_PAIRS; index++) {
+    const now = performance.now();
+    const offset = Date.now() - now;
+    const end = hr(now + offset);
+    const ending = { 'spillway.outcome': 'ok', 'spillway.backend': 'local', 'spillway.attempts': 1 };
+    const task = tracer.startSpan(
+      'spillway.task noop',
+      { attributes: { 'spillway.task.name': 'noop', 'spillway.task.id': String(index), ...ending }, startTime: hr(now - 0.2 + offset) },
+      root,
+    );
+    const attributes = {
+      'spillway.backend': 'local',
+      'spillway.backend.kind': 'local',
+      'spillway.attempt': 1,
+      'spillway.outcome': 'ok',
+      'spillway.run_ms': 0,
+      'spillway.queue_ms': 0.1,
+    };
+    const attempt = tracer.startSpan('spillway.attempt', { kind: SpanKind.INTERNAL, attributes, startTime: hr(now - 0.1 + offset) }, trace.setSpan(root, task));
+    attempt.end(end);
+    task.end(end);
+    if (index % 2_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return SDK_PAIRS / ((performance.now() - startedAt) / 1000);
 }
 
 const COUNTS: Record<TracedKey, number> = { runNoop: 50_000, mapNoop: 100_000 };
@@ -97,6 +137,12 @@ export async function measureTraced(reps: number, workers: number): Promise<Trac
     }
   }
   await offloader.close();
+  tracing(true);
+  const tracer = trace.getTracer('spillway');
+  await sdkPairsPerSecond(tracer);
+  const pairRates: number[] = [];
+  for (let rep = 1; rep <= reps; rep++) pairRates.push(await sdkPairsPerSecond(tracer));
+  tracing(false);
   await provider.shutdown();
   for (const key of keys) {
     const ratio = median(ratios[key]);
@@ -105,5 +151,15 @@ export async function measureTraced(reps: number, workers: number): Promise<Trac
       `${`${key} traced`.padEnd(28)} untraced ${Math.round(median(rates[key].untraced)).toLocaleString()}/s, traced ${Math.round(median(rates[key].traced)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread})   >= ${TARGETS[key]} ${ratio >= TARGETS[key] ? 'met' : 'MISSED'}; CPU per task untraced ${median(cpu[key].untraced).toFixed(1)} us, traced ${median(cpu[key].traced).toFixed(1)} us`,
     );
   }
-  return { runNoopTraced: median(ratios.runNoop), mapNoopTraced: median(ratios.mapNoop) };
+  const pairRate = median(pairRates);
+  console.log(
+    `SDK alone: ${Math.round(pairRate).toLocaleString()} task+attempt span pairs/s (${Math.round(Math.min(...pairRates)).toLocaleString()}-${Math.round(Math.max(...pairRates)).toLocaleString()})`,
+  );
+  for (const key of keys) {
+    const untraced = median(rates[key].untraced);
+    console.log(
+      `  ${key}: untraced ${Math.round(untraced).toLocaleString()}/s; one thread making tasks and spans: at most ${(1 / (1 + untraced / pairRate)).toFixed(2)} of it`,
+    );
+  }
+  return { runNoopTraced: median(ratios.runNoop), mapNoopTraced: median(ratios.mapNoop), sdkSpanPairsPerSecond: pairRate };
 }
