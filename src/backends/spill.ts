@@ -6,8 +6,9 @@
  * instead; every envelope carries a PUT URL for an output too large to
  * answer inline. The attempt's objects are deleted before it settles.
  */
-import { decodeFrame, encodeFrame, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
+import { encodeFrame, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
 import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
+import { decodeFrame } from '../contract/frame-reader.js';
 import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
