@@ -56,8 +56,13 @@ export class FrameReader {
   /** Takes the next chunk of the object. @throws {Error} when the frame's header is malformed or the object is longer than `sizeBytes`. */
   write(chunk: Uint8Array): void {
     if (this.received + this.headBytes + chunk.byteLength > this.sizeBytes) throw malformed(`it is longer than the ${this.sizeBytes} bytes announced`);
-    if (this.mode === 'frame') return this.fill(chunk);
-    if (this.mode === 'text') return this.collect(chunk);
+    if (this.mode === 'frame') this.fill(chunk);
+    else if (this.mode === 'text') this.collect(chunk);
+    else this.takeHead(chunk);
+  }
+
+  /** Keeps `chunk` until the magic (then the header) is whole, then goes on as a frame or as text. */
+  private takeHead(chunk: Uint8Array): void {
     this.head.push(chunk);
     this.headBytes += chunk.byteLength;
     const wanted = this.mode === 'sniff' ? PREFIX_BYTES : PREFIX_BYTES + this.headerBytes;
@@ -65,14 +70,16 @@ export class FrameReader {
     const head = Buffer.concat(this.head, this.headBytes);
     this.head = [];
     this.headBytes = 0;
-    if (this.mode === 'sniff') {
-      if (!FRAME_MAGIC.every((byte, index) => head[index] === byte)) return this.startText(head);
+    if (this.mode === 'header') {
+      this.startFrame(head);
+    } else if (!FRAME_MAGIC.every((byte, index) => head[index] === byte)) {
+      this.startText(head);
+    } else {
       this.mode = 'header';
       this.headerBytes = head.readUInt32LE(4);
       if (PREFIX_BYTES + this.headerBytes > this.sizeBytes) throw malformed('its header runs past its end');
-      return this.write(head);
+      this.takeHead(head);
     }
-    this.startFrame(head);
   }
 
   /**
