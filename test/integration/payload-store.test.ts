@@ -84,6 +84,14 @@ function recording(inner: PayloadStore): PayloadStore & { puts: (string | number
       puts.push(typeof body === 'string' ? 'text' : body.byteLength);
       await inner.put(key, body, signal);
     },
+    ...(inner.putChunks === undefined
+      ? {}
+      : {
+          async putChunks(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal) {
+            puts.push(sizeBytes);
+            await inner.putChunks?.(key, chunks, sizeBytes, signal);
+          },
+        }),
     async get(key, signal) {
       const bytes = await inner.get(key, signal);
       gets.push(bytes.byteLength);
