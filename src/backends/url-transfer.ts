@@ -65,7 +65,7 @@ async function refusalText(response: IncomingMessage): Promise<string> {
 }
 
 /** Sends one request and resolves with its response (any status). */
-function request(url: string, method: 'GET' | 'PUT', body: UploadBody | undefined): Promise<IncomingMessage> {
+function requestOnce(url: string, method: 'GET' | 'PUT', body: UploadBody | undefined): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const transport = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : undefined;
@@ -73,11 +73,25 @@ function request(url: string, method: 'GET' | 'PUT', body: UploadBody | undefine
     const headers = body === undefined ? undefined : { 'content-length': String(body.sizeBytes), 'content-type': body.contentType };
     const outgoing = transport.request(target, { method, headers, timeout: IDLE_TIMEOUT_MS }, resolve);
     outgoing.on('timeout', () => outgoing.destroy(new Error(`the connection was idle for ${IDLE_TIMEOUT_MS} ms`)));
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reusedSocket: outgoing.reusedSocket })));
     // Written by reference: Node queues each chunk without copying it.
     for (const chunk of body?.chunks ?? []) outgoing.write(chunk);
     outgoing.end();
   });
+}
+
+/**
+ * {@link requestOnce}, sent again once when a kept-alive connection turns out
+ * to be closed (a function thawed after a pause finds its idle sockets reset).
+ */
+async function request(url: string, method: 'GET' | 'PUT', body: UploadBody | undefined): Promise<IncomingMessage> {
+  try {
+    return await requestOnce(url, method, body);
+  } catch (error) {
+    const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+    if (reusedSocket === true && code === 'ECONNRESET') return requestOnce(url, method, body);
+    throw error;
+  }
 }
 
 /** The 2xx response to `method` on `url`, following redirects. @throws {PayloadTransferError} on any other status. */
