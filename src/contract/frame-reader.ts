@@ -84,9 +84,13 @@ export class FrameReader {
 
   /**
    * The object: a frame's text and parts, or codec text (`views` undefined).
-   * @throws {Error} when a frame ended before its last section.
+   * @throws {Error} when a frame ended before its last section, or text before `sizeBytes`.
    */
   end(): { text: string; views?: Uint8Array[] } {
+    const textBytes = this.mode === 'sniff' ? this.headBytes : this.received;
+    if ((this.mode === 'sniff' || this.mode === 'text') && textBytes !== this.sizeBytes) {
+      throw new Error(`the payload object ended after ${textBytes} of its ${this.sizeBytes} bytes`);
+    }
     if (this.mode === 'sniff') return { text: Buffer.concat(this.head, this.headBytes).toString('utf8') };
     if (this.mode === 'text') return { text: (this.textTarget as Buffer).toString('utf8', 0, this.received) };
     if (this.mode === 'header') throw malformed('its header runs past its end');

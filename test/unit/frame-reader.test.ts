@@ -35,6 +35,9 @@ describe('FrameReader', () => {
     expect(() => short.end()).toThrow(/runs past its end/);
     expect(() => new FrameReader(frame.byteLength - 8).write(frame)).toThrow(/longer than the/);
     expect(() => decodeFrame(frame.subarray(0, 20))).toThrow(/runs past its end/);
+    const shortText = new FrameReader(10);
+    shortText.write(new TextEncoder().encode('["abc"]'));
+    expect(() => shortText.end()).toThrow(/ended after 7 of its 10 bytes/);
   });
 
   it('frameChunks sends the parts as they are, and adds up to the frame encodeFrame builds', () => {
