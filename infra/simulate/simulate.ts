@@ -60,6 +60,8 @@ class Simulation {
   #billedUsd = 0;
   #reservedUsd = 0;
   #lastAt = 0;
+  /** When the pool's current saturation began (undefined: not saturated at the last placement). */
+  #saturatedSince: number | undefined;
   /** The hedge rule (hedge.ts), when the setting has one. */
   readonly #hedge: SimHedge | undefined;
 
@@ -105,9 +107,14 @@ class Simulation {
       remotes: [],
       spend: { totalUsd: spentUsd, lastHourUsd: spentUsd },
     };
-    if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
+    if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
+      this.#saturatedSince = undefined;
+      return snapshot;
+    }
+    this.#saturatedSince ??= now;
     const estimateMs = this.#estimate(task) ?? 0;
     snapshot.local.predictedRunMs = estimateMs;
+    snapshot.local.saturatedForMs = now - this.#saturatedSince;
     snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
       const prediction = this.#predictions.predict(fleet.model.name, task, estimateMs, now);
       // An expected cold start is priced in when the fleet bills INIT, as the router does.
@@ -120,6 +127,7 @@ class Simulation {
         estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor + initMs),
         reserveUsd: this.#reserves[index],
         predictedLatencyMs: prediction?.latencyMs,
+        predictedColdStartMs: prediction?.coldStartMs,
       };
     });
     return snapshot;
