@@ -44,6 +44,7 @@ class Simulation {
   readonly #workers: number;
   readonly #random: Random;
   readonly #scheduler: Scheduler;
+  readonly #placement: string | undefined;
   readonly #fleets: RemoteFleet[];
   readonly #reserves: number[];
   readonly #predictions: SimulatedPredictions;
@@ -71,6 +72,7 @@ class Simulation {
     this.#free = setting.localWorkers;
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
+    this.#placement = setting.placement;
     this.#fleets = setting.remotes.map((model) => new RemoteFleet(model, this.#random));
     this.#predictions = new SimulatedPredictions(setting.remotes);
     const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -136,7 +138,7 @@ class Simulation {
   #place(index: number): void {
     const arrival = this.#trace[index];
     const snapshot = this.#snapshot(arrival.task, arrival.at);
-    const decision = snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local';
+    const decision = this.#placement ?? (snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local');
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
     // A throttled attempt (429) fails over to the local pool, as the router does.
     const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs);

@@ -38,6 +38,12 @@ export interface SimulationSetting {
   timeoutMs?: number;
   /** Seed of the random draws (network, cold starts). Same seed, same result. */
   seed: number;
+  /**
+   * Where every arrival goes, as a pinned `placement` does: `local` or a
+   * remote's name (a throttled attempt still runs locally); absent: the
+   * scheduler decides (`placement: 'auto'`).
+   */
+  placement?: string;
   /** The hedge rule of every task (see `offloadable({ hedge })`); absent: no hedging. */
   hedge?: HedgeOptions;
 }
