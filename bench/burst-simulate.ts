@@ -76,17 +76,18 @@ export interface Choice {
 }
 
 /**
- * Chooses `maxWaitMs` from one sweep per calibration trace: the cheapest
+ * Chooses `maxWaitMs` from one sweep per calibration trace (with the
+ * caller's measured `dispatchMs`): the cheapest
  * setting (summed cost) whose simulated p99 and cost meet the issue's
  * targets against the simulated baselines of every trace; when none does,
  * the setting that misses them least (the sum of each ratio's excess over
  * its target, relative to it: a target no setting can meet then does not
  * hide the others), then the cheapest.
  */
-export function chooseThreshold(calibrations: readonly Calibration[], workers: number): Choice {
+export function chooseThreshold(calibrations: readonly Calibration[], workers: number, dispatchMs: number): Choice {
   const reports = calibrations.map((calibration) => ({
     key: calibration.key,
-    report: simulate(calibration.path, workers, 'maxWaitMs=0..2000', ['--steps', '81']),
+    report: simulate(calibration.path, workers, 'maxWaitMs=0..2000', ['--steps', '81', '--dispatch-ms', String(dispatchMs)]),
   }));
   let best: (Choice & { costUsd: number }) | undefined;
   for (const [index, row] of reports[0].report.rows.entries()) {
@@ -108,13 +109,20 @@ export function chooseThreshold(calibrations: readonly Calibration[], workers: n
 }
 
 /**
- * Simulated p99 and cost of `offsets` with `maxWaitMs`: task `i` runs the
+ * Simulated p99 and cost of `offsets` with `maxWaitMs` and the caller's
+ * measured `dispatchMs`: task `i` runs the
  * calibration's `i`th measured run time (cycled), so the simulated pool is
  * as fast as the pool measured on this machine, not a nominal one.
  */
-export function predict(key: string, offsets: readonly number[], runsMs: readonly number[], workers: number, maxWaitMs: number): SimulatedRun {
+export function predict(
+  key: string,
+  offsets: readonly number[],
+  runsMs: readonly number[],
+  setting: { workers: number; maxWaitMs: number; dispatchMs: number },
+): SimulatedRun {
   const path = join(dir, `${key}.jsonl`);
   writeFileSync(path, offsets.map((at, index) => `${JSON.stringify({ at, task: 'work', durationMs: runsMs[index % runsMs.length] })}\n`).join(''));
-  const row = simulate(path, workers, `maxWaitMs=${maxWaitMs}..${maxWaitMs}`).rows[0];
+  const { workers, maxWaitMs, dispatchMs } = setting;
+  const row = simulate(path, workers, `maxWaitMs=${maxWaitMs}..${maxWaitMs}`, ['--dispatch-ms', String(dispatchMs)]).rows[0];
   return { p99Ms: row.p99Ms, costUsd: row.costUsd };
 }

@@ -36,6 +36,7 @@
  */
 import { type Backend, createOffloader, type Offloader } from 'spillway';
 import { type Emulators, LOCAL_TASKS_URL, startEmulators } from './burst-cloud.js';
+import { measureDispatchMs } from './burst-dispatch.js';
 import { quantile, replay } from './burst-replay.js';
 import { chooseThreshold, predict, recordCalibration } from './burst-simulate.js';
 import { burstTrace, calibrationTraces, rampTrace, type TraceShape } from './burst-traces.js';
@@ -126,6 +127,7 @@ const summary: Record<string, Record<ModeKey, RunResult[]>> = {};
 let choice: ReturnType<typeof chooseThreshold>;
 let overshoot = Number.NaN;
 let runsMs: number[];
+let dispatchMs: number;
 try {
   const warm = await emulators.run(0);
   const warmOffloader = offloaderFor(warm.remotes);
@@ -139,7 +141,9 @@ try {
     await recordCalibration('ramp', LOCAL_TASKS_URL, WORKERS, traces.ramp),
   ];
   runsMs = calibrations.flatMap((calibration) => calibration.runsMs);
-  choice = chooseThreshold(calibrations, WORKERS);
+  dispatchMs = await measureDispatchMs(emulators, WORKERS);
+  console.log(`caller's time per remote attempt in a burst (spillway simulate --dispatch-ms): ${dispatchMs.toFixed(2)} ms`);
+  choice = chooseThreshold(calibrations, WORKERS, dispatchMs);
   const simulated = Object.entries(choice.ratios)
     .map(
       ([key, ratios]) =>
@@ -187,7 +191,7 @@ const ratio = (shape: string, mode: ModeKey, key: 'p99' | 'costUsd', base: ModeK
 const predicted = Object.fromEntries(
   [burstTrace(), rampTrace()]
     .filter((shape) => ran(shape.key))
-    .map((shape) => [shape.key, predict(shape.key, shape.offsets, runsMs, WORKERS, choice.maxWaitMs)]),
+    .map((shape) => [shape.key, predict(shape.key, shape.offsets, runsMs, { workers: WORKERS, maxWaitMs: choice.maxWaitMs, dispatchMs })]),
 );
 const simVs = (shape: string, key: 'p99' | 'costUsd'): number =>
   ran(shape) ? (key === 'p99' ? predicted[shape].p99Ms : predicted[shape].costUsd) / med(shape, 'hybrid', key) : Number.NaN;
@@ -233,6 +237,7 @@ console.log(
   JSON.stringify({
     ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, Number.isNaN(value) ? null : round(value)])),
     burstMaxWaitMs: choice.maxWaitMs,
+    dispatchMs: round(dispatchMs, 2),
     reps: REPS,
   }),
 );

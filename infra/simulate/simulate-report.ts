@@ -25,6 +25,8 @@ export interface SimulateOptions {
   maxCost?: number;
   seed: number;
   timeoutMs: number;
+  /** `--dispatch-ms`: the caller's time to send one remote attempt (sends are serialized). */
+  dispatchMs?: number;
   /** `--hedge p95`: every task hedges past that percentile. */
   hedge?: string;
   /** `--hedge-max-extra-cost`: the hedge's `maxExtraCost`. */
@@ -73,7 +75,16 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
   onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
   const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
   const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
-  const base = { localWorkers: options.localWorkers, remotes, burst: {}, cost, seed: options.seed, timeoutMs: options.timeoutMs, hedge };
+  const base = {
+    localWorkers: options.localWorkers,
+    remotes,
+    burst: {},
+    cost,
+    seed: options.seed,
+    timeoutMs: options.timeoutMs,
+    hedge,
+    dispatchMs: options.dispatchMs ?? 0,
+  };
   const started = performance.now();
   const rows = runSweep(trace, base, sweep);
   const seconds = (performance.now() - started) / 1000;

@@ -45,6 +45,9 @@ class Simulation {
   readonly #random: Random;
   readonly #scheduler: Scheduler;
   readonly #placement: string | undefined;
+  readonly #dispatchMs: number;
+  /** When the caller's dispatch queue is next free (see `SimulationSetting.dispatchMs`). */
+  #dispatchFreeAt = Number.NEGATIVE_INFINITY;
   readonly #fleets: RemoteFleet[];
   readonly #reserves: number[];
   readonly #predictions: SimulatedPredictions;
@@ -73,6 +76,7 @@ class Simulation {
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
     this.#placement = setting.placement;
+    this.#dispatchMs = setting.dispatchMs ?? 0;
     this.#fleets = setting.remotes.map((model) => new RemoteFleet(model, this.#random));
     this.#predictions = new SimulatedPredictions(setting.remotes);
     const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -141,7 +145,7 @@ class Simulation {
     const decision = this.#placement ?? (snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local');
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
     // A throttled attempt (429) fails over to the local pool, as the router does.
-    const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs);
+    const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs, this.#sendDelay(arrival.at));
     if (start === undefined || start.kind === 'throttled') {
       if (this.#free > 0 && this.#queue.length === this.#head) this.#runLocal(index, arrival.at);
       else {
@@ -175,13 +179,20 @@ class Simulation {
       const reserveUsd = this.#reserves[remote];
       if (remote === straggler || fleet.inFlight >= fleet.model.maxConcurrency || !hedge.fits(reserveUsd)) continue;
       if (this.#scheduler.budgetExhausted({ totalUsd: spentUsd, lastHourUsd: spentUsd }, reserveUsd)) return;
-      const start = fleet.start(now, index, durationMs);
+      const start = fleet.start(now, index, durationMs, this.#sendDelay(now));
       if (start.kind === 'throttled') continue;
       hedge.sent(index, remote, now, reserveUsd);
       this.#reservedUsd += reserveUsd;
       if (start.kind === 'run') this.#pushRemote(remote, index, now, start);
       return;
     }
+  }
+
+  /** The wait of a remote attempt decided at `now` until the caller has sent it, ms (its own send time included). */
+  #sendDelay(now: number): number {
+    if (this.#dispatchMs === 0) return 0;
+    this.#dispatchFreeAt = Math.max(now, this.#dispatchFreeAt) + this.#dispatchMs;
+    return this.#dispatchFreeAt - now;
   }
 
   #pushRemote(remote: number, index: number, now: number, run: Extract<RemoteStart, { kind: 'run' }>): void {

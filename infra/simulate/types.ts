@@ -39,6 +39,13 @@ export interface SimulationSetting {
   /** Seed of the random draws (network, cold starts). Same seed, same result. */
   seed: number;
   /**
+   * The caller's own time to send one remote attempt, ms: sends are
+   * serialized (one event loop), so a burst of N attempts decided at once
+   * leaves the caller over N x this, the last one that much later.
+   * @default 0
+   */
+  dispatchMs?: number;
+  /**
    * Where every arrival goes, as a pinned `placement` does: `local` or a
    * remote's name (a throttled attempt still runs locally); absent: the
    * scheduler decides (`placement: 'auto'`).
