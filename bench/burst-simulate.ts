@@ -19,7 +19,7 @@ const CLI = join(dirname(fileURLToPath(import.meta.resolve('spillway'))), 'cli',
 const dir = mkdtempSync(join(tmpdir(), 'spillway-burst-'));
 
 /** The targets, as upper bounds of hybrid / baseline. */
-export const TARGETS = { p99VsLocal: 0.1, p99VsRemote: 1.2, costVsRemote: 0.5 };
+const TARGETS = { p99VsLocal: 0.1, p99VsRemote: 1.2, costVsRemote: 0.5 };
 
 interface SimulatedRun {
   p99Ms: number;
