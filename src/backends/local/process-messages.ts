@@ -11,11 +11,28 @@ export interface ProcessHostConfig {
 
 /** A message from the parent. */
 export type ToHost =
-  | { t: 'run'; seq: number; envelopes: string; size: number; binary?: (Uint8Array[] | null)[] }
+  | { t: 'run'; seq: number; envelopes: string; size: number; binary?: (Uint8Array[] | null)[]; skip?: number[] }
   | { t: 'stop'; seq: number; index: number; state: number };
 
 /** A message to the parent. */
 export type FromHost = { t: 'ready' } | { t: 'reply'; reply: ChunkReply } | { t: 'rss'; bytes: number };
+
+/**
+ * The line a host writes to file descriptor 4 (synchronously, so it reaches
+ * the parent even if the process is killed next) as envelope `index` of
+ * chunk `seq` starts, `startedAt` being `Date.now()` then. The exit note is
+ * the one JSON line on that descriptor.
+ */
+export function startLine(seq: number, index: number, startedAt: number): string {
+  return `${seq} ${index} ${startedAt}\n`;
+}
+
+/** The chunk number, index and start time of a {@link startLine} (without its newline). */
+export function readStartLine(line: string): [seq: number, index: number, startedAt: number] {
+  const first = line.indexOf(' ');
+  const second = line.indexOf(' ', first + 1);
+  return [Number(line.slice(0, first)), Number(line.slice(first + 1, second)), Number(line.slice(second + 1))];
+}
 
 /** The line written to file descriptor 4 when the process exits. */
 export interface ExitNote {
