@@ -105,7 +105,9 @@ function unwrap(reply: ChunkReply): ChunkReply {
 async function run(message: Extract<ToHost, { t: 'run' }>, chunk: HostChunk): Promise<void> {
   last = chunk;
   const { progress } = chunk;
-  const reply = unwrap(await runChunk({ envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: ownBuffers(message.binary) }) }));
+  const reply = unwrap(
+    await runChunk({ envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: ownBuffers(message.binary) }) }),
+  );
   chunks.delete(chunk.seq);
   // A task's `process.chdir` stays with that task: the next one starts in the process's first directory.
   if (process.cwd() !== home) process.chdir(home);

@@ -25,6 +25,7 @@ import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk } from './job.js';
 import { type ExitNote, ownBuffers } from './process-messages.js';
 import { ProcessWorker } from './process-worker.js';
+import { stopStartedAfterCancel } from './watchdog.js';
 import {
   type ChunkMessage,
   type ChunkReply,
@@ -36,7 +37,6 @@ import {
   SLOT_DONE,
   SLOT_STARTED,
 } from './wire-format.js';
-import { stopStartedAfterCancel } from './watchdog.js';
 import { createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 /** Where the local pool runs its tasks, and the options only processes have. */
@@ -130,7 +130,8 @@ class ProcessPool extends EventEmitter implements ChunkPool {
         transfer: options.transferList,
       };
       // The caller's cancellations and stop requests go to the process as messages.
-      if (chunk !== undefined) chunk.forward = (index, state) => pending.worker?.ready === true && pending.worker.send({ t: 'stop', seq: pending.seq, index, state });
+      if (chunk !== undefined)
+        chunk.forward = (index, state) => pending.worker?.ready === true && pending.worker.send({ t: 'stop', seq: pending.seq, index, state });
       if (options.signal !== undefined) {
         pending.onAbort = () => this.#abort(pending);
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
