@@ -6,12 +6,15 @@
  *
  * A process cannot share memory with its parent, so this host keeps each
  * chunk's progress buffer and the abort doorbell here, and speaks to the
- * parent (`process-pool.ts`) through IPC messages: `run` (a chunk), `stop`
- * (mark the running envelope aborted or timed out and ring the doorbell),
- * `ready`, `reply` and `rss`. When the process dies, its `exit` handler
- * writes where the fault came from (the chunk's fault marker and culprit, see
- * `fault-origin.ts`) and the uncaught error, if any, as one JSON line to file
- * descriptor 4, a pipe the parent reads synchronously-written lines from.
+ * parent (`process-pool.ts`) through IPC messages: `run` (a chunk of several
+ * envelopes, with those cancelled before it left), `stop` (an envelope was
+ * cancelled, aborted or timed out: skipped if it has not started, else its
+ * signal aborts), `ready`, `reply` and `rss`. File descriptor 4, a pipe,
+ * carries what must reach the parent even if this process is killed next,
+ * written synchronously: a line as each envelope starts (`startLine`), and,
+ * from the `exit` handler, where a fault came from (the chunk's fault marker
+ * and culprit, see `fault-origin.ts`) and the uncaught error, if any, as one
+ * JSON line.
  */
 import { writeSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';

@@ -1,5 +1,5 @@
 /** The messages between the process pool (`process-pool.ts`) and each of its processes (`process-host.ts`). */
-import type { ChunkReply } from './wire-format.js';
+import { type ChunkReply, CULPRIT_BYTES, culpritByte, PROGRESS } from './wire-format.js';
 
 /** What the parent starts a host with (JSON in `argv[2]`). */
 export interface ProcessHostConfig {
@@ -51,4 +51,10 @@ export interface ExitNote {
  */
 export function ownBuffers(binary: (Uint8Array[] | null)[]): (Uint8Array[] | null)[] {
   return binary.map((views) => views?.map((view) => new Uint8Array(view)) ?? null);
+}
+
+/** Writes a dead process's exit note (fault marker and culprit) into the progress buffer of its chunk of `size` attempts. */
+export function copyNote(progress: SharedArrayBuffer, size: number, note: ExitNote): void {
+  Atomics.store(new Int32Array(progress, PROGRESS.faultByte, 1), 0, note.fault);
+  if (note.culprit !== '') new Uint8Array(progress, culpritByte(size), CULPRIT_BYTES).set(Buffer.from(note.culprit, 'base64'));
 }

@@ -23,20 +23,10 @@ import { Piscina } from 'piscina';
 import { AbortError } from '../../errors.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk } from './job.js';
-import { type ExitNote, ownBuffers } from './process-messages.js';
+import { copyNote, type ExitNote, ownBuffers } from './process-messages.js';
 import { ProcessWorker } from './process-worker.js';
 import { stopStartedAfterCancel } from './watchdog.js';
-import {
-  type ChunkMessage,
-  type ChunkReply,
-  CULPRIT_BYTES,
-  culpritByte,
-  PROGRESS,
-  packResults,
-  SLOT_CANCELLED,
-  SLOT_DONE,
-  SLOT_STARTED,
-} from './wire-format.js';
+import { type ChunkMessage, type ChunkReply, CULPRIT_BYTES, PROGRESS, packResults, SLOT_CANCELLED, SLOT_DONE, SLOT_STARTED } from './wire-format.js';
 import { createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 /** Where the local pool runs its tasks, and the options only processes have. */
@@ -297,10 +287,4 @@ class ProcessPool extends EventEmitter implements ChunkPool {
     timer.unref();
     this.#idleTimers.set(worker, timer);
   }
-}
-
-/** Writes a dead process's fault marker and culprit into the progress buffer of its chunk. */
-function copyNote(progress: SharedArrayBuffer, size: number, note: ExitNote): void {
-  Atomics.store(new Int32Array(progress, PROGRESS.faultByte, 1), 0, note.fault);
-  if (note.culprit !== '') new Uint8Array(progress, culpritByte(size), CULPRIT_BYTES).set(Buffer.from(note.culprit, 'base64'));
 }
