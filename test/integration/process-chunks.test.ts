@@ -80,6 +80,19 @@ describe('process pool chunking', () => {
     },
   );
 
+  it('a process killed over maxRssMb inside a chunk fails only the attempt it was running; the others of the chunk run again', async () => {
+    const offloader = create({ maxWorkers: 1, minWorkers: 1, maxRssMb: 200 });
+    const before = await offloader.run(seen, 0);
+    const settled = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((n) => offloader.run(gate, n === 2 ? { n, hogMb: 300 } : { n })));
+    expect(settled.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_WORKER_OUT_OF_MEMORY' });
+    const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    expect(results.map((result) => result.n)).toEqual([0, 1, 3, 4, 5]);
+    // Every result came from the replacement process: those of the killed one died with it.
+    expect(results.every((result) => result.pid !== before.pid)).toBe(true);
+    expect(offloader.stats().local.workerFaults).toBe(1);
+  });
+
   it('those events are the same on both pools', () => {
     expect(threadEvents.process).toEqual(threadEvents.thread);
   });
