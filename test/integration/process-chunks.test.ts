@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AbortError, createOffloader, type LocalOptions, type OffloadError, type Offloader } from '../../src/index.js';
+import { AbortError, createOffloader, type LocalOptions, type OffloadError, type Offloader, type StallInfo } from '../../src/index.js';
 import { exitsAt, gate, seen } from '../fixtures/process-chunk-tasks.js';
 
 const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-chunks-')));
@@ -91,6 +91,30 @@ describe('process pool chunking', () => {
     // Every result came from the replacement process: those of the killed one died with it.
     expect(results.every((result) => result.pid !== before.pid)).toBe(true);
     expect(offloader.stats().local.workerFaults).toBe(1);
+  });
+
+  it('an attempt that stalls inside a chunk is reported as itself, and aborting it lets the rest of the chunk run', async () => {
+    const offloader = create({ maxWorkers: 1, minWorkers: 1, stallAfterMs: 50, abortGraceMs: 50 });
+    await offloader.run(seen, 0);
+    const dispatched: string[] = [];
+    offloader.on('dispatch', (info) => dispatched.push(info.taskId));
+    const stalls: StallInfo[] = [];
+    offloader.on('stall', (info) => stalls.push(info));
+    const stalled = new Promise<StallInfo>((resolve) => offloader.once('stall', resolve));
+    const controller = new AbortController();
+    const first = offloader.run(gate, { n: 0 });
+    const hung = offloader.run(gate, { n: 1, hangs: true }, { signal: controller.signal });
+    const rest = [2, 3].map((n) => offloader.run(gate, { n }));
+    const info = await stalled;
+    // The second attempt of the chunk, in its process, not the chunk's first.
+    expect(info).toMatchObject({ taskName: 'gate', taskId: dispatched[1], backend: 'local', action: 'report' });
+    expect(info.worker).not.toBe(process.pid);
+    controller.abort();
+    await expect(hung).rejects.toBeInstanceOf(AbortError);
+    const results = [await first, ...(await Promise.all(rest))];
+    expect(results.map((result) => result.n)).toEqual([0, 2, 3]);
+    expect(stalls).toHaveLength(1);
+    expect(offloader.stats().local.stalls).toBe(1);
   });
 
   it('those events are the same on both pools', () => {
