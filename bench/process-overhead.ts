@@ -7,8 +7,9 @@
  *   processMapNoop: 10,000 no-op tasks via map() (piscina: run() per task)
  *
  * The ratio is spillway tasks/s over piscina tasks/s, as in
- * bench/local-overhead.ts. Fewer tasks than the thread keys: a process pool
- * sends one attempt per IPC round trip (see src/backends/local/process-pool.ts).
+ * bench/local-overhead.ts. Fewer tasks than the thread keys: a process
+ * holds one chunk at a time and reports each attempt's start (see
+ * src/backends/local/process-pool.ts), so it stays slower than a thread.
  * The last line is one JSON object: { processRunNoop, processMapNoop, spread, reps }.
  *
  * Run alone: npx tsup --silent && tsx bench/process-overhead.ts (bench/local-overhead.ts runs it in a child process).

@@ -12,12 +12,12 @@ import { takeColdStartMs } from '../../src/contract/cold-start.js';
 import type { ResultEnvelope } from '../../src/contract/envelope.js';
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
 import { type LambdaContextLike, withLambdaDeadline } from './deadline.js';
-import { type LambdaHandlerOptions, resolveLambdaHandlerOptions } from './options.js';
+import { type LambdaHandlerOptions, resolveLambdaHandlerOptions } from './handler-options.js';
 
 export type { HandlerTaskModule } from '../../src/backends/handler-module.js';
 export { BUNDLE_HASH_ENV } from '../../src/contract/platform.js';
 export type { LambdaContextLike } from './deadline.js';
-export type { LambdaHandlerOptions } from './options.js';
+export type { LambdaHandlerOptions } from './handler-options.js';
 
 /**
  * A Lambda handler for direct `Invoke` calls: the event is a `TaskEnvelope`

@@ -32,7 +32,7 @@ import { decodeError } from '../../src/contract/error-codec.js';
 import type { Runtime } from '../../src/contract/runtime.js';
 import { isOffloadError, type MissingPeerError, type StaleBundleError, ValidationError } from '../../src/errors.js';
 import { withInvocationSpan } from '../../src/observability/invocation-span.js';
-import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './options.js';
+import { type CloudFunctionHandlerOptions, resolveHandlerOptions } from './handler-options.js';
 import { type ErrorBody, HandlerErrorCode, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './protocol.js';
 import { readCappedBody, unreadBody } from './read-body.js';
 import { ReplayGuard } from './replay-guard.js';
@@ -40,7 +40,7 @@ import { verifyRequest } from './signing.js';
 
 export type { HandlerTaskModule } from '../../src/backends/handler-module.js';
 export { BUNDLE_HASH_ENV } from '../../src/contract/platform.js';
-export type { CloudFunctionHandlerOptions } from './options.js';
+export type { CloudFunctionHandlerOptions } from './handler-options.js';
 export type { ErrorBody } from './protocol.js';
 export { ENVELOPE_CONTENT_TYPE, HandlerErrorCode, MAX_PAYLOAD_BYTES, SIGNATURE_HEADER, SIGNING_SECRET_ENV, TIMESTAMP_HEADER } from './protocol.js';
 export type { SignatureHeaders, VerifyOptions, VerifyResult } from './signing.js';

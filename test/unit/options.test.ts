@@ -12,11 +12,11 @@ import {
   type RetryOptions,
   ValidationError,
 } from '../../src/index.js';
+import type { LocalOptionsSchema } from '../../src/local-options.js';
 import {
   type BreakerOptionsSchema,
   type BurstPolicySchema,
   type CostPolicySchema,
-  type LocalOptionsSchema,
   type LogOptionsSchema,
   type OffloaderOptionsSchema,
   type RetryOptionsSchema,

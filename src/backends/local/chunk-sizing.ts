@@ -24,12 +24,19 @@ export class ChunkSizer {
   readonly #durations: DurationEstimator;
   readonly #maxChunks: number;
   readonly #maxTasksPerWorker: number | undefined;
+  readonly #nonIdempotentAlone: boolean;
 
-  /** `maxChunks`: chunks the pool holds at once; `maxTasksPerWorker`: a worker's lifetime, which no chunk exceeds. */
-  constructor(durations: DurationEstimator, maxChunks: number, maxTasksPerWorker: number | undefined) {
+  /**
+   * `maxChunks`: chunks the pool holds at once; `maxTasksPerWorker`: a
+   * worker's lifetime, which no chunk exceeds; `nonIdempotentAlone`: a
+   * non-idempotent attempt travels alone (process workers, which learn of a
+   * cancellation by message: see `process-pool.ts`).
+   */
+  constructor(durations: DurationEstimator, maxChunks: number, maxTasksPerWorker: number | undefined, nonIdempotentAlone = false) {
     this.#durations = durations;
     this.#maxChunks = maxChunks;
     this.#maxTasksPerWorker = maxTasksPerWorker;
+    this.#nonIdempotentAlone = nonIdempotentAlone;
   }
 
   /** Dequeues the next chunk (empty when nothing is queued). */
@@ -42,6 +49,7 @@ export class ChunkSizer {
       const next = queue.peek();
       // Attempts with a timeout travel alone, so stopping one never disturbs another.
       if (next === undefined || next.envelope.timeoutMs !== undefined) break;
+      if (this.#nonIdempotentAlone && next.task?.idempotent === false) break;
       queue.dequeue();
       jobs.push(next);
       // A non-idempotent attempt ends its chunk: no later crash can lose its result.

@@ -76,4 +76,10 @@ export interface Chunk {
   watchdog?: NodeJS.Timeout;
   /** Terminates the worker when the attempt asked to stop has not stopped within its grace period. */
   graceTimer?: NodeJS.Timeout;
+  /**
+   * Hears each change the caller makes to a slot (`SLOT_CANCELLED`,
+   * `SLOT_ABORT`, `SLOT_TIMEOUT`): set by a pool whose workers do not share
+   * the progress buffer (processes), which sends the change on.
+   */
+  forward?: (index: number, state: number) => void;
 }

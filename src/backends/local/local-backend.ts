@@ -152,7 +152,7 @@ class LocalPool implements LocalBackend {
     // moment the first ends (the worker runs chunks one after another), so it
     // never idles for a round trip. Recycling workers keeps one chunk each, so
     // a retiring worker holds no waiting chunk.
-    // A process holds one chunk of one attempt (see process-pool.ts).
+    // A process holds one chunk at a time (see process-pool.ts).
     const chunksPerWorker = maxTasksPerWorker === undefined && !processes ? 2 : 1;
     const maxChunks = maxWorkers * chunksPerWorker;
     // The doorbell through which the pool asks a running task to stop (see abort-watch.ts).
@@ -174,7 +174,7 @@ class LocalPool implements LocalBackend {
       pool: this.#pool,
       queue: this.#queue,
       affinity,
-      sizer: new ChunkSizer(this.durations, maxChunks, processes ? 1 : maxTasksPerWorker),
+      sizer: new ChunkSizer(this.durations, maxChunks, maxTasksPerWorker, processes),
       durations: this.durations,
       maxChunks,
       tasksUrl: options.tasksUrl,

@@ -6,16 +6,19 @@
  *
  * A process cannot share memory with its parent, so this host keeps each
  * chunk's progress buffer and the abort doorbell here, and speaks to the
- * parent (`process-pool.ts`) through IPC messages: `run` (a chunk), `stop`
- * (mark the running envelope aborted or timed out and ring the doorbell),
- * `ready`, `reply` and `rss`. When the process dies, its `exit` handler
- * writes where the fault came from (the chunk's fault marker and culprit, see
- * `fault-origin.ts`) and the uncaught error, if any, as one JSON line to file
- * descriptor 4, a pipe the parent reads synchronously-written lines from.
+ * parent (`process-pool.ts`) through IPC messages: `run` (a chunk of several
+ * envelopes, with those cancelled before it left), `stop` (an envelope was
+ * cancelled, aborted or timed out: skipped if it has not started, else its
+ * signal aborts), `ready`, `reply` and `rss`. File descriptor 4, a pipe,
+ * carries what must reach the parent even if this process is killed next,
+ * written synchronously: a line as each envelope starts (`startLine`), and,
+ * from the `exit` handler, where a fault came from (the chunk's fault marker
+ * and culprit, see `fault-origin.ts`) and the uncaught error, if any, as one
+ * JSON line.
  */
 import { writeSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { type ExitNote, type FromHost, ownBuffers, type ProcessHostConfig, type ToHost } from './process-messages.js';
+import { type ExitNote, type FromHost, ownBuffers, type ProcessHostConfig, startLine, type ToHost } from './process-messages.js';
 import {
   type ChunkMessage,
   type ChunkReply,
@@ -25,6 +28,7 @@ import {
   type LocalWorkerData,
   PROGRESS,
   packEnvelopes,
+  SLOT_ABORT,
   SLOT_CANCELLED,
   SLOT_STARTED,
 } from './wire-format.js';
@@ -48,9 +52,15 @@ threads.workerData = {
 threads.threadId = process.pid;
 syncBuiltinESMExports();
 
-let last: { seq: number; progress: SharedArrayBuffer; size: number } | undefined;
-/** Stop requests for a chunk that has not begun here yet, by chunk number. */
-const early = new Map<number, { index: number; state: number }>();
+interface HostChunk {
+  seq: number;
+  progress: SharedArrayBuffer;
+  size: number;
+}
+/** The chunks this process was sent and has not answered, by chunk number: stop requests apply to them at once. */
+const chunks = new Map<number, HostChunk>();
+/** The chunk running now, or run last: the exit note reports its fault origin. */
+let last: HostChunk | undefined;
 let uncaught: string | undefined;
 process.on('uncaughtExceptionMonitor', (error) => {
   uncaught ??= error instanceof Error ? error.message : String(error);
@@ -70,7 +80,21 @@ process.on('exit', () => {
 // The parent died or let this process go.
 process.on('disconnect', () => process.exit(0));
 
-const { default: runChunk } = (await import('./worker.js')) as { default: (message: ChunkMessage) => Promise<ChunkReply> };
+const worker = (await import('./worker.js')) as {
+  default: (message: ChunkMessage) => Promise<ChunkReply>;
+  onAttemptStart(listener: (index: number, startedAt: number) => void): void;
+};
+const runChunk = worker.default;
+// Each start reaches the parent before the task's code runs (a synchronous write), so the parent
+// knows which attempt runs when it times, stops or loses this process.
+worker.onAttemptStart((index, startedAt) => {
+  if (last === undefined) return;
+  try {
+    writeSync(FAULT_FD, startLine(last.seq, index, startedAt));
+  } catch {
+    // The parent is gone: this process is about to exit.
+  }
+});
 
 function send(message: FromHost): void {
   process.send?.(message);
@@ -81,26 +105,39 @@ function unwrap(reply: ChunkReply): ChunkReply {
   return (reply as unknown as Record<symbol, ChunkReply | undefined>)[PISCINA_VALUE] ?? reply;
 }
 
-async function run(message: Extract<ToHost, { t: 'run' }>): Promise<void> {
-  const progress = createProgressBuffer(message.size);
-  last = { seq: message.seq, progress, size: message.size };
-  const stopped = early.get(message.seq);
-  early.delete(message.seq);
-  if (stopped !== undefined) stop(message.seq, stopped.index, stopped.state);
-  const chunk: ChunkMessage = { envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: ownBuffers(message.binary) }) };
-  const reply = unwrap(await runChunk(chunk));
+async function run(message: Extract<ToHost, { t: 'run' }>, chunk: HostChunk): Promise<void> {
+  last = chunk;
+  const { progress } = chunk;
+  const reply = unwrap(
+    await runChunk({ envelopes: message.envelopes, progress, ...(message.binary === undefined ? {} : { binary: ownBuffers(message.binary) }) }),
+  );
+  chunks.delete(chunk.seq);
   // A task's `process.chdir` stays with that task: the next one starts in the process's first directory.
   if (process.cwd() !== home) process.chdir(home);
   send({ t: 'reply', reply });
 }
 
-/** Asks envelope `index` of chunk `seq` to stop: skipped if it has not started, else its signal aborts (see `abort-watch.ts`). */
+/** Takes chunk `message` in: the envelopes cancelled before it left are skipped; it runs after the chunk before it. */
+function receive(message: Extract<ToHost, { t: 'run' }>): void {
+  const chunk: HostChunk = { seq: message.seq, progress: createProgressBuffer(message.size), size: message.size };
+  const slots = new Int32Array(chunk.progress, PROGRESS.slotsByte, message.size);
+  for (const index of message.skip ?? []) Atomics.store(slots, index, SLOT_CANCELLED);
+  chunks.set(chunk.seq, chunk);
+  turn = turn.then(() => run(message, chunk));
+}
+
+/**
+ * Applies the parent's change `state` to envelope `index` of chunk `seq`: an
+ * envelope not started yet is skipped; a started one has its signal aborted
+ * (see `abort-watch.ts`), also when a cancellation arrives after it started.
+ */
 function stop(seq: number, index: number, state: number): void {
-  if (last === undefined || seq > last.seq) early.set(seq, { index, state });
-  if (last?.seq !== seq) return;
-  const slots = new Int32Array(last.progress, PROGRESS.slotsByte, last.size);
-  if (index >= slots.length || Atomics.compareExchange(slots, index, 0, SLOT_CANCELLED) === 0) return;
-  if (Atomics.compareExchange(slots, index, SLOT_STARTED, state) !== SLOT_STARTED) return;
+  const chunk = chunks.get(seq);
+  if (chunk === undefined || index >= chunk.size) return;
+  const slots = new Int32Array(chunk.progress, PROGRESS.slotsByte, chunk.size);
+  const previous = Atomics.compareExchange(slots, index, 0, SLOT_CANCELLED);
+  if (previous === 0 || previous === SLOT_CANCELLED) return;
+  if (Atomics.compareExchange(slots, index, SLOT_STARTED, state === SLOT_CANCELLED ? SLOT_ABORT : state) !== SLOT_STARTED) return;
   Atomics.add(bellView, 0, 1);
   Atomics.notify(bellView, 0);
 }
@@ -109,7 +146,7 @@ function stop(seq: number, index: number, state: number): void {
 let turn: Promise<void> = runChunk({ envelopes: packEnvelopes([]), progress: createProgressBuffer(0) }).then(() => send({ t: 'ready' }));
 process.on('message', (message: ToHost) => {
   if (message.t === 'stop') stop(message.seq, message.index, message.state);
-  else turn = turn.then(() => run(message));
+  else receive(message);
 });
 if (config.rssReportMs !== undefined) {
   setInterval(() => send({ t: 'rss', bytes: process.memoryUsage.rss() }), config.rssReportMs).unref();

@@ -4,11 +4,17 @@
  * pool of threads ({@link ChunkPool}), so the chunk dispatcher, the queue,
  * the watchdog, the stall watch and affinity work on it unchanged.
  *
- * Shared memory does not cross processes, so this pool mirrors into each
- * chunk's progress buffer what a worker thread would write there itself:
- * when a chunk leaves for a ready process, its one attempt (process chunks
- * carry one) is marked started, unless the caller cancelled it first; stop
- * requests rung on the pool's doorbell are forwarded as messages; and a dead
+ * Shared memory does not cross processes, so this pool keeps each chunk's
+ * progress buffer for its process, as a worker thread writes it itself. A
+ * chunk carries as many attempts as on threads (`chunk-sizing.ts`). The
+ * process writes a line to the pool as each attempt starts (before its code
+ * runs, see `process-host.ts`), so the pool knows which attempt runs and
+ * since when (timeouts, stalls, crashes); the caller's cancellations and stop
+ * requests go to the process as `stop` messages (`Chunk.forward`). An attempt
+ * the process has not started can be cancelled: the process skips it. When a
+ * cancellation and a start cross, the process had started it first, so it is
+ * stopped like a running attempt. A non-idempotent attempt travels alone and
+ * counts as started when it leaves, so that never happens to it. A dead
  * process's fault origin (its exit note) is copied in before its chunk fails.
  */
 import { EventEmitter } from 'node:events';
@@ -17,20 +23,10 @@ import { Piscina } from 'piscina';
 import { AbortError } from '../../errors.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk } from './job.js';
-import { type ExitNote, ownBuffers } from './process-messages.js';
+import { copyNote, type ExitNote, ownBuffers } from './process-messages.js';
 import { ProcessWorker } from './process-worker.js';
-import {
-  type ChunkMessage,
-  type ChunkReply,
-  CULPRIT_BYTES,
-  culpritByte,
-  PROGRESS,
-  packResults,
-  SLOT_ABORT,
-  SLOT_DONE,
-  SLOT_STARTED,
-  SLOT_TIMEOUT,
-} from './wire-format.js';
+import { stopStartedAfterCancel } from './watchdog.js';
+import { type ChunkMessage, type ChunkReply, CULPRIT_BYTES, PROGRESS, packResults, SLOT_CANCELLED, SLOT_DONE, SLOT_STARTED } from './wire-format.js';
 import { createWorkerPool, type WorkerPoolOptions } from './worker-pool.js';
 
 /** Where the local pool runs its tasks, and the options only processes have. */
@@ -43,16 +39,16 @@ export interface IsolationOptions {
   cpuPinning?: boolean;
 }
 
-type ProcessPoolOptions = WorkerPoolOptions & IsolationOptions;
+type ProcessPoolOptions = WorkerPoolOptions &
+  IsolationOptions & {
+    /** Grace period of tasks without their own `abortGraceMs`, ms (see `LocalBackendOptions.abortGraceMs`). */
+    abortGraceMs: number;
+  };
 
 /** Starts the pool of `options.isolation`: piscina's worker threads, or a {@link ProcessPool}. */
 export function createChunkPool(options: ProcessPoolOptions): ChunkPool {
   return options.isolation === 'process' ? new ProcessPool(options) : createWorkerPool(options);
 }
-
-/** `Atomics.waitAsync` (Node >= 16; not in this project's TypeScript lib). */
-const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string } })
-  .waitAsync;
 
 /** A chunk waiting for, or out at, a process. */
 interface Pending {
@@ -60,8 +56,12 @@ interface Pending {
   message: ChunkMessage;
   chunk: Chunk | undefined;
   size: number;
-  /** The stop request already forwarded to the process, if any. */
-  forwarded: number;
+  /** Views on the chunk's progress buffer, which this pool keeps for its process. */
+  running: Int32Array;
+  startedAt: Float64Array;
+  slots: Int32Array;
+  /** The process it left for (undefined while it waits). */
+  worker: ProcessWorker | undefined;
   resolve: (reply: ChunkReply) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
@@ -82,9 +82,7 @@ class ProcessPool extends EventEmitter implements ChunkPool {
   readonly #workers = new Set<ProcessWorker>();
   readonly #running = new Map<ProcessWorker, Pending>();
   readonly #queue: Pending[] = [];
-  readonly #bell: Int32Array;
   #seq = 0;
-  #listening = false;
   #destroyed = false;
   readonly #idleTimers = new Map<ProcessWorker, NodeJS.Timeout>();
   /** The progress buffer of the chunk each process answered last: an idle process's fault origin goes there, where the dispatcher looks (`idleDeathCulprit`). */
@@ -93,7 +91,6 @@ class ProcessPool extends EventEmitter implements ChunkPool {
   constructor(options: ProcessPoolOptions) {
     super();
     this.#options = options;
-    this.#bell = new Int32Array(options.abortBell);
     for (let index = 0; index < options.minWorkers; index++) this.#spawn();
   }
 
@@ -106,18 +103,25 @@ class ProcessPool extends EventEmitter implements ChunkPool {
     if (this.#destroyed) return Promise.reject(new AbortError('The process pool was destroyed'));
     return new Promise<ChunkReply>((resolve, reject) => {
       const chunk = message[Piscina.queueOptionsSymbol] as Chunk | undefined;
-      const size = (message.progress.byteLength - CULPRIT_BYTES - PROGRESS.slotsByte) / 4;
+      const { progress } = message;
+      const size = (progress.byteLength - CULPRIT_BYTES - PROGRESS.slotsByte) / 4;
       const pending: Pending = {
         seq: ++this.#seq,
         message,
         chunk,
         size,
-        forwarded: 0,
+        running: new Int32Array(progress, 0, 1),
+        startedAt: new Float64Array(progress, PROGRESS.startedAtByte, 1),
+        slots: new Int32Array(progress, PROGRESS.slotsByte, size),
+        worker: undefined,
         resolve,
         reject,
         signal: options.signal,
         transfer: options.transferList,
       };
+      // The caller's cancellations and stop requests go to the process as messages.
+      if (chunk !== undefined)
+        chunk.forward = (index, state) => pending.worker?.ready === true && pending.worker.send({ t: 'stop', seq: pending.seq, index, state });
       if (options.signal !== undefined) {
         pending.onAbort = () => this.#abort(pending);
         options.signal.addEventListener('abort', pending.onAbort, { once: true });
@@ -155,30 +159,59 @@ class ProcessPool extends EventEmitter implements ChunkPool {
     }
   }
 
-  /** The chunk leaves for `worker`: its attempt counts as started from now, unless it was cancelled. */
+  /**
+   * The chunk leaves for `worker` with the list of its attempts cancelled
+   * meanwhile; each of its attempts counts as started when the process says
+   * so ({@link #started}), except a non-idempotent one (which travels alone):
+   * it counts as started from now, so that a cancellation never crosses its start.
+   */
   #send(worker: ProcessWorker, pending: Pending): void {
-    const { progress } = pending.message;
-    const slots = new Int32Array(progress, PROGRESS.slotsByte, pending.size);
-    if (pending.size === 1 && Atomics.compareExchange(slots, 0, 0, SLOT_STARTED) !== 0) {
-      // Cancelled before it left: answered here as a worker answers a skipped attempt.
-      this.#settle(worker, pending, { threadId: worker.threadId, results: packResults([null]), retire: false });
+    const { slots, size, message } = pending;
+    const skip: number[] = [];
+    if (size === 1 && pending.chunk?.jobs[0]?.task?.idempotent === false) Atomics.compareExchange(slots, 0, 0, SLOT_STARTED);
+    for (let index = 0; index < size; index++) if (Atomics.load(slots, index) === SLOT_CANCELLED) skip.push(index);
+    if (size > 0 && skip.length === size) {
+      // All cancelled before it left: answered here as a worker answers skipped attempts.
+      this.#settle(worker, pending, { threadId: worker.threadId, results: packResults(new Array(size).fill(null)), retire: false });
       return;
     }
-    Atomics.store(new Int32Array(progress, PROGRESS.threadIdByte, 1), 0, worker.threadId);
-    new Float64Array(progress, PROGRESS.startedAtByte, 1)[0] = Date.now();
-    Atomics.store(new Int32Array(progress, 0, 1), 0, 1);
-    const { envelopes, binary } = pending.message;
-    worker.send({ t: 'run', seq: pending.seq, envelopes, size: pending.size, ...(binary === undefined ? {} : { binary }) });
+    pending.worker = worker;
+    Atomics.store(new Int32Array(message.progress, PROGRESS.threadIdByte, 1), 0, worker.threadId);
+    if (Atomics.load(slots, 0) === SLOT_STARTED) {
+      pending.startedAt[0] = Date.now();
+      Atomics.store(pending.running, 0, 1);
+    }
+    const { envelopes, binary } = message;
+    worker.send({ t: 'run', seq: pending.seq, envelopes, size, ...(binary === undefined ? {} : { binary }), ...(skip.length === 0 ? {} : { skip }) });
     if (pending.transfer !== undefined && pending.transfer.length > 0) structuredClone(null, { transfer: pending.transfer });
-    this.#listen();
+  }
+
+  /**
+   * The process started attempt `index` of chunk `seq` at `startedAt`, and
+   * finished the one before. If the caller cancelled it before that reached
+   * the process, the process stops it as an aborted running attempt, and so
+   * does the pool ({@link stopStartedAfterCancel}).
+   */
+  #started(worker: ProcessWorker, seq: number, index: number, startedAt: number): void {
+    const pending = this.#running.get(worker);
+    if (pending?.seq !== seq || index >= pending.size) return;
+    const { slots, running } = pending;
+    const previous = Atomics.load(running, 0) - 1;
+    if (previous >= 0 && previous !== index && Atomics.load(slots, previous) >= SLOT_STARTED) Atomics.store(slots, previous, SLOT_DONE);
+    pending.startedAt[0] = startedAt;
+    Atomics.store(running, 0, index + 1);
+    const chunk = pending.chunk;
+    if (Atomics.compareExchange(slots, index, 0, SLOT_STARTED) !== SLOT_CANCELLED || chunk === undefined) return;
+    stopStartedAfterCancel(chunk, index, chunk.jobs[index].task?.abortGraceMs ?? this.#options.abortGraceMs);
   }
 
   #settle(worker: ProcessWorker, pending: Pending, reply: ChunkReply): void {
     this.#running.delete(worker);
+    pending.worker = undefined;
     worker.idle();
     this.#lastProgress.set(worker.threadId, { progress: pending.message.progress, size: pending.size });
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
-    const slots = new Int32Array(pending.message.progress, PROGRESS.slotsByte, pending.size);
+    const { slots } = pending;
     for (let index = 0; index < pending.size; index++) if (Atomics.load(slots, index) >= SLOT_STARTED) Atomics.store(slots, index, SLOT_DONE);
     pending.resolve(reply);
     this.#startIdleTimer(worker);
@@ -209,6 +242,7 @@ class ProcessPool extends EventEmitter implements ChunkPool {
           else this.#startIdleTimer(ready);
           this.#drain();
         },
+        started: (from, seq, index, startedAt) => this.#started(from, seq, index, startedAt),
         reply: (from, reply) => {
           const pending = this.#running.get(from);
           if (reply.binary !== undefined) reply.binary = ownBuffers(reply.binary);
@@ -231,6 +265,7 @@ class ProcessPool extends EventEmitter implements ChunkPool {
     const pending = this.#running.get(worker);
     this.#running.delete(worker);
     if (pending !== undefined) {
+      pending.worker = undefined;
       if (note !== undefined) copyNote(pending.message.progress, pending.size, note);
       pending.reject(error ?? new AbortError('The worker process was stopped'));
     } else if (error !== undefined && !this.#destroyed) {
@@ -252,40 +287,4 @@ class ProcessPool extends EventEmitter implements ChunkPool {
     timer.unref();
     this.#idleTimers.set(worker, timer);
   }
-
-  /** Forwards stop requests (the watchdog, an abort) rung on the doorbell to the processes running those attempts. */
-  #listen(): void {
-    if (this.#listening || this.#running.size === 0) return;
-    this.#listening = true;
-    const seen = Atomics.load(this.#bell, 0);
-    this.#forwardStops();
-    const wait = waitAsync(this.#bell, 0, seen);
-    const woke = (): void => {
-      this.#listening = false;
-      this.#forwardStops();
-      this.#listen();
-    };
-    if (wait.async) void (wait.value as Promise<unknown>).then(woke);
-    else queueMicrotask(woke);
-  }
-
-  #forwardStops(): void {
-    for (const [worker, pending] of this.#running) {
-      if (!worker.ready) continue;
-      const slots = new Int32Array(pending.message.progress, PROGRESS.slotsByte, pending.size);
-      for (let index = 0; index < pending.size; index++) {
-        const state = Atomics.load(slots, index);
-        if ((state === SLOT_ABORT || state === SLOT_TIMEOUT) && pending.forwarded !== state) {
-          pending.forwarded = state;
-          worker.send({ t: 'stop', seq: pending.seq, index, state });
-        }
-      }
-    }
-  }
-}
-
-/** Writes a dead process's fault marker and culprit into the progress buffer of its chunk. */
-function copyNote(progress: SharedArrayBuffer, size: number, note: ExitNote): void {
-  Atomics.store(new Int32Array(progress, PROGRESS.faultByte, 1), 0, note.fault);
-  if (note.culprit !== '') new Uint8Array(progress, culpritByte(size), CULPRIT_BYTES).set(Buffer.from(note.culprit, 'base64'));
 }

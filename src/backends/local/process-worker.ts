@@ -1,6 +1,6 @@
 /**
  * One process of the process-isolated local pool: a `child_process.fork` of
- * `process-host.ts`, its IPC messages, its death (as the error a worker
+ * `process-host.ts`, its IPC messages and start lines, its death (as the error a worker
  * thread's death would give), the hard cap on its resident memory
  * (`local.maxRssMb`, polled from `/proc/<pid>/status` where it exists, else
  * reported by the child) and its optional CPU pinning (`taskset`).
@@ -8,7 +8,7 @@
 import { execFile, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { ExitNote, FromHost, ProcessHostConfig, ToHost } from './process-messages.js';
+import { type ExitNote, type FromHost, type ProcessHostConfig, readStartLine, type ToHost } from './process-messages.js';
 import type { ChunkReply } from './wire-format.js';
 
 /** How often the parent reads a process's resident memory when `maxRssMb` is set, ms. */
@@ -31,6 +31,8 @@ export interface ProcessWorkerOptions {
 /** What a process tells its pool. */
 export interface ProcessWorkerEvents {
   ready(worker: ProcessWorker): void;
+  /** Envelope `index` of chunk `seq` started at `startedAt` (`Date.now()`). */
+  started(worker: ProcessWorker, seq: number, index: number, startedAt: number): void;
   reply(worker: ProcessWorker, reply: ChunkReply): void;
   /** The process is gone; `error` says why, or is undefined when the pool ended it. */
   died(worker: ProcessWorker, error: Error | undefined, note: ExitNote | undefined): void;
@@ -92,7 +94,8 @@ export class ProcessWorker {
     const notes = this.#child.stdio[4];
     if (notes != null && 'on' in notes) {
       createInterface({ input: notes as NodeJS.ReadableStream }).on('line', (line) => {
-        this.#note = JSON.parse(line) as ExitNote;
+        if (line.startsWith('{')) this.#note = JSON.parse(line) as ExitNote;
+        else this.#events.started(this, ...readStartLine(line));
       });
     }
     this.#child.on('message', (message: FromHost) => this.#onMessage(message));

@@ -7,7 +7,7 @@
  * period is the worker terminated. The progress buffer tells which attempt
  * is running, so only that one fails.
  */
-import { type OffloadError, TimeoutError } from '../../errors.js';
+import { AbortError, type OffloadError, TimeoutError } from '../../errors.js';
 import { type Chunk, type Job, SENT, SETTLED } from './job.js';
 import { SLOT_ABORT, SLOT_CANCELLED, SLOT_DONE, SLOT_STARTED, SLOT_TIMEOUT } from './wire-format.js';
 
@@ -54,7 +54,20 @@ export function cancelSent(job: Job, error: OffloadError, graceMs: number): void
   const chunk = job.chunk;
   if (job.state !== SENT || chunk === undefined) return;
   const previous = Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED);
-  if (previous === SLOT_STARTED) requestStop(chunk, job.index, error, graceMs, SLOT_ABORT);
+  if (previous === 0) chunk.forward?.(job.index, SLOT_CANCELLED);
+  else if (previous === SLOT_STARTED) requestStop(chunk, job.index, error, graceMs, SLOT_ABORT);
+}
+
+/**
+ * A worker process started the attempt at `index` before the cancellation
+ * the caller had sent it arrived (the attempt has settled): it is stopped
+ * like a running attempt, cooperatively for `graceMs`, then by ending the process.
+ */
+export function stopStartedAfterCancel(chunk: Chunk, index: number, graceMs: number): void {
+  const taskName = chunk.jobs[index].envelope.task;
+  const error = new AbortError(`Task "${taskName}" was cancelled, and its worker process had already started it`, { taskName });
+  Atomics.store(chunk.slots, index, SLOT_STARTED);
+  requestStop(chunk, index, error, graceMs, SLOT_ABORT);
 }
 
 /**
@@ -82,6 +95,7 @@ function requestStop(chunk: Chunk, index: number, error: OffloadError, graceMs: 
   }
   // The attempt finished meanwhile: nothing to stop.
   if (Atomics.compareExchange(chunk.slots, index, SLOT_STARTED, reason) !== SLOT_STARTED) return;
+  chunk.forward?.(index, reason);
   Atomics.add(chunk.bell, 0, 1);
   Atomics.notify(chunk.bell, 0);
   clearTimeout(chunk.graceTimer);
@@ -97,7 +111,9 @@ function requestStop(chunk: Chunk, index: number, error: OffloadError, graceMs: 
 export function skipUnstarted(job: Job): boolean {
   const chunk = job.chunk;
   if (job.state !== SENT || chunk === undefined) return false;
-  return Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED) === 0;
+  if (Atomics.compareExchange(chunk.slots, job.index, 0, SLOT_CANCELLED) !== 0) return false;
+  chunk.forward?.(job.index, SLOT_CANCELLED);
+  return true;
 }
 
 /** Terminates `chunk`'s worker (once), failing the attempt at `index` with `error`, or sending it again when `requeue` is true. */

@@ -32,6 +32,13 @@ let baseline: GlobalBaseline | undefined;
 let tainted = false;
 traceFaults();
 listenForAborts(new Int32Array(data.abortBell));
+/** Hears each envelope as it starts; set only in a worker process (`process-host.ts`), whose parent cannot read the progress buffer. */
+let startListener: ((index: number, startedAt: number) => void) | undefined;
+
+/** Sets the listener that hears each envelope of a chunk start: its index and `Date.now()` then. */
+export function onAttemptStart(listener: (index: number, startedAt: number) => void): void {
+  startListener = listener;
+}
 
 async function loadRuntime(): Promise<Runtime> {
   // The worker hashes the module it actually loaded, so a module edited after
@@ -94,6 +101,7 @@ async function runEnvelopes(
     }
     startedAt[0] = Date.now();
     Atomics.store(running, 0, index + 1);
+    startListener?.(index, startedAt[0]);
     executed++;
     const envelope = envelopes[index];
     const signal = beginAttempt(slots, index, envelope.task, envelope.timeoutMs);
