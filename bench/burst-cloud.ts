@@ -54,8 +54,8 @@ export interface RunCloud {
 export interface Emulators {
   framework: FunctionsFrameworkServer;
   offline: ServerlessOffline;
-  /** Fresh fronts with `seed`, and the adapters on them (Lambda first: the cheaper one for 20 ms tasks). */
-  run(seed: number): Promise<RunCloud>;
+  /** Fresh fronts with `seed`, and the adapters on them (Lambda first: the cheaper one for 20 ms tasks); `fleets` default to {@link FLEETS}. */
+  run(seed: number, fleets?: typeof FLEETS): Promise<RunCloud>;
   stop(): Promise<void>;
 }
 
@@ -70,10 +70,10 @@ export async function startEmulators(): Promise<Emulators> {
     }),
   ]);
   const fronts = startFrontProcess();
-  const run = async (seed: number): Promise<RunCloud> => {
+  const run = async (seed: number, fleets = FLEETS): Promise<RunCloud> => {
     const started = await Promise.all([
-      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: FLEETS.lambda, upstream: offline.endpoint, seed }),
-      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: FLEETS.gcf, upstream: framework.url, seed: seed + 1000 }),
+      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: fleets.lambda, upstream: offline.endpoint, seed }),
+      fronts.call<{ key: number; url: string }>({ op: 'start', fleet: fleets.gcf, upstream: framework.url, seed: seed + 1000 }),
     ]);
     // The SDK's default of 50 sockets would queue a spike in the client, not in the fleet.
     const client = new LambdaClient({
@@ -87,14 +87,14 @@ export async function startEmulators(): Promise<Emulators> {
       memoryMb: 1769,
       maxConcurrency: BACKEND_CONCURRENCY.lambda,
       // The model's INIT never exceeds its range's top: that is the bound to reserve.
-      maxBilledColdStartMs: FLEETS.lambda.coldStartMs[1],
+      maxBilledColdStartMs: fleets.lambda.coldStartMs[1],
     });
     const gcfBackend: CloudFunctionsBackend = cloudFunctions({
       url: `${started[1].url}/`,
       auth: 'none',
       pricing: { memoryMb: 2048, vcpu: 1 },
       maxConcurrency: BACKEND_CONCURRENCY.gcf,
-      maxBilledColdStartMs: FLEETS.gcf.coldStartMs[1],
+      maxBilledColdStartMs: fleets.gcf.coldStartMs[1],
     });
     const states = () => Promise.all(started.map(({ key }) => fronts.call<FleetState>({ op: 'state', key })));
     return {

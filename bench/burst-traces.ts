@@ -46,12 +46,15 @@ export function rampTrace(): TraceShape {
 }
 
 /**
- * The calibration trace, recorded on the local pool and given to
- * `spillway simulate` to choose the threshold: separate from the measured
- * traces (60/s for 8 s, one spike of 400 at 2 s).
+ * The calibration traces, recorded on the local pool and given to
+ * `spillway simulate` to choose the threshold: one of each measured shape,
+ * separate from the measured traces and shorter. A spike: 60/s for 8 s with
+ * 400 at 2 s. A ramp with the measured ramp's slope (9 tasks/s per s, which
+ * sets how often a remote needs a new environment): 30/s -> 165/s over
+ * 15 s, back to 30/s over 2.5 s.
  */
-export function calibrationTrace(): number[] {
-  const offsets = steady(0, 8_000, 60);
-  for (let index = 0; index < 400; index++) offsets.push(2_000);
-  return offsets.sort((a, b) => a - b);
+export function calibrationTraces(): { spike: number[]; ramp: number[] } {
+  const spike = steady(0, 8_000, 60);
+  for (let index = 0; index < 400; index++) spike.push(2_000);
+  return { spike: spike.sort((a, b) => a - b), ramp: [...linear(0, 15_000, 30, 165), ...linear(15_000, 17_500, 165, 30)] };
 }

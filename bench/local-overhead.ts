@@ -9,29 +9,28 @@
  * Prints tasks/s per repetition, the median ratio spillway/piscina per
  * scenario and the peak RSS of each side (measured in separate processes).
  * Then, with tracing on, (a) and (c) again against spillway untraced in the
- * same process, interleaved: the traced ratio. The SDK is set up as an
- * application would: `NodeTracerProvider` with a `BatchSpanProcessor` (a
- * no-op exporter) and `register()`, which also registers the
- * AsyncLocalStorage context manager and the W3C trace-context and baggage
- * propagator, in this process only (workers run no SDK). The processor's
- * queue holds 200,000 spans, so none is dropped.
+ * same process, interleaved: the traced ratio (bench/traced-overhead.ts).
  * Then (a) and (c) with log capture on against off (`logs.capture`), interleaved: the logs ratio.
  * Then the process-isolated pool against raw piscina (bench/process-overhead.ts, in a child process).
  * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb, processRunNoop, processMapNoop }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
+ * BENCH_ROWS=piscina,traced,logs,rss,process (the default: all) picks the rows
+ * to run, in that order; the last line then holds only their keys.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
+import { measureTraced, type TracedRow } from './traced-overhead.js';
 
 const REPS = Math.max(7, Number(process.env.REPS ?? 7));
 const WORKERS = 2;
+const ROW_NAMES = ['piscina', 'traced', 'logs', 'rss', 'process'] as const;
+const rows = new Set((process.env.BENCH_ROWS ?? ROW_NAMES.join(',')).split(',').map((row) => row.trim()));
+for (const row of rows)
+  if (!(ROW_NAMES as readonly string[]).includes(row)) throw new Error(`Expected BENCH_ROWS to list rows of ${ROW_NAMES.join(', ')}, got "${row}"`);
 
 const pool = new Piscina({ filename: new URL('./fixtures/piscina-worker.mjs', import.meta.url).href, minThreads: WORKERS, maxThreads: WORKERS });
 const offloader = createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, maxQueue: 100_000 } });
@@ -85,14 +84,14 @@ function median(values: number[]): number {
 }
 
 // Warm-up: spawn workers, JIT both paths, seed spillway's duration estimates.
-for (const scenario of scenarios) {
+for (const scenario of rows.has('piscina') ? scenarios : []) {
   await scenario.piscina(Array.from({ length: 2_000 }, (_, index) => index));
   await scenario.spillway(Array.from({ length: 2_000 }, (_, index) => index));
 }
 
 const ratios: Record<string, number[]> = {};
 const rates: Record<string, Record<Side, number[]>> = {};
-for (let rep = 1; rep <= REPS; rep++) {
+for (let rep = 1; rep <= (rows.has('piscina') ? REPS : 0); rep++) {
   for (const scenario of scenarios) {
     // Alternate which side goes first so neither always runs on a warmer machine.
     const order: Side[] = rep % 2 === 1 ? ['piscina', 'spillway'] : ['spillway', 'piscina'];
@@ -116,66 +115,8 @@ for (let rep = 1; rep <= REPS; rep++) {
 await offloader.close();
 await pool.destroy();
 
-// Tracing on vs off, spillway only. The SDK is registered for a traced
-// measurement and unregistered after it; workers have no SDK of their own.
-const noopExporter: SpanExporter = { export: (_spans: ReadableSpan[], done) => done({ code: 0 }), shutdown: async () => {} };
-const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(noopExporter, { maxQueueSize: 200_000 })] });
-function tracing(on: boolean): void {
-  if (on) {
-    provider.register();
-  } else {
-    trace.disable();
-    context.disable();
-    propagation.disable();
-  }
-}
-type TracedSide = 'untraced' | 'traced';
 const traced = scenarios.filter((scenario) => scenario.key !== 'run1ms');
-const tracedRatios: Record<string, number[]> = {};
-const tracedRates: Record<string, Record<TracedSide, number[]>> = {};
-const tracedOffloader = createOffloader({ tasks: new URL('./fixtures/tasks.mjs', import.meta.url), local: { maxWorkers: WORKERS, maxQueue: 100_000 } });
-const tracedSpillway = (scenario: Scenario, inputs: number[]) =>
-  scenario.key === 'mapNoop' ? tracedOffloader.map(noop, inputs) : Promise.all(inputs.map((value) => tracedOffloader.run(noop, value)));
-for (const on of [false, true]) {
-  tracing(on);
-  for (const scenario of traced)
-    await tracedSpillway(
-      scenario,
-      Array.from({ length: 2_000 }, (_, index) => index),
-    );
-  tracing(false);
-}
-for (let rep = 1; rep <= REPS; rep++) {
-  for (const scenario of traced) {
-    const order: TracedSide[] = rep % 2 === 1 ? ['untraced', 'traced'] : ['traced', 'untraced'];
-    const rate: Partial<Record<TracedSide, number>> = {};
-    for (const side of order) {
-      tracing(side === 'traced');
-      const inputs = Array.from({ length: scenario.count }, (_, index) => index);
-      const startedAt = performance.now();
-      const results = (await tracedSpillway(scenario, inputs)) as number[];
-      rate[side] = scenario.count / ((performance.now() - startedAt) / 1000);
-      tracing(false);
-      if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`${side} returned wrong results`);
-      if (side === 'traced') await provider.forceFlush();
-    }
-    const ratio = (rate.traced ?? 0) / (rate.untraced ?? 1);
-    tracedRatios[scenario.key] ??= [];
-    tracedRatios[scenario.key].push(ratio);
-    tracedRates[scenario.key] ??= { untraced: [], traced: [] };
-    tracedRates[scenario.key].untraced.push(rate.untraced ?? 0);
-    tracedRates[scenario.key].traced.push(rate.traced ?? 0);
-    console.log(
-      `rep ${rep} ${scenario.label.padEnd(28)} untraced ${Math.round(rate.untraced ?? 0)
-        .toLocaleString()
-        .padStart(9)}/s  traced ${Math.round(rate.traced ?? 0)
-        .toLocaleString()
-        .padStart(9)}/s  ratio ${ratio.toFixed(2)}`,
-    );
-  }
-}
-await tracedOffloader.close();
-await provider.shutdown();
+const tracedRow: TracedRow | undefined = rows.has('traced') ? await measureTraced(REPS, WORKERS) : undefined;
 
 // Log capture on vs off, spillway only, interleaved: two offloaders that differ only in `logs.capture` (the tasks print nothing).
 type LogSide = 'off' | 'on';
@@ -193,15 +134,16 @@ const logOffloaders: Record<LogSide, ReturnType<typeof createOffloader>> = {
 };
 const logged = (scenario: Scenario, side: LogSide, inputs: number[]) =>
   scenario.key === 'mapNoop' ? logOffloaders[side].map(noop, inputs) : Promise.all(inputs.map((value) => logOffloaders[side].run(noop, value)));
+const logRows = rows.has('logs') ? traced : [];
 for (const side of ['off', 'on'] as const)
-  for (const scenario of traced)
+  for (const scenario of logRows)
     await logged(
       scenario,
       side,
       Array.from({ length: 2_000 }, (_, index) => index),
     );
 for (let rep = 1; rep <= REPS; rep++) {
-  for (const scenario of traced) {
+  for (const scenario of logRows) {
     const order: LogSide[] = rep % 2 === 1 ? ['off', 'on'] : ['on', 'off'];
     const rate: Partial<Record<LogSide, number>> = {};
     for (const side of order) {
@@ -236,56 +178,55 @@ function peakRss(side: Side): number {
   const output = execFileSync(process.execPath, [new URL('./fixtures/rss-probe.mjs', import.meta.url).pathname, side], { encoding: 'utf8' });
   return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { peakRssMb: number }).peakRssMb;
 }
-const rssMb = { piscina: peakRss('piscina'), spillway: peakRss('spillway') };
+const rssMb = rows.has('rss') ? { piscina: peakRss('piscina'), spillway: peakRss('spillway') } : undefined;
 
 const targets: Record<Scenario['key'], number> = { runNoop: 0.9, run1ms: 0.98, mapNoop: 3.0 };
 console.log('');
 console.log('scenario                      piscina/s   spillway/s   median ratio   target');
-for (const scenario of scenarios) {
+for (const scenario of rows.has('piscina') ? scenarios : []) {
   const ratio = median(ratios[scenario.key]);
+  const spread = `${Math.min(...ratios[scenario.key]).toFixed(2)}-${Math.max(...ratios[scenario.key]).toFixed(2)}`;
   console.log(
-    `${scenario.label.padEnd(28)} ${Math.round(median(rates[scenario.key].piscina)).toLocaleString().padStart(10)} ${Math.round(median(rates[scenario.key].spillway)).toLocaleString().padStart(12)} ${ratio.toFixed(2).padStart(14)}   >= ${targets[scenario.key]} ${ratio >= targets[scenario.key] ? 'met' : 'MISSED'}`,
+    `${scenario.label.padEnd(28)} ${Math.round(median(rates[scenario.key].piscina)).toLocaleString().padStart(10)} ${Math.round(median(rates[scenario.key].spillway)).toLocaleString().padStart(12)} ${ratio.toFixed(2).padStart(14)} (${spread})   >= ${targets[scenario.key]} ${ratio >= targets[scenario.key] ? 'met' : 'MISSED'}`,
   );
 }
-const tracedTargets: Record<string, number> = { runNoop: 0.7, mapNoop: 0.85 };
-for (const scenario of traced) {
-  const ratio = median(tracedRatios[scenario.key]);
-  const spread = `${Math.min(...tracedRatios[scenario.key]).toFixed(2)}-${Math.max(...tracedRatios[scenario.key]).toFixed(2)}`;
-  console.log(
-    `${`${scenario.label} traced`.padEnd(28)} untraced ${Math.round(median(tracedRates[scenario.key].untraced)).toLocaleString()}/s, traced ${Math.round(median(tracedRates[scenario.key].traced)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread})   >= ${tracedTargets[scenario.key]} ${ratio >= tracedTargets[scenario.key] ? 'met' : 'MISSED'}`,
-  );
-}
-for (const scenario of traced) {
+for (const scenario of logRows) {
   const ratio = median(logRatios[scenario.key]);
   const spread = `${Math.min(...logRatios[scenario.key]).toFixed(2)}-${Math.max(...logRatios[scenario.key]).toFixed(2)}`;
   console.log(
     `${`${scenario.label} logs`.padEnd(28)} capture off ${Math.round(median(logRates[scenario.key].off)).toLocaleString()}/s, on ${Math.round(median(logRates[scenario.key].on)).toLocaleString()}/s, median ratio ${ratio.toFixed(2)} (${spread}); CPU per task off ${median(logCpu[scenario.key].off).toFixed(1)} us, on ${median(logCpu[scenario.key].on).toFixed(1)} us`,
   );
 }
-console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
-// The process-isolated pool (processRunNoop, processMapNoop) runs in its own process: bench/process-overhead.ts.
-const processBench = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./process-overhead.ts', import.meta.url))], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, REPS: String(REPS) },
-});
-const processLines = processBench.stdout.trimEnd().split('\n');
-console.log(processLines.slice(0, -1).join('\n'));
-if (processBench.status !== 0) throw new Error(`bench/process-overhead.ts exited with ${processBench.status}`);
-const { processRunNoop, processMapNoop } = JSON.parse(processLines.at(-1) ?? '{}') as { processRunNoop: number; processMapNoop: number };
+if (rssMb !== undefined) console.log(`peak RSS (100,000-task map, separate processes): piscina ${rssMb.piscina} MB, spillway ${rssMb.spillway} MB`);
+
+/** The process-isolated pool (processRunNoop, processMapNoop), in its own process: bench/process-overhead.ts. */
+function processRow(): { processRunNoop: number; processMapNoop: number } {
+  const processBench = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./process-overhead.ts', import.meta.url))], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, REPS: String(REPS) },
+  });
+  const processLines = processBench.stdout.trimEnd().split('\n');
+  console.log(processLines.slice(0, -1).join('\n'));
+  if (processBench.status !== 0) throw new Error(`bench/process-overhead.ts exited with ${processBench.status}`);
+  return JSON.parse(processLines.at(-1) ?? '{}') as { processRunNoop: number; processMapNoop: number };
+}
+const processed = rows.has('process') ? processRow() : undefined;
 const round = (value: number) => Math.round(value * 100) / 100;
+const roundedMedian = (values: number[] | undefined) => (values === undefined ? undefined : round(median(values)));
 console.log(
   JSON.stringify({
-    runNoop: round(median(ratios.runNoop)),
-    run1ms: round(median(ratios.run1ms)),
-    mapNoop: round(median(ratios.mapNoop)),
-    runNoopTraced: round(median(tracedRatios.runNoop)),
-    mapNoopTraced: round(median(tracedRatios.mapNoop)),
-    runNoopLogs: round(median(logRatios.runNoop)),
-    mapNoopLogs: round(median(logRatios.mapNoop)),
-    rssMb: { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
-    processRunNoop: round(processRunNoop),
-    processMapNoop: round(processMapNoop),
+    runNoop: roundedMedian(ratios.runNoop),
+    run1ms: roundedMedian(ratios.run1ms),
+    mapNoop: roundedMedian(ratios.mapNoop),
+    runNoopTraced: tracedRow && round(tracedRow.runNoopTraced),
+    mapNoopTraced: tracedRow && round(tracedRow.mapNoopTraced),
+    sdkSpanPairsPerSecond: tracedRow && Math.round(tracedRow.sdkSpanPairsPerSecond),
+    runNoopLogs: roundedMedian(logRatios.runNoop),
+    mapNoopLogs: roundedMedian(logRatios.mapNoop),
+    rssMb: rssMb && { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
+    processRunNoop: processed && round(processed.processRunNoop),
+    processMapNoop: processed && round(processed.processMapNoop),
     reps: REPS,
   }),
 );

@@ -45,7 +45,7 @@ export type LambdaHandler = (event: unknown, context?: LambdaContextLike) => Pro
  *
  * An envelope whose payloads travel by reference (a `payloadStore` on the
  * caller's `lambda()`) has its input fetched from a presigned URL and an
- * output over its limit PUT to another, with global `fetch`: the function
+ * output over its limit PUT to another, with `node:http`/`node:https`: the function
  * needs no storage SDK and no IAM permission for the bucket.
  *
  * The event's optional `headers` (`traceparent`, `tracestate`) carry the

@@ -4,6 +4,7 @@
  * with `@aws-sdk/s3-request-presigner` (optional peers, imported on the first
  * spilled payload); the function only fetches the presigned URLs.
  */
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
@@ -46,6 +47,25 @@ interface S3ClientLike {
   send(command: never, options?: never): Promise<unknown>;
 }
 
+/** The part of an `S3Client`'s resolved config that says whether the SDK adds checksums to uploads. */
+interface ChecksumConfig {
+  config?: { requestChecksumCalculation?: () => Promise<string> };
+}
+
+/**
+ * True when `client` sends uploads without a checksum of its own
+ * (`requestChecksumCalculation: 'WHEN_REQUIRED'`): a stream body then goes
+ * out as it is. Otherwise the SDK would send a stream `aws-chunked` with a
+ * trailing checksum, which not every S3-compatible server decodes.
+ */
+async function sendsPlainStreams(client: S3ClientLike): Promise<boolean> {
+  try {
+    return (await (client as ChecksumConfig).config?.requestChecksumCalculation?.()) === 'WHEN_REQUIRED';
+  } catch {
+    return false;
+  }
+}
+
 const S3PayloadStoreSchema = z
   .object({
     ...payloadStoreShape,
@@ -79,8 +99,8 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
   const data = parseOptions(S3PayloadStoreSchema, options, 's3PayloadStore() options');
   const resolved = resolvePayloadStoreOptions(data, S3_REQUEST_PRICING);
   const { bucket } = resolved;
-  let loaded: Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> | undefined;
-  const load = (): Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client }> => {
+  let loaded: Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client; plainStreams: boolean }> | undefined;
+  const load = (): Promise<{ sdk: S3Sdk; presigner: Presigner; client: S3Client; plainStreams: boolean }> => {
     loaded ??= (async () => {
       const feature = 's3PayloadStore() of spillway/aws-lambda';
       const sdk = await importPeer('@aws-sdk/client-s3', { feature, load: () => import('@aws-sdk/client-s3') });
@@ -88,7 +108,7 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
       const client =
         (data.client as S3Client | undefined) ??
         new sdk.S3Client({ ...(data.region === undefined ? {} : { region: data.region }), requestChecksumCalculation: 'WHEN_REQUIRED' });
-      return { sdk, presigner, client };
+      return { sdk, presigner, client, plainStreams: await sendsPlainStreams(client) };
     })();
     // A failed import is tried again by the next payload.
     loaded.catch(() => {
@@ -101,17 +121,18 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
     ...storeSettings(resolved),
     async put(key, body, signal) {
       const { sdk, client } = await load();
-      await client.send(
-        new sdk.PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-        }),
-        {
-          ...(signal === undefined ? {} : { abortSignal: signal }),
-        },
-      );
+      const contentType = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), {
+        ...(signal === undefined ? {} : { abortSignal: signal }),
+      });
+    },
+    async putChunks(key, chunks, sizeBytes, signal) {
+      const { sdk, client, plainStreams } = await load();
+      // A stream with its length is sent chunk by chunk; with SDK checksums on, the SDK needs the bytes whole.
+      const body = plainStreams ? Readable.from(chunks, { objectMode: false }) : Buffer.concat(chunks, sizeBytes);
+      await client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: sizeBytes, ContentType: 'application/octet-stream' }), {
+        ...(signal === undefined ? {} : { abortSignal: signal }),
+      });
     },
     async get(key, signal) {
       const { sdk, client } = await load();

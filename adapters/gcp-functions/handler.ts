@@ -20,7 +20,7 @@
  * is a SERVER span (`faas.trigger` `http`, `faas.coldstart`). Nothing from a payload is ever
  * evaluated: only the module's exported tasks run. An envelope whose payloads
  * travel by reference has its input fetched from a signed URL and a large
- * output PUT to another, with global `fetch` (no storage SDK).
+ * output PUT to another, with `node:http`/`node:https` (no storage SDK).
  * @packageDocumentation
  */
 import type { Request, Response } from '@google-cloud/functions-framework';

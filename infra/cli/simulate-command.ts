@@ -45,6 +45,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--target-p99 <ms>', 'recommend the cheapest setting with p99 at most this', parseAmount)
     .option('--max-cost <usd>', 'recommend the fastest setting costing at most this', parseAmount)
     .option('--timeout-ms <ms>', 'remote attempt timeout: its price is reserved against the budget while it runs', parsePositive, 30_000)
+    .option('--dispatch-ms <ms>', "the caller's own time to send one remote attempt; sends are serialized, so a burst of N leaves over N x this", parseAmount)
     .option('--seed <n>', 'seed of the network and cold start draws', parseInteger, 1)
     .option('--hedge <pN>', 'hedge stragglers as offloadable({ hedge: { afterPercentile: N } }) does, e.g. p95')
     .option('--hedge-max-extra-cost <usd>', "the hedge's maxExtraCost: most USD all backups may cost", parseAmount)

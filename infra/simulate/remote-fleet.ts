@@ -48,10 +48,16 @@ export class RemoteFleet {
     return priceOf(this.model, runMs);
   }
 
-  /** Starts one attempt of trace arrival `index` that runs `durationMs` locally, at `now`. */
-  start(now: number, index: number, durationMs: number): RemoteStart {
-    const networkMs = this.#fleet.networkMs();
-    const admission = this.#fleet.admit(now + networkMs / 2);
+  /**
+   * Starts one attempt of trace arrival `index` that runs `durationMs`
+   * locally, decided at `now` and leaving the caller `sendDelayMs` later
+   * (the caller's dispatch queue): its latency counts from `now`.
+   */
+  start(now: number, index: number, durationMs: number, sendDelayMs = 0): RemoteStart {
+    const roundTripMs = this.#fleet.networkMs();
+    const admission = this.#fleet.admit(now + sendDelayMs + roundTripMs / 2);
+    // The wait to be sent counts in the attempt's latency like its network round trip.
+    const networkMs = sendDelayMs + roundTripMs;
     if (admission.kind === 'throttled') return { kind: 'throttled' };
     this.inFlight++;
     if (admission.kind === 'queued') {

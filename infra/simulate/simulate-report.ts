@@ -8,9 +8,10 @@ import { ValidationError } from '../../src/errors.js';
 import type { HedgeOptions } from '../../src/hedge-options.js';
 import { parseHedge } from './hedge.js';
 import { parseRemoteSpec } from './remote-spec.js';
+import { simulate } from './simulate.js';
 import { parseSweep, recommend, runSweep, type SweepRow, type Target } from './sweep.js';
 import { parseTrace } from './trace.js';
-import type { RemoteModel } from './types.js';
+import type { RemoteModel, SimulationResult } from './types.js';
 
 /** The flags of `spillway simulate`, parsed. */
 export interface SimulateOptions {
@@ -24,6 +25,8 @@ export interface SimulateOptions {
   maxCost?: number;
   seed: number;
   timeoutMs: number;
+  /** `--dispatch-ms`: the caller's time to send one remote attempt (sends are serialized). */
+  dispatchMs?: number;
   /** `--hedge p95`: every task hedges past that percentile. */
   hedge?: string;
   /** `--hedge-max-extra-cost`: the hedge's `maxExtraCost`. */
@@ -41,6 +44,12 @@ export interface SimulateReport {
   hedge?: HedgeOptions;
   target?: Target;
   rows: SweepRow[];
+  /**
+   * The same trace with every task on the local pool (`local`) and every
+   * task on the first remote (`remote`, as `placement: '<its name>'`): what
+   * a setting's p99 and cost compare with.
+   */
+  baselines: { local: SimulationResult; remote?: SimulationResult };
   /** The recommended row's swept value; absent without a target or when no setting meets it. */
   recommended?: number;
 }
@@ -66,13 +75,34 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
   onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
   const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
   const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
-  const base = { localWorkers: options.localWorkers, remotes, burst: {}, cost, seed: options.seed, timeoutMs: options.timeoutMs, hedge };
+  const base = {
+    localWorkers: options.localWorkers,
+    remotes,
+    burst: {},
+    cost,
+    seed: options.seed,
+    timeoutMs: options.timeoutMs,
+    hedge,
+    dispatchMs: options.dispatchMs ?? 0,
+  };
   const started = performance.now();
   const rows = runSweep(trace, base, sweep);
   const seconds = (performance.now() - started) / 1000;
   onProgress(`${rows.length} settings in ${seconds.toFixed(2)} s (${Math.round((rows.length / Math.max(seconds, 1e-9)) * 60)} settings per minute)`);
   const best = target === undefined ? undefined : recommend(rows, target);
-  const report: SimulateReport = { arrivals: trace.length, localWorkers: options.localWorkers, remotes, parameter: sweep.parameter, seed: options.seed, rows };
+  const baselines = {
+    local: simulate(trace, { ...base, placement: 'local' }),
+    ...(remotes.length === 0 ? {} : { remote: simulate(trace, { ...base, placement: remotes[0].name }) }),
+  };
+  const report: SimulateReport = {
+    arrivals: trace.length,
+    localWorkers: options.localWorkers,
+    remotes,
+    parameter: sweep.parameter,
+    seed: options.seed,
+    rows,
+    baselines,
+  };
   if (target !== undefined) report.target = target;
   if (hedge !== undefined) report.hedge = hedge;
   if (best !== undefined) report.recommended = best.value;
@@ -107,6 +137,10 @@ export function reportText(report: SimulateReport): string {
     cells.push(row.frontier ? '   *' : '', row.value === report.recommended ? ' <- recommended' : '');
     lines.push(cells.join(' ').trimEnd());
   }
+  const { local, remote } = report.baselines;
+  const baseline = (name: string, row: SimulationResult): string =>
+    `${name}: p50 ${row.p50Ms.toFixed(1)} ms, p99 ${row.p99Ms.toFixed(1)} ms, cost $${row.costUsd.toFixed(6)}`;
+  lines.push(`every task ${baseline('local', local)}${remote === undefined ? '' : `; every task ${baseline(`on ${report.remotes[0].name}`, remote)}`}`);
   if (report.target !== undefined) {
     const goal = 'p99Ms' in report.target ? `p99 <= ${report.target.p99Ms} ms, cheapest` : `cost <= $${report.target.maxCostUsd}, fastest`;
     lines.push(

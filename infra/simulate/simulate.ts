@@ -44,6 +44,10 @@ class Simulation {
   readonly #workers: number;
   readonly #random: Random;
   readonly #scheduler: Scheduler;
+  readonly #placement: string | undefined;
+  readonly #dispatchMs: number;
+  /** When the caller's dispatch queue is next free (see `SimulationSetting.dispatchMs`). */
+  #dispatchFreeAt = Number.NEGATIVE_INFINITY;
   readonly #fleets: RemoteFleet[];
   readonly #reserves: number[];
   readonly #predictions: SimulatedPredictions;
@@ -60,6 +64,8 @@ class Simulation {
   #billedUsd = 0;
   #reservedUsd = 0;
   #lastAt = 0;
+  /** When the pool's current saturation began (undefined: not saturated at the last placement). */
+  #saturatedSince: number | undefined;
   /** The hedge rule (hedge.ts), when the setting has one. */
   readonly #hedge: SimHedge | undefined;
 
@@ -69,6 +75,8 @@ class Simulation {
     this.#free = setting.localWorkers;
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
+    this.#placement = setting.placement;
+    this.#dispatchMs = setting.dispatchMs ?? 0;
     this.#fleets = setting.remotes.map((model) => new RemoteFleet(model, this.#random));
     this.#predictions = new SimulatedPredictions(setting.remotes);
     const timeoutMs = setting.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -105,9 +113,14 @@ class Simulation {
       remotes: [],
       spend: { totalUsd: spentUsd, lastHourUsd: spentUsd },
     };
-    if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) return snapshot;
+    if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
+      this.#saturatedSince = undefined;
+      return snapshot;
+    }
+    this.#saturatedSince ??= now;
     const estimateMs = this.#estimate(task) ?? 0;
     snapshot.local.predictedRunMs = estimateMs;
+    snapshot.local.saturatedForMs = now - this.#saturatedSince;
     snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
       const prediction = this.#predictions.predict(fleet.model.name, task, estimateMs, now);
       // An expected cold start is priced in when the fleet bills INIT, as the router does.
@@ -120,6 +133,7 @@ class Simulation {
         estimatedCostUsd: fleet.priceUsd(estimateMs * fleet.model.speedFactor + initMs),
         reserveUsd: this.#reserves[index],
         predictedLatencyMs: prediction?.latencyMs,
+        predictedColdStartMs: prediction?.coldStartMs,
       };
     });
     return snapshot;
@@ -128,10 +142,10 @@ class Simulation {
   #place(index: number): void {
     const arrival = this.#trace[index];
     const snapshot = this.#snapshot(arrival.task, arrival.at);
-    const decision = snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local';
+    const decision = this.#placement ?? (snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local');
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
     // A throttled attempt (429) fails over to the local pool, as the router does.
-    const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs);
+    const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs, this.#sendDelay(arrival.at));
     if (start === undefined || start.kind === 'throttled') {
       if (this.#free > 0 && this.#queue.length === this.#head) this.#runLocal(index, arrival.at);
       else {
@@ -165,13 +179,20 @@ class Simulation {
       const reserveUsd = this.#reserves[remote];
       if (remote === straggler || fleet.inFlight >= fleet.model.maxConcurrency || !hedge.fits(reserveUsd)) continue;
       if (this.#scheduler.budgetExhausted({ totalUsd: spentUsd, lastHourUsd: spentUsd }, reserveUsd)) return;
-      const start = fleet.start(now, index, durationMs);
+      const start = fleet.start(now, index, durationMs, this.#sendDelay(now));
       if (start.kind === 'throttled') continue;
       hedge.sent(index, remote, now, reserveUsd);
       this.#reservedUsd += reserveUsd;
       if (start.kind === 'run') this.#pushRemote(remote, index, now, start);
       return;
     }
+  }
+
+  /** The wait of a remote attempt decided at `now` until the caller has sent it, ms (its own send time included). */
+  #sendDelay(now: number): number {
+    if (this.#dispatchMs === 0) return 0;
+    this.#dispatchFreeAt = Math.max(now, this.#dispatchFreeAt) + this.#dispatchMs;
+    return this.#dispatchFreeAt - now;
   }
 
   #pushRemote(remote: number, index: number, now: number, run: Extract<RemoteStart, { kind: 'run' }>): void {

@@ -38,6 +38,19 @@ export interface SimulationSetting {
   timeoutMs?: number;
   /** Seed of the random draws (network, cold starts). Same seed, same result. */
   seed: number;
+  /**
+   * The caller's own time to send one remote attempt, ms: sends are
+   * serialized (one event loop), so a burst of N attempts decided at once
+   * leaves the caller over N x this, the last one that much later.
+   * @default 0
+   */
+  dispatchMs?: number;
+  /**
+   * Where every arrival goes, as a pinned `placement` does: `local` or a
+   * remote's name (a throttled attempt still runs locally); absent: the
+   * scheduler decides (`placement: 'auto'`).
+   */
+  placement?: string;
   /** The hedge rule of every task (see `offloadable({ hedge })`); absent: no hedging. */
   hedge?: HedgeOptions;
 }

@@ -5,10 +5,11 @@
  * frames), a failure larger than that PUT as JSON, and anything over the
  * store's `maxOutputBytes` refused with `PayloadTooLargeError`.
  */
-import { encodeFrame, frameSizeOf, inlineBinary, inlineSizeOf } from '../contract/binary-frame.js';
+import { frameChunks, inlineBinary, inlineSizeOf } from '../contract/binary-frame.js';
 import { ENVELOPE_VERSION, type PayloadRef, type ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
-import { PayloadTooLargeError, PayloadTransferError } from '../errors.js';
+import { PayloadTooLargeError } from '../errors.js';
+import { type UploadBody, uploadPayload } from './url-transfer.js';
 
 /** A string field of an envelope, or `''`. */
 export function field(event: unknown, key: 'id' | 'task'): string {
@@ -16,27 +17,11 @@ export function field(event: unknown, key: 'id' | 'task'): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** The URL without its query (the signature), for messages. */
-function withoutQuery(url: string): string {
-  const index = url.indexOf('?');
-  return index === -1 ? url : url.slice(0, index);
-}
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 
-/** The typed error of a storage URL's refusal: expired, or refused for another reason. */
-export async function refused(response: Response, what: string, url: string, taskName: string): Promise<PayloadTransferError> {
-  const body = await response.text().catch(() => '');
-  // S3 answers 403 "Request has expired", GCS 400 "ExpiredToken".
-  const expired = /expired/i.test(body);
-  const message = expired
-    ? `The ${what} URL of task "${taskName}" had expired (${withoutQuery(url)}, HTTP ${response.status}): the attempt outlived its deadline plus the payload store's \`urlExpiryMarginMs\`. Raise \`urlExpiryMarginMs\`, or set a \`timeoutMs\` that covers queueing and cold starts`
-    : `The ${what} URL of task "${taskName}" was refused (${withoutQuery(url)}, HTTP ${response.status}): ${body.slice(0, 300)}`;
-  return new PayloadTransferError(message, { code: expired ? 'ERR_PAYLOAD_URL_EXPIRED' : 'ERR_PAYLOAD_TRANSFER', status: response.status, taskName });
-}
-
-async function upload(url: string, body: string | Uint8Array, taskName: string): Promise<void> {
-  const response = await fetch(url, { method: 'PUT', body });
-  if (!response.ok) throw await refused(response, 'output', url, taskName);
-  await response.body?.cancel();
+/** `text` as an upload body (sent as UTF-8). */
+function textBody(text: string): UploadBody {
+  return { chunks: [text], sizeBytes: Buffer.byteLength(text), contentType: TEXT_TYPE };
 }
 
 function tooLarge(result: ResultEnvelope, what: string, sizeBytes: number, limitBytes: number, taskName: string): ResultEnvelope {
@@ -56,7 +41,7 @@ async function failureByReference(result: ResultEnvelope & { ok: false }, ref: P
   const standIn = { name: error.name, message: error.message.slice(0, 4096), ...(error.code === undefined ? {} : { code: error.code }) };
   const { version, id, kind, durationMs } = result;
   if (ref.maxOutputBytes !== undefined && sizeBytes > ref.maxOutputBytes) return { version, id, ok: false, kind, error: standIn, durationMs };
-  await upload(ref.outputUrl, json, taskName);
+  await uploadPayload(ref.outputUrl, textBody(json), { what: 'output', taskName });
   return { version, id, ok: false, kind, error: standIn, durationMs, errorByReference: true };
 }
 
@@ -73,8 +58,10 @@ export async function answerByReference(result: ResultEnvelope, ref: PayloadRef,
   if ((views === undefined ? Buffer.byteLength(text) : inlineSizeOf(text, views)) <= ref.outputOverBytes) {
     return views === undefined ? result : { ...answer, output: inlineBinary(text, views) };
   }
-  const sizeBytes = views === undefined ? Buffer.byteLength(text) : frameSizeOf(text, views);
+  // A frame goes out as its chunks: the parts are sent from the task's own buffers, never copied into one.
+  const body = views === undefined ? textBody(text) : { ...frameChunks(text, views), contentType: 'application/octet-stream' };
+  const { sizeBytes } = body;
   if (ref.maxOutputBytes !== undefined && sizeBytes > ref.maxOutputBytes) return tooLarge(result, 'output', sizeBytes, ref.maxOutputBytes, taskName);
-  await upload(ref.outputUrl, views === undefined ? text : encodeFrame(text, views), taskName);
+  await uploadPayload(ref.outputUrl, body, { what: 'output', taskName });
   return { ...answer, output: '', outputByReference: true };
 }

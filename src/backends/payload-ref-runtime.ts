@@ -4,29 +4,21 @@
  * fetched from `inputUrl` (codec text, or a binary frame of raw bytes), and
  * an output or a failure over `outputOverBytes` is PUT to `outputUrl`
  * instead of being answered inline (see `payload-ref-answer.ts`). Only
- * global `fetch` is used, so a function bundle carries no storage SDK and
- * the function needs no storage permission beyond the URLs.
+ * `node:http`/`node:https` are used (`url-transfer.ts`), so a function bundle
+ * carries no storage SDK and the function needs no storage permission
+ * beyond the URLs.
  */
-import { decodeFrame, isFrame } from '../contract/binary-frame.js';
 import { ENVELOPE_VERSION, PayloadRef, type ResultEnvelope } from '../contract/envelope.js';
 import { encodeError } from '../contract/error-codec.js';
 import type { ExecuteOptions, Runtime } from '../contract/runtime.js';
 import { PayloadTransferError } from '../errors.js';
-import { answerByReference, field, refused } from './payload-ref-answer.js';
+import { answerByReference, field } from './payload-ref-answer.js';
+import { downloadPayload } from './url-transfer.js';
 
 function refOf(event: unknown): PayloadRef | undefined {
   if (typeof event !== 'object' || event === null || !('payloadRef' in event)) return undefined;
   const parsed = PayloadRef.safeParse((event as { payloadRef: unknown }).payloadRef);
   return parsed.success ? parsed.data : undefined;
-}
-
-/** The input object: a frame's text and parts, or codec text. */
-async function download(url: string, taskName: string): Promise<{ text: string; views?: Uint8Array[] }> {
-  const response = await fetch(url);
-  if (!response.ok) throw await refused(response, 'input', url, taskName);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (isFrame(bytes)) return decodeFrame(bytes);
-  return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
 }
 
 function transferFailure(event: unknown, error: unknown, startedAt: number): ResultEnvelope {
@@ -67,7 +59,7 @@ export function withPayloadRefs(runtime: Runtime): Runtime {
       const executeOptions: ExecuteOptions = { ...options, ...(ref.frames === true ? { binaryOutput: true } : {}) };
       if (ref.inputUrl !== undefined) {
         try {
-          const { text, views } = await download(ref.inputUrl, field(event, 'task'));
+          const { text, views } = await downloadPayload(ref.inputUrl, { what: 'input', taskName: field(event, 'task') });
           envelope = { ...(event as object), input: text };
           if (views !== undefined) executeOptions.inputBinary = views;
         } catch (error) {

@@ -39,6 +39,14 @@ export interface PayloadStore {
   keyOf(taskId: string, attempt: number, part: 'input' | 'output'): string;
   /** Uploads `body` under `key`: codec text, or a binary frame of raw bytes (`binary-frame.ts`). */
   put(key: string, body: string | Uint8Array, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: uploads one object under `key` made of `chunks` in order
+   * (`sizeBytes` in all), without joining them first. A spilled binary frame
+   * goes through it when present (its chunks are the caller's own buffers,
+   * so a 20 MB value is not copied before the upload); else spillway joins
+   * the chunks and calls {@link PayloadStore.put}.
+   */
+  putChunks?(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal): Promise<void>;
   /** Downloads the object under `key`, as bytes. */
   get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
   /** Deletes the object under `key` (no error when it does not exist). */

@@ -6,8 +6,9 @@
  * instead; every envelope carries a PUT URL for an output too large to
  * answer inline. The attempt's objects are deleted before it settles.
  */
-import { decodeFrame, encodeFrame, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
+import { encodeFrame, frameChunks, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
 import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
+import { decodeFrame } from '../contract/frame-reader.js';
 import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
@@ -81,24 +82,52 @@ function urlLifetimeSeconds(store: PayloadStore, deadlineMs: number): number {
   return Math.max(1, Math.ceil(Math.min(MAX_URL_LIFETIME_MS, deadlineMs + store.urlExpiryMarginMs) / 1000));
 }
 
+/** An object to upload: codec text, or a binary frame as its chunks (`frameChunks`), not yet assembled. */
+type SpilledBody = string | { text: string; views: readonly Uint8Array[] };
+
 /** The input object of an envelope that spills: a binary frame (raw bytes) when the input has binary leaves, else its codec text. */
-function spilledInput(envelope: TaskEnvelope, store: PayloadStore, backend: string): string | Uint8Array {
+function spilledInput(envelope: TaskEnvelope, store: PayloadStore, backend: string): SpilledBody {
   const views = envelope.binary?.views;
   if (views !== undefined) {
     refuseOverCap(envelope, store, frameSizeOf(envelope.input, views), backend);
-    return encodeFrame(envelope.input, views);
+    return { text: envelope.input, views };
   }
   // UTF-8 takes at most three bytes per UTF-16 unit: measure only when that could pass the cap.
   if (envelope.input.length * 3 > store.maxObjectBytes) refuseOverCap(envelope, store, Buffer.byteLength(envelope.input), backend);
   return envelope.input;
 }
 
+/** Uploads `body` under `key`: a frame as its chunks when the store takes them (no copy of the parts), else assembled. */
+async function upload(store: PayloadStore, key: string, body: SpilledBody): Promise<void> {
+  if (typeof body === 'string') return store.put(key, body);
+  if (store.putChunks === undefined) return store.put(key, encodeFrame(body.text, body.views));
+  const { chunks, sizeBytes } = frameChunks(body.text, body.views);
+  return store.putChunks(key, chunks, sizeBytes);
+}
+
+/**
+ * Uploads `body` under `key` while signing its GET URL, and resolves with
+ * the URL once both are done (a failure of either waits for the other, so
+ * the caller's delete never races the upload).
+ */
+async function uploadAndSign(store: PayloadStore, key: string, body: SpilledBody, expiresInSeconds: number): Promise<string> {
+  const [signed, uploaded] = await Promise.allSettled([store.signGetUrl(key, expiresInSeconds), upload(store, key, body)]);
+  if (uploaded.status === 'rejected') throw uploaded.reason;
+  if (signed.status === 'rejected') throw signed.reason;
+  return signed.value;
+}
+
+/** True when the input is over `threshold` however its envelope is encoded (UTF-8 takes at least one byte per UTF-16 unit): it spills without encoding the envelope first. */
+function surelySpills(envelope: TaskEnvelope, threshold: number): boolean {
+  const views = envelope.binary?.views;
+  return (views === undefined ? envelope.input.length : inlineSizeOf(envelope.input, views)) > threshold;
+}
+
 /** The envelope inline with `payloadRef`, or `undefined` when its input is over `threshold` or the whole over the request limit. */
 function inlineOrSpill(envelope: TaskEnvelope, payloadRef: PayloadRef, threshold: number, limits: SpillLimits): EncodedEnvelope | undefined {
   const { backend, limitSource, requestLimitBytes } = limits;
   const views = envelope.binary?.views;
-  // UTF-8 takes at least one byte per UTF-16 unit: a long input spills without encoding the whole envelope first.
-  if ((views === undefined ? envelope.input.length : inlineSizeOf(envelope.input, views)) > threshold) return undefined;
+  if (surelySpills(envelope, threshold)) return undefined;
   const inline = encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
   if (inline.sizeBytes > requestLimitBytes || (views === undefined && Buffer.byteLength(envelope.input) > threshold)) return undefined;
   return inline;
@@ -144,21 +173,19 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
   const requests: StorageRequests = { writes: 0, reads: 0 };
   let inputKey: string | undefined;
   let sent: EncodedEnvelope;
+  // Presigning needs no object: an input that surely spills uploads while both URLs are signed.
+  const outputUrl = (async () => store.signPutUrl(outputKey, expiresInSeconds))();
+  outputUrl.catch(() => {});
   try {
-    const payloadRef: PayloadRef = {
-      outputUrl: await store.signPutUrl(outputKey, expiresInSeconds),
-      outputOverBytes,
-      frames: true,
-      maxOutputBytes: store.maxObjectBytes,
-    };
-    const inline = inlineOrSpill(envelope, payloadRef, threshold, limits);
+    const payloadRef: PayloadRef = { outputUrl: '', outputOverBytes, frames: true, maxOutputBytes: store.maxObjectBytes };
+    const inline = surelySpills(envelope, threshold) ? undefined : inlineOrSpill(envelope, { ...payloadRef, outputUrl: await outputUrl }, threshold, limits);
     if (inline === undefined) {
       const body = spilledInput(envelope, store, backend);
       inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
       requests.writes += 1;
-      await store.put(inputKey, body);
-      payloadRef.inputUrl = await store.signGetUrl(inputKey, expiresInSeconds);
+      payloadRef.inputUrl = await uploadAndSign(store, inputKey, body, expiresInSeconds);
     }
+    payloadRef.outputUrl = await outputUrl;
     sent = inline ?? encodeWithinLimit({ ...envelope, input: '', binary: undefined, payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
   } catch (error) {
     if (inputKey !== undefined) await store.delete(inputKey).catch(() => {});

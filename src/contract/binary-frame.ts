@@ -4,9 +4,10 @@
  *
  * - {@link inlineBinary}: one text with each leaf's bytes as base64, the
  *   form every JSON envelope carries (what `serialize` makes);
- * - a binary frame ({@link encodeFrame}, {@link decodeFrame}): the raw bytes
- *   of every leaf after a small header, the form of a payload spilled to
- *   object storage, so a 20 MB `Uint8Array` is stored as about 20 MB.
+ * - a binary frame ({@link encodeFrame}, or {@link frameChunks} to send it
+ *   without assembling it; read by `frame-reader.ts`): the raw bytes of every
+ *   leaf after a small header, the form of a payload spilled to object
+ *   storage, so a 20 MB `Uint8Array` is stored as about 20 MB.
  *
  * Frame layout: the ASCII magic `SPWF`, a little-endian uint32 header
  * length, the header (JSON `[textBytes, partBytes...]`), then the text as
@@ -15,10 +16,12 @@
  */
 
 /** The first bytes of every frame: `SPWF`. No codec text starts with `S`. */
-const MAGIC = [0x53, 0x50, 0x57, 0x46] as const;
+export const FRAME_MAGIC = [0x53, 0x50, 0x57, 0x46] as const;
 
 /** Sections start at multiples of this many bytes (the largest element size, `Float64Array`/`BigInt64Array`). */
-const ALIGN = 8;
+export const FRAME_ALIGN = 8;
+
+const ALIGN = FRAME_ALIGN;
 
 const padded = (length: number): number => Math.ceil(length / ALIGN) * ALIGN;
 
@@ -60,7 +63,7 @@ export function inlineBinary(text: string, views: readonly Uint8Array[]): string
 
 /** True when `bytes` is a frame made by {@link encodeFrame} (else it is codec text). */
 export function isFrame(bytes: Uint8Array): boolean {
-  return bytes.byteLength >= 8 && MAGIC.every((byte, index) => bytes[index] === byte);
+  return bytes.byteLength >= 8 && FRAME_MAGIC.every((byte, index) => bytes[index] === byte);
 }
 
 /** Bytes of the frame of `text` with `views`. */
@@ -71,62 +74,43 @@ export function frameSizeOf(text: string, views: readonly Uint8Array[]): number 
   return size;
 }
 
-/** The frame of `text` with `views`: one buffer holding every part's raw bytes (one copy of each). */
-export function encodeFrame(text: string, views: readonly Uint8Array[]): Uint8Array {
-  const textBytes = Buffer.from(text);
-  const header = Buffer.from(JSON.stringify([textBytes.byteLength, ...views.map((view) => view.byteLength)]));
-  let size = padded(8 + header.byteLength) + padded(textBytes.byteLength);
-  for (const view of views) size += padded(view.byteLength);
-  // Not zero-filled (that would write every byte twice): only the padding after each section is zeroed.
-  const frame = Buffer.allocUnsafeSlow(size);
-  let offset = 0;
-  const write = (bytes: Uint8Array | readonly number[], length: number, at: number): number => {
-    frame.set(bytes, at);
-    const end = padded(at + length);
-    frame.fill(0, at + length, end);
-    return end;
-  };
-  frame.set(MAGIC, 0);
-  frame.writeUInt32LE(header.byteLength, 4);
-  offset = write(header, header.byteLength, 8);
-  offset = write(textBytes, textBytes.byteLength, offset);
-  for (const view of views) offset = write(view, view.byteLength, offset);
-  return frame;
-}
-
-function malformed(why: string): Error {
-  return new Error(`malformed binary frame: ${why}`);
-}
+/** Zero bytes for the padding after a section (at most `ALIGN - 1` are used). */
+const PADDING = new Uint8Array(ALIGN);
 
 /**
- * The text and parts of a frame. Each part is copied to a buffer of its
- * own, as base64 decoding gives it: a leaf built over it spans its whole
- * `buffer`, as on every other path.
- * @throws {Error} when `frame` is no well-formed frame.
+ * The frame of `text` with `views` as the chunks to send in order, without
+ * copying the parts: the header and text in one small buffer, then each
+ * part's own bytes and its padding. `sizeBytes` is their total.
  */
-export function decodeFrame(frame: Uint8Array): { text: string; views: Uint8Array[] } {
-  if (!isFrame(frame)) throw malformed('it does not start with SPWF');
-  const bytes = frame;
-  const headerBytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(4);
-  if (8 + headerBytes > bytes.byteLength) throw malformed('its header runs past its end');
-  let lengths: unknown;
-  try {
-    lengths = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 8, headerBytes).toString('utf8'));
-  } catch {
-    throw malformed('its header is no JSON');
+export function frameChunks(text: string, views: readonly Uint8Array[]): { chunks: Uint8Array[]; sizeBytes: number } {
+  const textBytes = Buffer.from(text);
+  const header = Buffer.from(JSON.stringify([textBytes.byteLength, ...views.map((view) => view.byteLength)]));
+  const start = padded(8 + header.byteLength);
+  const head = Buffer.alloc(start + padded(textBytes.byteLength));
+  head.set(FRAME_MAGIC, 0);
+  head.writeUInt32LE(header.byteLength, 4);
+  head.set(header, 8);
+  head.set(textBytes, start);
+  const chunks: Uint8Array[] = [head];
+  let sizeBytes = head.byteLength;
+  for (const view of views) {
+    const padding = padded(view.byteLength) - view.byteLength;
+    chunks.push(view);
+    if (padding > 0) chunks.push(PADDING.subarray(0, padding));
+    sizeBytes += view.byteLength + padding;
   }
-  if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((length) => Number.isSafeInteger(length) && length >= 0)) {
-    throw malformed('its header is no list of lengths');
+  return { chunks, sizeBytes };
+}
+
+/** The frame of `text` with `views`: one buffer holding every part's raw bytes (one copy of each). */
+export function encodeFrame(text: string, views: readonly Uint8Array[]): Uint8Array {
+  const { chunks, sizeBytes } = frameChunks(text, views);
+  // Not zero-filled (that would write every byte twice): the chunks cover every byte, padding included.
+  const frame = Buffer.allocUnsafeSlow(sizeBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    frame.set(chunk, offset);
+    offset += chunk.byteLength;
   }
-  let offset = padded(8 + headerBytes);
-  const [textBytes, ...partBytes] = lengths as number[];
-  const section = (length: number): Uint8Array => {
-    if (offset + length > bytes.byteLength) throw malformed(`a section of ${length} bytes runs past its end (${bytes.byteLength} bytes)`);
-    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length);
-    offset += padded(length);
-    return view;
-  };
-  const textView = section(textBytes);
-  const text = Buffer.from(textView.buffer, textView.byteOffset, textView.byteLength).toString('utf8');
-  return { text, views: partBytes.map((length) => section(length).slice()) };
+  return frame;
 }

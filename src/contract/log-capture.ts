@@ -3,8 +3,10 @@
  * `process.stdout.write` / `process.stderr.write` are wrapped (once per
  * thread, on the first attempt that asks for capture; nothing is wrapped
  * before) and each write goes to the {@link TaskLogBuffer} of the attempt
- * whose async context made it (an AsyncLocalStorage), so two tasks that
+ * whose async context made it (its {@link AttemptScope}), so two tasks that
  * interleave on one worker or handler instance never get each other's lines.
+ * An attempt that already runs in a scope of its own (the local worker makes
+ * one per envelope) keeps its buffer there; otherwise capture opens one.
  * Output still reaches the real streams: capture only copies it.
  *
  * The console wrappers matter where a platform replaces the console with
@@ -12,11 +14,10 @@
  * own log descriptor): when a console call reached no stream, its formatted
  * arguments are recorded instead.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
+import { AttemptScope, currentScope, runInScope } from './attempt-scope.js';
 import { TaskLogBuffer, type TaskLogStream, type TaskLogs } from './task-log.js';
 
-const current = new AsyncLocalStorage<TaskLogBuffer>();
 let installed = false;
 
 /** The console methods that print, and the stream Node's console writes each to. */
@@ -43,7 +44,7 @@ function wrapStream(stream: TaskLogStream): void {
   const target = process[stream];
   const write = target.write;
   target.write = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
-    const log = current.getStore();
+    const log = currentScope()?.log;
     if (log?.open === true) log.write(stream, textOf(chunk, rest[0]), Date.now());
     return Reflect.apply(write, this, [chunk, ...rest]) as boolean;
   } as typeof target.write;
@@ -53,7 +54,7 @@ function wrapConsole(method: keyof Console, stream: TaskLogStream): void {
   const original = console[method];
   if (typeof original !== 'function') return;
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const log = current.getStore();
+    const log = currentScope()?.log;
     if (log === undefined) return Reflect.apply(original, this, args);
     const before = log.writes;
     const result = Reflect.apply(original, this, args);
@@ -82,7 +83,14 @@ export interface TaskLogCapture {
 /** A buffer that is also its own capture: one allocation per attempt. */
 class Capture extends TaskLogBuffer implements TaskLogCapture {
   run<T>(work: () => T): T {
-    return current.run(this, work);
+    const scope = currentScope();
+    if (scope !== undefined && scope.log === undefined) {
+      scope.log = this;
+      return work();
+    }
+    const own = new AttemptScope();
+    own.log = this;
+    return runInScope(own, work);
   }
 }
 

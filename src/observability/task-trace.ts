@@ -9,9 +9,16 @@
  * back to when the task was submitted and the attempt was queued. A task
  * waiting in the queue then holds no SDK span: spans that live through the
  * whole wait of thousands of queued tasks survive young-generation garbage
- * collections and multiply their cost.
+ * collections and multiply their cost. When the pool's workers cannot restore
+ * a trace context (no context manager registered there, so nothing in the
+ * worker could join the trace), the attempt carries no headers and both spans
+ * are made when it ends, back-dated the same way, with all their attributes
+ * at once: spans that live only for a moment cost the SDK about half as much.
+ *
+ * Times go to the SDK as `HrTime` (converted once here), so it does not
+ * convert each one again.
  */
-import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Attributes, type Context, context, type HrTime, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { BackendFacts } from '../backends/backend.js';
 import type { TaskEnvelope } from '../contract/envelope.js';
 import type { OffloadError } from '../errors.js';
@@ -40,8 +47,8 @@ function recordFailure(span: Span, error: OffloadError): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }
 
-function attemptAttributes(attempt: number, backend: TracedBackend): Attributes {
-  const attributes: Attributes = { [ATTR.backend]: backend.name, [ATTR.backendKind]: backend.kind, [ATTR.attempt]: attempt };
+function attemptAttributes(attempt: number, backend: TracedBackend, more: Attributes | undefined): Attributes {
+  const attributes: Attributes = { [ATTR.backend]: backend.name, [ATTR.backendKind]: backend.kind, [ATTR.attempt]: attempt, ...more };
   const invoked = backend.invokedFunction;
   if (invoked !== undefined) {
     attributes['faas.invoked_name'] = invoked.name;
@@ -51,14 +58,26 @@ function attemptAttributes(attempt: number, backend: TracedBackend): Attributes 
   return attributes;
 }
 
-/** An attempt whose span is not started yet: it waits in the local queue. */
+/** An attempt whose span is not started yet: it waits in the local queue, or ran where no trace context is restored. */
 interface QueuedAttempt {
   attempt: number;
   backend: TracedBackend;
   /** `performance.now()` when it was queued: its span's start time. */
   queuedAt: number;
-  /** Its envelope, which gets the span's `headers` when it is dispatched. */
+  /** Its envelope, which gets the span's `headers` if it is dispatched to a worker that restores trace context. */
   envelope: TaskEnvelope;
+}
+
+/** `performance.now()` milliseconds as an `HrTime` on the wall clock, with `wallOffsetMs` = `Date.now() - performance.now()`. */
+function hrTimeOf(performanceMs: number, wallOffsetMs: number): HrTime {
+  const ms = performanceMs + wallOffsetMs;
+  const seconds = Math.floor(ms / 1000);
+  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+}
+
+/** The wall clock's offset from `performance.now()`, for {@link hrTimeOf}. */
+function wallOffsetMs(): number {
+  return Date.now() - performance.now();
 }
 
 /** The task span and the span of its current attempt, each started when first needed. */
@@ -73,7 +92,7 @@ export class TaskTrace {
   #context: Context | undefined;
   #attempt: Span | undefined;
   #queued: QueuedAttempt | undefined;
-  /** The current attempt's queue time, set on its span when it ends (one attribute write fewer per task). */
+  /** The queue time of the current attempt if its span started before it was known (a remote attempt): set when it ends. */
   #queuedMs: number | undefined;
 
   constructor(tracer: Tracer, taskName: string, taskId: string, parent: Context, submittedAt: number) {
@@ -84,53 +103,61 @@ export class TaskTrace {
     this.#submittedAt = submittedAt;
   }
 
-  /** The task span, started (at the submission time) if it is not yet. */
-  #task(): Span {
+  /** The task span, started (at the submission time) if it is not yet, with `ending` (the attributes of its end) when it starts as it ends. */
+  #task(offsetMs: number, ending?: Attributes): Span {
     if (this.#span !== undefined) return this.#span;
-    const span = this.#tracer.startSpan(
-      `spillway.task ${this.#taskName}`,
-      { attributes: { [ATTR.taskName]: this.#taskName, [ATTR.taskId]: this.#taskId }, startTime: this.#submittedAt },
-      this.#parent,
-    );
+    const attributes: Attributes = { [ATTR.taskName]: this.#taskName, [ATTR.taskId]: this.#taskId, ...ending };
+    const span = this.#tracer.startSpan(`spillway.task ${this.#taskName}`, { attributes, startTime: hrTimeOf(this.#submittedAt, offsetMs) }, this.#parent);
     this.#span = span;
     this.#context = trace.setSpan(this.#parent, span);
     return span;
   }
 
-  #startAttempt(attempt: number, backend: TracedBackend, queuedAt: number): TraceHeaders {
-    this.#task();
-    const taskContext = this.#context as Context;
+  /** Starts the span of attempt `attempt` on `backend`, queued at `queuedAt`, with `attributes` besides the attempt's own. */
+  #startAttempt(attempt: number, backend: TracedBackend, queuedAt: number, offsetMs: number, attributes?: Attributes, taskEnding?: Attributes): Span {
+    this.#task(offsetMs, taskEnding);
     const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
-    const span = this.#tracer.startSpan('spillway.attempt', { kind, attributes: attemptAttributes(attempt, backend), startTime: queuedAt }, taskContext);
+    const options = { kind, attributes: attemptAttributes(attempt, backend, attributes), startTime: hrTimeOf(queuedAt, offsetMs) };
+    const span = this.#tracer.startSpan('spillway.attempt', options, this.#context);
     this.#attempt = span;
-    return attemptTraceHeaders(taskContext, span);
+    return span;
   }
 
-  /** Starts the span of the queued attempt, if one waits: its envelope gets the headers. */
-  #open(): void {
+  /** Starts the span of the queued attempt, if one waits, with `attributes`; the envelope gets the headers when `withHeaders`. */
+  #open(offsetMs: number, withHeaders: boolean, attributes?: Attributes, taskEnding?: Attributes): void {
     const queued = this.#queued;
     if (queued === undefined) return;
     this.#queued = undefined;
-    queued.envelope.headers = this.#startAttempt(queued.attempt, queued.backend, queued.queuedAt);
+    const span = this.#startAttempt(queued.attempt, queued.backend, queued.queuedAt, offsetMs, attributes, taskEnding);
+    if (withHeaders) queued.envelope.headers = attemptTraceHeaders(this.#context as Context, span);
   }
 
   /** Starts the span of attempt `attempt` on `backend` now; returns the headers that carry it to where it runs. */
   attemptStarted(attempt: number, backend: TracedBackend): TraceHeaders {
     this.#queued = undefined;
     this.#queuedMs = undefined;
-    return this.#startAttempt(attempt, backend, performance.now());
+    const span = this.#startAttempt(attempt, backend, performance.now(), wallOffsetMs());
+    return attemptTraceHeaders(this.#context as Context, span);
   }
 
-  /** Attempt `attempt` waits in the local queue since `queuedAt`; its span starts, and `envelope` gets its headers, on {@link dispatched}. */
+  /** Attempt `attempt` waits in the local queue since `queuedAt`; its span starts on {@link dispatched} (or when it ends). */
   attemptQueued(attempt: number, backend: TracedBackend, queuedAt: number, envelope: TaskEnvelope): void {
     this.#queued = { attempt, backend, queuedAt, envelope };
     this.#queuedMs = undefined;
   }
 
-  /** The attempt left the queue after `queuedMs` (recorded on its span when it ends). */
-  dispatched(queuedMs: number): void {
-    this.#open();
-    this.#queuedMs = queuedMs;
+  /**
+   * The attempt left the queue after `queuedMs`. With `carryContext` (its
+   * worker may restore a trace context) its span starts now and its envelope
+   * gets the headers; otherwise the span is made when the attempt ends.
+   */
+  dispatched(queuedMs: number, carryContext: boolean): void {
+    if (this.#queued === undefined) {
+      this.#queuedMs = queuedMs;
+      return;
+    }
+    if (carryContext) this.#open(wallOffsetMs(), true, { [ATTR.queueMs]: queuedMs });
+    else this.#queuedMs = queuedMs;
   }
 
   /** A remote attempt's breaker state when it was sent, and its estimated cost. */
@@ -138,37 +165,47 @@ export class TaskTrace {
     this.#attempt?.setAttributes({ [ATTR.breakerState]: breakerState, [ATTR.estimatedUsd]: estimatedUsd });
   }
 
+  /** The current attempt's span with `ending` set: started with them if it has not started, else given them now. */
+  #ending(offsetMs: number, ending: Attributes, taskEnding?: Attributes): Span | undefined {
+    if (this.#queued !== undefined) {
+      this.#open(offsetMs, false, ending, taskEnding);
+      return this.#attempt;
+    }
+    this.#attempt?.setAttributes(ending);
+    return this.#attempt;
+  }
+
   /** The attempt failed with `error` and the task is tried again on `nextBackend` because of `reason`. */
   attemptRetried(error: OffloadError, runMs: number, reason: string, nextBackend: string): void {
-    this.#open();
-    const span = this.#attempt;
+    const offsetMs = wallOffsetMs();
+    const ending: Attributes = { [ATTR.runMs]: runMs, [ATTR.retryReason]: reason, [ATTR.retryNextBackend]: nextBackend };
+    if (this.#queuedMs !== undefined) ending[ATTR.queueMs] = this.#queuedMs;
+    const span = this.#ending(offsetMs, ending);
     if (span === undefined) return;
-    span.setAttributes({ [ATTR.runMs]: runMs, [ATTR.retryReason]: reason, [ATTR.retryNextBackend]: nextBackend });
-    if (this.#queuedMs !== undefined) span.setAttribute(ATTR.queueMs, this.#queuedMs);
     recordFailure(span, error);
-    // An explicit end time: with a start time given, the SDK would take Date.now() (whole milliseconds).
-    span.end(performance.now());
+    span.end(hrTimeOf(performance.now(), offsetMs));
     this.#attempt = undefined;
+    this.#queuedMs = undefined;
   }
 
   /** The task settled: `error` is its final error, or undefined on success. Ends the open attempt and the task span. */
   ended(error: OffloadError | undefined, backend: string, attempts: number, runMs: number): void {
-    this.#open();
+    const offsetMs = wallOffsetMs();
     const endedAt = performance.now();
-    const attempt = this.#attempt;
+    const outcome = error?.code ?? OUTCOME_OK;
+    const taskEnding: Attributes = { [ATTR.outcome]: outcome, [ATTR.backend]: backend, [ATTR.attempts]: attempts };
+    const ending: Attributes = { [ATTR.outcome]: outcome, [ATTR.runMs]: runMs };
+    if (this.#queuedMs !== undefined) ending[ATTR.queueMs] = this.#queuedMs;
+    const startsNow = this.#span === undefined;
+    const attempt = this.#ending(offsetMs, ending, taskEnding);
     if (attempt !== undefined) {
-      attempt.setAttributes(
-        this.#queuedMs === undefined
-          ? { [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.runMs]: runMs }
-          : { [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.runMs]: runMs, [ATTR.queueMs]: this.#queuedMs },
-      );
       if (error !== undefined) recordFailure(attempt, error);
-      attempt.end(endedAt);
+      attempt.end(hrTimeOf(endedAt, offsetMs));
       this.#attempt = undefined;
     }
-    const span = this.#task();
-    span.setAttributes({ [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.backend]: backend, [ATTR.attempts]: attempts });
+    const span = this.#task(offsetMs, taskEnding);
+    if (!startsNow) span.setAttributes(taskEnding);
     if (error !== undefined) recordFailure(span, error);
-    span.end(endedAt);
+    span.end(hrTimeOf(endedAt, offsetMs));
   }
 }

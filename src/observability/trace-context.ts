@@ -69,12 +69,17 @@ export function extractTraceContext(headers: TraceHeaders | undefined): Context 
 const PROBE = ROOT_CONTEXT.setValue(Symbol('spillway.context-probe'), true);
 const isProbeActive = () => context.active() === PROBE;
 
+/** True when this process (or thread) has a context manager: `context.with` carries a context into its callback, so a restored trace context reaches a task. */
+export function canRestoreTraceContext(): boolean {
+  return context.with(PROBE, isProbeActive);
+}
+
 /**
  * Runs `work` in the trace context that `headers` carry (see {@link extractTraceContext});
  * just `work()` without headers, or when this process has no context manager
  * (`context.with` would not carry a context into `work`, so the headers are not parsed).
  */
 export function withTraceHeaders<T>(headers: TraceHeaders | undefined, work: () => T): T {
-  if (headers === undefined || !context.with(PROBE, isProbeActive)) return work();
+  if (headers === undefined || !canRestoreTraceContext()) return work();
   return context.with(extractTraceContext(headers), work);
 }

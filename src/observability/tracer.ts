@@ -3,7 +3,7 @@
  * only while a tracer provider is registered: without one, a task costs one
  * check and no allocation.
  */
-import { ProxyTracerProvider, type Tracer, trace } from '@opentelemetry/api';
+import { ProxyTracerProvider, type Tracer, type TracerProvider, trace } from '@opentelemetry/api';
 
 /** Instrumentation scope of every span and metric spillway makes. */
 export const SCOPE = 'spillway';
@@ -29,10 +29,23 @@ export const ATTR = {
 /** Outcome attribute of a success; a failure's outcome is its error `code`. */
 export const OUTCOME_OK = 'ok';
 
-/** The tracer when a tracer provider is registered, else undefined (and nothing is traced). */
+/** The registered provider (the proxy's delegate) that {@link activeTracer} last saw, and its tracer. */
+let seenProvider: TracerProvider | undefined;
+let seenTracer: Tracer | undefined;
+
+/**
+ * The tracer when a tracer provider is registered, else undefined (and
+ * nothing is traced). Asked once per task: the tracer is kept while the same
+ * provider stays registered (an SDK's `getTracer` builds a key string per call).
+ */
 export function activeTracer(): Tracer | undefined {
-  const provider = trace.getTracerProvider();
-  // The global provider is a proxy until an SDK registers its delegate.
-  if (provider instanceof ProxyTracerProvider) return provider.getDelegateTracer(SCOPE);
-  return provider.getTracer(SCOPE);
+  const global = trace.getTracerProvider();
+  // The global provider is a proxy, with no delegate (a no-op one) until an SDK registers its own.
+  const proxied = global instanceof ProxyTracerProvider;
+  const provider = proxied ? global.getDelegate() : global;
+  if (provider !== seenProvider) {
+    seenProvider = provider;
+    seenTracer = proxied ? global.getDelegateTracer(SCOPE) : global.getTracer(SCOPE);
+  }
+  return seenTracer;
 }

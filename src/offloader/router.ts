@@ -51,6 +51,8 @@ export class Router {
   /** Attempts placed on each remote whose environment the predictor already counts, not yet sent. */
   readonly #claims = new Map<string, number>();
   readonly #prewarmer: Prewarmer | undefined;
+  /** When the pool's current saturation began, as the `auto` placements saw it (undefined: not saturated at the last one). */
+  #saturatedSince: number | undefined;
 
   constructor(parts: RouterParts) {
     this.#parts = parts;
@@ -141,9 +143,15 @@ export class Router {
       remotes: [],
       spend: ledger.committed(),
     };
-    this.#prewarmer?.observe(pool.queued, performance.now());
+    const now = performance.now();
+    this.#prewarmer?.observe(pool.queued, now);
     // Remote signals cost a little to gather: only when the pool is saturated.
-    if (!scheduler.saturated(snapshot)) return local;
+    if (!scheduler.saturated(snapshot)) {
+      this.#saturatedSince = undefined;
+      return local;
+    }
+    this.#saturatedSince ??= now;
+    snapshot.local.saturatedForMs = now - this.#saturatedSince;
     snapshot.local.predictedRunMs = local.durations.estimateMs(task.name, task.expectedDurationMs);
     snapshot.remotes = this.#remoteSignals(task, timeoutMs, data);
     if (data !== undefined) snapshot.dataRegion = data.region;
@@ -179,6 +187,7 @@ export class Router {
         reserveUsd: reserveUsd === undefined && transferUsd === 0 ? undefined : (reserveUsd ?? 0) + transferUsd,
         expectedLatencyMs: measured?.[remote.name]?.succeeded ? measured[remote.name].latencyMs.p50 : undefined,
         predictedLatencyMs: prediction?.latencyMs,
+        predictedColdStartMs: prediction?.coldStartMs,
         region: regionOf(remote),
       };
     });

@@ -293,10 +293,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#backend = next;
   }
 
-  dispatched(now = this.#attemptStartedAt): void {
+  dispatched(now = this.#attemptStartedAt, carryContext = true): void {
     this.#queuedMs = now - this.#attemptStartedAt;
     this.#dispatchedAt = now;
-    this.#trace?.dispatched(this.#queuedMs);
+    this.#trace?.dispatched(this.#queuedMs, carryContext);
     this.#services.reporter.dispatched(this);
     this.#hedge?.arm(this.#backend, now);
   }

@@ -118,6 +118,8 @@ export interface RemoteSignals {
    * (undefined: no prediction; the remote is not held back by latency).
    */
   predictedLatencyMs?: number;
+  /** The cold start inside `predictedLatencyMs`, ms (0: a warm environment is idle; undefined: no prediction). */
+  predictedColdStartMs?: number;
   /** The region the remote runs in, when known. */
   region?: string;
 }
@@ -138,6 +140,13 @@ interface LocalSignals {
   predictedWaitMs: number;
   /** Predicted run time of this task on the pool, ms (undefined: unknown, taken as 0). */
   predictedRunMs?: number;
+  /**
+   * How long the pool has been saturated without a break, ms (0 or
+   * undefined: it just became saturated). The latency-aware rule stops
+   * waiting for the pool instead of a cold remote once this reaches the
+   * remote's predicted cold start.
+   */
+  saturatedForMs?: number;
   /** State of the local pool's breaker (worker crash storms open it). */
   breaker: BreakerState;
 }

@@ -46,6 +46,19 @@ describe('spillway simulate', () => {
     expect(chosen?.p99Ms).toBeLessThanOrEqual(5000);
   });
 
+  it('reports the local-only and first-remote-only baselines, and a burst leaves the caller dispatchMs apart', async () => {
+    const args = ['simulate', '--trace', tracePath, '--local-workers', '2', '--remote', 'lambda:memory=1769', '--sweep', 'maxWaitMs=0..0', '--json'];
+    type Baselines = {
+      baselines: { local: { tasksPerBackend: Record<string, number>; p99Ms: number }; remote: { tasksPerBackend: Record<string, number>; p99Ms: number } };
+    };
+    const plain = JSON.parse((await spillway(...args)).stdout) as Baselines;
+    expect(plain.baselines.local.tasksPerBackend.lambda).toBe(0);
+    expect(plain.baselines.remote.tasksPerBackend.local).toBe(0);
+    const slowCaller = JSON.parse((await spillway(...args, '--dispatch-ms', '50')).stdout) as Baselines;
+    expect(slowCaller.baselines.remote.p99Ms).toBeGreaterThan(plain.baselines.remote.p99Ms);
+    expect(slowCaller.baselines.local).toEqual(plain.baselines.local);
+  });
+
   it.each([
     [['--sweep', 'maxWaitMs=5..1']],
     [['--sweep', 'minWait=1..5']],

@@ -40,6 +40,10 @@ function recordingStore(): PayloadStore {
       sizes.puts.push(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
       await inner.put(key, body, signal);
     },
+    async putChunks(key, chunks, sizeBytes, signal) {
+      sizes.puts.push(sizeBytes);
+      await inner.putChunks?.(key, chunks, sizeBytes, signal);
+    },
     async get(key, signal) {
       const bytes = await inner.get(key, signal);
       sizes.gets.push(bytes.byteLength);

@@ -2,7 +2,7 @@
 // server (s3rver on 127.0.0.1, which checks presigned URLs' expiry), the
 // Lambda emulator (serverless-offline) and the Functions Framework, each
 // running the built handler over test/fixtures/spill-tasks.mjs. The function
-// side only fetches presigned URLs (global fetch), as it would on AWS or GCP.
+// side only fetches presigned URLs (node:http), as it would on AWS or GCP.
 // The GCS path runs against test/support/gcs-server.ts: no GCS server exists
 // on npm, so a small real HTTP server on 127.0.0.1 that checks V4 signed URLs
 // (signature and expiry) as GCS does stands in for it (not msw).
@@ -84,6 +84,14 @@ function recording(inner: PayloadStore): PayloadStore & { puts: (string | number
       puts.push(typeof body === 'string' ? 'text' : body.byteLength);
       await inner.put(key, body, signal);
     },
+    ...(inner.putChunks === undefined
+      ? {}
+      : {
+          async putChunks(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal) {
+            puts.push(sizeBytes);
+            await inner.putChunks?.(key, chunks, sizeBytes, signal);
+          },
+        }),
     async get(key, signal) {
       const bytes = await inner.get(key, signal);
       gets.push(bytes.byteLength);

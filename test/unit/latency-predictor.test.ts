@@ -73,6 +73,18 @@ describe('decide with predicted latencies', () => {
     expect(scheduler.decide(snapshot(undefined, 0))).toBe('lambda');
   });
 
+  it('stops waiting for the pool once it has been saturated for the predicted cold start', () => {
+    const scheduler = createScheduler({ maxQueueDepth: 0 });
+    const cold = (saturatedForMs: number, predictedColdStartMs: number): SchedulerSnapshot => {
+      const base = snapshot(740, 600);
+      return { ...base, local: { ...base.local, saturatedForMs }, remotes: [{ ...base.remotes[0], predictedColdStartMs }] };
+    };
+    expect(scheduler.decide(cold(599, 600))).toBe('local');
+    expect(scheduler.decide(cold(600, 600))).toBe('lambda');
+    // A warm remote predicted slower than the pool stays behind it however long the overload.
+    expect(scheduler.decide(cold(60_000, 0))).toBe('local');
+  });
+
   it('applies the threshold alone with latencyAware: false', () => {
     expect(createScheduler({ maxQueueDepth: 0, latencyAware: false }).decide(snapshot(740, 600))).toBe('lambda');
   });

@@ -39,6 +39,24 @@ describe('simulate', () => {
     expect(result.costUsd).toBeCloseTo(0.0000002 + (100 * (1769 / 1024) * 0.0000166667) / 1000, 12);
   });
 
+  it('sends a burst of remote attempts one dispatchMs apart (the caller sends them one at a time)', () => {
+    const lambda = parseRemoteSpec('lambda:memory=1769,network=0,cold=0');
+    const trace = Array.from({ length: 100 }, () => ({ at: 0, task: 't', durationMs: 20 }));
+    const pinned: SimulationSetting = { ...noRemotes, remotes: [lambda], placement: 'lambda' };
+    expect(simulate(trace, pinned)).toMatchObject({ p99Ms: 20, tasksPerBackend: { local: 0, lambda: 100 } });
+    // The 99th of 100 attempts leaves 99 x 3 ms after its arrival; the last, 100 x 3 ms.
+    const sent = simulate(trace, { ...pinned, dispatchMs: 3 });
+    expect(sent.p99Ms).toBeCloseTo(20 + 99 * 3, 9);
+    expect(sent.makespanMs).toBeCloseTo(20 + 100 * 3, 9);
+    expect(sent.costUsd).toBe(simulate(trace, pinned).costUsd);
+  });
+
+  it('places every arrival on the pool with placement local, whatever the thresholds', () => {
+    const trace = Array.from({ length: 4 }, () => ({ at: 0, task: 't', durationMs: 100 }));
+    const setting: SimulationSetting = { ...noRemotes, remotes: [parseRemoteSpec('lambda')], burst: { maxQueueDepth: 0 }, placement: 'local' };
+    expect(simulate(trace, setting)).toMatchObject({ p99Ms: 200, tasksPerBackend: { local: 4, lambda: 0 }, costUsd: 0 });
+  });
+
   it('gives the same result for the same seed, and other draws for another', () => {
     const setting: SimulationSetting = { ...noRemotes, remotes: [parseRemoteSpec('lambda')], burst: { maxWaitMs: 50 } };
     const trace = burstyTrace(2000);

@@ -2,8 +2,9 @@
 // spillway/contract) against an in-memory payload store: when an input
 // spills, what the envelope carries, the hard cap, and the storage cost.
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, inlineBinary } from '../../src/contract/binary-frame.js';
+import { encodeFrame, inlineBinary } from '../../src/contract/binary-frame.js';
 import { deserialize, serializeParts } from '../../src/contract/codec.js';
+import { decodeFrame } from '../../src/contract/frame-reader.js';
 import { ENVELOPE_VERSION, type PayloadStore, prepareEnvelope, type ResultEnvelope, type SpillLimits, type TaskEnvelope } from '../../src/contract/index.js';
 import { PayloadTooLargeError, PayloadTransferError } from '../../src/index.js';
 

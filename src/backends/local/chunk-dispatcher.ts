@@ -68,6 +68,11 @@ export class ChunkDispatcher {
   readonly #deaths: WorkerDeaths;
   /** Workers replaced because a task changed `Object.prototype` or added a global. */
   recycledWorkers = 0;
+  /**
+   * Whether the workers can restore a trace context (see `ChunkReply.traceContext`):
+   * unknown until the first reply says, then true once any worker said so.
+   */
+  #workersTrace: boolean | undefined;
   /** The last chunk each worker answered, by thread id: a worker that dies idle wrote its fault's origin there. */
   readonly #lastReplied = new Map<number, Chunk>();
   readonly #pumpTask = (): void => this.pump();
@@ -188,11 +193,12 @@ export class ChunkDispatcher {
     const envelopes = new Array<TaskEnvelope>(jobs.length);
     const now = performance.now();
     const queue = this.#queue;
+    const carryContext = this.#workersTrace !== false;
     for (let index = 0; index < jobs.length; index++) {
       const job = jobs[index];
       envelopes[index] = job.envelope;
       queue.markSent(job, chunk, index);
-      job.sink.dispatched(now);
+      job.sink.dispatched(now, carryContext);
     }
     this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
@@ -219,6 +225,7 @@ export class ChunkDispatcher {
       return;
     }
     this.#rememberReply(reply.threadId, chunk);
+    if (reply.traceContext !== undefined && this.#workersTrace !== true) this.#workersTrace = reply.traceContext;
     const results = unpackResults(reply.results);
     const queue = this.#queue;
     if (results.length < chunk.jobs.length) queue.requeueFront(chunk.jobs.slice(results.length));

@@ -1,13 +1,14 @@
 /**
  * Worker side: which envelope a fault that kills the worker came from. Each
- * envelope runs inside an AsyncLocalStorage context, which its timers and
+ * envelope runs inside its own attempt scope (an AsyncLocalStorage context,
+ * shared with log capture: `contract/attempt-scope.ts`), which its timers and
  * promises inherit, so `process.exit()`, an uncaught exception and an
  * unhandled rejection can be traced to the task that caused them even when
  * it already returned. The origin is written into the progress buffer of the
  * chunk the worker runs (or ran last) before the worker dies; the caller then
  * charges the fault to that task instead of the one running now.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AttemptScope, currentScope, runInScope } from '../../contract/attempt-scope.js';
 import { CULPRIT_BYTES, culpritByte, FAULT_FROM_SETTLED_TASK, PROGRESS } from './wire-format.js';
 
 /** One chunk as the worker runs it. */
@@ -18,14 +19,22 @@ export interface RunningChunk {
   index: number;
 }
 
-interface Origin {
-  chunk: RunningChunk;
-  index: number;
-  task: string;
-  id: string;
+/** The scope an envelope runs in: which chunk, index and task a fault it leaves behind comes from. */
+class Origin extends AttemptScope {
+  readonly chunk: RunningChunk;
+  readonly index: number;
+  readonly task: string;
+  readonly id: string;
+
+  constructor(chunk: RunningChunk, index: number, task: string, id: string) {
+    super();
+    this.chunk = chunk;
+    this.index = index;
+    this.task = task;
+    this.id = id;
+  }
 }
 
-const origins = new AsyncLocalStorage<Origin>();
 let active: RunningChunk | undefined;
 let last: RunningChunk | undefined;
 
@@ -49,7 +58,7 @@ export function closeChunk(chunk: RunningChunk): void {
 /** Runs envelope `index` of `chunk` in its own context, so faults it leaves behind can be traced to it. */
 export function runAttributed<T>(chunk: RunningChunk, index: number, task: string, id: string, run: () => T): T {
   chunk.index = index;
-  return origins.run({ chunk, index, task, id }, run);
+  return runInScope(new Origin(chunk, index, task, id), run);
 }
 
 function writeCulprit(target: RunningChunk, origin: Origin): void {
@@ -60,7 +69,8 @@ function writeCulprit(target: RunningChunk, origin: Origin): void {
 
 /** Records where the fault now killing the worker came from (the first fault wins). */
 function blame(): void {
-  const origin = origins.getStore();
+  const scope = currentScope();
+  const origin = scope instanceof Origin ? scope : undefined;
   const target = active ?? last;
   if (origin === undefined || target === undefined || Atomics.load(target.fault, 0) !== 0) return;
   if (target === active && origin.chunk === target) {

@@ -93,6 +93,12 @@ export interface ChunkReply {
   binary?: (Uint8Array[] | null)[];
   /** The last task that ran changed `Object.prototype` or added an enumerable global (see `global-drift.ts`); `retire` is true. */
   tainted?: WorkerTaint;
+  /**
+   * The worker has a context manager, so a task there runs in the trace
+   * context its envelope carries; false: trace headers would be ignored there
+   * (the caller then sends none). Set on replies of chunks that ran.
+   */
+  traceContext?: boolean;
 }
 
 /** True when `headers` hold `traceparent` and nothing else. */

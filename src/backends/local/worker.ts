@@ -8,6 +8,7 @@ import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { encodeError } from '../../contract/error-codec.js';
 import { createRuntime, type Runtime } from '../../contract/runtime.js';
 import { loadTaskModule } from '../../contract/task-module-load.js';
+import { canRestoreTraceContext } from '../../observability/trace-context.js';
 import { driftSince, type GlobalBaseline, quickDrift, takeBaseline } from '../global-drift.js';
 import { beginAttempt, endAttempt, listenForAborts } from './abort-watch.js';
 import { closeChunk, openChunk, type RunningChunk, runAttributed, traceFaults } from './fault-origin.js';
@@ -110,7 +111,7 @@ async function runEnvelopes(
     endAttempt(slots, index);
     // A task that changed shared globals retires its worker: the rest of the chunk runs on a fresh one.
     const taint = baseline !== undefined && quickDrift(baseline) ? taintOf(envelope, 1) : undefined;
-    if (taint !== undefined) return { threadId, results: packResults(results), retire: true, tainted: taint };
+    if (taint !== undefined) return { threadId, results: packResults(results), retire: true, tainted: taint, traceContext: canRestoreTraceContext() };
   }
   // The full check (new globals too) once per chunk: it names the chunk's last task, the others ran before it.
   const ran = results.filter((result) => result !== null).length;
@@ -118,7 +119,13 @@ async function runEnvelopes(
     envelopes.findLast((_, index) => results[index] != null),
     ran,
   );
-  return { threadId, results: packResults(results), retire: taint !== undefined || (limit !== undefined && executed >= limit), tainted: taint };
+  return {
+    threadId,
+    results: packResults(results),
+    retire: taint !== undefined || (limit !== undefined && executed >= limit),
+    tainted: taint,
+    traceContext: canRestoreTraceContext(),
+  };
 }
 
 type MoveReply = (reply: ChunkReply, transfer: ArrayBuffer[]) => ChunkReply;
