@@ -15,6 +15,8 @@
  * The last line is one JSON object: { binary1MB, binary4MB, binary16MB, numbers1MB, binary1KB, *Transfer, ... }.
  *
  * Run: npm run bench:payload   (builds dist/ first; REPS=5 by default)
+ * PAYLOAD_ONLY=binary4MB,binary1MB runs only those scenarios (keys as in the
+ * last line); PAYLOAD_SPILL=0 skips the spill half (no emulators started).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +96,14 @@ scenarios.push({
     if (!Array.isArray(result) || result.length !== numbers.length || result[numbers.length - 1] !== numbers.at(-1)) throw new Error('wrong echo of numbers');
   },
 });
+
+const only = process.env.PAYLOAD_ONLY?.split(',').filter((key) => key !== '');
+if (only !== undefined && only.length > 0) {
+  const unknown = only.filter((key) => !scenarios.some((scenario) => scenario.key === key));
+  if (unknown.length > 0)
+    throw new Error(`Expected PAYLOAD_ONLY to name scenarios (${scenarios.map((scenario) => scenario.key).join(', ')}), got ${unknown.join(', ')}`);
+  scenarios.splice(0, scenarios.length, ...scenarios.filter((scenario) => only.includes(scenario.key)));
+}
 
 /** Mean round-trip time of one call, ms. */
 async function measure(scenario: Scenario, side: Side): Promise<number> {
@@ -175,14 +185,17 @@ summary.envelope1MBBytes = envelopeBytes;
 summary.envelope1MBEncodeMs = envelope1MBEncodeMs;
 summary.envelope1MBDecodeMs = envelope1MBDecodeMs;
 // The spill half (20 MB through the S3 store on both emulators vs the plain SDK) runs in its own process: it starts servers and emulators this one does not need.
-const spill = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./payload-spill.ts', import.meta.url))], {
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-  maxBuffer: 64 * 1024 * 1024,
-});
-const spillLines = spill.stdout.trimEnd().split('\n');
-console.log(spillLines.slice(0, -1).join('\n'));
-if (spill.status !== 0) throw new Error(`bench/payload-spill.ts exited with ${spill.status}`);
-const { spillS3Overhead, ...spillOthers } = JSON.parse(spillLines.at(-1) ?? '{}') as { spillS3Overhead: number };
+function runSpillHalf(): Record<string, number> {
+  const spill = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./payload-spill.ts', import.meta.url))], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const spillLines = spill.stdout.trimEnd().split('\n');
+  console.log(spillLines.slice(0, -1).join('\n'));
+  if (spill.status !== 0) throw new Error(`bench/payload-spill.ts exited with ${spill.status}`);
+  return JSON.parse(spillLines.at(-1) ?? '{}') as Record<string, number>;
+}
+const { spillS3Overhead, ...spillOthers } = process.env.PAYLOAD_SPILL === '0' ? {} : runSpillHalf();
 const { binary1MB, binary4MB, binary16MB, numbers1MB, ...others } = summary;
 console.log(JSON.stringify({ binary1MB, binary4MB, binary16MB, numbers1MB, spillS3Overhead, ...others, ...spillOthers }));

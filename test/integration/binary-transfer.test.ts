@@ -2,7 +2,7 @@
 // what is detached, and what happens to an attempt that would send a moved input again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOffloader, type Offloader, SerializationError, ValidationError } from '../../src/index.js';
-import { echo, failOnceBytes, moveBytes } from '../fixtures/tasks.js';
+import { echo, failOnceBytes, keepBytes, moveBytes } from '../fixtures/tasks.js';
 import { rejectionOf, tasksUrl } from '../support/helpers.js';
 
 let offloader: Offloader;
@@ -44,6 +44,28 @@ describe('transfer', () => {
     expect(error).toBeInstanceOf(SerializationError);
     expect(error.message).toMatch(/transferred to a local worker/);
     await expect(offloader.run(failOnceBytes, new Uint8Array(256))).resolves.toBe(256);
+  });
+
+  it('without transfer, large buffers stay whole on both sides (the input, and a buffer the task keeps and returns) and keep what they share', async () => {
+    const single = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 } });
+    try {
+      const large = new Uint8Array(256 * 1024).fill(3);
+      const first = (await single.run(keepBytes, large)) as { bytes: Uint8Array; keptBefore: number };
+      expect(large.byteLength).toBe(256 * 1024);
+      expect(first.bytes).toEqual(large);
+      expect(first.keptBefore).toBe(-1);
+      // The buffer the task kept and returned is still whole in the worker.
+      const second = (await single.run(keepBytes, new Uint8Array(128 * 1024))) as { keptBefore: number };
+      expect(second.keptBefore).toBe(256 * 1024);
+      const shared = new Uint8Array(128 * 1024).fill(4);
+      const both = (await single.run(echo, { bytes: shared, words: new Uint16Array(shared.buffer), again: shared })) as Record<string, ArrayBufferView>;
+      expect(shared.byteLength).toBe(128 * 1024);
+      expect(both.words.buffer).toBe(both.bytes.buffer);
+      expect(both.again).toBe(both.bytes);
+      expect((both.words as Uint16Array)[0]).toBe(0x0404);
+    } finally {
+      await single.destroy();
+    }
   });
 
   it('a transfer option that is not a boolean is a ValidationError', async () => {

@@ -5,17 +5,22 @@
  */
 import type { ResultEnvelope } from '../../contract/envelope.js';
 import type { OffloadError } from '../../errors.js';
+import type { AttemptSink } from './attempt-sink.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, QUEUED, SENT, SETTLED } from './job.js';
 import type { Lane } from './lane.js';
 import { predictWaitMs } from './predict-wait.js';
+
+/** The sink of a settled job: the job may stay referenced a while (its chunk, the last chunk a worker answered), its caller's run and result need not. */
+const SETTLED_SINK: AttemptSink = { dispatched() {}, settled() {} };
 
 /** Consumed entries kept at the queue's front before it is compacted. */
 const COMPACT_AFTER = 4096;
 
 /** FIFO of the pool's jobs, with their counts. */
 export class JobQueue {
-  #jobs: Job[] = [];
+  /** Entries before `#head` are consumed and cleared (`undefined`), so a settled job (its input, its caller's promise, its result) is not kept alive until compaction. */
+  #jobs: (Job | undefined)[] = [];
   #head = 0;
   #queued = 0;
   #running = 0;
@@ -55,15 +60,17 @@ export class JobQueue {
   /** The oldest queued job, left in the queue. */
   peek(): Job | undefined {
     const jobs = this.#jobs;
-    while (this.#head < jobs.length && jobs[this.#head].state !== QUEUED) this.#head++;
-    return jobs[this.#head];
+    let head = this.#head;
+    while (head < jobs.length && (jobs[head] as Job).state !== QUEUED) jobs[head++] = undefined;
+    this.#head = head;
+    return jobs[head];
   }
 
   /** Takes the oldest queued job off the queue; it stays `QUEUED` until {@link markSent}. */
   dequeue(): Job | undefined {
     const job = this.peek();
     if (job === undefined) return undefined;
-    this.#head++;
+    this.#jobs[this.#head++] = undefined;
     if (this.#head > COMPACT_AFTER && this.#head * 2 > this.#jobs.length) {
       this.#jobs = this.#jobs.slice(this.#head);
       this.#head = 0;
@@ -101,12 +108,14 @@ export class JobQueue {
     else this.#running--;
     job.state = SETTLED;
     if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
-    job.sink.settled(error, result, workerId);
+    const { sink } = job;
+    job.sink = SETTLED_SINK;
+    sink.settled(error, result, workerId);
   }
 
   /** Settles every queued job with a fresh `error()` and empties the queue. */
   drain(error: () => OffloadError): void {
-    for (let index = this.#head; index < this.#jobs.length; index++) this.settle(this.#jobs[index], error());
+    for (let index = this.#head; index < this.#jobs.length; index++) this.settle(this.#jobs[index] as Job, error());
     this.#jobs = [];
     this.#head = 0;
   }
