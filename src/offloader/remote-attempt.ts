@@ -5,7 +5,9 @@
  * is watched for stalls; an infrastructure fault is retried with p-retry
  * backoff, and each retry fails over to where the router says (the next
  * eligible remote, one in the data's region first, else the local pool), keeping the task id and counting
- * attempts. An attempt the budgets leave no room for runs on the local
+ * attempts. An attempt that a breaker turns away (it opened after the
+ * attempt was placed) never started: it fails over at once and spends no
+ * retry. An attempt the budgets leave no room for runs on the local
  * pool instead, or fails with `ERR_BUDGET_EXHAUSTED` when its placement
  * names a remote.
  */
@@ -95,12 +97,13 @@ export class RemoteAttempts {
     });
   }
 
-  async #attemptOn(run: RemoteAttemptRun, backend: Backend): Promise<ResultEnvelope> {
+  /** One attempt on `backend`; `refused` holds the remotes whose open breakers turned this attempt away so far. */
+  async #attemptOn(run: RemoteAttemptRun, backend: Backend, refused?: Set<Backend>): Promise<ResultEnvelope> {
     const { local, router } = this.#parts;
     if (backend !== local && !router.admits(backend, run.timeoutMs, router.transferUsd(backend, run.data))) {
-      const refused = this.#budgetError(run, backend);
-      if (run.pinned) throw refused;
-      run.failingOver(refused, local);
+      const refusedByBudget = this.#budgetError(run, backend);
+      if (run.pinned) throw refusedByBudget;
+      run.failingOver(refusedByBudget, local);
       return this.#attemptOn(run, local);
     }
     const envelope = run.nextEnvelope();
@@ -122,7 +125,19 @@ export class RemoteAttempts {
       });
     }
     run.dispatched();
-    return this.#billedAttempt(run, backend, envelope);
+    try {
+      return await this.#billedAttempt(run, backend, envelope);
+    } catch (error) {
+      if ((error as OffloadError).code !== 'ERR_CIRCUIT_OPEN' || this.#parts.lifetime.aborted || run.signal?.aborted) throw error;
+      // The breaker opened after the attempt was placed (during a backoff, or by another task's answer): the attempt
+      // never started, so it fails over at once without spending a retry; each remote turns it away once, then the pool takes it.
+      const skipped = refused ?? new Set<Backend>();
+      skipped.add(backend);
+      const failover = router.failover(backend, run.task, run.timeoutMs, run.data);
+      const next = skipped.has(failover) ? local : failover;
+      run.failingOver(error as OffloadError, next);
+      return this.#attemptOn(run, next, skipped);
+    }
   }
 
   /** One attempt on a remote, holding its reservation in the ledger until it settles, then billed for what ran; watched for a stall once sent. */
