@@ -53,7 +53,8 @@ describe('an attempt turned away by an open breaker', () => {
     const remote = scriptedRemote('cloud');
     const offloader = create([remote], { retry: { retries: 0, minDelayMs: 1, maxDelayMs: 2 } });
     remote.mode = '503';
-    for (let index = 0; index < 2; index++) await expect(offloader.run(echo, index, { placement: 'cloud' })).rejects.toMatchObject({ code: 'ERR_BACKEND_HTTP_503' });
+    for (let index = 0; index < 2; index++)
+      await expect(offloader.run(echo, index, { placement: 'cloud' })).rejects.toMatchObject({ code: 'ERR_BACKEND_HTTP_503' });
     const calls = remote.calls;
     const retries: TaskRetryInfo[] = [];
     offloader.on('retry', (info) => retries.push(info));
