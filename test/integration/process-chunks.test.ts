@@ -3,29 +3,14 @@
 // fails and is cancelled on its own, with the same events as on threads.
 // Through the public API; the proof of batching is the task's own view of its
 // process: the IPC messages the process had received when the task ran.
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AbortError, createOffloader, type LocalOptions, type OffloadError, type Offloader, type StallInfo } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { AbortError, type OffloadError, type Offloader, type StallInfo } from '../../src/index.js';
 import { exitsAt, gate, seen } from '../fixtures/process-chunk-tasks.js';
+import { processPool } from '../support/process-pool.js';
 
-const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-chunks-')));
-const live: Offloader[] = [];
-
-function create(local: LocalOptions = {}): Offloader {
-  const offloader = createOffloader({
-    tasks: new URL('../fixtures/process-chunk-tasks.ts', import.meta.url),
-    local: { isolation: 'process', maxWorkers: 2, ...local },
-  });
-  live.push(offloader);
-  return offloader;
-}
-
-afterEach(async () => {
-  await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
-});
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const { create, scratch } = processPool(new URL('../fixtures/process-chunk-tasks.ts', import.meta.url), 'spillway-process-chunks-');
 
 /** How many results arrived in each (process, message) pair. */
 function perMessage(results: readonly { pid: number; messages: number }[]): number[] {

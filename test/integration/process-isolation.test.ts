@@ -5,20 +5,9 @@
 // that caused them. The contract suite runs against this pool too
 // (test/contract/backends/local-process.ts).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  BackendError,
-  createOffloader,
-  type LateFaultInfo,
-  type LocalOptions,
-  type Offloader,
-  type StallInfo,
-  TimeoutError,
-} from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AbortError, BackendError, type LateFaultInfo, type StallInfo, TimeoutError } from '../../src/index.js';
 import {
   allowedCpus,
   exits,
@@ -34,26 +23,12 @@ import {
   whereAmIProcess,
 } from '../fixtures/process-tasks.js';
 import { rejectionOf } from '../support/helpers.js';
+import { processPool } from '../support/process-pool.js';
 
 /** `taskset` (util-linux) can pin processes here: Linux with the tool installed. */
 const TASKSET = 'taskset';
 const canPin = process.platform === 'linux' && spawnSync(TASKSET, ['--version']).status === 0;
-const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'spillway-process-')));
-const live: Offloader[] = [];
-
-function create(local: LocalOptions = {}): Offloader {
-  const offloader = createOffloader({
-    tasks: new URL('../fixtures/process-tasks.ts', import.meta.url),
-    local: { isolation: 'process', maxWorkers: 2, ...local },
-  });
-  live.push(offloader);
-  return offloader;
-}
-
-afterEach(async () => {
-  await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
-});
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const { create, scratch } = processPool(new URL('../fixtures/process-tasks.ts', import.meta.url), 'spillway-process-');
 
 describe('process isolation', () => {
   it("runs each task in a child process: its pid is not the parent's, and two workers have two pids", async () => {
@@ -126,8 +101,7 @@ describe('process isolation', () => {
   });
 
   it("a task's isolation overrides the pool's: threads by default, a process for the task that asks", async () => {
-    const offloader = createOffloader({ tasks: new URL('../fixtures/process-tasks.ts', import.meta.url), local: { maxWorkers: 1 } });
-    live.push(offloader);
+    const offloader = create({ isolation: 'thread', maxWorkers: 1 });
     const thread = await offloader.run(whereAmI, undefined);
     const child = await offloader.run(whereAmIProcess, undefined);
     expect(thread.pid).toBe(process.pid);
