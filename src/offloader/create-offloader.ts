@@ -10,7 +10,6 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import type { Context } from '@opentelemetry/api';
 import type { Backend } from '../backends/backend.js';
 import { createLocalBackend, type LocalBackend, type LocalSnapshot, type StallInfo } from '../backends/local/index.js';
-import { MAX_TIMEOUT_MS } from '../contract/platform.js';
 import { toModuleUrl } from '../contract/task-module.js';
 import { hashTaskModule } from '../contract/task-module-load.js';
 import { AbortError, CapacityError, type OffloadError, placeError, ValidationError } from '../errors.js';
@@ -21,6 +20,7 @@ import { type OffloaderOptions, resolveOptions } from '../options.js';
 import { type BackendBreaker, type BreakerTransition, createBackendBreaker } from '../resilience/breaker.js';
 import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
+import { invalidTimeout, invalidTransfer } from './call-options.js';
 import { dataPlaceOf } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
 import { Hedger } from './hedger.js';
@@ -294,21 +294,6 @@ async function drainsWithin(idle: Promise<void>, timeoutMs: number | undefined):
 function refusedRun(task: AnyOffloadable): { info(): TaskEventInfo } {
   const taskName = isOffloadable(task) ? task.definition.name : '';
   return { info: () => ({ taskName, taskId: '', backend: '', attempts: 0, queuedMs: 0, runMs: 0 }) };
-}
-
-/** A `transfer` run or map option that is not a boolean, as a ValidationError; `undefined` when it is fine. */
-function invalidTransfer(transfer: unknown): ValidationError | undefined {
-  if (transfer === undefined || typeof transfer === 'boolean') return undefined;
-  return new ValidationError(`Expected \`transfer\` to be a boolean, got ${typeof transfer}`, { path: 'transfer' });
-}
-
-/** A `timeoutMs` run or map option outside 1 to {@link MAX_TIMEOUT_MS}, as a ValidationError; `undefined` when it is fine. */
-function invalidTimeout(timeoutMs: unknown, what = '`timeoutMs`'): ValidationError | undefined {
-  if (timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS)) return undefined;
-  return new ValidationError(
-    `Expected ${what} to be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (2^31-1, the longest Node timer), got ${String(timeoutMs)}: leave it out for no limit`,
-    { path: 'timeoutMs' },
-  );
 }
 
 /**
