@@ -10,7 +10,8 @@ import type { InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { DurationEstimator } from './duration-estimator.js';
 import type { Job } from './job.js';
-import { createLocalPool, type LocalBackend, type LocalBackendOptions, type LocalSnapshot } from './local-backend.js';
+import { createLocalPool, type LocalBackend, type LocalSnapshot } from './local-backend.js';
+import type { LocalBackendOptions } from './local-backend-options.js';
 
 type Isolation = 'thread' | 'process';
 

@@ -29,6 +29,7 @@ import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk, Job, WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { Lane } from './lane.js';
+import { hashKey, score } from './rendezvous-hash.js';
 
 /** Why a keyed attempt did not go to its key's worker. */
 export type AffinityMissReason = 'queue-full' | 'no-worker' | 'worker-gone' | 'worker-busy';
@@ -103,21 +104,6 @@ interface WorkerAffinityOptions {
   onMiss?: (miss: AffinityMissInfo) => void;
   /** Asks the dispatcher to pump (attempts moved to the shared queue). */
   wake: () => void;
-}
-
-/** FNV-1a of a string, 32 bits. */
-function hashKey(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < key.length; index++) hash = Math.imul(hash ^ key.charCodeAt(index), 0x01000193);
-  return hash >>> 0;
-}
-
-/** The rendezvous score of a key's hash on a slot (murmur3's finalizer over both). */
-function score(keyHash: number, slot: number): number {
-  let mixed = keyHash ^ Math.imul(slot + 1, 0x9e3779b9);
-  mixed = Math.imul(mixed ^ (mixed >>> 16), 0x85ebca6b);
-  mixed = Math.imul(mixed ^ (mixed >>> 13), 0xc2b2ae35);
-  return (mixed ^ (mixed >>> 16)) >>> 0;
 }
 
 /** Slots, lanes and the piscina balancer of the local pool. */
