@@ -123,11 +123,10 @@ function surelySpills(envelope: TaskEnvelope, threshold: number): boolean {
   return (views === undefined ? envelope.input.length : inlineSizeOf(envelope.input, views)) > threshold;
 }
 
-/** The envelope inline with `payloadRef`, or `undefined` when its input is over `threshold` or the whole over the request limit. */
+/** The envelope inline with `payloadRef`, or `undefined` when its input is over `threshold` or the whole over the request limit; the caller has ruled out {@link surelySpills}. */
 function inlineOrSpill(envelope: TaskEnvelope, payloadRef: PayloadRef, threshold: number, limits: SpillLimits): EncodedEnvelope | undefined {
   const { backend, limitSource, requestLimitBytes } = limits;
   const views = envelope.binary?.views;
-  if (surelySpills(envelope, threshold)) return undefined;
   const inline = encodeWithinLimit({ ...envelope, payloadRef }, { limitBytes: Number.MAX_SAFE_INTEGER, backend, limitSource });
   if (inline.sizeBytes > requestLimitBytes || (views === undefined && Buffer.byteLength(envelope.input) > threshold)) return undefined;
   return inline;
