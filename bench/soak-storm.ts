@@ -83,6 +83,7 @@ export interface SoakDetails {
   breakers: Record<string, string[]>;
   gcfInFlightAtKill: number;
   failureCodes: Record<string, number>;
+  idempotentFailures: { id: number; code: string; backend?: string; attempts?: number; message: string }[];
 }
 
 /** The offloader of the storm over the three faulty remotes. */

@@ -32,6 +32,8 @@ export interface TallyOutcome {
     settledOn: Record<string, number>;
     breakers: Record<string, string[]>;
     failureCodes: Record<string, number>;
+    /** How each idempotent task that failed ended (none expected): for the reader of a failed run. */
+    idempotentFailures: { id: number; code: string; backend?: string; attempts?: number; message: string }[];
   };
 }
 
@@ -121,6 +123,7 @@ export class SoakTally {
         settledOn: {},
         breakers: this.#breakers,
         failureCodes: {},
+        idempotentFailures: [],
       },
     };
     const { details } = outcome;
@@ -132,7 +135,11 @@ export class SoakTally {
         const code = (record.error as { code?: string }).code ?? String(record.error);
         details.failureCodes[code] = (details.failureCodes[code] ?? 0) + 1;
         if (record.kind === 'charge') details.failedNonIdempotent++;
-        else details.failedIdempotent++;
+        else {
+          details.failedIdempotent++;
+          const { backend, attempts, message } = record.error as { backend?: string; attempts?: number; message?: string };
+          details.idempotentFailures.push({ id: record.input.id, code, backend, attempts, message: String(message).slice(0, 300) });
+        }
         continue;
       }
       if (record.settled === 0) continue;

@@ -3,11 +3,11 @@
  * the spend ledger (it reserves its upper bound and the cross-region move
  * of its data until it settles, then is billed for what ran and moved) and
  * is watched for stalls; an infrastructure fault is retried with p-retry
- * backoff, and each retry fails over to where the router says (the next
- * eligible remote, one in the data's region first, else the local pool), keeping the task id and counting
- * attempts. An attempt that a breaker turns away (it opened after the
- * attempt was placed) never started: it fails over at once and spends no
- * retry. An attempt the budgets leave no room for runs on the local
+ * backoff, and each retry fails over to where the router says (an eligible
+ * remote this task has not failed on yet, one in the data's region first,
+ * else the local pool), keeping the task id and counting attempts. An
+ * attempt that a breaker turns away (it opened after the attempt was placed)
+ * never started: it fails over at once and spends no retry. An attempt the budgets leave no room for runs on the local
  * pool instead, or fails with `ERR_BUDGET_EXHAUSTED` when its placement
  * names a remote.
  */
@@ -83,7 +83,9 @@ export class RemoteAttempts {
   /** Attempts `run` on its backend until one attempt answers or a fault may not be retried. */
   run(run: RemoteAttemptRun): Promise<ResultEnvelope> {
     const { router, lifetime, retry } = this.#parts;
-    return pRetry(() => this.#attemptOn(run, run.backend), {
+    // The remotes this task failed on or was turned away by: a retry goes to one it has not tried, else the local pool.
+    const tried = new Set<Backend>();
+    return pRetry(() => this.#attemptOn(run, run.backend, tried), {
       ...backoff(retry),
       // destroy() ends a backoff at once: the task rejects with the lifetime's AbortError.
       signal: lifetime,
@@ -91,20 +93,21 @@ export class RemoteAttempts {
         if (lifetime.aborted || run.signal?.aborted || !isInfrastructureFault(error)) return false;
         // A non-idempotent task runs again only where the fault proves it never started.
         if (!run.task.idempotent && !neverStarted(error)) return false;
-        run.failingOver(error, router.failover(run.backend, run.task, run.timeoutMs, run.data));
+        tried.add(run.backend);
+        run.failingOver(error, router.failover(run.backend, run.task, run.timeoutMs, run.data, tried));
         return true;
       },
     });
   }
 
-  /** One attempt on `backend`; `refused` holds the remotes whose open breakers turned this attempt away so far. */
-  async #attemptOn(run: RemoteAttemptRun, backend: Backend, refused?: Set<Backend>): Promise<ResultEnvelope> {
+  /** One attempt on `backend`; `tried` holds the remotes the task failed on or was turned away by so far. */
+  async #attemptOn(run: RemoteAttemptRun, backend: Backend, tried: Set<Backend>): Promise<ResultEnvelope> {
     const { local, router } = this.#parts;
     if (backend !== local && !router.admits(backend, run.timeoutMs, router.transferUsd(backend, run.data))) {
       const refusedByBudget = this.#budgetError(run, backend);
       if (run.pinned) throw refusedByBudget;
       run.failingOver(refusedByBudget, local);
-      return this.#attemptOn(run, local);
+      return this.#attemptOn(run, local, tried);
     }
     const envelope = run.nextEnvelope();
     if (backend === local) {
@@ -131,12 +134,10 @@ export class RemoteAttempts {
       if ((error as OffloadError).code !== 'ERR_CIRCUIT_OPEN' || this.#parts.lifetime.aborted || run.signal?.aborted) throw error;
       // The breaker opened after the attempt was placed (during a backoff, or by another task's answer): the attempt
       // never started, so it fails over at once without spending a retry; each remote turns it away once, then the pool takes it.
-      const skipped = refused ?? new Set<Backend>();
-      skipped.add(backend);
-      const failover = router.failover(backend, run.task, run.timeoutMs, run.data);
-      const next = skipped.has(failover) ? local : failover;
+      tried.add(backend);
+      const next = router.failover(backend, run.task, run.timeoutMs, run.data, tried);
       run.failingOver(error as OffloadError, next);
-      return this.#attemptOn(run, next, skipped);
+      return this.#attemptOn(run, next, tried);
     }
   }
 

@@ -100,16 +100,17 @@ export class Router {
 
   /**
    * Where a retry goes after `failed` had an infrastructure fault: another
-   * remote that the scheduler finds eligible (moving the data priced in),
-   * one in the data's region first, else the first in `remotes` order; else
-   * the local pool.
+   * remote, not in `tried` (the remotes this task already failed on), that
+   * the scheduler finds eligible (moving the data priced in), one in the
+   * data's region first, else the first in `remotes` order; else the local
+   * pool.
    */
-  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace): Backend {
+  failover(failed: Backend, task: ResolvedTaskDefinition, timeoutMs: number | undefined, data?: DataPlace, tried?: ReadonlySet<Backend>): Backend {
     const { local, remotes, scheduler, ledger } = this.#parts;
     const spend = ledger.committed();
     let first: Backend | undefined;
     for (const [index, signals] of this.#remoteSignals(task, timeoutMs, data).entries()) {
-      if (remotes[index] === failed || !scheduler.eligible(signals, spend)) continue;
+      if (remotes[index] === failed || tried?.has(remotes[index]) || !scheduler.eligible(signals, spend)) continue;
       if (data === undefined || signals.region === data.region) return remotes[index];
       first ??= remotes[index];
     }

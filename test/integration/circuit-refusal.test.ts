@@ -87,7 +87,8 @@ describe('an attempt turned away by an open breaker', () => {
     const ofX = retries.filter((retry) => retry.taskId === retries[0].taskId);
     expect(ofX.map((retry) => [retry.backend, retry.error.code, retry.nextBackend])).toEqual([
       ['a', 'ERR_BACKEND_HTTP_503', 'b'],
-      ['b', 'ERR_CIRCUIT_OPEN', 'a'],
+      // a has failed this task already: the pool takes it.
+      ['b', 'ERR_CIRCUIT_OPEN', 'local'],
     ]);
     expect(opened).toEqual(['b']);
     // b's own tasks failed over to a (healthy now): each settled once, with its own input.

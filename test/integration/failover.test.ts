@@ -83,6 +83,22 @@ describe('retries and failover', () => {
     expect(successes[0]).toMatchObject({ backend: 'local', attempts: 2, taskId: retries[0].taskId });
   });
 
+  it('each retry goes to a remote the task has not failed on yet, then to the local pool, so remotes that keep failing never take the last try', async () => {
+    const remotes = [scriptedRemote('a'), scriptedRemote('b'), scriptedRemote('c')];
+    for (const remote of remotes) remote.mode = '503';
+    // Breakers that never open: the remotes stay eligible, so only the rule of untried remotes sends the task home.
+    const offloader = create(remotes[0], { remotes, retry: { retries: 6, minDelayMs: 1, maxDelayMs: 2 }, breaker: { volumeThreshold: 1_000 } });
+    const retries: TaskRetryInfo[] = [];
+    offloader.on('retry', (info) => retries.push(info));
+    await expect(offloader.run(echo, 'x', { placement: 'b' })).resolves.toBe('x');
+    expect(retries.map((retry) => [retry.backend, retry.nextBackend])).toEqual([
+      ['b', 'a'],
+      ['a', 'c'],
+      ['c', 'local'],
+    ]);
+    expect(remotes.map((remote) => remote.calls)).toEqual([1, 1, 1]);
+  });
+
   it('a non-idempotent task is retried only when the fault proves it never started', async () => {
     const remote = scriptedRemote();
     const offloader = create(remote);
