@@ -14,6 +14,7 @@ import { ENVELOPE_VERSION, type ErrorKind, type ResultEnvelope, TaskEnvelope, WA
 import { encodeError } from './error-codec.js';
 import { openTaskLog, type TaskLogCapture } from './log-capture.js';
 import { ownFields, prototypeShadows } from './own-fields.js';
+import { plainEnvelope } from './plain-envelope.js';
 import { setupRunner } from './setup-runner.js';
 import type { TaskRegistry } from './task-module.js';
 
@@ -176,7 +177,9 @@ export function createRuntime(registry: TaskRegistry, options: RuntimeOptions): 
   async function execute(raw: unknown, executeOptions?: ExecuteOptions): Promise<ResultEnvelope> {
     // Own fields only, in and out: a task that changed Object.prototype (say `timeoutMs`) on a warm instance changes no later envelope.
     const shadowed = prototypeShadows(ENVELOPE_FIELDS);
-    const parsed = TaskEnvelope.safeParse(shadowed ? ownFields(raw) : raw, { reportInput: true });
+    const plain = shadowed ? undefined : plainEnvelope(raw);
+    const parsed =
+      plain !== undefined ? ({ success: true, data: plain } as const) : TaskEnvelope.safeParse(shadowed ? ownFields(raw) : raw, { reportInput: true });
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown } | null)?.id === 'string' ? (raw as { id: string }).id : '';
       return failure(
