@@ -77,11 +77,11 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
     throw new ValidationError(`Expected distinct remote names (add name=... to a --remote), got ${names.join(', ')}`, { path: 'remote' });
   }
   const sweep = parseSweep(options.sweep, options.steps);
+  const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
+  const prewarm = options.prewarm === undefined ? undefined : parsePrewarm(options.prewarm);
   const trace = parseTrace(await readFile(options.trace, 'utf8'));
   onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
   const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
-  const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
-  const prewarm = options.prewarm === undefined ? undefined : parsePrewarm(options.prewarm);
   const base = {
     localWorkers: options.localWorkers,
     remotes,
