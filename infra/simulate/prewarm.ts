@@ -63,8 +63,10 @@ export interface PrewarmHost {
   account(reservedUsd: number, billedUsd: number): void;
   /** The caller's wait to send a remote request decided at `now`, ms (its dispatch queue). */
   sendDelay(now: number): number;
-  /** Schedules a completion (the host numbers it). */
-  push(completion: Omit<Completion, 'seq'>): void;
+  /** Schedules a completion. */
+  push(completion: Completion): void;
+  /** The next completion's tie-break number. */
+  seq(): number;
 }
 
 /** The pre-warming state of one simulated run; warm-ups are keyed by negative numbers (arrivals by their index). */
@@ -95,7 +97,11 @@ export class SimPrewarm {
     const { fleet, predictions } = this.#host;
     const environments = predictions.environments(fleet.model.name, now);
     if (environments === undefined) return;
-    const missing = warmUpsToSend(this.#policy, { ...environments, freeConcurrency: fleet.model.maxConcurrency - fleet.inFlight });
+    const missing = warmUpsToSend(this.#policy, {
+      busy: environments.busy,
+      warmIdle: environments.warmIdle,
+      freeConcurrency: fleet.model.maxConcurrency - fleet.inFlight,
+    });
     for (let sent = 0; sent < missing; sent++) {
       if (!this.#host.fits(this.#reserveUsd)) return;
       this.#send(now);
@@ -121,7 +127,7 @@ export class SimPrewarm {
     this.#host.predictions.ran(key, 0, run.initMs);
     const costUsd = this.#host.fleet.priceUsd(Math.max(model.billingIncrementMs, model.billsInit ? run.initMs : 0));
     const at = now + run.latencyMs;
-    this.#host.push({ at, remote: 0, env: run.env, index: key, task: WARM_UP_TASK, durationMs: 0, costUsd });
+    this.#host.push({ at, seq: this.#host.seq(), remote: 0, env: run.env, index: key, task: WARM_UP_TASK, durationMs: 0, costUsd });
   }
 
   /** Warm-up `item` answered: its bill replaces its reservation, and the predictor counts its environment warm. */

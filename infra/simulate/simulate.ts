@@ -103,7 +103,8 @@ class Simulation {
         this.#billedUsd += billedUsd;
       },
       sendDelay: (now) => this.#sendDelay(now),
-      push: (completion) => this.#heap.push({ ...completion, seq: this.#seq++ }),
+      push: (completion) => this.#heap.push(completion),
+      seq: () => this.#seq++,
     });
   }
 
