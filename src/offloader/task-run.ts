@@ -218,7 +218,14 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   /** The envelope of a backup attempt (a hedge) on `backend`, numbered after the attempts so far; the current attempt stays open. */
   backupEnvelope(backend: Backend): TaskEnvelope {
     this.#attempts++;
-    return this.#envelope(backend);
+    const envelope = this.#envelope(backend);
+    if (this.#trace !== undefined) envelope.headers = this.#trace.backupStarted(this.#attempts, backend);
+    return envelope;
+  }
+
+  backupEnded(backend: Backend, outcome: string, runMs: number, error: OffloadError | undefined): void {
+    this.#trace?.backupEnded(outcome, runMs, error);
+    this.#services.reporter.backupSettled(this, backend.name, outcome, runMs);
   }
 
   /** The envelope of attempt `#attempts` on `backend`. */
@@ -309,6 +316,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   hedgeWon(backend: Backend, result: ResultEnvelope): void {
     this.#attemptEnded('ERR_ABORTED');
+    this.#trace?.attemptLost(this.#runMs);
     this.#backend = backend;
     this.#workerId = undefined;
     this.#answered(undefined, result, undefined);
