@@ -11,11 +11,12 @@
  * Then, with tracing on, (a) and (c) again against spillway untraced in the
  * same process, interleaved: the traced ratio (bench/traced-overhead.ts).
  * Then (a) and (c) with log capture on against off (`logs.capture`), interleaved: the logs ratio.
+ * Then (a) and (c) with an OpenTelemetry MeterProvider registered against none: the metered ratio (bench/metered-overhead.ts).
  * Then the process-isolated pool against raw piscina (bench/process-overhead.ts, in a child process).
- * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, rssMb, processRunNoop, processMapNoop }.
+ * The last line is one JSON object: { runNoop, run1ms, mapNoop, runNoopTraced, mapNoopTraced, runNoopLogs, mapNoopLogs, runNoopMetered, mapNoopMetered, rssMb, processRunNoop, processMapNoop }.
  *
  * Run: npm run bench   (builds dist/ first; REPS=7 by default)
- * BENCH_ROWS=piscina,traced,logs,rss,process (the default: all) picks the rows
+ * BENCH_ROWS=piscina,traced,logs,metered,rss,process (the default: all) picks the rows
  * to run, in that order; the last line then holds only their keys.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -23,11 +24,12 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
+import { type MeteredRow, measureMetered } from './metered-overhead.js';
 import { measureTraced, type TracedRow } from './traced-overhead.js';
 
 const REPS = Math.max(7, Number(process.env.REPS ?? 7));
 const WORKERS = 2;
-const ROW_NAMES = ['piscina', 'traced', 'logs', 'rss', 'process'] as const;
+const ROW_NAMES = ['piscina', 'traced', 'logs', 'metered', 'rss', 'process'] as const;
 const rows = new Set((process.env.BENCH_ROWS ?? ROW_NAMES.join(',')).split(',').map((row) => row.trim()));
 for (const row of rows)
   if (!(ROW_NAMES as readonly string[]).includes(row)) throw new Error(`Expected BENCH_ROWS to list rows of ${ROW_NAMES.join(', ')}, got "${row}"`);
@@ -174,6 +176,8 @@ for (let rep = 1; rep <= REPS; rep++) {
 }
 await Promise.all([logOffloaders.off.close(), logOffloaders.on.close()]);
 
+const meteredRow: MeteredRow | undefined = rows.has('metered') ? await measureMetered(REPS, WORKERS) : undefined;
+
 function peakRss(side: Side): number {
   const output = execFileSync(process.execPath, [new URL('./fixtures/rss-probe.mjs', import.meta.url).pathname, side], { encoding: 'utf8' });
   return (JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { peakRssMb: number }).peakRssMb;
@@ -224,6 +228,8 @@ console.log(
     sdkSpanPairsPerSecond: tracedRow && Math.round(tracedRow.sdkSpanPairsPerSecond),
     runNoopLogs: roundedMedian(logRatios.runNoop),
     mapNoopLogs: roundedMedian(logRatios.mapNoop),
+    runNoopMetered: meteredRow && round(meteredRow.runNoopMetered),
+    mapNoopMetered: meteredRow && round(meteredRow.mapNoopMetered),
     rssMb: rssMb && { piscina: rssMb.piscina, spillway: rssMb.spillway, ratio: round(rssMb.spillway / rssMb.piscina) },
     processRunNoop: processed && round(processed.processRunNoop),
     processMapNoop: processed && round(processed.processMapNoop),

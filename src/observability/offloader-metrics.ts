@@ -1,23 +1,23 @@
 /**
  * An offloader's metrics through the OpenTelemetry metrics API: counters of
- * tasks and attempts by backend, task and outcome, histograms of queue, run
- * and end-to-end time (ms), and observable gauges of the local queue depth,
- * the remote attempts in flight and the committed spend. Made only when a
- * meter provider is registered before the offloader is created (the metrics
- * API has no proxy: instruments made earlier stay no-ops).
+ * tasks, attempts and warm-ups by backend, task and outcome, histograms of
+ * queue, run and end-to-end time (ms), and observable gauges of the local
+ * queue depth, the remote attempts in flight and the committed spend. Made
+ * only when a meter provider is registered before the offloader is created
+ * (the metrics API has no proxy: instruments made earlier stay no-ops).
+ *
+ * The counters are observable counters over spillway's own tallies: a task
+ * adds to a number here, and the SDK reads the totals when its reader
+ * collects. A synchronous `add` costs the SDK a sort and a JSON encoding of
+ * the attributes per call, which made two counters per task cost no-op tasks
+ * a measurable share of their throughput (`npm run bench`, metered row).
+ * Each set of attributes is one object, made once and reused by the
+ * histograms too. The tallies and the gauges are the meter's, shared by the
+ * process's offloaders (see `meter-state.ts`).
  */
-import { type BatchObservableCallback, type Counter, createNoopMeter, type Histogram, type Meter, metrics, type Observable } from '@opentelemetry/api';
+import { type Attributes, createNoopMeter, type Histogram, type Meter, metrics, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type MeterState, type MetricSignals, meterState, type Tally } from './meter-state.js';
 import { ATTR, OUTCOME_OK, SCOPE } from './tracer.js';
-
-/** The live figures the gauges read when a metric reader collects. */
-export interface MetricSignals {
-  /** Attempts waiting in the local pool. */
-  localQueueDepth(): number;
-  /** Remote backends' names and their attempts in flight. */
-  remoteInFlight(): Iterable<readonly [backend: string, inFlight: number]>;
-  /** Billed spend plus the estimates of remote attempts in flight, USD. */
-  committedUsd(): number;
-}
 
 /** Creates the metrics of one offloader; undefined when no meter provider is registered. */
 export function createOffloaderMetrics(signals: MetricSignals): OffloaderMetrics | undefined {
@@ -28,69 +28,71 @@ export function createOffloaderMetrics(signals: MetricSignals): OffloaderMetrics
 
 /** The instruments of one offloader. */
 export class OffloaderMetrics {
-  readonly #meter: Meter;
-  readonly #tasks: Counter;
-  readonly #attempts: Counter;
-  readonly #prewarms: Counter;
+  readonly #state: MeterState;
+  readonly #signals: MetricSignals;
+  readonly #tallies: Map<string, Tally>;
   readonly #queueMs: Histogram;
   readonly #runMs: Histogram;
   readonly #taskMs: Histogram;
-  readonly #gauges: Observable[];
-  readonly #observe: BatchObservableCallback;
 
   constructor(meter: Meter, signals: MetricSignals) {
-    this.#meter = meter;
-    this.#tasks = meter.createCounter('spillway.tasks', { description: 'Tasks settled, by backend, task and outcome (ok or error code)', unit: '{task}' });
-    this.#attempts = meter.createCounter('spillway.attempts', { description: 'Attempts settled, by backend, task and outcome', unit: '{attempt}' });
-    this.#prewarms = meter.createCounter('spillway.prewarms', { description: 'Warm-ups of burst.prewarm settled, by backend and outcome', unit: '{warm-up}' });
+    this.#state = meterState(meter);
+    this.#tallies = this.#state.tallies;
+    this.#signals = signals;
+    this.#state.live.add(signals);
     this.#queueMs = meter.createHistogram('spillway.queue.duration', { description: 'Time an attempt waited before dispatch', unit: 'ms' });
     this.#runMs = meter.createHistogram('spillway.run.duration', { description: 'Run time of a task where it ran', unit: 'ms' });
     this.#taskMs = meter.createHistogram('spillway.task.duration', { description: 'Time from submission to outcome', unit: 'ms' });
-    const queueDepth = meter.createObservableGauge('spillway.local.queue_depth', { description: 'Attempts waiting in the local pool', unit: '{attempt}' });
-    const inFlight = meter.createObservableGauge('spillway.remote.in_flight', { description: 'Remote attempts sent and not settled', unit: '{attempt}' });
-    const spend = meter.createObservableGauge('spillway.spend.committed', { description: 'Billed spend plus in-flight estimates', unit: 'USD' });
-    this.#gauges = [queueDepth, inFlight, spend];
-    this.#observe = (result) => {
-      result.observe(queueDepth, signals.localQueueDepth());
-      for (const [backend, count] of signals.remoteInFlight()) result.observe(inFlight, count, { [ATTR.backend]: backend });
-      result.observe(spend, signals.committedUsd());
-    };
-    meter.addBatchObservableCallback(this.#observe, this.#gauges);
+  }
+
+  /** The tally of `backend`, `taskName` (absent for warm-ups), `outcome` (absent at dispatch) and `reason` (a hedge backup's). */
+  #tally(backend: string, taskName: string | undefined, outcome: string | undefined, reason?: string): Tally {
+    const key = `${backend}\0${taskName ?? ''}\0${outcome ?? ''}\0${reason ?? ''}`;
+    let tally = this.#tallies.get(key);
+    if (tally === undefined) {
+      const attributes: Attributes = { [ATTR.backend]: backend };
+      if (taskName !== undefined) attributes[ATTR.taskName] = taskName;
+      if (outcome !== undefined) attributes[ATTR.outcome] = outcome;
+      if (reason !== undefined) attributes[ATTR.attemptReason] = reason;
+      tally = { attributes, tasks: 0, attempts: 0, prewarms: 0 };
+      this.#tallies.set(key, tally);
+    }
+    return tally;
   }
 
   /** An attempt left the queue for `backend` after `queuedMs`. */
   dispatched(backend: string, taskName: string, queuedMs: number): void {
-    this.#queueMs.record(queuedMs, { [ATTR.backend]: backend, [ATTR.taskName]: taskName });
+    this.#queueMs.record(queuedMs, this.#tally(backend, taskName, undefined).attributes, ROOT_CONTEXT);
   }
 
   /** An attempt failed with `code` and the task is tried again. */
   retried(backend: string, taskName: string, code: string): void {
-    this.#attempts.add(1, { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code });
+    this.#tally(backend, taskName, code).attempts++;
   }
 
   /** A hedge backup on `backend` settled with `code` (`ok` or an error code) after running `runMs` (0: it did not run). */
   backupSettled(backend: string, taskName: string, code: string, runMs: number): void {
-    const attributes = { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code, [ATTR.attemptReason]: 'hedge' };
-    this.#attempts.add(1, attributes);
-    if (runMs > 0) this.#runMs.record(runMs, attributes);
+    const tally = this.#tally(backend, taskName, code, 'hedge');
+    tally.attempts++;
+    if (runMs > 0) this.#runMs.record(runMs, tally.attributes, ROOT_CONTEXT);
   }
 
   /** A warm-up on `backend` settled with `code` (`ok` or an error code). */
   warmUpSettled(backend: string, code: string): void {
-    this.#prewarms.add(1, { [ATTR.backend]: backend, [ATTR.outcome]: code });
+    this.#tally(backend, undefined, code).prewarms++;
   }
 
   /** A task settled on `backend` with `code` (undefined: success); its last attempt settled with it. */
   settled(backend: string, taskName: string, code: string | undefined, latencyMs: number, runMs: number | undefined): void {
-    const attributes = { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code ?? OUTCOME_OK };
-    this.#tasks.add(1, attributes);
-    this.#attempts.add(1, attributes);
-    this.#taskMs.record(latencyMs, attributes);
-    if (runMs !== undefined) this.#runMs.record(runMs, attributes);
+    const tally = this.#tally(backend, taskName, code ?? OUTCOME_OK);
+    tally.tasks++;
+    tally.attempts++;
+    this.#taskMs.record(latencyMs, tally.attributes, ROOT_CONTEXT);
+    if (runMs !== undefined) this.#runMs.record(runMs, tally.attributes, ROOT_CONTEXT);
   }
 
-  /** Stops observing the gauges (the offloader closed). */
+  /** The offloader closed: its gauges leave the sums; its counts stay. */
   close(): void {
-    this.#meter.removeBatchObservableCallback(this.#observe, this.#gauges);
+    this.#state.live.delete(this.#signals);
   }
 }

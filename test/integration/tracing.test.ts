@@ -203,14 +203,38 @@ describe('metrics', () => {
     expect(after.gauges).toEqual(expect.arrayContaining(['spillway.local.queue_depth', 'spillway.remote.in_flight', 'spillway.spend.committed']));
     expect(after.histograms).toEqual(expect.arrayContaining(['spillway.queue.duration', 'spillway.run.duration', 'spillway.task.duration']));
   });
+
+  it("adds a second offloader's counts to the same totals and keeps them once it closed (a provider's last export at shutdown has them)", async () => {
+    const short = createOffloader({ tasks: tasksUrl, local: { maxWorkers: 1 } });
+    const before = await collectCounts();
+    await short.map(whereAmI, [null, null], { placement: 'local' });
+    const open = await collectCounts();
+    await short.close();
+    const closed = await collectCounts();
+    expect((open.tasks.get('local/ok') ?? 0) - (before.tasks.get('local/ok') ?? 0)).toBe(2);
+    expect(closed.tasks.get('local/ok')).toBe(open.tasks.get('local/ok'));
+    expect(closed.attempts.get('local/ok')).toBe(open.attempts.get('local/ok'));
+    // The gauges are the process's sums: one point per set of attributes, open or closed.
+    expect(closed.gaugePoints).toBe(open.gaugePoints);
+    expect(closed.gauges).toEqual(expect.arrayContaining(['spillway.local.queue_depth', 'spillway.remote.in_flight', 'spillway.spend.committed']));
+  });
 });
 
-async function collectCounts(): Promise<{ tasks: Map<string, number>; attempts: Map<string, number>; gauges: string[]; histograms: string[] }> {
+async function collectCounts(): Promise<{
+  tasks: Map<string, number>;
+  attempts: Map<string, number>;
+  gauges: string[];
+  gaugePoints: number;
+  histograms: string[];
+}> {
   const { resourceMetrics } = await reader.collect();
-  const result = { tasks: new Map<string, number>(), attempts: new Map<string, number>(), gauges: [] as string[], histograms: [] as string[] };
+  const result = { tasks: new Map<string, number>(), attempts: new Map<string, number>(), gauges: [] as string[], gaugePoints: 0, histograms: [] as string[] };
   for (const metric of resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics)) {
     const name = metric.descriptor.name;
-    if (metric.dataPointType === DataPointType.GAUGE) result.gauges.push(name);
+    if (metric.dataPointType === DataPointType.GAUGE) {
+      result.gauges.push(name);
+      result.gaugePoints += metric.dataPoints.length;
+    }
     if (metric.dataPointType === DataPointType.HISTOGRAM) result.histograms.push(name);
     const target = name === 'spillway.tasks' ? result.tasks : name === 'spillway.attempts' ? result.attempts : undefined;
     if (target === undefined) continue;
