@@ -9,7 +9,7 @@
 import { encodeFrame, frameChunks, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
 import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeFrame } from '../contract/frame-reader.js';
-import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
+import { AbortError, isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
 
@@ -98,11 +98,11 @@ function spilledInput(envelope: TaskEnvelope, store: PayloadStore, backend: stri
 }
 
 /** Uploads `body` under `key`: a frame as its chunks when the store takes them (no copy of the parts), else assembled. */
-async function upload(store: PayloadStore, key: string, body: SpilledBody): Promise<void> {
-  if (typeof body === 'string') return store.put(key, body);
-  if (store.putChunks === undefined) return store.put(key, encodeFrame(body.text, body.views));
+async function upload(store: PayloadStore, key: string, body: SpilledBody, signal: AbortSignal | undefined): Promise<void> {
+  if (typeof body === 'string') return store.put(key, body, signal);
+  if (store.putChunks === undefined) return store.put(key, encodeFrame(body.text, body.views), signal);
   const { chunks, sizeBytes } = frameChunks(body.text, body.views);
-  return store.putChunks(key, chunks, sizeBytes);
+  return store.putChunks(key, chunks, sizeBytes, signal);
 }
 
 /**
@@ -110,8 +110,8 @@ async function upload(store: PayloadStore, key: string, body: SpilledBody): Prom
  * the URL once both are done (a failure of either waits for the other, so
  * the caller's delete never races the upload).
  */
-async function uploadAndSign(store: PayloadStore, key: string, body: SpilledBody, expiresInSeconds: number): Promise<string> {
-  const [signed, uploaded] = await Promise.allSettled([store.signGetUrl(key, expiresInSeconds), upload(store, key, body)]);
+async function uploadAndSign(store: PayloadStore, key: string, body: SpilledBody, expiresInSeconds: number, signal: AbortSignal | undefined): Promise<string> {
+  const [signed, uploaded] = await Promise.allSettled([store.signGetUrl(key, expiresInSeconds), upload(store, key, body, signal)]);
   if (uploaded.status === 'rejected') throw uploaded.reason;
   if (signed.status === 'rejected') throw signed.reason;
   return signed.value;
@@ -157,11 +157,18 @@ const byReference = (result: ResultEnvelope): boolean => (result.ok ? result.out
 /**
  * Encodes `envelope` for one attempt under `limits`: inline, or with its
  * input uploaded to the payload store. `onStorageUsd` receives the cost of
- * the attempt's storage requests once they are known.
+ * the attempt's storage requests once they are known. Aborting `signal`
+ * stops the input's upload (the store's `put`/`putChunks` take it).
  * @throws {PayloadTooLargeError} without a store when the envelope is over the backend's limit, with one when the input is over `maxObjectBytes`; nothing is uploaded or sent then.
  * @throws {PayloadTransferError} when the input cannot be uploaded.
+ * @throws {AbortError} when `signal` aborted while the input was uploaded; its object is deleted and nothing is sent.
  */
-export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimits, onStorageUsd?: (usd: number) => void): Promise<PreparedEnvelope> {
+export async function prepareEnvelope(
+  envelope: TaskEnvelope,
+  limits: SpillLimits,
+  onStorageUsd?: (usd: number) => void,
+  signal?: AbortSignal,
+): Promise<PreparedEnvelope> {
   const { store, backend, requestLimitBytes, limitSource } = limits;
   if (store === undefined) return inlineEnvelope(envelope, limits);
   const threshold = Math.min(requestLimitBytes, store.spillOverBytes ?? requestLimitBytes);
@@ -182,7 +189,7 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
       const body = spilledInput(envelope, store, backend);
       inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
       requests.writes += 1;
-      payloadRef.inputUrl = await uploadAndSign(store, inputKey, body, expiresInSeconds);
+      payloadRef.inputUrl = await uploadAndSign(store, inputKey, body, expiresInSeconds, signal);
     }
     payloadRef.outputUrl = await outputUrl;
     sent = inline ?? encodeWithinLimit({ ...envelope, input: '', binary: undefined, payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
@@ -190,6 +197,8 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
     if (inputKey !== undefined) await store.delete(inputKey).catch(() => {});
     if (requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
     if (isOffloadError(error, 'ERR_PAYLOAD_TOO_LARGE')) throw error;
+    if (signal?.aborted === true)
+      throw new AbortError(`Task "${envelope.task}" was aborted while its input was uploaded; it was not sent`, { ...placement, cause: signal.reason });
     throw transferError(`Uploading the input of task "${envelope.task}" to the ${store.kind} payload store`, error, placement);
   }
   const spilledKey = inputKey;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambda, s3PayloadStore } from '../../adapters/aws-lambda/index.js';
 import { cloudFunctions, gcsPayloadStore } from '../../adapters/gcp-functions/index.js';
 import type { PayloadStore } from '../../src/contract/index.js';
-import { type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError, type TaskError } from '../../src/index.js';
+import { AbortError, type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError, type TaskError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
 // @ts-expect-error: a plain JavaScript fixture without declarations.
 import { echo, failLoudly, measure, repeat, repeatLater } from '../fixtures/spill-tasks.mjs';
@@ -72,13 +72,15 @@ function gcsStore(options: { urlExpiryMarginMs?: number; spillOverBytes?: number
   return gcsPayloadStore({ bucket: BUCKET, prefix: 'tests/', storage, ...options });
 }
 
-/** `store` with the size and form of every object the caller put or got. */
-function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; gets: number[] } {
+/** `store` with the size and form of every object the caller put or got; `chunkedPuts`: the sizes of those that went through `putChunks`. */
+function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; chunkedPuts: number[]; gets: number[] } {
   const puts: (string | number)[] = [];
+  const chunkedPuts: number[] = [];
   const gets: number[] = [];
   return {
     ...inner,
     puts,
+    chunkedPuts,
     gets,
     async put(key, body, signal) {
       puts.push(typeof body === 'string' ? 'text' : body.byteLength);
@@ -89,6 +91,7 @@ function recording(inner: PayloadStore): PayloadStore & { puts: (string | number
       : {
           async putChunks(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal) {
             puts.push(sizeBytes);
+            chunkedPuts.push(sizeBytes);
             await inner.putChunks?.(key, chunks, sizeBytes, signal);
           },
         }),
@@ -253,6 +256,39 @@ describe('payloads by reference through GCS signed URLs', () => {
     expect(payloadStore.gets[0]).toBeLessThan(2 * MB + 4096);
     expect(gcs.keys(BUCKET)).toEqual([]);
   }, 60_000);
+
+  it('uploads a 40 MB binary input to GCS from its chunks (putChunks), then deletes the objects', async () => {
+    const payloadStore = recording(gcsStore());
+    const offloader = offloaderWith([gcfBackend(payloadStore)]);
+    const input = new Uint8Array(40 * MB).fill(7);
+    input[0] = 1;
+    input[input.length - 1] = 9;
+    const uploadsBefore = gcs.uploads.length;
+    await expect(offloader.run(measure, input, { placement: 'gcf' })).resolves.toEqual({ length: 40 * MB, first: 1, last: 9 });
+    // One upload, of the frame's chunks: no joined copy went through put().
+    expect(payloadStore.chunkedPuts).toHaveLength(1);
+    expect(payloadStore.puts).toEqual(payloadStore.chunkedPuts);
+    expect(payloadStore.chunkedPuts[0]).toBeGreaterThan(40 * MB);
+    // A simple (one-request) multipart upload, sent chunked as its chunks came.
+    expect(gcs.uploads.slice(uploadsBefore)).toEqual([{ uploadType: 'multipart', chunked: true, bytesReceived: expect.any(Number), stored: true }]);
+    expect(gcs.uploads.at(-1)?.bytesReceived).toBeGreaterThan(40 * MB);
+    expect(gcs.keys(BUCKET)).toEqual([]);
+  }, 60_000);
+
+  it("an input upload aborted by the caller's signal stores nothing and rejects with AbortError", async () => {
+    const offloader = offloaderWith([gcfBackend(gcsStore())]);
+    const controller = new AbortController();
+    const held = gcs.holdNextUpload();
+    const settled = rejectionOf(offloader.run(measure, new Uint8Array(40 * MB), { placement: 'gcf', signal: controller.signal }));
+    await held;
+    controller.abort();
+    const error = await settled;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: 'ERR_ABORTED', taskName: 'measure' });
+    expect(gcs.uploads.at(-1)).toMatchObject({ stored: false });
+    expect(gcs.uploads.at(-1)?.bytesReceived).toBeLessThan(40 * MB);
+    expect(gcs.keys(BUCKET)).toEqual([]);
+  }, 30_000);
 
   it('the stand-in refuses a signed URL whose signature was tampered with', async () => {
     const signed = await gcsStore().signGetUrl('tests/any', 60);
