@@ -4,7 +4,7 @@
  * `@google-cloud/storage` (an optional peer, imported on the first spilled
  * payload); the function only fetches the signed URLs.
  */
-import { Readable } from 'node:stream';
+import { addAbortSignal, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Storage } from '@google-cloud/storage';
 import * as z from 'zod';
@@ -52,6 +52,16 @@ const GcsPayloadStoreSchema = z
       .optional(),
   })
   .strict();
+
+/** `first`, then what `rest` yields; stopping early stops `rest` (and so its stream). */
+async function* followedBy(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
 
 /**
  * Creates a payload store on a GCS bucket, for `cloudFunctions({ payloadStore })`
@@ -102,6 +112,25 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
     async get(key) {
       const [contents] = await (await file(key)).download({ validation: false });
       return contents;
+    },
+    async getChunks(key, signal) {
+      const stream = (await file(key)).createReadStream({ validation: false });
+      if (signal !== undefined) addAbortSignal(signal, stream);
+      let length: string | undefined;
+      stream.once('response', (response: { headers?: Record<string, string | undefined> }) => {
+        length = response.headers?.['content-length'];
+      });
+      // The request starts when the stream is first read; its response (and length) comes before the first chunk.
+      const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      const first = await chunks.next();
+      if (first.done) return { sizeBytes: 0, chunks: Readable.from([]) };
+      const sizeBytes = Number(length ?? Number.NaN);
+      if (Number.isSafeInteger(sizeBytes)) return { sizeBytes, chunks: followedBy(first.value, chunks) };
+      // No length announced: the whole object first, as one chunk.
+      const all: Uint8Array[] = [];
+      for await (const chunk of followedBy(first.value, chunks)) all.push(chunk);
+      const whole = Buffer.concat(all);
+      return { sizeBytes: whole.byteLength, chunks: Readable.from([whole]) };
     },
     async delete(key) {
       await (await file(key)).delete({ ignoreNotFound: true });

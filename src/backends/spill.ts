@@ -8,7 +8,7 @@
  */
 import { encodeFrame, frameChunks, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
 import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
-import { decodeFrame } from '../contract/frame-reader.js';
+import { decodeFrame, FrameReader } from '../contract/frame-reader.js';
 import { AbortError, isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
@@ -132,21 +132,27 @@ function inlineOrSpill(envelope: TaskEnvelope, payloadRef: PayloadRef, threshold
   return inline;
 }
 
+/** The object under `key`: a binary frame's text and parts, or text. Read chunk by chunk when the store can (`getChunks`), else whole. */
+async function fetchObject(store: PayloadStore, key: string, signal: AbortSignal | undefined): Promise<{ text: string; views?: Uint8Array[] }> {
+  if (store.getChunks === undefined) {
+    const bytes = await store.get(key, signal);
+    return isFrame(bytes) ? decodeFrame(bytes) : { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
+  }
+  const { sizeBytes, chunks } = await store.getChunks(key, signal);
+  const reader = new FrameReader(sizeBytes);
+  for await (const chunk of chunks) reader.write(chunk);
+  return reader.end();
+}
+
 /** An answer's output or failure that travelled by reference, downloaded and put back in place; other answers pass through. */
 async function download(result: ResultEnvelope, store: PayloadStore, key: string, signal: AbortSignal | undefined): Promise<ResultEnvelope> {
   if (result.ok) {
     const { outputByReference: _, ...inlineResult } = result;
-    const bytes = await store.get(key, signal);
-    if (!isFrame(bytes)) return { ...inlineResult, output: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
-    const { text, views } = decodeFrame(bytes);
-    return { ...inlineResult, output: text, binary: { views, transfer: [] } };
+    const { text, views } = await fetchObject(store, key, signal);
+    return views === undefined ? { ...inlineResult, output: text } : { ...inlineResult, output: text, binary: { views, transfer: [] } };
   }
   const { errorByReference: _, ...failure } = result;
-  const bytes = await store.get(key, signal);
-  const uploaded = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Pick<
-    ResultEnvelope & { ok: false },
-    'error' | 'logs'
-  >;
+  const uploaded = JSON.parse((await fetchObject(store, key, signal)).text) as Pick<ResultEnvelope & { ok: false }, 'error' | 'logs'>;
   const parsed = ResultEnvelope.safeParse({ ...failure, error: uploaded.error, ...(uploaded.logs === undefined ? {} : { logs: uploaded.logs }) });
   if (!parsed.success) throw new Error('the uploaded failure is no encoded error');
   return parsed.data;

@@ -72,16 +72,18 @@ function gcsStore(options: { urlExpiryMarginMs?: number; spillOverBytes?: number
   return gcsPayloadStore({ bucket: BUCKET, prefix: 'tests/', storage, ...options });
 }
 
-/** `store` with the size and form of every object the caller put or got; `chunkedPuts`: the sizes of those that went through `putChunks`. */
-function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; chunkedPuts: number[]; gets: number[] } {
+/** `store` with the size and form of every object the caller put or got; `chunkedPuts`/`chunkedGets`: the sizes of those that went through `putChunks`/`getChunks`. */
+function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; chunkedPuts: number[]; gets: number[]; chunkedGets: number[] } {
   const puts: (string | number)[] = [];
   const chunkedPuts: number[] = [];
   const gets: number[] = [];
+  const chunkedGets: number[] = [];
   return {
     ...inner,
     puts,
     chunkedPuts,
     gets,
+    chunkedGets,
     async put(key, body, signal) {
       puts.push(typeof body === 'string' ? 'text' : body.byteLength);
       await inner.put(key, body, signal);
@@ -100,6 +102,16 @@ function recording(inner: PayloadStore): PayloadStore & { puts: (string | number
       gets.push(bytes.byteLength);
       return bytes;
     },
+    ...(inner.getChunks === undefined
+      ? {}
+      : {
+          async getChunks(key: string, signal?: AbortSignal) {
+            const object = await (inner.getChunks as NonNullable<PayloadStore['getChunks']>)(key, signal);
+            gets.push(object.sizeBytes);
+            chunkedGets.push(object.sizeBytes);
+            return object;
+          },
+        }),
   };
 }
 
@@ -163,6 +175,8 @@ describe('payloads by reference through S3', () => {
     expect(payloadStore.puts[0]).toBeLessThan(8 * MB + 4096);
     expect(payloadStore.gets).toHaveLength(1);
     expect(payloadStore.gets[0]).toBeLessThan(8 * MB + 4096);
+    // The output was read chunk by chunk into its parts (getChunks), not downloaded whole first.
+    expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
     expect(await s3.keys(BUCKET)).toEqual([]);
   }, 60_000);
 
@@ -254,6 +268,8 @@ describe('payloads by reference through GCS signed URLs', () => {
     expect(payloadStore.puts).toHaveLength(1);
     expect(payloadStore.puts[0]).toBeLessThan(2 * MB + 4096);
     expect(payloadStore.gets[0]).toBeLessThan(2 * MB + 4096);
+    // The output was read chunk by chunk into its parts (getChunks), not downloaded whole first.
+    expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
     expect(gcs.keys(BUCKET)).toEqual([]);
   }, 60_000);
 
