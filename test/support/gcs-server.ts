@@ -44,7 +44,7 @@ export interface GcsServer {
 }
 
 /** One JSON-API upload request. */
-export interface UploadSeen {
+interface UploadSeen {
   uploadType: string;
   /** True for `Transfer-Encoding: chunked` (no `Content-Length`). */
   chunked: boolean;
