@@ -49,6 +49,10 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <n>', 'seed of the network and cold start draws', parseInteger, 1)
     .option('--hedge <pN>', 'hedge stragglers as offloadable({ hedge: { afterPercentile: N } }) does, e.g. p95')
     .option('--hedge-max-extra-cost <usd>', "the hedge's maxExtraCost: most USD all backups may cost", parseAmount)
+    .option(
+      '--prewarm <maxEnvironments=N,onQueueGrowth=M>',
+      'pre-warm the first remote on a spike as burst.prewarm does; each row shows the warm-ups sent and their cost (in the total)',
+    )
     .option('--json', 'print JSON instead of a table')
     .action(async (options: import('../simulate/simulate-report.js').SimulateOptions & { json?: boolean }) => {
       const { runSimulate, reportText } = await import('../simulate/simulate-report.js');

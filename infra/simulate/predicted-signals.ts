@@ -39,7 +39,12 @@ export class SimulatedPredictions {
     return this.#predictor.predict(remote, task, baseRunMs, now);
   }
 
-  /** Trace arrival `index` was sent to `remote` at `now`. */
+  /** Attempts in flight and warm idle environments of `remote` at `now`, as the predictor counts them. */
+  environments(remote: string, now: number): { busy: number; warmIdle: number } | undefined {
+    return this.#predictor.environments(remote, now);
+  }
+
+  /** Trace arrival `index` (a warm-up: a negative key) was sent to `remote` at `now`. */
   started(index: number, remote: string, task: string, now: number): void {
     this.#predictor.started(remote, now);
     this.#attempts.set(index, { remote, task, startedAt: now, runMs: 0, coldStartMs: 0 });

@@ -22,6 +22,8 @@ export type RemoteStart =
       runMs: number;
       /** INIT of the new environment it started, ms (0: warm). */
       initMs: number;
+      /** It started a new environment (a cold start). */
+      cold: boolean;
     }
   | { kind: 'queued'; ticket: number }
   | { kind: 'throttled' };
@@ -49,7 +51,7 @@ export class RemoteFleet {
   }
 
   /**
-   * Starts one attempt of trace arrival `index` that runs `durationMs`
+   * Starts one attempt of trace arrival `index` (a warm-up: a negative key) that runs `durationMs`
    * locally, decided at `now` and leaving the caller `sendDelayMs` later
    * (the caller's dispatch queue): its latency counts from `now`.
    */
@@ -94,6 +96,7 @@ export class RemoteFleet {
       costUsd: this.priceUsd(billedMs),
       runMs,
       initMs: admission.initMs,
+      cold: admission.cold,
     };
   }
 }

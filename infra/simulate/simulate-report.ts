@@ -6,7 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../../src/errors.js';
 import type { HedgeOptions } from '../../src/hedge-options.js';
+import type { PrewarmPolicy } from '../../src/scheduler/types.js';
 import { parseHedge } from './hedge.js';
+import { parsePrewarm } from './prewarm.js';
 import { parseRemoteSpec } from './remote-spec.js';
 import { simulate } from './simulate.js';
 import { parseSweep, recommend, runSweep, type SweepRow, type Target } from './sweep.js';
@@ -31,6 +33,8 @@ export interface SimulateOptions {
   hedge?: string;
   /** `--hedge-max-extra-cost`: the hedge's `maxExtraCost`. */
   hedgeMaxExtraCost?: number;
+  /** `--prewarm maxEnvironments=N,onQueueGrowth=M`: every setting pre-warms as `burst.prewarm`. */
+  prewarm?: string;
 }
 
 /** What `spillway simulate --json` prints. */
@@ -42,6 +46,8 @@ export interface SimulateReport {
   seed: number;
   /** The hedge rule simulated (`--hedge`), if any. */
   hedge?: HedgeOptions;
+  /** The pre-warming simulated (`--prewarm`), if any: each row's `prewarm` says what it sent and cost. */
+  prewarm?: PrewarmPolicy;
   target?: Target;
   rows: SweepRow[];
   /**
@@ -71,14 +77,15 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
     throw new ValidationError(`Expected distinct remote names (add name=... to a --remote), got ${names.join(', ')}`, { path: 'remote' });
   }
   const sweep = parseSweep(options.sweep, options.steps);
+  const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
+  const prewarm = options.prewarm === undefined ? undefined : parsePrewarm(options.prewarm);
   const trace = parseTrace(await readFile(options.trace, 'utf8'));
   onProgress(`simulating ${trace.length} arrivals, ${sweep.steps} settings of ${sweep.parameter}`);
   const cost = options.budget === undefined ? {} : { budgetUsd: options.budget };
-  const hedge = options.hedge === undefined ? undefined : parseHedge(options.hedge, options.hedgeMaxExtraCost);
   const base = {
     localWorkers: options.localWorkers,
     remotes,
-    burst: {},
+    burst: prewarm === undefined ? {} : { prewarm },
     cost,
     seed: options.seed,
     timeoutMs: options.timeoutMs,
@@ -105,6 +112,7 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
   };
   if (target !== undefined) report.target = target;
   if (hedge !== undefined) report.hedge = hedge;
+  if (prewarm !== undefined) report.prewarm = prewarm;
   if (best !== undefined) report.recommended = best.value;
   return report;
 }
@@ -113,6 +121,7 @@ export async function runSimulate(options: SimulateOptions, onProgress: (line: s
 export function reportText(report: SimulateReport): string {
   const backends = ['local', ...report.remotes.map((remote) => remote.name)];
   const hedged = report.rows.some((row) => row.hedges !== undefined);
+  const prewarmed = report.rows.some((row) => row.prewarm !== undefined);
   const header = [
     report.parameter.padStart(12),
     'p50 ms'.padStart(9),
@@ -121,6 +130,7 @@ export function reportText(report: SimulateReport): string {
     ...backends.map((name) => name.padStart(8)),
     'cost USD'.padStart(12),
     ...(hedged ? ['hedges'.padStart(7), 'won'.padStart(6)] : []),
+    ...(prewarmed ? ['warm-ups'.padStart(8), 'warm-up USD'.padStart(12)] : []),
     ' frontier',
   ];
   const lines = [header.join(' ')];
@@ -134,6 +144,7 @@ export function reportText(report: SimulateReport): string {
     for (const name of backends) cells.push(String(row.tasksPerBackend[name] ?? 0).padStart(8));
     cells.push(row.costUsd.toFixed(6).padStart(12));
     if (hedged) cells.push(String(row.hedges?.sent ?? 0).padStart(7), String(row.hedges?.won ?? 0).padStart(6));
+    if (prewarmed) cells.push(String(row.prewarm?.sent ?? 0).padStart(8), (row.prewarm?.costUsd ?? 0).toFixed(6).padStart(12));
     cells.push(row.frontier ? '   *' : '', row.value === report.recommended ? ' <- recommended' : '');
     lines.push(cells.join(' ').trimEnd());
   }

@@ -16,15 +16,17 @@
  * Run's max instances waits for a free one (its 10 s queue timeout is not
  * simulated). Breakers stay closed (no faults are simulated). Each remote's
  * predicted latency comes from the offloader's own `LatencyPredictor`
- * (predicted-signals.ts), fed by the simulated attempts.
+ * (predicted-signals.ts), fed by the simulated attempts. `burst.prewarm`
+ * sends warm-ups to the first remote on a spike (prewarm.ts).
  */
 import { TARGET_CHUNK_MS } from '../../src/backends/local/chunk-sizing.js';
 import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
 import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
-import { CompletionHeap } from './completion-heap.js';
+import { type Completion, CompletionHeap } from './completion-heap.js';
 import { SimHedge } from './hedge.js';
 import { SimulatedPredictions } from './predicted-signals.js';
+import { SimPrewarm } from './prewarm.js';
 import { type Random, seededRandom } from './random.js';
 import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
@@ -68,6 +70,8 @@ class Simulation {
   #saturatedSince: number | undefined;
   /** The hedge rule (hedge.ts), when the setting has one. */
   readonly #hedge: SimHedge | undefined;
+  /** The pre-warming rule (prewarm.ts), when the setting's `burst` has one and there is a remote. */
+  readonly #prewarm: SimPrewarm | undefined;
 
   constructor(trace: readonly TraceArrival[], setting: SimulationSetting) {
     this.#trace = trace;
@@ -85,6 +89,29 @@ class Simulation {
     for (const fleet of this.#fleets) this.#tasksPerBackend[fleet.model.name] = 0;
     const names = this.#fleets.map((fleet) => fleet.model.name);
     this.#hedge = setting.hedge === undefined ? undefined : new SimHedge(setting.hedge, trace.length, names);
+    this.#prewarm = this.#prewarmOf(setting);
+  }
+
+  #prewarmOf({ burst: { prewarm } }: SimulationSetting): SimPrewarm | undefined {
+    if (prewarm === undefined || this.#fleets.length === 0) return undefined;
+    return new SimPrewarm(prewarm, {
+      fleet: this.#fleets[0],
+      predictions: this.#predictions,
+      fits: (reserveUsd) => !this.#scheduler.budgetExhausted(this.#spend(), reserveUsd),
+      account: (releasedUsd, billedUsd) => {
+        this.#reservedUsd -= releasedUsd;
+        this.#billedUsd += billedUsd;
+      },
+      sendDelay: (now) => this.#sendDelay(now),
+      push: (completion) => this.#heap.push(completion),
+      seq: () => this.#seq++,
+    });
+  }
+
+  /** Billed spend plus reservations, as the budget checks read it (`budgetUsdPerHour` as a total). */
+  #spend(): { totalUsd: number; lastHourUsd: number } {
+    const spentUsd = this.#billedUsd + this.#reservedUsd;
+    return { totalUsd: spentUsd, lastHourUsd: spentUsd };
   }
 
   run(): SimulationResult {
@@ -107,12 +134,7 @@ class Simulation {
   #snapshot(task: string, now: number): SchedulerSnapshot {
     const queueDepth = this.#queue.length - this.#head;
     const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS);
-    const spentUsd = this.#billedUsd + this.#reservedUsd;
-    const snapshot: SchedulerSnapshot = {
-      local: { queueDepth, predictedWaitMs, breaker: 'closed' },
-      remotes: [],
-      spend: { totalUsd: spentUsd, lastHourUsd: spentUsd },
-    };
+    const snapshot: SchedulerSnapshot = { local: { queueDepth, predictedWaitMs, breaker: 'closed' }, remotes: [], spend: this.#spend() };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
       this.#saturatedSince = undefined;
       return snapshot;
@@ -141,6 +163,8 @@ class Simulation {
 
   #place(index: number): void {
     const arrival = this.#trace[index];
+    // The router observes the queue at every `auto` placement, before deciding.
+    if (this.#placement === undefined) this.#prewarm?.observe(this.#queue.length - this.#head, arrival.at);
     const snapshot = this.#snapshot(arrival.task, arrival.at);
     const decision = this.#placement ?? (snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local');
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
@@ -174,11 +198,11 @@ class Simulation {
       this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
       return;
     }
-    const spentUsd = this.#billedUsd + this.#reservedUsd;
+    const spend = this.#spend();
     for (const [remote, fleet] of this.#fleets.entries()) {
       const reserveUsd = this.#reserves[remote];
       if (remote === straggler || fleet.inFlight >= fleet.model.maxConcurrency || !hedge.fits(reserveUsd)) continue;
-      if (this.#scheduler.budgetExhausted({ totalUsd: spentUsd, lastHourUsd: spentUsd }, reserveUsd)) return;
+      if (this.#scheduler.budgetExhausted(spend, reserveUsd)) return;
       const start = fleet.start(now, index, durationMs, this.#sendDelay(now));
       if (start.kind === 'throttled') continue;
       hedge.sent(index, remote, now, reserveUsd);
@@ -213,6 +237,11 @@ class Simulation {
   #settle(): void {
     const item = this.#heap.pop();
     if (item === undefined) return;
+    if (SimPrewarm.is(item.index)) {
+      this.#release(item);
+      this.#prewarm?.settled(item);
+      return;
+    }
     const hedged = this.#hedge?.completed(item, item.remote >= 0 ? this.#reserves[item.remote] : 0);
     // A local loser was cancelled when its hedge won: its worker was freed then.
     if (hedged?.skip === true) return;
@@ -220,8 +249,7 @@ class Simulation {
     if (hedged === undefined || hedged.first) this.#latencies[item.index] = item.at - this.#trace[item.index].at;
     if (hedged?.cancelLocal === true) this.#freeWorker(item.at);
     if (item.remote >= 0) {
-      const handoff = this.#fleets[item.remote].finish(item.env, item.at);
-      if (handoff !== undefined) this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
+      this.#release(item);
       this.#reservedUsd -= this.#reserves[item.remote];
       this.#billedUsd += item.costUsd;
       if (this.#hedge?.isBackup(item.index, item.remote) !== true) this.#predictions.settled(item.index, item.at);
@@ -230,6 +258,14 @@ class Simulation {
     const previous = this.#estimates.get(item.task);
     this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
     this.#freeWorker(item.at);
+  }
+
+  /** The remote environment of `item` frees: an attempt (or warm-up) waiting for an instance takes it. */
+  #release(item: Completion): void {
+    const handoff = this.#fleets[item.remote].finish(item.env, item.at);
+    if (handoff === undefined) return;
+    if (SimPrewarm.is(handoff.index)) this.#prewarm?.ran(handoff.index, item.at, handoff.run);
+    else this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
   }
 
   /** A local worker frees at `now` and takes the next queued task. */
@@ -256,6 +292,7 @@ class Simulation {
       coldStarts,
       costUsd: this.#billedUsd,
       ...(this.#hedge === undefined ? {} : { hedges: { ...this.#hedge.result } }),
+      ...(this.#prewarm === undefined ? {} : { prewarm: { ...this.#prewarm.result } }),
     };
   }
 }

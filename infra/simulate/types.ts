@@ -7,6 +7,7 @@ import type { HedgeOptions } from '../../src/hedge-options.js';
 import type { BurstPolicy, CostPolicy } from '../../src/scheduler/types.js';
 import type { FleetParams } from '../cloud-model/params.js';
 import type { SimHedgeResult } from './hedge.js';
+import type { SimPrewarmResult } from './prewarm.js';
 
 /**
  * One recorded task arrival (one line of a JSONL trace):
@@ -30,7 +31,7 @@ export interface SimulationSetting {
   localWorkers: number;
   /** The remotes, in the offloader's `remotes` order. */
   remotes: readonly RemoteModel[];
-  /** Burst thresholds, as `createOffloader({ burst })`. */
+  /** Burst thresholds, as `createOffloader({ burst })`; `prewarm` warms the first remote on a spike (prewarm.ts). */
   burst: BurstPolicy;
   /** Cost rules, as `createOffloader({ cost })`; `budgetUsdPerHour` is read as a total budget. */
   cost: CostPolicy;
@@ -65,10 +66,12 @@ export interface SimulationResult {
   makespanMs: number;
   /** Tasks run per backend (`local` and each remote name). */
   tasksPerBackend: Record<string, number>;
-  /** Cold starts per remote name. */
+  /** Cold starts per remote name (warm-ups' included). */
   coldStarts: Record<string, number>;
-  /** Billed spend on remotes, USD (remote backups included). */
+  /** Billed spend on remotes, USD (remote backups and warm-ups included). */
   costUsd: number;
   /** What hedging did, when the setting hedges. */
   hedges?: SimHedgeResult;
+  /** What pre-warming did, when the setting's `burst` has `prewarm` and there is a remote. */
+  prewarm?: SimPrewarmResult;
 }

@@ -66,6 +66,13 @@ export class OffloaderMetrics {
     this.#attempts.add(1, { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code });
   }
 
+  /** A hedge backup on `backend` settled with `code` (`ok` or an error code) after running `runMs` (0: it did not run). */
+  backupSettled(backend: string, taskName: string, code: string, runMs: number): void {
+    const attributes = { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code, [ATTR.attemptReason]: 'hedge' };
+    this.#attempts.add(1, attributes);
+    if (runMs > 0) this.#runMs.record(runMs, attributes);
+  }
+
   /** A task settled on `backend` with `code` (undefined: success); its last attempt settled with it. */
   settled(backend: string, taskName: string, code: string | undefined, latencyMs: number, runMs: number | undefined): void {
     const attributes = { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code ?? OUTCOME_OK };

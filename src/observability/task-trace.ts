@@ -15,6 +15,11 @@
  * are made when it ends, back-dated the same way, with all their attributes
  * at once: spans that live only for a moment cost the SDK about half as much.
  *
+ * A hedge backup has its own `spillway.attempt` span beside the current
+ * attempt's (`spillway.attempt.reason: hedge`), started when it is sent;
+ * when the backup answers first, the attempt it beat ends with outcome
+ * `ERR_ABORTED` (cancelled, not failed).
+ *
  * Times go to the SDK as `HrTime` (converted once here), so it does not
  * convert each one again.
  */
@@ -94,6 +99,8 @@ export class TaskTrace {
   #queued: QueuedAttempt | undefined;
   /** The queue time of the current attempt if its span started before it was known (a remote attempt): set when it ends. */
   #queuedMs: number | undefined;
+  /** The span of the hedge backup, while it runs. */
+  #backup: Span | undefined;
 
   constructor(tracer: Tracer, taskName: string, taskId: string, parent: Context, submittedAt: number) {
     this.#tracer = tracer;
@@ -184,6 +191,36 @@ export class TaskTrace {
     if (span === undefined) return;
     recordFailure(span, error);
     span.end(hrTimeOf(performance.now(), offsetMs));
+    this.#attempt = undefined;
+    this.#queuedMs = undefined;
+  }
+
+  /** A hedge backup, attempt `attempt` on `backend`, is sent now: starts its span beside the current attempt's; returns the headers that carry it. */
+  backupStarted(attempt: number, backend: TracedBackend): TraceHeaders {
+    this.#task(wallOffsetMs());
+    const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
+    const attributes = attemptAttributes(attempt, backend, { [ATTR.attemptReason]: 'hedge' });
+    const span = this.#tracer.startSpan('spillway.attempt', { kind, attributes }, this.#context);
+    this.#backup = span;
+    return attemptTraceHeaders(this.#context as Context, span);
+  }
+
+  /** The hedge backup settled with `outcome` (`ok` or an error code; `error` when it failed) after running `runMs`. */
+  backupEnded(outcome: string, runMs: number, error: OffloadError | undefined): void {
+    const span = this.#backup;
+    if (span === undefined) return;
+    this.#backup = undefined;
+    span.setAttributes({ [ATTR.outcome]: outcome, [ATTR.runMs]: runMs });
+    if (error !== undefined) recordFailure(span, error);
+    span.end();
+  }
+
+  /** The hedge backup answered first: the current attempt was cancelled, and its span ends with outcome `ERR_ABORTED` (no error status). */
+  attemptLost(runMs: number): void {
+    const ending: Attributes = { [ATTR.outcome]: 'ERR_ABORTED', [ATTR.runMs]: runMs };
+    if (this.#queuedMs !== undefined) ending[ATTR.queueMs] = this.#queuedMs;
+    const offsetMs = wallOffsetMs();
+    this.#ending(offsetMs, ending)?.end(hrTimeOf(performance.now(), offsetMs));
     this.#attempt = undefined;
     this.#queuedMs = undefined;
   }

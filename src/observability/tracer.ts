@@ -16,6 +16,7 @@ export const ATTR = {
   backendKind: 'spillway.backend.kind',
   attempt: 'spillway.attempt',
   attempts: 'spillway.attempts',
+  attemptReason: 'spillway.attempt.reason',
   queueMs: 'spillway.queue_ms',
   runMs: 'spillway.run_ms',
   retryReason: 'spillway.retry.reason',

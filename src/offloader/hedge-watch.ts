@@ -12,7 +12,7 @@
 import type { Backend } from '../backends/backend.js';
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { AbortError, type OffloadError } from '../errors.js';
+import { AbortError, BackendError, type OffloadError } from '../errors.js';
 import type { HedgeOptions } from '../hedge-options.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import type { ResolvedTaskDefinition } from '../task.js';
@@ -32,8 +32,10 @@ export interface HedgedRun {
   readonly timeoutMs: number | undefined;
   /** Where the task's data lives (its `dataRegion(input)`). */
   readonly data: DataPlace | undefined;
-  /** Counts a backup attempt on `backend` and builds its envelope; throws when the input cannot be sent again. */
+  /** Counts a backup attempt on `backend` and builds its envelope (its span starts when traced); throws when the input cannot be sent again. */
   backupEnvelope(backend: Backend): TaskEnvelope;
+  /** The backup on `backend` settled with `outcome` (`ok` or an error code, `error` when it failed) after running `runMs`: its span ends, its metrics count. */
+  backupEnded(backend: Backend, outcome: string, runMs: number, error: OffloadError | undefined): void;
   /** The backup on `backend` answered first with `result`: the task settles with it. */
   hedgeWon(backend: Backend, result: ResultEnvelope): void;
   /** The backup failed after the primary failed for good: the task fails with the primary's `error`. */
@@ -175,7 +177,9 @@ export class HedgeWatch {
     const { result } = outcome;
     const won = this.#state === 'backup' && result?.ok === true;
     this.#host.settled(this.#run.task.name, outcome.billedUsd, won);
-    this.#record(backend, envelope, createdAt, outcome);
+    const error = backupError(outcome, envelope);
+    this.#run.backupEnded(backend, error?.code ?? 'ok', result?.durationMs ?? 0, error);
+    this.#record(backend, envelope, createdAt, error?.code ?? 'ok', outcome);
     if (won) {
       if (outcome.dispatchedAt !== undefined) this.#host.history.record(backend.name, this.#run.task.name, performance.now() - outcome.dispatchedAt);
       // A straggler still running: its time so far is a lower bound of its duration, learned so the percentile does not drift down.
@@ -195,12 +199,10 @@ export class HedgeWatch {
   }
 
   /** The backup's row on the timeline, with reason `hedge`. */
-  #record(backend: Backend, envelope: TaskEnvelope, createdAt: number, outcome: BackupOutcome): void {
+  #record(backend: Backend, envelope: TaskEnvelope, createdAt: number, outcomeCode: string, outcome: BackupOutcome): void {
     const { timeline, ledger } = this.#host.parts;
     if (timeline === undefined) return;
-    const { result, error } = outcome;
-    const outcomeCode =
-      result === undefined ? (error?.code ?? 'ERR_BACKEND') : result.ok ? 'ok' : decodeError(result.kind, result.error, { taskName: envelope.task }).code;
+    const { result } = outcome;
     timeline.attempt({
       taskName: envelope.task,
       taskId: envelope.id,
@@ -215,4 +217,10 @@ export class HedgeWatch {
       reason: 'hedge',
     });
   }
+}
+
+/** Why a backup failed (its transport error, or the task's error it answered with); undefined when it succeeded. */
+function backupError({ result, error }: BackupOutcome, envelope: TaskEnvelope): OffloadError | undefined {
+  if (result === undefined) return error ?? new BackendError(`Backend answered the hedge backup of task "${envelope.task}" without a result`);
+  return result.ok ? undefined : decodeError(result.kind, result.error, { taskName: envelope.task });
 }

@@ -2,7 +2,8 @@
  * `burst.prewarm`: when the local queue spikes, no-op warm-up invocations
  * (envelopes of {@link WARM_UP_TASK}) start environments on the preferred
  * remote, so they are warm when overflow begins. The rule (see
- * `PrewarmPolicy`): at an `auto` placement the local queue is at least
+ * `PrewarmPolicy`; its pure part is ../scheduler/prewarm-rule.ts, which the
+ * simulator runs too): at an `auto` placement the local queue is at least
  * `onQueueGrowth` deeper than at the start of the current one-second window;
  * then, unless the remote already has `maxEnvironments` environments busy
  * or likely warm (the latency predictor's count), `maxEnvironments` minus
@@ -18,16 +19,11 @@ import { serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type TaskEnvelope, WARM_UP_TASK } from '../contract/envelope.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import type { LatencyPredictor } from '../scheduler/latency-predictor.js';
+import { checkSpike, NO_SPIKE_WINDOW, type SpikeWindow, WARM_UP_TIMEOUT_MS, warmUpsToSend } from '../scheduler/prewarm-rule.js';
 import type { PrewarmPolicy, Scheduler } from '../scheduler/types.js';
 import { failedAttemptMs } from './attempt-cost.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
-
-/** The window a spike's queue growth is measured in, ms. */
-const SPIKE_WINDOW_MS = 1_000;
-
-/** `timeoutMs` of a warm-up, so its reservation is small (it answers at once; its INIT is reserved apart, up to `maxBilledColdStartMs`). */
-const WARM_UP_TIMEOUT_MS = 1_000;
 
 /** What a {@link Prewarmer} works with. */
 export interface PrewarmParts {
@@ -47,8 +43,7 @@ export interface PrewarmParts {
 /** Detects spikes of the local queue and warms the preferred remote. */
 export class Prewarmer {
   readonly #parts: PrewarmParts;
-  #windowStart = Number.NEGATIVE_INFINITY;
-  #windowQueued = 0;
+  #window: SpikeWindow = NO_SPIKE_WINDOW;
   #sent = 0;
 
   constructor(parts: PrewarmParts) {
@@ -57,19 +52,16 @@ export class Prewarmer {
 
   /** An `auto` placement saw `queued` tasks in the local queue at `now` (`performance.now()`): warms the preferred remote on a spike. */
   observe(queued: number, now: number): void {
-    if (now - this.#windowStart >= SPIKE_WINDOW_MS) {
-      this.#windowStart = now;
-      this.#windowQueued = queued;
-      return;
-    }
-    if (queued - this.#windowQueued < this.#parts.policy.onQueueGrowth) return;
     const { predictor, ledger, scheduler, policy } = this.#parts;
+    const check = checkSpike(this.#window, queued, now, policy.onQueueGrowth);
+    this.#window = check.window;
+    if (!check.spike) return;
     const remote = this.#preferred();
     const environments = remote === undefined ? undefined : predictor.environments(remote.name, now);
     if (remote === undefined || environments === undefined) return;
-    if (environments.busy + environments.warmIdle >= policy.maxEnvironments) return;
-    // A warm-up lands on an idle environment when one is left, as any request: only concurrent ones start new environments.
-    const missing = Math.min(policy.maxEnvironments - environments.busy, remote.maxConcurrency - ledger.inFlight(remote.name));
+    const missing = warmUpsToSend(policy, { ...environments, freeConcurrency: remote.maxConcurrency - ledger.inFlight(remote.name) });
+    if (missing === 0) return;
+    // Its INIT is reserved apart, up to `maxBilledColdStartMs`.
     const reserveUsd = ledger.reserveUsd(remote, WARM_UP_TIMEOUT_MS) ?? 0;
     for (let sent = 0; sent < missing; sent++) {
       if (scheduler.budgetExhausted(ledger.committed(), reserveUsd)) return;

@@ -71,6 +71,11 @@ export class RunReporter {
     if (this.listening('retry')) this.emit('retry', { ...run.info(), error, reason: reason(), nextBackend });
   }
 
+  /** A hedge backup of `run` on `backend` settled with `code` (`ok` or an error code) after running `runMs`. */
+  backupSettled(run: ReportedRun, backend: string, code: string, runMs: number): void {
+    this.#metrics?.backupSettled(backend, run.task.name, code, runMs);
+  }
+
   /** Attempt `attempt` printed `logs` (a `log` event, built only for listeners). */
   logged(run: ReportedRun, attempt: number, logs: TaskLogs): void {
     if (!this.listening('log')) return;

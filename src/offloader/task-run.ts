@@ -8,19 +8,22 @@
 import type { Context } from '@opentelemetry/api';
 import type { Backend, InvokeOptions } from '../backends/backend.js';
 import type { AttemptSink, LocalAttempt, LocalBackend } from '../backends/local/index.js';
-import { deserialize, type EncodedParts, serialize, serializeParts } from '../contract/codec.js';
+import { deserialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { BackendError, type OffloadError, placeError, SerializationError, ValidationError } from '../errors.js';
+import { BackendError, type OffloadError, placeError } from '../errors.js';
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
+import { affinityOf } from './affinity-key.js';
 import { callSafely } from './call-safely.js';
 import type { DataPlace } from './data-place.js';
+import { type LogSettings, logsOf } from './envelope-logs.js';
 import type { TaskEventInfo } from './events.js';
 import type { HedgedRun, HedgeWatch } from './hedge-watch.js';
 import type { Hedger } from './hedger.js';
 import type { RemoteAttemptRun, RemoteAttempts } from './remote-attempt.js';
 import type { ReportedRun, RunReporter } from './run-reporter.js';
+import { TaskInput } from './task-input.js';
 import type { TimelineRecorder } from './timeline-recorder.js';
 import type { RunOptions, TaskCallback } from './types.js';
 
@@ -28,7 +31,7 @@ import type { RunOptions, TaskCallback } from './types.js';
 export type TaskRunOptions = RunOptions<unknown> & { affinityKeyOf?: (input: unknown) => unknown };
 
 /** The collaborators every {@link TaskRun} of an offloader shares. */
-export interface RunServices {
+export interface RunServices extends LogSettings {
   /** The local pool, for the hot path. */
   local: LocalBackend;
   /** Remote attempts with breakers, backoff and failover. */
@@ -41,20 +44,8 @@ export interface RunServices {
   bundleHash: string;
   /** Aborts when the offloader is destroyed: no retry starts after that. */
   lifetime: AbortSignal;
-  /** What envelopes ask about log capture by the offloader's `logs` option; `undefined`: capture is off. */
-  logs: TaskEnvelope['logs'];
-  /** The offloader's `logs` option, under a task's own `logs`. */
-  logOptions: { capture: boolean; maxBytes: number };
   /** Backup attempts for stragglers of tasks with a `hedge`. */
   hedger: Hedger;
-}
-
-/** What an envelope of `task` asks about log capture: the task's own `logs` over the offloader's, field by field. */
-function logsOf(task: ResolvedTaskDefinition, services: RunServices): TaskEnvelope['logs'] {
-  const own = task.logs;
-  if (own === undefined) return services.logs;
-  const { capture, maxBytes } = services.logOptions;
-  return (own.capture ?? capture) ? { maxBytes: own.maxBytes ?? maxBytes } : undefined;
 }
 
 /**
@@ -72,18 +63,12 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly #services: RunServices;
   #backend: Backend;
   readonly #taskId: string;
-  readonly #input: unknown;
+  readonly #input: TaskInput;
   readonly #options: TaskRunOptions;
   readonly #finish: TaskCallback;
   readonly #submittedAt = performance.now();
   /** The latest local attempt, while it may still be cancelled before it starts. */
   #localAttempt: LocalAttempt | undefined;
-  /** The input as network envelopes carry it (binary inlined), made when first needed. */
-  #wireInput: string | undefined;
-  /** The input as the local pool takes it (binary beside the text), made when first needed. */
-  #localInput: EncodedParts | undefined;
-  /** The input as a backend with `binaryParts` takes it (binary beside the text, nothing moved), made when first needed. */
-  #remoteInput: EncodedParts | undefined;
   #attempts = 0;
   #attemptStartedAt = 0;
   #queuedMs = 0;
@@ -112,7 +97,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#backend = backend;
     this.task = task.definition;
     this.#taskId = taskId;
-    this.#input = input;
+    this.#input = new TaskInput(input, options.transfer ?? this.task.transfer ?? false);
     this.#options = options;
     this.#hedge = options.hedge === undefined && this.task.hedge === undefined ? undefined : services.hedger.watch(this, options.hedge, options.signal);
     this.signal = this.#hedge?.signal ?? options.signal;
@@ -154,46 +139,16 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#services.timeline?.sample(this.#submittedAt);
     try {
       const { affinityKeyOf } = this.#options;
-      if (this.affinityKey === undefined && affinityKeyOf !== undefined) this.affinityKey = affinityOf(this.task, this.#input, affinityKeyOf, 'affinityKey');
-      if (this.affinityKey === undefined && this.task.affinity !== undefined)
-        this.affinityKey = affinityOf(this.task, this.#input, this.task.affinity, 'affinity');
+      const input = this.#input.value;
+      if (this.affinityKey === undefined && affinityKeyOf !== undefined) this.affinityKey = affinityOf(this.task, input, affinityKeyOf, 'affinityKey');
+      if (this.affinityKey === undefined && this.task.affinity !== undefined) this.affinityKey = affinityOf(this.task, input, this.task.affinity, 'affinity');
       // Checks the input (a SerializationError fails the task before anything is sent) in the form its first backend takes.
-      if (this.#backend === this.#services.local) this.#localInputParts();
-      else if (this.#backend.binaryParts === true) this.#remoteInputParts();
-      else this.#wireInputText();
+      if (this.#input.partsFor(this.#backend, this.#services.local) === undefined) this.#input.wire(this.data);
     } catch (error) {
       queueMicrotask(() => this.#fail(error as OffloadError));
       return;
     }
     this.#attempt();
-  }
-
-  #localInputParts(): EncodedParts {
-    this.#localInput ??= serializeParts(this.#input, 'input', this.#options.transfer ?? this.task.transfer ?? false);
-    return this.#localInput;
-  }
-
-  /** The input's buffers were moved to a worker by an earlier attempt (`transfer`): it cannot be sent again. */
-  #movedError(): SerializationError | undefined {
-    if (this.#localInput?.binary?.moved !== true) return undefined;
-    return new SerializationError(
-      `Cannot send the input of task "${this.task.name}" again (attempt ${this.#attempts + 1}, ${this.#backend.name}): its buffers were transferred to a local worker (\`transfer: true\`) and are detached. Run without \`transfer\` where an input may need to be sent again.`,
-      { path: 'input' },
-    );
-  }
-
-  #wireInputText(): string {
-    const moved = this.#movedError();
-    if (moved !== undefined) throw moved;
-    this.#wireInput ??= this.data?.encodedInput() ?? serialize(this.#input, 'input');
-    return this.#wireInput;
-  }
-
-  #remoteInputParts(): EncodedParts {
-    const moved = this.#movedError();
-    if (moved !== undefined) throw moved;
-    this.#remoteInput ??= serializeParts(this.#input, 'input');
-    return this.#remoteInput;
   }
 
   nextEnvelope(): TaskEnvelope {
@@ -218,20 +173,29 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   /** The envelope of a backup attempt (a hedge) on `backend`, numbered after the attempts so far; the current attempt stays open. */
   backupEnvelope(backend: Backend): TaskEnvelope {
     this.#attempts++;
-    return this.#envelope(backend);
+    const envelope = this.#envelope(backend);
+    if (this.#trace !== undefined) envelope.headers = this.#trace.backupStarted(this.#attempts, backend);
+    return envelope;
   }
 
-  /** The envelope of attempt `#attempts` on `backend`. */
+  backupEnded(backend: Backend, outcome: string, runMs: number, error: OffloadError | undefined): void {
+    this.#trace?.backupEnded(outcome, runMs, error);
+    this.#services.reporter.backupSettled(this, backend.name, outcome, runMs);
+  }
+
+  /** The envelope of attempt `#attempts` on `backend`; throws a `SerializationError` when an earlier attempt moved the input's buffers. */
   #envelope(backend: Backend): TaskEnvelope {
+    const moved = this.#input.movedError(this.task.name, this.#attempts, backend.name);
+    if (moved !== undefined) throw moved;
     const timeoutMs = this.timeoutMs;
-    const parts = backend === this.#services.local ? this.#localInputParts() : backend.binaryParts === true ? this.#remoteInputParts() : undefined;
+    const parts = this.#input.partsFor(backend, this.#services.local);
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
       id: this.#taskId,
       task: this.task.name,
       bundleHash: this.#services.bundleHash,
       attempt: this.#attempts,
-      input: parts === undefined ? this.#wireInputText() : parts.text,
+      input: parts === undefined ? this.#input.wire(this.data) : parts.text,
     };
     if (parts?.binary !== undefined) envelope.binary = parts.binary;
     if (timeoutMs !== undefined) envelope.timeoutMs = timeoutMs;
@@ -242,7 +206,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   #attempt(): void {
     const { local, remote } = this.#services;
-    const moved = this.#movedError();
+    const moved = this.#input.movedError(this.task.name, this.#attempts + 1, this.#backend.name);
     if (moved !== undefined) {
       this.#fail(moved);
       return;
@@ -309,6 +273,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   hedgeWon(backend: Backend, result: ResultEnvelope): void {
     this.#attemptEnded('ERR_ABORTED');
+    this.#trace?.attemptLost(this.#runMs);
     this.#backend = backend;
     this.#workerId = undefined;
     this.#answered(undefined, result, undefined);
@@ -416,23 +381,4 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       reason: reason(),
     });
   }
-}
-
-/** `keyOf(input)` (the task's `affinity`, or a `map`/`stream` call's `affinityKey`); a throw or a value that is not a string fails the task with a `ValidationError`. */
-function affinityOf(task: ResolvedTaskDefinition, input: unknown, keyOf: (input: never) => unknown, path: 'affinity' | 'affinityKey'): string | undefined {
-  let key: unknown;
-  try {
-    key = (keyOf as (input: unknown) => unknown)(input);
-  } catch (error) {
-    throw new ValidationError(`The \`${path}\` function of task "${task.name}" threw: ${(error as Error)?.message ?? String(error)}`, {
-      path,
-      cause: error,
-      taskName: task.name,
-    });
-  }
-  if (key === undefined || typeof key === 'string') return key;
-  throw new ValidationError(`Expected \`${path}(input)\` of task "${task.name}" to return a string or undefined, got ${typeof key}`, {
-    path,
-    taskName: task.name,
-  });
 }

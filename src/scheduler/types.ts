@@ -44,6 +44,8 @@ export interface BurstPolicy {
  * environments busy, likely warm or warming. Each is billed like an attempt
  * (request fee, its billed run time, the INIT it reports) and reserves its
  * bound against the budgets; none is sent when the budgets have no room.
+ * The rule's pure part is prewarm-rule.ts; `spillway simulate --prewarm`
+ * runs it on a recorded trace to price the warm-ups beforehand.
  */
 export interface PrewarmPolicy {
   /** Environments of the remote to have busy or warm after a spike (at least 1). */
