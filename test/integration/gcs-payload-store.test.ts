@@ -75,8 +75,9 @@ describe('payloads by reference through GCS signed URLs', () => {
     expect(payloadStore.puts).toHaveLength(1);
     expect(payloadStore.puts[0]).toBeLessThan(2 * MB + 4096);
     expect(payloadStore.gets[0]).toBeLessThan(2 * MB + 4096);
-    // The output was read chunk by chunk into its parts (getChunks), not downloaded whole first.
+    // The output was read chunk by chunk into its parts (getChunks) as it arrived, not downloaded whole first.
     expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
+    expect(payloadStore.chunksPerGet[0]).toBeGreaterThan(1);
     expect(gcs.keys(BUCKET)).toEqual([]);
   }, 60_000);
 

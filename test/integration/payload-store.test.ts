@@ -105,8 +105,9 @@ describe('payloads by reference through S3', () => {
     expect(payloadStore.puts[0]).toBeLessThan(8 * MB + 4096);
     expect(payloadStore.gets).toHaveLength(1);
     expect(payloadStore.gets[0]).toBeLessThan(8 * MB + 4096);
-    // The output was read chunk by chunk into its parts (getChunks), not downloaded whole first.
+    // The output was read chunk by chunk into its parts (getChunks) as it arrived, not downloaded whole first.
     expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
+    expect(payloadStore.chunksPerGet[0]).toBeGreaterThan(1);
     expect(await s3.keys(BUCKET)).toEqual([]);
   }, 60_000);
 

@@ -9,7 +9,9 @@
  *   (`POST /upload/storage/v1/b/<bucket>/o?uploadType=multipart|media`, with a
  *   `Content-Length` or chunked, as GCS takes them), media download
  *   (`GET /storage/v1/b/<bucket>/o/<name>?alt=media`) and delete. An upload
- *   whose body breaks off stores nothing, as on GCS;
+ *   whose body breaks off stores nothing, as on GCS; downloads carry a
+ *   `Content-Length`, as GCS's do unless it transcodes a gzip-stored object
+ *   (https://cloud.google.com/storage/docs/transcoding);
  * - V4 signed URLs (`GET`/`PUT /<bucket>/<name>?X-Goog-Algorithm=GOOG4-RSA-SHA256&...`),
  *   checked as GCS checks them: the RSA-SHA256 signature of the canonical
  *   request against the service account's public key (403
@@ -199,7 +201,7 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
         res.writeHead(204);
         return res.end();
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(stored.length) });
       return res.end(stored);
     }
     const [, bucketName = '', ...rest] = url.pathname.split('/');
@@ -221,7 +223,7 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
       xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
       return answered(404);
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(stored.length) });
     res.end(stored);
     answered(200);
   });

@@ -6,14 +6,38 @@ import type { PayloadStore } from '../../src/contract/index.js';
 
 const MB = 1024 * 1024;
 
-/** `store` with the size and form of every object the caller put or got; `chunkedPuts`/`chunkedGets`: the sizes of those that went through `putChunks`/`getChunks`. */
-export function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; chunkedPuts: number[]; gets: number[]; chunkedGets: number[] } {
+/** What a {@link recording} store saw. */
+interface Recorded {
+  /** Sizes (or `'text'`) of every object the caller put. */
+  puts: (string | number)[];
+  /** Sizes of those that went through `putChunks`. */
+  chunkedPuts: number[];
+  /** Sizes of every object the caller got. */
+  gets: number[];
+  /** Sizes of those that went through `getChunks`. */
+  chunkedGets: number[];
+  /** How many chunks each `getChunks` object arrived in, once read. */
+  chunksPerGet: number[];
+}
+
+/** `store`, recording the size and form of every object the caller put or got. */
+export function recording(inner: PayloadStore): PayloadStore & Recorded {
   const puts: (string | number)[] = [];
   const chunkedPuts: number[] = [];
   const gets: number[] = [];
   const chunkedGets: number[] = [];
+  const chunksPerGet: number[] = [];
+  /** `chunks`, counted into `chunksPerGet` as they are read. */
+  async function* counted(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+    const index = chunksPerGet.push(0) - 1;
+    for await (const chunk of chunks) {
+      chunksPerGet[index] += 1;
+      yield chunk;
+    }
+  }
   return {
     ...inner,
+    chunksPerGet,
     puts,
     chunkedPuts,
     gets,
@@ -43,7 +67,7 @@ export function recording(inner: PayloadStore): PayloadStore & { puts: (string |
             const object = await (inner.getChunks as NonNullable<PayloadStore['getChunks']>)(key, signal);
             gets.push(object.sizeBytes);
             chunkedGets.push(object.sizeBytes);
-            return object;
+            return { sizeBytes: object.sizeBytes, chunks: counted(object.chunks) };
           },
         }),
   };
