@@ -20,6 +20,7 @@ export type {
   DrainInfo,
   LateFaultInfo,
   OffloaderEvents,
+  PrewarmInfo,
   TaskEventInfo,
   TaskFailureInfo,
   TaskHedgeInfo,
@@ -30,6 +31,7 @@ export { installShutdownHandlers, type ShutdownHandlerOptions } from './offloade
 export type { SpendSummary } from './offloader/spend-tracker.js';
 export type { BackendStats, HedgeStats, LatencySummary, OffloaderStats } from './offloader/stats.js';
 export type {
+  AttemptReason,
   Timeline,
   TimelineAttempt,
   TimelineBreakerChange,

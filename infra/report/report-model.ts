@@ -5,7 +5,7 @@
  * per-worker utilization grid. Pure; the HTML page and the Chrome trace both
  * read it.
  */
-import type { Timeline, TimelineAttempt } from '../../src/offloader/timeline.js';
+import type { AttemptReason, Timeline, TimelineAttempt } from '../../src/offloader/timeline.js';
 
 /** One attempt as a bar: `[lane, startMs, endMs, task, failed]` plus what its tooltip says. */
 export interface ReportBar {
@@ -20,8 +20,8 @@ export interface ReportBar {
   attempt: number;
   runMs: number;
   estimatedUsd?: number;
-  /** `hedge`: a backup attempt of a straggler. */
-  reason?: 'hedge';
+  /** `hedge`: a backup attempt of a straggler; `prewarm`: a warm-up of `burst.prewarm`. */
+  reason?: AttemptReason;
 }
 
 /** A moment with a lane and a line of text (a spill, a retry, a breaker change). */

@@ -61,7 +61,7 @@ export const REPORT_SCRIPT = `
       name: 'attempts', type: 'custom', renderItem: renderBar, progressive: 0, encode: { x: [1, 2], y: 0 }, data: barData,
       tooltip: { formatter: function (p) {
         var b = model.bars[p.value[5]];
-        return esc(model.tasks[b.task] + ' ' + b.taskId + ' attempt ' + b.attempt + (b.reason === 'hedge' ? ' (hedge backup)' : '') + ' on ' + model.lanes[b.lane]) + '<br>' +
+        return esc(model.tasks[b.task] + ' ' + b.taskId + ' attempt ' + b.attempt + (b.reason === 'hedge' ? ' (hedge backup)' : b.reason === 'prewarm' ? ' (warm-up)' : '') + ' on ' + model.lanes[b.lane]) + '<br>' +
           esc(b.outcome + ', ran ' + b.runMs.toFixed(1) + ' ms, ' + seconds(b.startMs) + ' to ' + seconds(b.endMs)) +
           (b.estimatedUsd === undefined ? '' : '<br>est. $' + b.estimatedUsd.toPrecision(3));
       } }

@@ -53,7 +53,7 @@ const attemptSchema = z.looseObject({
   runMs: z.number(),
   outcome: z.string(),
   estimatedUsd: z.number().optional(),
-  reason: z.literal('hedge').optional(),
+  reason: z.enum(['hedge', 'prewarm']).optional(),
 });
 
 const timelineSchema = z.looseObject({

@@ -31,6 +31,7 @@ export class OffloaderMetrics {
   readonly #meter: Meter;
   readonly #tasks: Counter;
   readonly #attempts: Counter;
+  readonly #prewarms: Counter;
   readonly #queueMs: Histogram;
   readonly #runMs: Histogram;
   readonly #taskMs: Histogram;
@@ -41,6 +42,7 @@ export class OffloaderMetrics {
     this.#meter = meter;
     this.#tasks = meter.createCounter('spillway.tasks', { description: 'Tasks settled, by backend, task and outcome (ok or error code)', unit: '{task}' });
     this.#attempts = meter.createCounter('spillway.attempts', { description: 'Attempts settled, by backend, task and outcome', unit: '{attempt}' });
+    this.#prewarms = meter.createCounter('spillway.prewarms', { description: 'Warm-ups of burst.prewarm settled, by backend and outcome', unit: '{warm-up}' });
     this.#queueMs = meter.createHistogram('spillway.queue.duration', { description: 'Time an attempt waited before dispatch', unit: 'ms' });
     this.#runMs = meter.createHistogram('spillway.run.duration', { description: 'Run time of a task where it ran', unit: 'ms' });
     this.#taskMs = meter.createHistogram('spillway.task.duration', { description: 'Time from submission to outcome', unit: 'ms' });
@@ -71,6 +73,11 @@ export class OffloaderMetrics {
     const attributes = { [ATTR.backend]: backend, [ATTR.taskName]: taskName, [ATTR.outcome]: code, [ATTR.attemptReason]: 'hedge' };
     this.#attempts.add(1, attributes);
     if (runMs > 0) this.#runMs.record(runMs, attributes);
+  }
+
+  /** A warm-up on `backend` settled with `code` (`ok` or an error code). */
+  warmUpSettled(backend: string, code: string): void {
+    this.#prewarms.add(1, { [ATTR.backend]: backend, [ATTR.outcome]: code });
   }
 
   /** A task settled on `backend` with `code` (undefined: success); its last attempt settled with it. */

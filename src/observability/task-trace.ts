@@ -23,15 +23,12 @@
  * Times go to the SDK as `HrTime` (converted once here), so it does not
  * convert each one again.
  */
-import { type Attributes, type Context, context, type HrTime, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import type { BackendFacts } from '../backends/backend.js';
+import { type Attributes, type Context, context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { TaskEnvelope } from '../contract/envelope.js';
 import type { OffloadError } from '../errors.js';
+import { backendAttributes, hrTimeOf, recordFailure, type TracedBackend, wallOffsetMs } from './span-parts.js';
 import { attemptTraceHeaders, type TraceHeaders } from './trace-context.js';
 import { ATTR, activeTracer, OUTCOME_OK } from './tracer.js';
-
-/** A backend as the trace sees it. */
-type TracedBackend = Pick<BackendFacts, 'name' | 'kind' | 'invokedFunction'>;
 
 /** Starts the trace of a task submitted at `submittedAt` (`performance.now()`) in `parent` (default: the active context); undefined when no tracer provider is registered. */
 export function startTaskTrace(taskName: string, taskId: string, parent: Context | undefined, submittedAt: number): TaskTrace | undefined {
@@ -44,25 +41,6 @@ export function traceParent(): Context | undefined {
   return activeTracer() === undefined ? undefined : context.active();
 }
 
-function recordFailure(span: Span, error: OffloadError): void {
-  span.recordException(error);
-  span.setAttribute(ATTR.errorCode, error.code);
-  span.setAttribute('error.type', error.code);
-  span.setAttribute(ATTR.outcome, error.code);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-}
-
-function attemptAttributes(attempt: number, backend: TracedBackend, more: Attributes | undefined): Attributes {
-  const attributes: Attributes = { [ATTR.backend]: backend.name, [ATTR.backendKind]: backend.kind, [ATTR.attempt]: attempt, ...more };
-  const invoked = backend.invokedFunction;
-  if (invoked !== undefined) {
-    attributes['faas.invoked_name'] = invoked.name;
-    attributes['faas.invoked_provider'] = invoked.provider;
-    if (invoked.region !== undefined) attributes['faas.invoked_region'] = invoked.region;
-  }
-  return attributes;
-}
-
 /** An attempt whose span is not started yet: it waits in the local queue, or ran where no trace context is restored. */
 interface QueuedAttempt {
   attempt: number;
@@ -71,18 +49,6 @@ interface QueuedAttempt {
   queuedAt: number;
   /** Its envelope, which gets the span's `headers` if it is dispatched to a worker that restores trace context. */
   envelope: TaskEnvelope;
-}
-
-/** `performance.now()` milliseconds as an `HrTime` on the wall clock, with `wallOffsetMs` = `Date.now() - performance.now()`. */
-function hrTimeOf(performanceMs: number, wallOffsetMs: number): HrTime {
-  const ms = performanceMs + wallOffsetMs;
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
-}
-
-/** The wall clock's offset from `performance.now()`, for {@link hrTimeOf}. */
-function wallOffsetMs(): number {
-  return Date.now() - performance.now();
 }
 
 /** The task span and the span of its current attempt, each started when first needed. */
@@ -124,7 +90,7 @@ export class TaskTrace {
   #startAttempt(attempt: number, backend: TracedBackend, queuedAt: number, offsetMs: number, attributes?: Attributes, taskEnding?: Attributes): Span {
     this.#task(offsetMs, taskEnding);
     const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
-    const options = { kind, attributes: attemptAttributes(attempt, backend, attributes), startTime: hrTimeOf(queuedAt, offsetMs) };
+    const options = { kind, attributes: backendAttributes(backend, { [ATTR.attempt]: attempt, ...attributes }), startTime: hrTimeOf(queuedAt, offsetMs) };
     const span = this.#tracer.startSpan('spillway.attempt', options, this.#context);
     this.#attempt = span;
     return span;
@@ -199,7 +165,7 @@ export class TaskTrace {
   backupStarted(attempt: number, backend: TracedBackend): TraceHeaders {
     this.#task(wallOffsetMs());
     const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
-    const attributes = attemptAttributes(attempt, backend, { [ATTR.attemptReason]: 'hedge' });
+    const attributes = backendAttributes(backend, { [ATTR.attempt]: attempt, [ATTR.attemptReason]: 'hedge' });
     const span = this.#tracer.startSpan('spillway.attempt', { kind, attributes }, this.#context);
     this.#backup = span;
     return attemptTraceHeaders(this.#context as Context, span);

@@ -23,6 +23,8 @@ export const ATTR = {
   retryNextBackend: 'spillway.retry.next_backend',
   breakerState: 'spillway.breaker.state',
   estimatedUsd: 'spillway.cost.estimated_usd',
+  billedUsd: 'spillway.cost.billed_usd',
+  coldStartMs: 'spillway.cold_start_ms',
   outcome: 'spillway.outcome',
   errorCode: 'spillway.error.code',
 } as const;

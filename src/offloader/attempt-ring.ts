@@ -5,7 +5,7 @@
  * garbage collector, even with 100,000 kept. Columns grow by doubling up to
  * the capacity, so an offloader that runs few tasks holds little.
  */
-import type { TimelineAttempt } from './timeline.js';
+import type { AttemptReason, TimelineAttempt } from './timeline.js';
 
 /** One ended attempt as its run reports it; times are `performance.now()` values. */
 export interface EndedAttempt {
@@ -19,8 +19,8 @@ export interface EndedAttempt {
   runMs: number;
   outcome: string;
   estimatedUsd: number | undefined;
-  /** Why the attempt was sent besides the task's own course: `hedge` for a backup of a straggler. */
-  reason?: 'hedge';
+  /** Why the attempt was sent besides the task's own course (see `TimelineAttempt.reason`). */
+  reason?: AttemptReason;
 }
 
 const INITIAL_ROWS = 256;
@@ -46,7 +46,7 @@ export class AttemptRing {
   #backend: string[] = [];
   #outcome: string[] = [];
   /** Rows whose attempt was a hedge's backup (sparse: most rows have none). */
-  #hedge: (true | undefined)[] = [];
+  #reason: (AttemptReason | undefined)[] = [];
   #attempt = new Uint32Array(0);
   #workerId = new Int32Array(0);
   /** createdAt, dispatchedAt (NaN: never), endAt, runMs, estimatedUsd (NaN: none), the id's counter (NaN: in `#otherIds`), six per row. */
@@ -67,7 +67,7 @@ export class AttemptRing {
     this.#taskName[row] = ended.taskName;
     this.#backend[row] = ended.backend;
     this.#outcome[row] = ended.outcome;
-    this.#hedge[row] = ended.reason === 'hedge' ? true : undefined;
+    this.#reason[row] = ended.reason;
     this.#attempt[row] = ended.attempt;
     this.#workerId[row] = ended.workerId ?? -1;
     const base = row * COLUMNS;
@@ -126,7 +126,8 @@ export class AttemptRing {
     if (this.#workerId[row] !== -1) attempt.workerId = this.#workerId[row];
     if (!Number.isNaN(numbers[base + 1])) attempt.dispatchedMs = micro(numbers[base + 1] - origin);
     if (!Number.isNaN(numbers[base + 4])) attempt.estimatedUsd = numbers[base + 4];
-    if (this.#hedge[row] === true) attempt.reason = 'hedge';
+    const reason = this.#reason[row];
+    if (reason !== undefined) attempt.reason = reason;
     return attempt;
   }
 

@@ -25,6 +25,7 @@ import { dataPlaceOf } from './data-place.js';
 import type { TaskEventInfo } from './events.js';
 import { Hedger } from './hedger.js';
 import { mapInputs } from './map.js';
+import { prewarmReport } from './prewarm-report.js';
 import { RemoteAttempts } from './remote-attempt.js';
 import { RemoteStallWatch } from './remote-stall.js';
 import { Router } from './router.js';
@@ -113,7 +114,10 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       prefersFastest: resolved.cost.prefer === 'fastest',
       onSpill: timeline === undefined ? undefined : (taskName, backend, queued, waitMs) => timeline.spill(taskName, backend, queued, waitMs),
       crossRegionUsdPerGb: resolved.cost.crossRegionUsdPerGb,
-      prewarm: resolved.burst?.prewarm === undefined ? undefined : { policy: resolved.burst.prewarm, bundleHash, lifetime: this.#lifetime.signal },
+      prewarm:
+        resolved.burst?.prewarm === undefined
+          ? undefined
+          : { policy: resolved.burst.prewarm, bundleHash, lifetime: this.#lifetime.signal, observer: prewarmReport(this.#reporter, timeline) },
     });
     const lifetime = this.#lifetime.signal;
     // Every remote attempt listens on this signal; thousands in flight are expected.

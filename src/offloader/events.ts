@@ -54,6 +54,20 @@ export interface TaskHedgeInfo extends TaskEventInfo {
   afterMs: number;
 }
 
+/** Payload of `prewarm`: `burst.prewarm` sent warm-ups to a remote because the local queue spiked. */
+export interface PrewarmInfo {
+  /** The remote warmed. */
+  backend: string;
+  /** Warm-ups sent now (each starts an environment unless an idle one takes it). */
+  warmUps: number;
+  /** Tasks waiting in the local queue at the spike. */
+  queued: number;
+  /** The remote's environments busy before these warm-ups (the latency predictor's count). */
+  busy: number;
+  /** The remote's idle environments likely still warm before these warm-ups. */
+  warmIdle: number;
+}
+
 /** Payload of `failure`: the task's final error. */
 export interface TaskFailureInfo extends TaskEventInfo {
   /** The error the task's promise rejects with. */
@@ -128,6 +142,8 @@ export interface OffloaderEvents {
   retry: TaskRetryInfo;
   /** An attempt of a task with `hedge` ran past its percentile: a backup attempt was sent to `hedgeBackend`. */
   hedge: TaskHedgeInfo;
+  /** `burst.prewarm` sent warm-ups to a remote on a spike of the local queue (each also appears on the timeline with reason `prewarm`). */
+  prewarm: PrewarmInfo;
   /** Nothing is pending any more. */
   drain: DrainInfo;
   /** A worker fault surfaced after the task that caused it settled; emitted only when a listener is attached. */

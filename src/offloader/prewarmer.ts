@@ -12,16 +12,22 @@
  * some). Each warm-up reserves its bound against the budgets like
  * an attempt, is billed what it ran (request fee, run time, the INIT it
  * reports) into the spend ledger, and holds one environment in the
- * predictor, which counts it warm once it answered.
+ * predictor, which counts it warm once it answered (a throttled or refused
+ * warm-up leaves none). What it does is reported to a {@link PrewarmObserver}
+ * (the `prewarm` event, the timeline, spans and metrics).
  */
 import type { Backend } from '../backends/backend.js';
 import { serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type TaskEnvelope, WARM_UP_TASK } from '../contract/envelope.js';
+import { decodeError } from '../contract/error-codec.js';
+import { BackendError, isOffloadError, type OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
+import { neverStarted } from '../resilience/faults.js';
 import type { LatencyPredictor } from '../scheduler/latency-predictor.js';
 import { checkSpike, NO_SPIKE_WINDOW, type SpikeWindow, WARM_UP_TIMEOUT_MS, warmUpsToSend } from '../scheduler/prewarm-rule.js';
 import type { PrewarmPolicy, Scheduler } from '../scheduler/types.js';
 import { failedAttemptMs } from './attempt-cost.js';
+import type { PrewarmInfo } from './events.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -38,6 +44,35 @@ export interface PrewarmParts {
   bundleHash: string;
   /** Aborted when the offloader is destroyed: warm-ups in flight stop. */
   lifetime: AbortSignal;
+  /** Hears what the warm-ups do. */
+  observer?: PrewarmObserver;
+}
+
+/** One warm-up that settled. */
+interface WarmUpOutcome {
+  /** The remote it went to. */
+  backend: Backend;
+  /** Its envelope's id (`warm-up-<n>`). */
+  id: string;
+  /** When it was created and when it left the remote's own queue, if it did (`performance.now()`). */
+  createdAt: number;
+  dispatchedAt: number | undefined;
+  /** Run time the function reported, ms (0 when it did not answer). */
+  runMs: number;
+  /** INIT time of the environment it started, as reported, ms; undefined: it found a warm one or did not answer. */
+  coldStartMs: number | undefined;
+  /** `ok` (the handler answered, `unknown-task` from one that predates warm-ups included) or the error's code. */
+  outcome: string;
+  /** What it failed with, when it did not answer. */
+  error: OffloadError | undefined;
+  /** What it was billed, USD. */
+  billedUsd: number;
+}
+
+/** What hears the warm-ups: when they go out, and each one's outcome. */
+export interface PrewarmObserver {
+  sent(info: PrewarmInfo): void;
+  settled(outcome: WarmUpOutcome): void;
 }
 
 /** Detects spikes of the local queue and warms the preferred remote. */
@@ -63,10 +98,9 @@ export class Prewarmer {
     if (missing === 0) return;
     // Its INIT is reserved apart, up to `maxBilledColdStartMs`.
     const reserveUsd = ledger.reserveUsd(remote, WARM_UP_TIMEOUT_MS) ?? 0;
-    for (let sent = 0; sent < missing; sent++) {
-      if (scheduler.budgetExhausted(ledger.committed(), reserveUsd)) return;
-      void this.#warm(remote);
-    }
+    let sent = 0;
+    for (; sent < missing && !scheduler.budgetExhausted(ledger.committed(), reserveUsd); sent++) void this.#warm(remote);
+    if (sent > 0) this.#parts.observer?.sent({ backend: remote.name, warmUps: sent, queued, ...environments });
   }
 
   /** The first remote with a latency profile (the predictor tracks its environments) whose breaker is not open. */
@@ -77,10 +111,12 @@ export class Prewarmer {
 
   /** Sends one warm-up to `remote` and bills it; never rejects (a failed warm-up is billed as a failed attempt and otherwise ignored). */
   async #warm(remote: Backend): Promise<void> {
-    const { ledger, stats, predictor, bundleHash, lifetime } = this.#parts;
+    const { ledger, stats, predictor, bundleHash, lifetime, observer } = this.#parts;
     const reservation = ledger.reserve(remote, WARM_UP_TIMEOUT_MS);
     stats.prewarmed(remote.name);
-    let sentAt = performance.now();
+    const createdAt = performance.now();
+    let sentAt = createdAt;
+    let dispatchedAt: number | undefined;
     predictor.started(remote.name, sentAt);
     const envelope: TaskEnvelope = {
       version: ENVELOPE_VERSION,
@@ -91,16 +127,29 @@ export class Prewarmer {
       input: serialize(null, 'input'),
       timeoutMs: WARM_UP_TIMEOUT_MS,
     };
+    const onDispatch = (): void => {
+      sentAt = performance.now();
+      dispatchedAt = sentAt;
+    };
+    const base = { backend: remote, id: envelope.id, createdAt };
     try {
-      const result = await remote.invoke(envelope, { signal: lifetime, onDispatch: () => (sentAt = performance.now()) });
-      ledger.settled(reservation, result.durationMs, result.coldStartMs);
+      const result = await remote.invoke(envelope, { signal: lifetime, onDispatch });
+      const billedUsd = ledger.settled(reservation, result.durationMs, result.coldStartMs);
       // A handler that predates warm-ups answers `unknown-task`: its environment started all the same.
       const { durationMs: runMs, coldStartMs } = result;
       const wallMs = performance.now() - sentAt;
       predictor.settled(remote.name, performance.now(), { task: WARM_UP_TASK, runMs, wallMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) });
-    } catch (error) {
-      ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
-      predictor.settled(remote.name, performance.now());
+      const failed = result.ok || result.kind === 'unknown-task' ? undefined : decodeError(result.kind, result.error, { taskName: WARM_UP_TASK });
+      observer?.settled({ ...base, dispatchedAt: dispatchedAt ?? sentAt, runMs, coldStartMs, outcome: failed?.code ?? 'ok', error: failed, billedUsd });
+    } catch (thrown) {
+      const billedUsd = ledger.settled(reservation, failedAttemptMs(thrown, sentAt, reservation.boundMs));
+      // A warm-up turned away (throttled, refused) started no environment.
+      if (neverStarted(thrown)) predictor.released(remote.name);
+      else predictor.settled(remote.name, performance.now());
+      const error = isOffloadError(thrown)
+        ? thrown
+        : new BackendError(`Backend "${remote.name}" failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
+      observer?.settled({ ...base, dispatchedAt, runMs: 0, coldStartMs: undefined, outcome: error.code, error, billedUsd });
     }
   }
 }

@@ -184,7 +184,11 @@ export class RemoteAttempts {
       return result;
     } catch (error) {
       endWatch?.(false);
-      if (invokedAt !== undefined) router.attemptSettled(backend);
+      // A fault that proves the attempt never started (throttled, refused) leaves no environment behind.
+      if (invokedAt !== undefined) {
+        if (neverStarted(error)) router.attemptReleased(backend);
+        else router.attemptSettled(backend);
+      }
       ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
       throw isOffloadError(error)
         ? error

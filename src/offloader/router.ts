@@ -15,7 +15,7 @@ import { LatencyPredictor, type RemoteMeasurement } from '../scheduler/latency-p
 import type { PrewarmPolicy, RemoteSignals, Scheduler, SchedulerSnapshot } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { type DataPlace, regionOf } from './data-place.js';
-import { Prewarmer } from './prewarmer.js';
+import { Prewarmer, type PrewarmObserver } from './prewarmer.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
 import type { Placement } from './types.js';
@@ -40,8 +40,8 @@ export interface RouterParts {
   onSpill?: (taskName: string, backend: string, queued: number, predictedWaitMs: number) => void;
   /** `cost.crossRegionUsdPerGb`. */
   crossRegionUsdPerGb: number;
-  /** `burst.prewarm` with what warm-ups need: the caller's bundle hash and the offloader's lifetime. */
-  prewarm?: { policy: PrewarmPolicy; bundleHash: string; lifetime: AbortSignal };
+  /** `burst.prewarm` with what warm-ups need: the caller's bundle hash, the offloader's lifetime and who hears what they do. */
+  prewarm?: { policy: PrewarmPolicy; bundleHash: string; lifetime: AbortSignal; observer: PrewarmObserver };
 }
 
 /** Maps placements to backends and picks failover targets. */
@@ -71,6 +71,11 @@ export class Router {
     const claimed = this.#claims.get(backend.name) ?? 0;
     if (claimed > 0) this.#claims.set(backend.name, claimed - 1);
     else this.#predictor.started(backend.name, performance.now());
+  }
+
+  /** A remote attempt on `backend` ended without reaching an environment (see `LatencyPredictor.released`). */
+  attemptReleased(backend: Backend): void {
+    this.#predictor.released(backend.name);
   }
 
   /** A remote attempt on `backend` settled; `measured` (when it answered) feeds the predictions. */

@@ -76,6 +76,11 @@ export class RunReporter {
     this.#metrics?.backupSettled(backend, run.task.name, code, runMs);
   }
 
+  /** A warm-up of `burst.prewarm` on `backend` settled with `code` (`ok` or an error code). */
+  warmUpSettled(backend: string, code: string): void {
+    this.#metrics?.warmUpSettled(backend, code);
+  }
+
   /** Attempt `attempt` printed `logs` (a `log` event, built only for listeners). */
   logged(run: ReportedRun, attempt: number, logs: TaskLogs): void {
     if (!this.listening('log')) return;

@@ -7,6 +7,9 @@
  */
 import type { BurstPolicy } from '../scheduler/types.js';
 
+/** Why an attempt was sent besides a task's own course: `hedge`, a backup of a straggler; `prewarm`, a warm-up of `burst.prewarm` (task `spillway:warm-up`). */
+export type AttemptReason = 'hedge' | 'prewarm';
+
 /** One attempt of one task. */
 export interface TimelineAttempt {
   /** The task's `offloadable` name. */
@@ -31,8 +34,13 @@ export interface TimelineAttempt {
   outcome: string;
   /** Estimated cost of a remote attempt, USD (absent on the local pool). */
   estimatedUsd?: number;
-  /** `hedge`: a backup attempt sent because the task's attempt ran past its `hedge.afterPercentile` (absent for the task's own attempts). */
-  reason?: 'hedge';
+  /**
+   * `hedge`: a backup attempt sent because the task's attempt ran past its
+   * `hedge.afterPercentile`; `prewarm`: a warm-up `burst.prewarm` sent on a
+   * spike (task `spillway:warm-up`, `estimatedUsd` is what it was billed).
+   * Absent for the task's own attempts.
+   */
+  reason?: AttemptReason;
 }
 
 /** The local queue at one moment. */

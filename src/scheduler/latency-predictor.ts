@@ -109,6 +109,17 @@ export class LatencyPredictor {
     history.busy++;
   }
 
+  /**
+   * An attempt on `remote` ended without reaching an environment (throttled,
+   * refused, unreachable): it holds none any more and leaves none idle. The
+   * idle environment it may have taken when it started is not given back, so
+   * the count errs towards cold starts.
+   */
+  released(remote: string): void {
+    const history = this.#remotes.get(remote);
+    if (history !== undefined) history.busy = Math.max(0, history.busy - 1);
+  }
+
   /** An attempt on `remote` settled at `now`; `measured` (when it answered) feeds the estimates. */
   settled(remote: string, now: number, measured?: RemoteMeasurement): void {
     const history = this.#remotes.get(remote);

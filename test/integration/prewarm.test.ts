@@ -3,14 +3,19 @@
 // Functions Framework: a spike of the local queue sends warm-up invocations
 // that start environments on the remote (billed, counted in stats), after
 // which the latency-aware scheduler sees them warm and spills to them without
-// a new cold start; without `prewarm` a spike sends nothing. Assertions are
-// on the model's counters, the spend ledger and where tasks ran, never on
-// elapsed time.
+// a new cold start; without `prewarm` a spike sends nothing. Each warm-up is
+// a `spillway.warm_up` span and counts in `spillway.prewarms` (the
+// OpenTelemetry SDK with in-memory exporters is registered in this test's
+// process). Assertions are on the model's counters, the spend ledger, the
+// telemetry and where tasks ran, never on elapsed time.
 import { fileURLToPath } from 'node:url';
+import { metrics, SpanKind, trace } from '@opentelemetry/api';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { type CloudModel, gcfFleet, startCloudModel } from '../../infra/dev-entry.js';
-import { createOffloader, type Offloader, ValidationError } from '../../src/index.js';
+import { createOffloader, type Offloader, type PrewarmInfo, ValidationError } from '../../src/index.js';
 import { nap } from '../fixtures/model-tasks.mjs';
 import { type FunctionsFrameworkServer, startFunctionsFramework } from '../support/functions-framework.js';
 
@@ -19,6 +24,12 @@ const COLD_START_MS = 3000;
 const NAP_MS = 100;
 const QUEUE = 14;
 const ENVIRONMENTS = 3;
+
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 
 let framework: FunctionsFrameworkServer;
 let front: CloudModel;
@@ -83,6 +94,8 @@ describe('burst.prewarm against the cloud model', () => {
   it('warms environments on a spike, bills them, and the scheduler then spills to them warm', async () => {
     const offloader = await offloaderWith({ maxEnvironments: ENVIRONMENTS, onQueueGrowth: 4 });
     const gcf = remote();
+    const events: PrewarmInfo[] = [];
+    offloader.on('prewarm', (info) => events.push(info));
     // The remote is cold: the spike stays local, and warms the remote meanwhile.
     expect(await queueOf(offloader)).toEqual({ local: QUEUE });
     expect(offloader.stats().backends.gcf.prewarms).toBe(ENVIRONMENTS);
@@ -93,6 +106,29 @@ describe('burst.prewarm against the cloud model', () => {
     expect(offloader.stats().spend.totalUsd).toBeGreaterThanOrEqual(ENVIRONMENTS * gcf.estimateCostUsd(0, COLD_START_MS));
     // Warm-ups are no tasks.
     expect(offloader.stats().backends.gcf).toMatchObject({ dispatched: 0, succeeded: 0, failed: 0 });
+    // One event for the spike; a timeline row, a span and a count per warm-up, with its billed cost and reported INIT.
+    expect(events).toEqual([{ backend: 'gcf', warmUps: ENVIRONMENTS, queued: expect.any(Number), busy: 0, warmIdle: 0 }]);
+    expect(events[0].queued).toBeGreaterThanOrEqual(4);
+    const rows = offloader.timeline().attempts.filter((attempt) => attempt.reason === 'prewarm');
+    expect(rows.map((row) => [row.taskName, row.backend, row.outcome])).toEqual(Array(ENVIRONMENTS).fill(['spillway:warm-up', 'gcf', 'ok']));
+    expect(rows.reduce((sum, row) => sum + (row.estimatedUsd ?? 0), 0)).toBeCloseTo(offloader.stats().spend.totalUsd, 12);
+    const warmUpSpans = spans.getFinishedSpans().filter((span) => span.name === 'spillway.warm_up');
+    expect(warmUpSpans).toHaveLength(ENVIRONMENTS);
+    for (const span of warmUpSpans) {
+      expect(span.kind).toBe(SpanKind.CLIENT);
+      expect(span.parentSpanContext).toBeUndefined();
+      expect(span.attributes).toMatchObject({ 'spillway.backend': 'gcf', 'spillway.outcome': 'ok', 'spillway.cold_start_ms': expect.any(Number) });
+      expect(span.attributes['spillway.cost.billed_usd']).toBeGreaterThan(0);
+    }
+    await reader.forceFlush();
+    const prewarms = metricExporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics.flatMap((scope) => scope.metrics)
+      .find((metric) => metric.descriptor.name === 'spillway.prewarms');
+    expect(prewarms?.dataPoints.map((point) => [point.attributes['spillway.backend'], point.attributes['spillway.outcome'], point.value])).toEqual([
+      ['gcf', 'ok', ENVIRONMENTS],
+    ]);
 
     // The predictor counts the warmed environments: the next queue spills to them, with no new cold start.
     const ranOn = await queueOf(offloader);
@@ -101,5 +137,6 @@ describe('burst.prewarm against the cloud model', () => {
     expect(front.state().coldStarts).toBe(ENVIRONMENTS);
     // The remote is as warm as asked: the second spike sent no more warm-ups.
     expect(offloader.stats().backends.gcf.prewarms).toBe(ENVIRONMENTS);
+    expect(events).toHaveLength(1);
   }, 90_000);
 });

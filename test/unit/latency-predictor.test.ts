@@ -46,6 +46,16 @@ describe('LatencyPredictor', () => {
     expect(model.predict('lambda', 't', 100, 3001 + 60_000)).toMatchObject({ coldStartMs: 500, warmIdle: 0 });
   });
 
+  it('counts no environment for an attempt released without reaching one (throttled, refused)', () => {
+    const model = predictor();
+    model.started('lambda', 0);
+    model.released('lambda');
+    expect(model.environments('lambda', 0)).toEqual({ busy: 0, warmIdle: 0 });
+    expect(model.predict('lambda', 't', 100, 0)?.coldStartMs).toBe(500);
+    model.released('lambda');
+    expect(model.environments('lambda', 0)).toEqual({ busy: 0, warmIdle: 0 });
+  });
+
   it('learns run time per task, and cold start and network per remote, from what attempts measured', () => {
     const model = predictor();
     model.started('lambda', 0);

@@ -1,11 +1,13 @@
 // Warm-ups (`burst.prewarm`) at the edges: the runtime answers a warm-up
 // without running a task, and the offloader bills and ignores the
 // `unknown-task` answer of a handler that predates warm-ups, within the
-// budgets. The old handler is a custom backend (the public Backend
-// interface): no server is needed to answer one envelope.
+// budgets; a throttled warm-up leaves no environment counted warm, and each
+// warm-up is on the timeline and in the `prewarm` event. The remotes are
+// custom backends (the public Backend interface): no server is needed to
+// answer one envelope.
 import { describe, expect, it, vi } from 'vitest';
 import { type Backend, createRuntime, createTaskRegistry, ENVELOPE_VERSION, serialize, type TaskEnvelope, WARM_UP_TASK } from '../../src/contract/index.js';
-import { createOffloader, offloadable } from '../../src/index.js';
+import { CapacityError, createOffloader, offloadable, type PrewarmInfo } from '../../src/index.js';
 
 const tasks = new URL('../fixtures/model-tasks.mjs', import.meta.url);
 const { nap } = await import('../fixtures/model-tasks.mjs');
@@ -28,7 +30,7 @@ describe('the runtime', () => {
 });
 
 /** A remote whose handler predates warm-ups: it answers `unknown-task` to them. Each invocation bills $1 + $1 per ms. */
-function oldRemote(): Backend & { seen: string[] } {
+function oldRemote(throttle = false): Backend & { seen: string[] } {
   const seen: string[] = [];
   return {
     name: 'old',
@@ -40,6 +42,7 @@ function oldRemote(): Backend & { seen: string[] } {
     seen,
     invoke: async (envelope) => {
       seen.push(envelope.task);
+      if (throttle) throw new CapacityError('429 Too Many Requests', { code: 'ERR_BACKEND_THROTTLED' });
       return {
         version: ENVELOPE_VERSION,
         id: envelope.id,
@@ -71,6 +74,11 @@ async function spike(budgetUsd: number): Promise<{ remote: ReturnType<typeof old
     await vi.waitFor(() => expect(offloader.stats().backends.old.prewarms).toBe(remote.seen.length));
     await vi.waitFor(() => expect(offloader.stats().spend.totalUsd).toBe(remote.seen.length * 3));
     const { prewarms } = offloader.stats().backends.old;
+    const rows = offloader.timeline().attempts.filter((attempt) => attempt.reason === 'prewarm');
+    expect(rows.map(({ taskName, backend, outcome }) => ({ taskName, backend, outcome }))).toEqual(
+      remote.seen.map(() => ({ taskName: WARM_UP_TASK, backend: 'old', outcome: 'ok' })),
+    );
+    expect(rows.reduce((sum, row) => sum + (row.estimatedUsd ?? 0), 0)).toBe(offloader.stats().spend.totalUsd);
     return { remote, prewarms, spendUsd: offloader.stats().spend.totalUsd, ranLocal: backends.filter((backend) => backend === 'local').length };
   } finally {
     await offloader.close();
@@ -93,5 +101,42 @@ describe('warm-ups to a handler that predates them', () => {
     expect(prewarms).toBe(0);
     expect(remote.seen).toEqual([]);
     expect(spendUsd).toBe(0);
+  }, 30_000);
+});
+
+describe('a throttled warm-up', () => {
+  it('leaves no environment counted warm: the next spike warms again; each spike is one prewarm event', async () => {
+    const remote = oldRemote(true);
+    const offloader = createOffloader({
+      tasks,
+      local: { maxWorkers: 1, minWorkers: 1 },
+      remotes: [remote],
+      burst: { maxQueueDepth: 0, prewarm: { maxEnvironments: 2, onQueueGrowth: 3 } },
+    });
+    const events: PrewarmInfo[] = [];
+    offloader.on('prewarm', (info) => events.push(info));
+    try {
+      await offloader.run(nap, 1, { placement: 'local' });
+      const queue = () => Promise.all(Array.from({ length: 8 }, () => offloader.run(nap, 1)));
+      await queue();
+      await vi.waitFor(() => expect(offloader.timeline().attempts.filter((attempt) => attempt.reason === 'prewarm')).toHaveLength(2));
+      // The spike window is one second: the next queue is a new spike.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await queue();
+      await vi.waitFor(() => expect(remote.seen).toHaveLength(4));
+      expect(events.map(({ backend, warmUps, busy, warmIdle }) => ({ backend, warmUps, busy, warmIdle }))).toEqual([
+        { backend: 'old', warmUps: 2, busy: 0, warmIdle: 0 },
+        { backend: 'old', warmUps: 2, busy: 0, warmIdle: 0 },
+      ]);
+      expect(events.every((event) => event.queued >= 3)).toBe(true);
+      await vi.waitFor(() => expect(offloader.timeline().attempts.filter((attempt) => attempt.reason === 'prewarm')).toHaveLength(4));
+      const outcomes = offloader
+        .timeline()
+        .attempts.filter((attempt) => attempt.reason === 'prewarm')
+        .map((attempt) => attempt.outcome);
+      expect(outcomes).toEqual(Array(4).fill('ERR_BACKEND_THROTTLED'));
+    } finally {
+      await offloader.close();
+    }
   }, 30_000);
 });
