@@ -135,7 +135,12 @@ export function lambda(options: LambdaOptions): LambdaBackend {
     const prepared =
       spillLimits.store === undefined
         ? inlineEnvelope(envelope, spillLimits)
-        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs: envelope.timeoutMs ?? timeoutSeconds * 1000 }, invokeOptions.onStorageUsd);
+        : await prepareEnvelope(
+            envelope,
+            { ...spillLimits, deadlineMs: envelope.timeoutMs ?? timeoutSeconds * 1000 },
+            invokeOptions.onStorageUsd,
+            invokeOptions.signal,
+          );
     const payload = encoder.encode(prepared.json);
     const { signal, unlink } = linkSignals(invokeOptions.signal, lifetime.signal);
     let release: ReleaseSlot | undefined;

@@ -139,6 +139,16 @@ export function s3PayloadStore(options: S3PayloadStoreOptions): PayloadStore {
       const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { ...(signal === undefined ? {} : { abortSignal: signal }) });
       return (await output.Body?.transformToByteArray()) ?? new Uint8Array(0);
     },
+    async getChunks(key, signal) {
+      const { sdk, client } = await load();
+      const output = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }), { ...(signal === undefined ? {} : { abortSignal: signal }) });
+      const body = output.Body as (AsyncIterable<Uint8Array> & { transformToByteArray(): Promise<Uint8Array> }) | undefined;
+      if (body === undefined) return { sizeBytes: 0, chunks: Readable.from([]) };
+      if (output.ContentLength !== undefined) return { sizeBytes: output.ContentLength, chunks: body };
+      // No length announced: the whole object first, as one chunk.
+      const whole = await body.transformToByteArray();
+      return { sizeBytes: whole.byteLength, chunks: Readable.from([whole]) };
+    },
     async delete(key) {
       const { sdk, client } = await load();
       await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));

@@ -104,7 +104,7 @@ export function cloudFunctions(options: CloudFunctionsOptions): CloudFunctionsBa
     const prepared =
       spillLimits.store === undefined
         ? inlineEnvelope(envelope, spillLimits)
-        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs }, invokeOptions.onStorageUsd);
+        : await prepareEnvelope(envelope, { ...spillLimits, deadlineMs }, invokeOptions.onStorageUsd, signal);
     const { json: body, sizeBytes } = prepared;
     let result: ResultEnvelope | undefined;
     let release: (() => void) | undefined;

@@ -4,6 +4,8 @@
  * `@google-cloud/storage` (an optional peer, imported on the first spilled
  * payload); the function only fetches the signed URLs.
  */
+import { addAbortSignal, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Storage } from '@google-cloud/storage';
 import * as z from 'zod';
 import { parseOptions } from '../../src/backends/invalid-options.js';
@@ -51,6 +53,16 @@ const GcsPayloadStoreSchema = z
   })
   .strict();
 
+/** `first`, then what `rest` yields; stopping early stops `rest` (and so its stream). */
+async function* followedBy(first: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
 /**
  * Creates a payload store on a GCS bucket, for `cloudFunctions({ payloadStore })`
  * or `lambda({ payloadStore })`. Objects live under `prefix` for one attempt
@@ -81,6 +93,13 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
     return loaded;
   };
   const file = async (key: string) => (await storage()).bucket(resolved.bucket).file(key);
+  // One simple (multipart) upload request, its body streamed from `chunks` in order, none joined or copied.
+  // Aborting `signal` stops sending at once and rejects; the SDK's request (teeny-request over node-fetch 2)
+  // cannot be cancelled, so its connection stays open with an unfinished body, from which GCS stores nothing.
+  const upload = async (key: string, chunks: readonly (string | Uint8Array)[], contentType: string, signal: AbortSignal | undefined): Promise<void> => {
+    const target = (await file(key)).createWriteStream({ resumable: false, contentType, validation: false });
+    await pipeline(Readable.from(chunks, { objectMode: false }), target, signal === undefined ? {} : { signal });
+  };
   const sign = async (key: string, action: 'read' | 'write', expiresInSeconds: number): Promise<string> => {
     const [url] = await (await file(key)).getSignedUrl({ version: 'v4', action, expires: Date.now() + expiresInSeconds * 1000 });
     return url;
@@ -88,14 +107,30 @@ export function gcsPayloadStore(options: GcsPayloadStoreOptions): PayloadStore {
   return {
     kind: 'gcs',
     ...storeSettings(resolved),
-    async put(key, body) {
-      const contents = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-      const contentType = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream';
-      await (await file(key)).save(contents, { resumable: false, contentType, validation: false });
-    },
+    put: (key, body, signal) => upload(key, [body], typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream', signal),
+    putChunks: (key, chunks, _sizeBytes, signal) => upload(key, chunks, 'application/octet-stream', signal),
     async get(key) {
       const [contents] = await (await file(key)).download({ validation: false });
       return contents;
+    },
+    async getChunks(key, signal) {
+      const stream = (await file(key)).createReadStream({ validation: false });
+      if (signal !== undefined) addAbortSignal(signal, stream);
+      let length: string | undefined;
+      stream.once('response', (response: { headers?: Record<string, string | undefined> }) => {
+        length = response.headers?.['content-length'];
+      });
+      // The request starts when the stream is first read; its response (and length) comes before the first chunk.
+      const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      const first = await chunks.next();
+      if (first.done) return { sizeBytes: 0, chunks: Readable.from([]) };
+      const sizeBytes = Number(length ?? Number.NaN);
+      if (Number.isSafeInteger(sizeBytes)) return { sizeBytes, chunks: followedBy(first.value, chunks) };
+      // No length announced: the whole object first, as one chunk.
+      const all: Uint8Array[] = [];
+      for await (const chunk of followedBy(first.value, chunks)) all.push(chunk);
+      const whole = Buffer.concat(all);
+      return { sizeBytes: whole.byteLength, chunks: Readable.from([whole]) };
     },
     async delete(key) {
       await (await file(key)).delete({ ignoreNotFound: true });

@@ -49,12 +49,28 @@ export interface PayloadStore {
   putChunks?(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal): Promise<void>;
   /** Downloads the object under `key`, as bytes. */
   get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Optional: downloads the object under `key` as its size and its chunks as
+   * they arrive. An output or failure that travelled by reference is read
+   * through it when present (each chunk is copied straight into the decoded
+   * value's buffers, so the whole object is never held as one buffer too);
+   * else through {@link PayloadStore.get}.
+   */
+  getChunks?(key: string, signal?: AbortSignal): Promise<PayloadChunks>;
   /** Deletes the object under `key` (no error when it does not exist). */
   delete(key: string): Promise<void>;
   /** A URL that lets anyone GET `key` for `expiresInSeconds`. */
   signGetUrl(key: string, expiresInSeconds: number): Promise<string>;
   /** A URL that lets anyone PUT `key` for `expiresInSeconds`. */
   signPutUrl(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** An object being downloaded by {@link PayloadStore.getChunks}. */
+export interface PayloadChunks {
+  /** The object's size in bytes (its `Content-Length`). */
+  sizeBytes: number;
+  /** Its bytes in order, as they arrive. */
+  chunks: AsyncIterable<Uint8Array>;
 }
 
 /** Options every built-in payload store shares. */

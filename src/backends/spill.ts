@@ -8,8 +8,8 @@
  */
 import { encodeFrame, frameChunks, frameSizeOf, inlineSizeOf, isFrame } from '../contract/binary-frame.js';
 import { type PayloadRef, ResultEnvelope, type TaskEnvelope } from '../contract/envelope.js';
-import { decodeFrame } from '../contract/frame-reader.js';
-import { isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
+import { decodeFrame, FrameReader } from '../contract/frame-reader.js';
+import { AbortError, isOffloadError, PayloadTooLargeError, PayloadTransferError, type TaskPlacement } from '../errors.js';
 import { type EncodedEnvelope, encodeWithinLimit } from './payload-check.js';
 import { MAX_URL_LIFETIME_MS, type PayloadStore, type StorageRequests, storageRequestsUsd } from './payload-store.js';
 
@@ -98,11 +98,11 @@ function spilledInput(envelope: TaskEnvelope, store: PayloadStore, backend: stri
 }
 
 /** Uploads `body` under `key`: a frame as its chunks when the store takes them (no copy of the parts), else assembled. */
-async function upload(store: PayloadStore, key: string, body: SpilledBody): Promise<void> {
-  if (typeof body === 'string') return store.put(key, body);
-  if (store.putChunks === undefined) return store.put(key, encodeFrame(body.text, body.views));
+async function upload(store: PayloadStore, key: string, body: SpilledBody, signal: AbortSignal | undefined): Promise<void> {
+  if (typeof body === 'string') return store.put(key, body, signal);
+  if (store.putChunks === undefined) return store.put(key, encodeFrame(body.text, body.views), signal);
   const { chunks, sizeBytes } = frameChunks(body.text, body.views);
-  return store.putChunks(key, chunks, sizeBytes);
+  return store.putChunks(key, chunks, sizeBytes, signal);
 }
 
 /**
@@ -110,8 +110,8 @@ async function upload(store: PayloadStore, key: string, body: SpilledBody): Prom
  * the URL once both are done (a failure of either waits for the other, so
  * the caller's delete never races the upload).
  */
-async function uploadAndSign(store: PayloadStore, key: string, body: SpilledBody, expiresInSeconds: number): Promise<string> {
-  const [signed, uploaded] = await Promise.allSettled([store.signGetUrl(key, expiresInSeconds), upload(store, key, body)]);
+async function uploadAndSign(store: PayloadStore, key: string, body: SpilledBody, expiresInSeconds: number, signal: AbortSignal | undefined): Promise<string> {
+  const [signed, uploaded] = await Promise.allSettled([store.signGetUrl(key, expiresInSeconds), upload(store, key, body, signal)]);
   if (uploaded.status === 'rejected') throw uploaded.reason;
   if (signed.status === 'rejected') throw signed.reason;
   return signed.value;
@@ -132,21 +132,27 @@ function inlineOrSpill(envelope: TaskEnvelope, payloadRef: PayloadRef, threshold
   return inline;
 }
 
+/** The object under `key`: a binary frame's text and parts, or text. Read chunk by chunk when the store can (`getChunks`), else whole. */
+async function fetchObject(store: PayloadStore, key: string, signal: AbortSignal | undefined): Promise<{ text: string; views?: Uint8Array[] }> {
+  if (store.getChunks === undefined) {
+    const bytes = await store.get(key, signal);
+    return isFrame(bytes) ? decodeFrame(bytes) : { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
+  }
+  const { sizeBytes, chunks } = await store.getChunks(key, signal);
+  const reader = new FrameReader(sizeBytes);
+  for await (const chunk of chunks) reader.write(chunk);
+  return reader.end();
+}
+
 /** An answer's output or failure that travelled by reference, downloaded and put back in place; other answers pass through. */
 async function download(result: ResultEnvelope, store: PayloadStore, key: string, signal: AbortSignal | undefined): Promise<ResultEnvelope> {
   if (result.ok) {
     const { outputByReference: _, ...inlineResult } = result;
-    const bytes = await store.get(key, signal);
-    if (!isFrame(bytes)) return { ...inlineResult, output: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') };
-    const { text, views } = decodeFrame(bytes);
-    return { ...inlineResult, output: text, binary: { views, transfer: [] } };
+    const { text, views } = await fetchObject(store, key, signal);
+    return views === undefined ? { ...inlineResult, output: text } : { ...inlineResult, output: text, binary: { views, transfer: [] } };
   }
   const { errorByReference: _, ...failure } = result;
-  const bytes = await store.get(key, signal);
-  const uploaded = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Pick<
-    ResultEnvelope & { ok: false },
-    'error' | 'logs'
-  >;
+  const uploaded = JSON.parse((await fetchObject(store, key, signal)).text) as Pick<ResultEnvelope & { ok: false }, 'error' | 'logs'>;
   const parsed = ResultEnvelope.safeParse({ ...failure, error: uploaded.error, ...(uploaded.logs === undefined ? {} : { logs: uploaded.logs }) });
   if (!parsed.success) throw new Error('the uploaded failure is no encoded error');
   return parsed.data;
@@ -157,11 +163,18 @@ const byReference = (result: ResultEnvelope): boolean => (result.ok ? result.out
 /**
  * Encodes `envelope` for one attempt under `limits`: inline, or with its
  * input uploaded to the payload store. `onStorageUsd` receives the cost of
- * the attempt's storage requests once they are known.
+ * the attempt's storage requests once they are known. Aborting `signal`
+ * stops the input's upload (the store's `put`/`putChunks` take it).
  * @throws {PayloadTooLargeError} without a store when the envelope is over the backend's limit, with one when the input is over `maxObjectBytes`; nothing is uploaded or sent then.
  * @throws {PayloadTransferError} when the input cannot be uploaded.
+ * @throws {AbortError} when `signal` aborted while the input was uploaded; its object is deleted and nothing is sent.
  */
-export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimits, onStorageUsd?: (usd: number) => void): Promise<PreparedEnvelope> {
+export async function prepareEnvelope(
+  envelope: TaskEnvelope,
+  limits: SpillLimits,
+  onStorageUsd?: (usd: number) => void,
+  signal?: AbortSignal,
+): Promise<PreparedEnvelope> {
   const { store, backend, requestLimitBytes, limitSource } = limits;
   if (store === undefined) return inlineEnvelope(envelope, limits);
   const threshold = Math.min(requestLimitBytes, store.spillOverBytes ?? requestLimitBytes);
@@ -182,7 +195,7 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
       const body = spilledInput(envelope, store, backend);
       inputKey = store.keyOf(envelope.id, envelope.attempt, 'input');
       requests.writes += 1;
-      payloadRef.inputUrl = await uploadAndSign(store, inputKey, body, expiresInSeconds);
+      payloadRef.inputUrl = await uploadAndSign(store, inputKey, body, expiresInSeconds, signal);
     }
     payloadRef.outputUrl = await outputUrl;
     sent = inline ?? encodeWithinLimit({ ...envelope, input: '', binary: undefined, payloadRef }, { limitBytes: requestLimitBytes, backend, limitSource });
@@ -190,6 +203,8 @@ export async function prepareEnvelope(envelope: TaskEnvelope, limits: SpillLimit
     if (inputKey !== undefined) await store.delete(inputKey).catch(() => {});
     if (requests.writes > 0) onStorageUsd?.(storageRequestsUsd(store.pricing, requests));
     if (isOffloadError(error, 'ERR_PAYLOAD_TOO_LARGE')) throw error;
+    if (signal?.aborted === true)
+      throw new AbortError(`Task "${envelope.task}" was aborted while its input was uploaded; it was not sent`, { ...placement, cause: signal.reason });
     throw transferError(`Uploading the input of task "${envelope.task}" to the ${store.kind} payload store`, error, placement);
   }
   const spilledKey = inputKey;

@@ -24,7 +24,7 @@ export { importPeer } from '../backends/optional-peer.js';
 export type { EncodedEnvelope, PayloadLimit } from '../backends/payload-check.js';
 export { encodeWithinLimit } from '../backends/payload-check.js';
 export { withPayloadRefs } from '../backends/payload-ref-runtime.js';
-export type { PayloadStore, PayloadStoreOptions, StorageRequestPricing, StorageRequests } from '../backends/payload-store.js';
+export type { PayloadChunks, PayloadStore, PayloadStoreOptions, StorageRequestPricing, StorageRequests } from '../backends/payload-store.js';
 export type { PreparedEnvelope, SpillLimits } from '../backends/spill.js';
 export { inlineEnvelope, prepareEnvelope } from '../backends/spill.js';
 export type { ThrottledError } from '../backends/throttled-error.js';

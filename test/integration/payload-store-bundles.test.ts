@@ -14,10 +14,10 @@ import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { bundleTaskModule } from '../../infra/bundle.js';
 import { type FunctionsFrameworkServer, startFunctionsFramework } from '../../infra/emulators/functions-framework.js';
 import { type ServerlessOffline, startServerlessOffline } from '../../infra/emulators/serverless-offline.js';
-import type { PayloadStore } from '../../src/contract/index.js';
 import { createOffloader, type Offloader } from '../../src/index.js';
 // @ts-expect-error: a plain JavaScript fixture without declarations.
 import { echo } from '../fixtures/spill-tasks.mjs';
+import { recording } from '../support/payload-recording.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';
 
 const tasksUrl = new URL('../fixtures/spill-tasks.mjs', import.meta.url);
@@ -29,28 +29,7 @@ let s3: S3Server;
 let offline: ServerlessOffline;
 let framework: FunctionsFrameworkServer;
 let offloader: Offloader;
-const sizes: { puts: number[]; gets: number[] } = { puts: [], gets: [] };
-
-/** The S3 store, recording the size of what the caller uploads and downloads. */
-function recordingStore(): PayloadStore {
-  const inner = s3PayloadStore({ bucket: BUCKET, prefix: 'bundles/', client: s3.client, spillOverBytes: MB });
-  return {
-    ...inner,
-    async put(key, body, signal) {
-      sizes.puts.push(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-      await inner.put(key, body, signal);
-    },
-    async putChunks(key, chunks, sizeBytes, signal) {
-      sizes.puts.push(sizeBytes);
-      await inner.putChunks?.(key, chunks, sizeBytes, signal);
-    },
-    async get(key, signal) {
-      const bytes = await inner.get(key, signal);
-      sizes.gets.push(bytes.byteLength);
-      return bytes;
-    },
-  };
-}
+let payloadStore: ReturnType<typeof recording>;
 
 beforeAll(async () => {
   const { entries } = await bundleTaskModule({ tasks: tasksUrl, outDir });
@@ -59,7 +38,7 @@ beforeAll(async () => {
     startServerlessOffline({ functions: { tasks: { entry: pathToFileURL(entries.lambda) } } }),
     startFunctionsFramework({ source: entries.gcf }),
   ]);
-  const payloadStore = recordingStore();
+  payloadStore = recording(s3PayloadStore({ bucket: BUCKET, prefix: 'bundles/', client: s3.client, spillOverBytes: MB }));
   offloader = createOffloader({
     tasks: tasksUrl,
     local: { maxWorkers: 1 },
@@ -78,8 +57,7 @@ afterAll(async () => {
 
 describe.each(['lambda', 'gcf'] as const)('binary payloads by reference through the %s bundle', (placement) => {
   it('echoes 3 MB of mixed binary leaves as raw bytes both ways, leaving the bucket empty', async () => {
-    sizes.puts.length = 0;
-    sizes.gets.length = 0;
+    for (const sizes of [payloadStore.puts, payloadStore.gets, payloadStore.chunkedGets]) sizes.length = 0;
     const bytes = new Uint8Array(3 * MB);
     for (let index = 0; index < bytes.length; index += 997) bytes[index] = index % 253;
     const floats = new Float32Array([0.5, -2, Number.POSITIVE_INFINITY]);
@@ -89,10 +67,12 @@ describe.each(['lambda', 'gcf'] as const)('binary payloads by reference through 
     expect(Buffer.from(back.bytes).equals(Buffer.from(bytes))).toBe(true);
     expect({ ...back, bytes: undefined }).toEqual({ ...value, bytes: undefined });
     // Raw: base64 would make 3 MB about 4 MB.
-    expect(sizes.puts).toHaveLength(1);
-    expect(sizes.puts[0]).toBeLessThan(3 * MB + 4096);
-    expect(sizes.gets).toHaveLength(1);
-    expect(sizes.gets[0]).toBeLessThan(3 * MB + 4096);
+    expect(payloadStore.puts).toHaveLength(1);
+    expect(payloadStore.puts[0]).toBeLessThan(3 * MB + 4096);
+    expect(payloadStore.gets).toHaveLength(1);
+    expect(payloadStore.gets[0]).toBeLessThan(3 * MB + 4096);
+    // Read chunk by chunk into the leaves (getChunks).
+    expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
     expect(await s3.keys(BUCKET)).toEqual([]);
   }, 60_000);
 });

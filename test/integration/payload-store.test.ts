@@ -3,21 +3,18 @@
 // Lambda emulator (serverless-offline) and the Functions Framework, each
 // running the built handler over test/fixtures/spill-tasks.mjs. The function
 // side only fetches presigned URLs (node:http), as it would on AWS or GCP.
-// The GCS path runs against test/support/gcs-server.ts: no GCS server exists
-// on npm, so a small real HTTP server on 127.0.0.1 that checks V4 signed URLs
-// (signature and expiry) as GCS does stands in for it (not msw).
-import { Storage } from '@google-cloud/storage';
+// The GCS store's tests: gcs-payload-store.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambda, s3PayloadStore } from '../../adapters/aws-lambda/index.js';
-import { cloudFunctions, gcsPayloadStore } from '../../adapters/gcp-functions/index.js';
+import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import type { PayloadStore } from '../../src/contract/index.js';
-import { type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError, type TaskError } from '../../src/index.js';
+import { AbortError, type Backend, createOffloader, type Offloader, PayloadTooLargeError, PayloadTransferError, type TaskError } from '../../src/index.js';
 import { LAMBDA_ENTRY } from '../contract/backends/lambda.js';
 // @ts-expect-error: a plain JavaScript fixture without declarations.
 import { echo, failLoudly, measure, repeat, repeatLater } from '../fixtures/spill-tasks.mjs';
 import { type FunctionsFrameworkServer, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
-import { type GcsServer, startGcsServer } from '../support/gcs-server.js';
 import { rejectionOf } from '../support/helpers.js';
+import { binaryValue, expectSameBinary, recording } from '../support/payload-recording.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';
 import { type ServerlessOffline, startServerlessOffline } from '../support/serverless-offline.js';
 
@@ -28,13 +25,11 @@ const MB = 1024 * 1024;
 let s3: S3Server;
 let offline: ServerlessOffline;
 let framework: FunctionsFrameworkServer;
-let gcs: GcsServer;
 const live: Offloader[] = [];
 
 beforeAll(async () => {
-  [s3, gcs, offline, framework] = await Promise.all([
+  [s3, offline, framework] = await Promise.all([
     startS3Server([BUCKET]),
-    startGcsServer([BUCKET]),
     startServerlessOffline({ functions: { tasks: { entry: LAMBDA_ENTRY, environment: { SPILLWAY_TASKS_URL: tasksUrl.href } } } }),
     startFunctionsFramework({ source: GCF_TEST_ENTRY, env: { SPILLWAY_TASKS_URL: tasksUrl.href } }),
   ]);
@@ -42,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(live.splice(0).map((offloader) => offloader.destroy()));
-  await Promise.all([offline?.stop(), framework?.stop(), s3?.stop(), gcs?.stop()]);
+  await Promise.all([offline?.stop(), framework?.stop(), s3?.stop()]);
 });
 
 function store(options: { urlExpiryMarginMs?: number; pricing?: { usdPerWrite: number; usdPerRead: number } } = {}) {
@@ -65,56 +60,6 @@ function lambdaBackend(
     ...extra,
     ...(payloadStore === undefined ? {} : { payloadStore }),
   });
-}
-
-function gcsStore(options: { urlExpiryMarginMs?: number; spillOverBytes?: number } = {}) {
-  const storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'local-project', credentials: gcs.credentials });
-  return gcsPayloadStore({ bucket: BUCKET, prefix: 'tests/', storage, ...options });
-}
-
-/** `store` with the size and form of every object the caller put or got. */
-function recording(inner: PayloadStore): PayloadStore & { puts: (string | number)[]; gets: number[] } {
-  const puts: (string | number)[] = [];
-  const gets: number[] = [];
-  return {
-    ...inner,
-    puts,
-    gets,
-    async put(key, body, signal) {
-      puts.push(typeof body === 'string' ? 'text' : body.byteLength);
-      await inner.put(key, body, signal);
-    },
-    ...(inner.putChunks === undefined
-      ? {}
-      : {
-          async putChunks(key: string, chunks: readonly Uint8Array[], sizeBytes: number, signal?: AbortSignal) {
-            puts.push(sizeBytes);
-            await inner.putChunks?.(key, chunks, sizeBytes, signal);
-          },
-        }),
-    async get(key, signal) {
-      const bytes = await inner.get(key, signal);
-      gets.push(bytes.byteLength);
-      return bytes;
-    },
-  };
-}
-
-/** A value of `megabytes` MB mixing every binary kind, views with offsets among them. */
-function binaryValue(megabytes: number) {
-  const bytes = new Uint8Array(megabytes * MB);
-  for (let index = 0; index < bytes.length; index += 4093) bytes[index] = index % 251;
-  const floats = new Float64Array([1.5, -0, Number.NaN, 2 ** 60]);
-  return { bytes, view: bytes.subarray(3, 1003), floats, buffer: Buffer.from('raw bytes'), data: new DataView(floats.buffer, 8, 16), tags: new Set([1n]) };
-}
-
-/** `toEqual` walks a typed array element by element (minutes for megabytes): the large one is compared as bytes. */
-function expectSameBinary(back: ReturnType<typeof binaryValue>, value: ReturnType<typeof binaryValue>): void {
-  expect(back.bytes).toBeInstanceOf(Uint8Array);
-  expect(Buffer.from(back.bytes).equals(Buffer.from(value.bytes))).toBe(true);
-  const { bytes: _, ...rest } = back;
-  const { bytes: __, ...expected } = value;
-  expect(rest).toEqual(expected);
 }
 
 function gcfBackend(payloadStore?: ReturnType<typeof store>) {
@@ -160,6 +105,9 @@ describe('payloads by reference through S3', () => {
     expect(payloadStore.puts[0]).toBeLessThan(8 * MB + 4096);
     expect(payloadStore.gets).toHaveLength(1);
     expect(payloadStore.gets[0]).toBeLessThan(8 * MB + 4096);
+    // The output was read chunk by chunk into its parts (getChunks) as it arrived, not downloaded whole first.
+    expect(payloadStore.chunkedGets).toEqual(payloadStore.gets);
+    expect(payloadStore.chunksPerGet[0]).toBeGreaterThan(1);
     expect(await s3.keys(BUCKET)).toEqual([]);
   }, 60_000);
 
@@ -209,6 +157,34 @@ describe('payloads by reference through S3', () => {
     expect(await s3.keys(BUCKET)).toEqual([]);
   }, 60_000);
 
+  it("an input upload to S3 gets the caller's signal: aborted, it rejects with AbortError and leaves no object", async () => {
+    const controller = new AbortController();
+    const inner = store();
+    const uploads: string[] = [];
+    // The caller aborts once the 8 MB upload has begun; the SDK then stops it.
+    const payloadStore: PayloadStore = {
+      ...inner,
+      async put(key, body, signal) {
+        controller.abort();
+        const upload = inner.put(key, body, signal);
+        uploads.push(
+          await upload.then(
+            () => 'uploaded',
+            (reason: Error) => reason.name,
+          ),
+        );
+        return upload;
+      },
+    };
+    const offloader = offloaderWith([lambdaBackend(payloadStore)]);
+    const error = await rejectionOf(offloader.run(measure, 'a'.repeat(8 * MB), { placement: 'lambda', signal: controller.signal }));
+    expect(uploads).toEqual(['AbortError']);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: 'ERR_ABORTED', taskName: 'measure' });
+    expect((error as Error).message).toContain('aborted while its input was uploaded');
+    expect(await s3.keys(BUCKET)).toEqual([]);
+  }, 30_000);
+
   it('refuses an input over maxObjectBytes before uploading it', async () => {
     const offloader = offloaderWith([lambdaBackend(s3PayloadStore({ bucket: BUCKET, client: s3.client, maxObjectBytes: 7 * MB }))]);
     const error = await rejectionOf(offloader.run(measure, 'a'.repeat(8 * MB), { placement: 'lambda' }));
@@ -225,50 +201,5 @@ describe('payloads by reference through S3', () => {
     expect((error as PayloadTransferError).code).toBe('ERR_PAYLOAD_URL_EXPIRED');
     expect((error as PayloadTransferError).status).toBe(403);
     expect(await s3.keys(BUCKET)).toEqual([]);
-  }, 30_000);
-});
-
-describe('payloads by reference through GCS signed URLs', () => {
-  it('carries an input and an output over spillOverBytes through Cloud Functions, then deletes the objects', async () => {
-    const offloader = offloaderWith([gcfBackend(gcsStore({ spillOverBytes: MB }))]);
-    const input = `${'b'.repeat(3 * MB - 1)}y`;
-    await expect(offloader.run(measure, input, { placement: 'gcf' })).resolves.toEqual({ length: 3 * MB, first: 98, last: 121 });
-    const output = await offloader.run(repeat, { text: 'gcs', count: MB }, { placement: 'gcf' });
-    expect(output === 'gcs'.repeat(MB)).toBe(true);
-    // The function read the input and wrote the output through signed URLs the server verified.
-    expect(gcs.signedRequests).toEqual([
-      { method: 'GET', status: 200 },
-      { method: 'PUT', status: 200 },
-    ]);
-    expect(gcs.keys(BUCKET)).toEqual([]);
-  }, 60_000);
-
-  it('carries binary values in and out over spillOverBytes as raw bytes through Cloud Functions', async () => {
-    const payloadStore = recording(gcsStore({ spillOverBytes: MB }));
-    const offloader = offloaderWith([gcfBackend(payloadStore)]);
-    const value = binaryValue(2);
-    expectSameBinary(await offloader.run(echo, value, { placement: 'gcf' }), value);
-    expect(payloadStore.puts).toHaveLength(1);
-    expect(payloadStore.puts[0]).toBeLessThan(2 * MB + 4096);
-    expect(payloadStore.gets[0]).toBeLessThan(2 * MB + 4096);
-    expect(gcs.keys(BUCKET)).toEqual([]);
-  }, 60_000);
-
-  it('the stand-in refuses a signed URL whose signature was tampered with', async () => {
-    const signed = await gcsStore().signGetUrl('tests/any', 60);
-    const tampered = signed.replace(/X-Goog-Signature=(.)/, (_, first: string) => `X-Goog-Signature=${first === 'a' ? 'b' : 'a'}`);
-    expect((await fetch(tampered)).status).toBe(403);
-    expect((await fetch(signed)).status).toBe(404);
-  });
-
-  it('an expired signed URL is answered as PayloadTransferError ERR_PAYLOAD_URL_EXPIRED', async () => {
-    const offloader = offloaderWith([
-      cloudFunctions({ url: framework.url, auth: 'none', timeoutSeconds: 1, payloadStore: gcsStore({ urlExpiryMarginMs: 0, spillOverBytes: MB }) }),
-    ]);
-    const error = await rejectionOf(offloader.run(repeatLater, { text: 'ab', count: MB, ms: 2500 }, { placement: 'gcf' }));
-    expect(error).toBeInstanceOf(PayloadTransferError);
-    expect((error as PayloadTransferError).code).toBe('ERR_PAYLOAD_URL_EXPIRED');
-    expect((error as PayloadTransferError).status).toBe(400);
-    expect(gcs.keys(BUCKET)).toEqual([]);
   }, 30_000);
 });

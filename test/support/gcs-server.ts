@@ -5,9 +5,13 @@
  * small real HTTP server speaking the parts of GCS the store uses:
  *
  * - the JSON API that `@google-cloud/storage` calls with `apiEndpoint` set to
- *   this server: multipart upload (`POST /upload/storage/v1/b/<bucket>/o`),
- *   media download (`GET /storage/v1/b/<bucket>/o/<name>?alt=media`) and
- *   delete;
+ *   this server: multipart and media uploads
+ *   (`POST /upload/storage/v1/b/<bucket>/o?uploadType=multipart|media`, with a
+ *   `Content-Length` or chunked, as GCS takes them), media download
+ *   (`GET /storage/v1/b/<bucket>/o/<name>?alt=media`) and delete. An upload
+ *   whose body breaks off stores nothing, as on GCS; downloads carry a
+ *   `Content-Length`, as GCS's do unless it transcodes a gzip-stored object
+ *   (https://cloud.google.com/storage/docs/transcoding);
  * - V4 signed URLs (`GET`/`PUT /<bucket>/<name>?X-Goog-Algorithm=GOOG4-RSA-SHA256&...`),
  *   checked as GCS checks them: the RSA-SHA256 signature of the canonical
  *   request against the service account's public key (403
@@ -29,18 +33,42 @@ export interface GcsServer {
   keys(bucket: string): string[];
   /** Signed-URL requests the server answered, by status. */
   signedRequests: { method: string; status: number }[];
+  /** JSON-API uploads as the server saw them: upload type, chunked or with a length, bytes received, whether an object was stored. */
+  uploads: UploadSeen[];
+  /**
+   * Holds the next JSON-API upload: the server stops reading its body after
+   * the first bytes (TCP backpressure then stalls the sender) and resolves
+   * once they arrived. The upload stays held until its sender gives up or the server stops.
+   */
+  holdNextUpload(): Promise<void>;
   /** Stops the server. */
   stop(): Promise<void>;
 }
 
+/** One JSON-API upload request. */
+interface UploadSeen {
+  uploadType: string;
+  /** True for `Transfer-Encoding: chunked` (no `Content-Length`). */
+  chunked: boolean;
+  bytesReceived: number;
+  stored: boolean;
+}
+
 const CLIENT_EMAIL = 'spillway-tests@local-project.iam.gserviceaccount.com';
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole body; rejects when it breaks off (the sender closed or reset the connection). `onChunk` sees each chunk as it arrives. */
+function readBody(req: IncomingMessage, onChunk?: (chunk: Buffer) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      onChunk?.(chunk);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the request body broke off'));
+    });
   });
 }
 
@@ -119,9 +147,37 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const objects = new Map<string, Map<string, Buffer>>(buckets.map((bucket) => [bucket, new Map()]));
   const signedRequests: { method: string; status: number }[] = [];
+  const uploads: UploadSeen[] = [];
+  let hold: (() => void) | undefined;
+  /** Reads an upload's body, recording what arrived, and holds it when a test asked to. */
+  const readUpload = (req: IncomingMessage, url: URL): { seen: UploadSeen; body: Promise<Buffer> } => {
+    const seen = {
+      uploadType: url.searchParams.get('uploadType') ?? '',
+      chunked: req.headers['content-length'] === undefined,
+      bytesReceived: 0,
+      stored: false,
+    };
+    uploads.push(seen);
+    const held = hold;
+    hold = undefined;
+    const body = readBody(req, (chunk) => {
+      seen.bytesReceived += chunk.byteLength;
+      if (held === undefined) return;
+      req.pause();
+      held();
+    });
+    return { seen, body };
+  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const body = await readBody(req);
+    const upload = req.method === 'POST' && url.pathname.startsWith('/upload/') ? readUpload(req, url) : undefined;
+    let body: Buffer;
+    try {
+      body = await (upload?.body ?? readBody(req));
+    } catch {
+      // The sender gave up: nothing is stored, nobody waits for an answer.
+      return res.destroy();
+    }
     const json = url.pathname.match(/^\/(?:upload\/)?storage\/v1\/b\/([^/]+)\/o(?:\/(.+))?$/);
     if (json !== null) {
       const bucket = objects.get(json[1]);
@@ -131,6 +187,7 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
         const media = url.searchParams.get('uploadType') === 'multipart' ? mediaOf(body, String(req.headers['content-type'])) : body;
         const metadataName = url.searchParams.get('name') ?? /"name":"([^"]+)"/.exec(body.subarray(0, 2048).toString('utf8'))?.[1] ?? '';
         bucket.set(metadataName, media);
+        if (upload !== undefined) upload.seen.stored = true;
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ kind: 'storage#object', name: metadataName, bucket: json[1], size: String(media.length) }));
       }
@@ -144,7 +201,7 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
         res.writeHead(204);
         return res.end();
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(stored.length) });
       return res.end(stored);
     }
     const [, bucketName = '', ...rest] = url.pathname.split('/');
@@ -166,7 +223,7 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
       xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
       return answered(404);
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(stored.length) });
     res.end(stored);
     answered(200);
   });
@@ -177,6 +234,11 @@ export async function startGcsServer(buckets: string[]): Promise<GcsServer> {
     credentials: { client_email: CLIENT_EMAIL, private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     keys: (bucket) => [...(objects.get(bucket)?.keys() ?? [])],
     signedRequests,
+    uploads,
+    holdNextUpload: () =>
+      new Promise((resolve) => {
+        hold = resolve;
+      }),
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
