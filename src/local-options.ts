@@ -117,7 +117,9 @@ export interface LocalOptions {
   maxRssMb?: number;
   /**
    * Process isolation only: pin each worker process to one CPU (the n-th
-   * process started to CPU n modulo the CPU count) with `taskset` on Linux.
+   * process started to the n-th CPU this process may run on, modulo their
+   * count: the `Cpus_allowed_list` that `taskset` or a cpuset left it) with
+   * `taskset` on Linux.
    * A no-op elsewhere, and where `taskset` is not installed.
    * @default false
    */

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseCpuList } from '../../src/backends/local/cpu-affinity.js';
 import { AbortError, BackendError, type LateFaultInfo, type StallInfo, TimeoutError } from '../../src/index.js';
 import {
   allowedCpus,
@@ -28,6 +29,10 @@ import { processPool } from '../support/process-pool.js';
 /** `taskset` (util-linux) can pin processes here: Linux with the tool installed. */
 const TASKSET = 'taskset';
 const canPin = process.platform === 'linux' && spawnSync(TASKSET, ['--version']).status === 0;
+/** The CPUs this test process may use. */
+function parentCpus(): number[] {
+  return parseCpuList(/Cpus_allowed_list:\s*(\S+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '');
+}
 const { create, scratch } = processPool(new URL('../fixtures/process-tasks.ts', import.meta.url), 'spillway-process-');
 
 describe('process isolation', () => {
@@ -127,6 +132,20 @@ describe('process isolation', () => {
     const unpinned = create({ maxWorkers: 1 });
     await expect(unpinned.run(allowedCpus, undefined)).resolves.toBe(parentCpus);
   });
+
+  it.skipIf(!canPin || parentCpus().length < 2)(
+    'cpuPinning pins to the CPUs this process may use, not to CPU 0..n-1 (a caller started with taskset -c)',
+    () => {
+      const only = parentCpus().at(-1) as number;
+      const probe = spawnSync(TASKSET, ['-c', String(only), process.execPath, new URL('../fixtures/pinning-probe.mjs', import.meta.url).pathname], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(probe.status, probe.stderr).toBe(0);
+      expect(JSON.parse(probe.stdout.trim().split('\n').at(-1) ?? '[]')).toEqual([String(only), String(only)]);
+    },
+    60_000,
+  );
 
   it('a fault a task left behind in its idle process is charged to that task (`error` event), and the pool keeps serving', async () => {
     const offloader = create({ maxWorkers: 1 });

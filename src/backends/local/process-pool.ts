@@ -17,11 +17,12 @@
  * counts as started when it leaves, so that never happens to it. A dead
  * process's fault origin (its exit note) is copied in before its chunk fails.
  */
+
 import { EventEmitter } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { AbortError } from '../../errors.js';
 import type { ChunkPool } from './chunk-pool.js';
+import { allowedCpus } from './cpu-affinity.js';
 import type { Chunk } from './job.js';
 import { copyNote, type ExitNote, ownBuffers } from './process-messages.js';
 import { ProcessWorker } from './process-worker.js';
@@ -84,6 +85,8 @@ class ProcessPool extends EventEmitter implements ChunkPool {
   readonly #queue: Pending[] = [];
   #seq = 0;
   #destroyed = false;
+  /** The CPUs this process may run on, read at the first pinned spawn (`cpuPinning`). */
+  #cpus: number[] | undefined;
   readonly #idleTimers = new Map<ProcessWorker, NodeJS.Timeout>();
   /** The progress buffer of the chunk each process answered last: an idle process's fault origin goes there, where the dispatcher looks (`idleDeathCulprit`). */
   readonly #lastProgress = new Map<number, { progress: SharedArrayBuffer; size: number }>();
@@ -232,7 +235,11 @@ class ProcessPool extends EventEmitter implements ChunkPool {
 
   #spawn(): void {
     const { maxRssMb, cpuPinning, tasksUrl, maxTasksPerWorker, workerMemoryMb } = this.#options;
-    const cpu = cpuPinning === true ? this.#workers.size % availableParallelism() : undefined;
+    let cpu: number | undefined;
+    if (cpuPinning === true) {
+      this.#cpus ??= allowedCpus();
+      cpu = this.#cpus[this.#workers.size % this.#cpus.length];
+    }
     const worker = new ProcessWorker(
       { hostUrl: hostUrl(), tasksUrl, maxTasksPerWorker, workerMemoryMb, maxRssMb, cpu },
       {
