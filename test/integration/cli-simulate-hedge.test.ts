@@ -1,14 +1,10 @@
 // `spillway simulate --hedge p95` through the built bin (dist/cli/index.js): every row reports what hedging did.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spillway } from '../support/cli.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-simulate-hedge-'));
 const tracePath = join(scratch, 'trace.jsonl');
 // Groups of 3 every 2 s, every 20th group from the 40th larger than any before (see test/unit/simulate-hedge.test.ts).
@@ -22,16 +18,6 @@ writeFileSync(tracePath, `${lines.join('\n')}\n`);
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function spillway(...args: string[]): Promise<{ code: number; stdout: string }> {
-  try {
-    const { stdout } = await run(process.execPath, [cli, ...args]);
-    return { code: 0, stdout };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string };
-    return { code: failed.code, stdout: failed.stdout };
-  }
-}
 
 describe('spillway simulate --hedge', () => {
   const base = ['simulate', '--trace', tracePath, '--local-workers', '1', '--sweep', 'maxQueueDepth=0..0', '--timeout-ms', '5000'];

@@ -1,14 +1,10 @@
 // `spillway simulate --prewarm` through the built bin (dist/cli/index.js): every row reports the warm-ups sent and their cost, in the total.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spillway } from '../support/cli.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-simulate-prewarm-'));
 const tracePath = join(scratch, 'trace.jsonl');
 // Three episodes a minute apart: a 2 s ramp a little above 2 workers' 20 tasks/s, then 1 s at 100 tasks/s (see test/unit/simulate-prewarm.test.ts).
@@ -22,16 +18,6 @@ writeFileSync(tracePath, `${lines.join('\n')}\n`);
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-async function spillway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 type Row = { p99Ms: number; costUsd: number; prewarm?: { sent: number; coldStarts: number; costUsd: number } };
 

@@ -1,17 +1,13 @@
 // `spillway simulate` through the built bin (dist/cli/index.js), and `recordTrace` from spillway/dev on a real local offloader.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordTrace } from '../../infra/dev-entry.js';
 import { double } from '../fixtures/tasks.js';
+import { spillway } from '../support/cli.js';
 import { offloaders } from '../support/helpers.js';
 
-const run = promisify(execFile);
-const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'spillway-simulate-'));
 const tracePath = join(scratch, 'trace.jsonl');
 const lines = Array.from({ length: 400 }, (_, index) => JSON.stringify({ at: index * 2, task: 'resize', durationMs: 30 }));
@@ -21,17 +17,6 @@ const create = offloaders();
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-/** Runs the bin; resolves with its exit code and output whatever the code. */
-async function spillway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
 
 describe('spillway simulate', () => {
   it('prints one JSON document with a row per setting, a frontier and a recommendation meeting the target', async () => {
