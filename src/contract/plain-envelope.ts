@@ -47,10 +47,7 @@ const REQUIRED = ['version', 'id', 'task', 'bundleHash', 'attempt', 'input'];
 export function plainEnvelope(raw: unknown): TaskEnvelope | undefined {
   if (typeof raw !== 'object' || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) return undefined;
   const record = raw as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const check = FIELDS[key];
-    if (check === undefined || !Object.hasOwn(FIELDS, key) || !check(record[key])) return undefined;
-  }
+  for (const key of Object.keys(record)) if (!Object.hasOwn(FIELDS, key) || !FIELDS[key](record[key])) return undefined;
   for (const key of REQUIRED) if (!Object.hasOwn(record, key)) return undefined;
   return record as unknown as TaskEnvelope;
 }

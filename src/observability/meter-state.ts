@@ -8,7 +8,7 @@
  * offloader's counts stay (a provider's last export at shutdown still has
  * them); its gauges leave the sums.
  */
-import type { Attributes, Meter } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import { ATTR } from './tracer.js';
 
 /** The live figures the gauges read when a metric reader collects. */
@@ -31,10 +31,16 @@ export interface Tally {
 
 /** A meter's shared state. */
 export interface MeterState {
-  /** Tallies by their attributes' values joined with `\0`. */
+  /** Tallies by their attributes' values joined with `\0` (see {@link tallyOf}). */
   readonly tallies: Map<string, Tally>;
   /** The offloaders whose gauges are summed. */
   readonly live: Set<MetricSignals>;
+  /** Time an attempt waited before dispatch, ms. */
+  readonly queueMs: Histogram;
+  /** Run time of a task where it ran, ms. */
+  readonly runMs: Histogram;
+  /** Time from submission to outcome, ms. */
+  readonly taskMs: Histogram;
 }
 
 const states = new WeakMap<Meter, MeterState>();
@@ -43,7 +49,14 @@ const states = new WeakMap<Meter, MeterState>();
 export function meterState(meter: Meter): MeterState {
   const known = states.get(meter);
   if (known !== undefined) return known;
-  const state: MeterState = { tallies: new Map(), live: new Set() };
+  const histogram = (name: string, description: string) => meter.createHistogram(name, { description, unit: 'ms' });
+  const state: MeterState = {
+    tallies: new Map(),
+    live: new Set(),
+    queueMs: histogram('spillway.queue.duration', 'Time an attempt waited before dispatch'),
+    runMs: histogram('spillway.run.duration', 'Run time of a task where it ran'),
+    taskMs: histogram('spillway.task.duration', 'Time from submission to outcome'),
+  };
   states.set(meter, state);
   const counter = (name: string, description: string, unit: string) => meter.createObservableCounter(name, { description, unit });
   const gauge = (name: string, description: string, unit: string) => meter.createObservableGauge(name, { description, unit });
@@ -76,4 +89,19 @@ export function meterState(meter: Meter): MeterState {
     [tasks, attempts, prewarms, queueDepth, inFlight, spend],
   );
   return state;
+}
+
+/** The tally of `backend`, `taskName` (absent for warm-ups), `outcome` (absent at dispatch) and `reason` (a hedge backup's), made on first use. */
+export function tallyOf(state: MeterState, backend: string, taskName: string | undefined, outcome: string | undefined, reason?: string): Tally {
+  const key = `${backend}\0${taskName ?? ''}\0${outcome ?? ''}\0${reason ?? ''}`;
+  let tally = state.tallies.get(key);
+  if (tally === undefined) {
+    const attributes: Attributes = { [ATTR.backend]: backend };
+    if (taskName !== undefined) attributes[ATTR.taskName] = taskName;
+    if (outcome !== undefined) attributes[ATTR.outcome] = outcome;
+    if (reason !== undefined) attributes[ATTR.attemptReason] = reason;
+    tally = { attributes, tasks: 0, attempts: 0, prewarms: 0 };
+    state.tallies.set(key, tally);
+  }
+  return tally;
 }

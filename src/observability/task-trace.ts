@@ -86,14 +86,22 @@ export class TaskTrace {
     return span;
   }
 
-  /** Starts the span of attempt `attempt` on `backend`, queued at `queuedAt`, with `attributes` besides the attempt's own. */
-  #startAttempt(attempt: number, backend: TracedBackend, queuedAt: number, offsetMs: number, attributes?: Attributes, taskEnding?: Attributes): Span {
+  /** A `spillway.attempt` span of attempt `attempt` on `backend` under the task span (started if it is not), from `startTime` (default: now), with `attributes` besides the attempt's own. */
+  #attemptSpan(attempt: number, backend: TracedBackend, offsetMs: number, startTime?: number, attributes?: Attributes, taskEnding?: Attributes): Span {
     this.#task(offsetMs, taskEnding);
     const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
-    const options = { kind, attributes: backendAttributes(backend, { [ATTR.attempt]: attempt, ...attributes }), startTime: hrTimeOf(queuedAt, offsetMs) };
-    const span = this.#tracer.startSpan('spillway.attempt', options, this.#context);
-    this.#attempt = span;
-    return span;
+    const options = {
+      kind,
+      attributes: backendAttributes(backend, { [ATTR.attempt]: attempt, ...attributes }),
+      startTime: startTime === undefined ? undefined : hrTimeOf(startTime, offsetMs),
+    };
+    return this.#tracer.startSpan('spillway.attempt', options, this.#context);
+  }
+
+  /** Starts the span of the current attempt, `attempt` on `backend`, queued at `queuedAt`, with `attributes` besides the attempt's own. */
+  #startAttempt(attempt: number, backend: TracedBackend, queuedAt: number, offsetMs: number, attributes?: Attributes, taskEnding?: Attributes): Span {
+    this.#attempt = this.#attemptSpan(attempt, backend, offsetMs, queuedAt, attributes, taskEnding);
+    return this.#attempt;
   }
 
   /** Starts the span of the queued attempt, if one waits, with `attributes`; the envelope gets the headers when `withHeaders`. */
@@ -148,47 +156,41 @@ export class TaskTrace {
     return this.#attempt;
   }
 
-  /** The attempt failed with `error` and the task is tried again on `nextBackend` because of `reason`. */
-  attemptRetried(error: OffloadError, runMs: number, reason: string, nextBackend: string): void {
+  /** Ends the current attempt's span now with `ending` (and its queue time, if known), failed with `error` if given; the task goes on. */
+  #endAttempt(ending: Attributes, error?: OffloadError): void {
     const offsetMs = wallOffsetMs();
-    const ending: Attributes = { [ATTR.runMs]: runMs, [ATTR.retryReason]: reason, [ATTR.retryNextBackend]: nextBackend };
     if (this.#queuedMs !== undefined) ending[ATTR.queueMs] = this.#queuedMs;
     const span = this.#ending(offsetMs, ending);
-    if (span === undefined) return;
-    recordFailure(span, error);
-    span.end(hrTimeOf(performance.now(), offsetMs));
+    if (span !== undefined && error !== undefined) recordFailure(span, error);
+    span?.end(hrTimeOf(performance.now(), offsetMs));
     this.#attempt = undefined;
     this.#queuedMs = undefined;
   }
 
-  /** A hedge backup, attempt `attempt` on `backend`, is sent now: starts its span beside the current attempt's; returns the headers that carry it. */
-  backupStarted(attempt: number, backend: TracedBackend): TraceHeaders {
-    this.#task(wallOffsetMs());
-    const kind = backend.kind === 'local' ? SpanKind.INTERNAL : SpanKind.CLIENT;
-    const attributes = backendAttributes(backend, { [ATTR.attempt]: attempt, [ATTR.attemptReason]: 'hedge' });
-    const span = this.#tracer.startSpan('spillway.attempt', { kind, attributes }, this.#context);
-    this.#backup = span;
-    return attemptTraceHeaders(this.#context as Context, span);
+  /** The attempt failed with `error` and the task is tried again on `nextBackend` because of `reason`. */
+  attemptRetried(error: OffloadError, runMs: number, reason: string, nextBackend: string): void {
+    this.#endAttempt({ [ATTR.runMs]: runMs, [ATTR.retryReason]: reason, [ATTR.retryNextBackend]: nextBackend }, error);
   }
 
-  /** The hedge backup settled with `outcome` (`ok` or an error code; `error` when it failed) after running `runMs`. */
-  backupEnded(outcome: string, runMs: number, error: OffloadError | undefined): void {
+  /** A hedge backup, attempt `attempt` on `backend`, is sent now: starts its span beside the current attempt's; returns the headers that carry it. */
+  backupStarted(attempt: number, backend: TracedBackend): TraceHeaders {
+    this.#backup = this.#attemptSpan(attempt, backend, wallOffsetMs(), undefined, { [ATTR.attemptReason]: 'hedge' });
+    return attemptTraceHeaders(this.#context as Context, this.#backup);
+  }
+
+  /** The hedge backup settled after running `runMs`, failed with `error` or succeeded (undefined). */
+  backupEnded(runMs: number, error: OffloadError | undefined): void {
     const span = this.#backup;
     if (span === undefined) return;
     this.#backup = undefined;
-    span.setAttributes({ [ATTR.outcome]: outcome, [ATTR.runMs]: runMs });
+    span.setAttributes({ [ATTR.outcome]: error?.code ?? OUTCOME_OK, [ATTR.runMs]: runMs });
     if (error !== undefined) recordFailure(span, error);
     span.end();
   }
 
   /** The hedge backup answered first: the current attempt was cancelled, and its span ends with outcome `ERR_ABORTED` (no error status). */
   attemptLost(runMs: number): void {
-    const ending: Attributes = { [ATTR.outcome]: 'ERR_ABORTED', [ATTR.runMs]: runMs };
-    if (this.#queuedMs !== undefined) ending[ATTR.queueMs] = this.#queuedMs;
-    const offsetMs = wallOffsetMs();
-    this.#ending(offsetMs, ending)?.end(hrTimeOf(performance.now(), offsetMs));
-    this.#attempt = undefined;
-    this.#queuedMs = undefined;
+    this.#endAttempt({ [ATTR.outcome]: 'ERR_ABORTED', [ATTR.runMs]: runMs });
   }
 
   /** The task settled: `error` is its final error, or undefined on success. Ends the open attempt and the task span. */

@@ -8,15 +8,14 @@
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { OffloadError } from '../errors.js';
 import { backendAttributes, hrTimeOf, recordFailure, type TracedBackend, wallOffsetMs } from './span-parts.js';
-import { ATTR, activeTracer } from './tracer.js';
+import { ATTR, activeTracer, OUTCOME_OK } from './tracer.js';
 
 /** A settled warm-up, as its span tells it. */
 export interface WarmUpSpanFacts {
   backend: TracedBackend;
   /** `performance.now()` when it was created. */
   createdAt: number;
-  /** `ok` or the error's code. */
-  outcome: string;
+  /** What it failed with; undefined when it answered. */
   error: OffloadError | undefined;
   runMs: number;
   coldStartMs: number | undefined;
@@ -29,7 +28,7 @@ export function recordWarmUpSpan(warmUp: WarmUpSpanFacts): void {
   if (tracer === undefined) return;
   const offsetMs = wallOffsetMs();
   const attributes = backendAttributes(warmUp.backend, {
-    [ATTR.outcome]: warmUp.outcome,
+    [ATTR.outcome]: warmUp.error?.code ?? OUTCOME_OK,
     [ATTR.runMs]: warmUp.runMs,
     [ATTR.billedUsd]: warmUp.billedUsd,
     ...(warmUp.coldStartMs === undefined ? {} : { [ATTR.coldStartMs]: warmUp.coldStartMs }),

@@ -34,8 +34,8 @@ export interface HedgedRun {
   readonly data: DataPlace | undefined;
   /** Counts a backup attempt on `backend` and builds its envelope (its span starts when traced); throws when the input cannot be sent again. */
   backupEnvelope(backend: Backend): TaskEnvelope;
-  /** The backup on `backend` settled with `outcome` (`ok` or an error code, `error` when it failed) after running `runMs`: its span ends, its metrics count. */
-  backupEnded(backend: Backend, outcome: string, runMs: number, error: OffloadError | undefined): void;
+  /** The backup on `backend` settled after running `runMs`, failed with `error` or succeeded (undefined): its span ends, its metrics count. */
+  backupEnded(backend: Backend, runMs: number, error: OffloadError | undefined): void;
   /** The backup on `backend` answered first with `result`: the task settles with it. */
   hedgeWon(backend: Backend, result: ResultEnvelope): void;
   /** The backup failed after the primary failed for good: the task fails with the primary's `error`. */
@@ -178,8 +178,8 @@ export class HedgeWatch {
     const won = this.#state === 'backup' && result?.ok === true;
     this.#host.settled(this.#run.task.name, outcome.billedUsd, won);
     const error = backupError(outcome, envelope);
-    this.#run.backupEnded(backend, error?.code ?? 'ok', result?.durationMs ?? 0, error);
-    this.#record(backend, envelope, createdAt, error?.code ?? 'ok', outcome);
+    this.#run.backupEnded(backend, result?.durationMs ?? 0, error);
+    this.#record(backend, envelope, createdAt, error, outcome);
     if (won) {
       if (outcome.dispatchedAt !== undefined) this.#host.history.record(backend.name, this.#run.task.name, performance.now() - outcome.dispatchedAt);
       // A straggler still running: its time so far is a lower bound of its duration, learned so the percentile does not drift down.
@@ -199,7 +199,7 @@ export class HedgeWatch {
   }
 
   /** The backup's row on the timeline, with reason `hedge`. */
-  #record(backend: Backend, envelope: TaskEnvelope, createdAt: number, outcomeCode: string, outcome: BackupOutcome): void {
+  #record(backend: Backend, envelope: TaskEnvelope, createdAt: number, error: OffloadError | undefined, outcome: BackupOutcome): void {
     const { timeline, ledger } = this.#host.parts;
     if (timeline === undefined) return;
     const { result } = outcome;
@@ -212,7 +212,7 @@ export class HedgeWatch {
       createdAt,
       dispatchedAt: outcome.dispatchedAt,
       runMs: result?.durationMs ?? 0,
-      outcome: outcomeCode,
+      outcome: error?.code ?? 'ok',
       estimatedUsd: backend === this.#host.parts.local ? undefined : ledger.estimateUsd(backend, this.#run.task),
       reason: 'hedge',
     });

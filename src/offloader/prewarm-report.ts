@@ -6,6 +6,7 @@
  * `spillway.prewarms` counter.
  */
 import { WARM_UP_TASK } from '../contract/envelope.js';
+import { OUTCOME_OK } from '../observability/tracer.js';
 import { recordWarmUpSpan } from '../observability/warm-up-span.js';
 import type { PrewarmObserver } from './prewarmer.js';
 import type { RunReporter } from './run-reporter.js';
@@ -18,7 +19,8 @@ export function prewarmReport(reporter: RunReporter, timeline: TimelineRecorder 
       if (reporter.listening('prewarm')) reporter.emit('prewarm', info);
     },
     settled(warmUp) {
-      const { backend, outcome, runMs } = warmUp;
+      const { backend, runMs } = warmUp;
+      const outcome = warmUp.error?.code ?? OUTCOME_OK;
       reporter.warmUpSettled(backend.name, outcome);
       recordWarmUpSpan(warmUp);
       timeline?.attempt({

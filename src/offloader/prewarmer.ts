@@ -61,9 +61,7 @@ interface WarmUpOutcome {
   runMs: number;
   /** INIT time of the environment it started, as reported, ms; undefined: it found a warm one or did not answer. */
   coldStartMs: number | undefined;
-  /** `ok` (the handler answered, `unknown-task` from one that predates warm-ups included) or the error's code. */
-  outcome: string;
-  /** What it failed with, when it did not answer. */
+  /** What it failed with; undefined when the handler answered (`unknown-task` from one that predates warm-ups included). */
   error: OffloadError | undefined;
   /** What it was billed, USD. */
   billedUsd: number;
@@ -140,7 +138,7 @@ export class Prewarmer {
       const wallMs = performance.now() - sentAt;
       predictor.settled(remote.name, performance.now(), { task: WARM_UP_TASK, runMs, wallMs, ...(coldStartMs === undefined ? {} : { coldStartMs }) });
       const failed = result.ok || result.kind === 'unknown-task' ? undefined : decodeError(result.kind, result.error, { taskName: WARM_UP_TASK });
-      observer?.settled({ ...base, dispatchedAt: dispatchedAt ?? sentAt, runMs, coldStartMs, outcome: failed?.code ?? 'ok', error: failed, billedUsd });
+      observer?.settled({ ...base, dispatchedAt: dispatchedAt ?? sentAt, runMs, coldStartMs, error: failed, billedUsd });
     } catch (thrown) {
       const billedUsd = ledger.settled(reservation, failedAttemptMs(thrown, sentAt, reservation.boundMs));
       // A warm-up turned away (throttled, refused) started no environment.
@@ -149,7 +147,7 @@ export class Prewarmer {
       const error = isOffloadError(thrown)
         ? thrown
         : new BackendError(`Backend "${remote.name}" failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
-      observer?.settled({ ...base, dispatchedAt, runMs: 0, coldStartMs: undefined, outcome: error.code, error, billedUsd });
+      observer?.settled({ ...base, dispatchedAt, runMs: 0, coldStartMs: undefined, error, billedUsd });
     }
   }
 }

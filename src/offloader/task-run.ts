@@ -178,9 +178,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     return envelope;
   }
 
-  backupEnded(backend: Backend, outcome: string, runMs: number, error: OffloadError | undefined): void {
-    this.#trace?.backupEnded(outcome, runMs, error);
-    this.#services.reporter.backupSettled(this, backend.name, outcome, runMs);
+  backupEnded(backend: Backend, runMs: number, error: OffloadError | undefined): void {
+    this.#trace?.backupEnded(runMs, error);
+    this.#services.reporter.backupSettled(this, backend.name, error?.code ?? 'ok', runMs);
   }
 
   /** The envelope of attempt `#attempts` on `backend`; throws a `SerializationError` when an earlier attempt moved the input's buffers. */
