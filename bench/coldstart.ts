@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { NODE_RUNTIMES } from 'spillway/contract';
+import { median } from './median.js';
 
 const RUNS = Math.max(15, Number(process.env.RUNS ?? 15));
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -69,12 +70,6 @@ const bundles = {
 function importMs(file: string, platform: 'lambda' | 'gcf'): { wallMs: number; cpuMs: number } {
   const [wallMs, cpuMs] = execFileSync(process.execPath, [probe, file, platform], { encoding: 'utf8' }).split(' ').map(Number);
   return { wallMs, cpuMs };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const runs = {

@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop, spin1ms } from './fixtures/tasks.mjs';
+import { median } from './median.js';
 import { type MeteredRow, measureMetered } from './metered-overhead.js';
 import { measureTraced, type TracedRow } from './traced-overhead.js';
 
@@ -77,12 +78,6 @@ async function measure(scenario: Scenario, side: Side): Promise<number> {
   const seconds = (performance.now() - startedAt) / 1000;
   if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`${side} returned wrong results`);
   return scenario.count / seconds;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // Warm-up: spawn workers, JIT both paths, seed spillway's duration estimates.

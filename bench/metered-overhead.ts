@@ -13,6 +13,7 @@ import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { createOffloader, type Offloader } from 'spillway';
 import { noop } from './fixtures/tasks.mjs';
+import { median } from './median.js';
 
 type MeteredSide = 'unmetered' | 'metered';
 type MeteredKey = 'runNoop' | 'mapNoop';
@@ -24,12 +25,6 @@ export interface MeteredRow {
 }
 
 const COUNTS: Record<MeteredKey, number> = { runNoop: 50_000, mapNoop: 100_000 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Measures the metered row over `reps` interleaved repetitions on `workers` workers and prints each repetition and the medians. */
 export async function measureMetered(reps: number, workers: number): Promise<MeteredRow> {

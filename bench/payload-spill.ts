@@ -40,6 +40,7 @@ import { lambda, s3PayloadStore } from 'spillway/aws-lambda';
 import { startDev } from 'spillway/dev';
 import { cloudFunctions } from 'spillway/gcp-functions';
 import { measure } from './fixtures/spill-tasks.mjs';
+import { median } from './median.js';
 
 const REPS = Math.max(5, Number(process.env.REPS ?? 7));
 const SIZE_BYTES = 20 * 1024 * 1024;
@@ -48,12 +49,6 @@ const TARGET = 1.3;
 
 type Side = 'floor' | 'lambda' | 'gcf' | 'floorText' | 'lambdaText' | 'gcfText';
 type Remote = 'lambda' | 'gcf' | 'lambdaText' | 'gcfText';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function spread(values: number[]): string {
   return `[${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}]`;

@@ -24,6 +24,7 @@ import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { deserialize, ENVELOPE_VERSION, serialize } from 'spillway/contract';
 import { noop } from './fixtures/tasks.mjs';
+import { median } from './median.js';
 
 const REPS = Math.max(5, Number(process.env.REPS ?? 5));
 const WORKERS = 2;
@@ -111,12 +112,6 @@ async function measure(scenario: Scenario, side: Side): Promise<number> {
   const startedAt = performance.now();
   for (let index = 0; index < inputs.length; index++) scenario.check(index, await scenario[side](inputs[index]));
   return (performance.now() - startedAt) / scenario.calls;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // Warm-up: both pools' workers started, both paths compiled.

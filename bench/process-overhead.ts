@@ -17,6 +17,7 @@
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { noop } from './fixtures/tasks.mjs';
+import { median } from './median.js';
 
 const REPS = Math.max(5, Number(process.env.REPS ?? 7));
 const WORKERS = 2;
@@ -52,12 +53,6 @@ async function rate(scenario: Scenario, side: Side): Promise<number> {
   const results = (await scenario.run[side](inputs)) as number[];
   if (results.length !== scenario.count || results[scenario.count - 1] !== scenario.count - 1) throw new Error(`${side} returned wrong results`);
   return scenario.count / ((performance.now() - startedAt) / 1000);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // Warm-up: start both pools' workers and JIT both paths.

@@ -28,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import S3rver from 's3rver';
+import { median } from './median.js';
 
 const PROCESSES = Math.max(5, Number(process.env.PROCESSES ?? 5));
 const REPS = Math.max(5, Number(process.env.REPS ?? 5));
@@ -38,12 +39,6 @@ interface ProbeResult {
   times: number[];
   rssBeforeMb: number;
   peakRssMb: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const summary = (values: number[]): string => `${median(values).toFixed(1)} [${Math.min(...values).toFixed(1)}-${Math.max(...values).toFixed(1)}]`;

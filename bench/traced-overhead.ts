@@ -24,6 +24,7 @@ import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opent
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { createOffloader } from 'spillway';
 import { noop } from './fixtures/tasks.mjs';
+import { median } from './median.js';
 
 type TracedSide = 'untraced' | 'traced';
 type TracedKey = 'runNoop' | 'mapNoop';
@@ -71,12 +72,6 @@ async function sdkPairsPerSecond(tracer: Tracer): Promise<number> {
 
 const COUNTS: Record<TracedKey, number> = { runNoop: 50_000, mapNoop: 100_000 };
 const TARGETS: Record<TracedKey, number> = { runNoop: 0.7, mapNoop: 0.85 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Measures the traced row over `reps` interleaved repetitions on `workers` workers and prints each repetition and the medians. */
 export async function measureTraced(reps: number, workers: number): Promise<TracedRow> {
