@@ -9,15 +9,14 @@
 // process). Assertions are on the model's counters, the spend ledger, the
 // telemetry and where tasks ran, never on elapsed time.
 import { fileURLToPath } from 'node:url';
-import { metrics, SpanKind, trace } from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { type CloudModel, gcfFleet, startCloudModel } from '../../infra/dev-entry.js';
 import { createOffloader, type Offloader, type PrewarmInfo, ValidationError } from '../../src/index.js';
 import { nap } from '../fixtures/model-tasks.mjs';
 import { type FunctionsFrameworkServer, startFunctionsFramework } from '../support/functions-framework.js';
+import { registerOtelSdk } from '../support/otel-sdk.js';
 
 const tasks = new URL('../fixtures/model-tasks.mjs', import.meta.url);
 const COLD_START_MS = 3000;
@@ -25,11 +24,8 @@ const NAP_MS = 100;
 const QUEUE = 14;
 const ENVIRONMENTS = 3;
 
-const spans = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+const sdk = registerOtelSdk();
+const { spans } = sdk;
 
 let framework: FunctionsFrameworkServer;
 let front: CloudModel;
@@ -120,12 +116,7 @@ describe('burst.prewarm against the cloud model', () => {
       expect(span.attributes).toMatchObject({ 'spillway.backend': 'gcf', 'spillway.outcome': 'ok', 'spillway.cold_start_ms': expect.any(Number) });
       expect(span.attributes['spillway.cost.billed_usd']).toBeGreaterThan(0);
     }
-    await reader.forceFlush();
-    const prewarms = metricExporter
-      .getMetrics()
-      .at(-1)
-      ?.scopeMetrics.flatMap((scope) => scope.metrics)
-      .find((metric) => metric.descriptor.name === 'spillway.prewarms');
+    const prewarms = await sdk.metric('spillway.prewarms');
     expect(prewarms?.dataPoints.map((point) => [point.attributes['spillway.backend'], point.attributes['spillway.outcome'], point.value])).toEqual([
       ['gcf', 'ok', ENVIRONMENTS],
     ]);

@@ -3,14 +3,14 @@
 // 127.0.0.1 and the local pool: the straggler on the remote gets a backup on
 // an idle local worker, which wins. The OpenTelemetry SDK (in-memory span and
 // metric exporters) is registered in this test's process only.
-import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudFunctions } from '../../adapters/gcp-functions/index.js';
 import { createOffloader, type Offloader, type TaskHedgeInfo } from '../../src/index.js';
 import { hedged } from '../fixtures/hedge-tasks.mjs';
 import { type FunctionsFrameworkServer, GCF_TEST_ENTRY, startFunctionsFramework } from '../support/functions-framework.js';
+import { registerOtelSdk } from '../support/otel-sdk.js';
 
 const tasks = new URL('../fixtures/hedge-tasks.mjs', import.meta.url);
 const TIMEOUT_MS = 10_000;
@@ -18,11 +18,8 @@ const STRAGGLE_MS = 8_000;
 /** Runs a task needs on a backend before its percentile is trusted (hedge-history.ts). */
 const LEARN_RUNS = 20;
 
-const spans = new InMemorySpanExporter();
-trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+const sdk = registerOtelSdk();
+const { spans } = sdk;
 
 let server: FunctionsFrameworkServer;
 let offloader: Offloader | undefined;
@@ -61,12 +58,7 @@ describe('a hedged task, traced', () => {
     expect(straggler?.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(backup?.attributes).toMatchObject({ 'spillway.attempt': 2, 'spillway.attempt.reason': 'hedge', 'spillway.outcome': 'ok' });
 
-    await reader.forceFlush();
-    const points = metricExporter
-      .getMetrics()
-      .at(-1)
-      ?.scopeMetrics.flatMap((scope) => scope.metrics)
-      .find((metric) => metric.descriptor.name === 'spillway.attempts');
+    const points = await sdk.metric('spillway.attempts');
     expect(points?.dataPointType).toBe(DataPointType.SUM);
     const hedgePoints = points?.dataPoints.filter((point) => point.attributes['spillway.attempt.reason'] === 'hedge');
     expect(hedgePoints?.map((point) => [point.attributes['spillway.backend'], point.attributes['spillway.outcome'], point.value])).toEqual([
