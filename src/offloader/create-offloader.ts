@@ -22,6 +22,7 @@ import { createScheduler } from '../scheduler/decide.js';
 import { type AnyOffloadable, isOffloadable, type TaskInput, type TaskOutput } from '../task.js';
 import { invalidTimeout, invalidTransfer } from './call-options.js';
 import { dataPlaceOf } from './data-place.js';
+import { drainsWithin } from './drains-within.js';
 import type { TaskEventInfo } from './events.js';
 import { Hedger } from './hedger.js';
 import { mapInputs } from './map.js';
@@ -86,22 +87,15 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       name: 'local',
       ...resolved.local,
       onChunkHealth: (fault) => localBreaker.record(fault),
-      affinityMissListener: (miss) => {
-        if (this.#reporter.listening('affinityMiss')) this.#reporter.emit('affinityMiss', miss);
-      },
+      affinityMissListener: (miss) => this.#reporter.emit('affinityMiss', miss),
       stallListener: (stall) => this.#stalled(stall),
-      onLateFault: ({ taskName, taskId, error }) => {
-        // EventEmitter throws an 'error' event nobody listens to: emit only to listeners.
-        if (this.#reporter.listening('error'))
-          this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) });
-      },
+      onLateFault: ({ taskName, taskId, error }) =>
+        this.#reporter.emit('error', { taskName, taskId, backend: 'local', error: placeError(error, { backend: 'local' }) }),
     });
     this.#remotes = resolved.remotes;
     const breakers = new Map(this.#remotes.map((remote) => [remote.name, createBackendBreaker(remote.name, resolved.breaker, onTransition)]));
     this.#breakers = [localBreaker, ...breakers.values()];
-    this.#ledger = new SpendLedger(resolved.cost, this.#local.durations, (info) => {
-      if (this.#reporter.listening('budgetExhausted')) this.#reporter.emit('budgetExhausted', info);
-    });
+    this.#ledger = new SpendLedger(resolved.cost, this.#local.durations, (info) => this.#reporter.emit('budgetExhausted', info));
     this.#router = new Router({
       local: this.#local,
       localBreaker,
@@ -157,13 +151,13 @@ class OffloaderImpl extends EventEmitter implements Offloader {
   /** An attempt, local or remote, ran past its stall limit: counted per backend and emitted. */
   #stalled(stall: StallInfo): void {
     this.#stats.stalled(stall.backend);
-    if (this.#reporter.listening('stall')) this.#reporter.emit('stall', stall);
+    this.#reporter.emit('stall', stall);
   }
 
   #breakerTransition({ backend, state, reason }: BreakerTransition): void {
     if (this.#services.timeline !== undefined) this.#timeline.breaker(backend, state, reason);
     const event = state === 'open' ? 'breakerOpen' : state === 'half-open' ? 'breakerHalfOpen' : 'breakerClose';
-    if (this.#reporter.listening(event)) this.#reporter.emit(event, { backend, reason });
+    this.#reporter.emit(event, { backend, reason });
   }
 
   run<T extends AnyOffloadable>(task: T, input: TaskInput<T>, options: RunOptions<TaskOutput<T>> = {}): Promise<TaskOutput<T>> {
@@ -260,8 +254,7 @@ class OffloaderImpl extends EventEmitter implements Offloader {
       return;
     }
     await Promise.all([this.#local.close(), ...this.#remotes.map((remote) => remote.close())]);
-    for (const breaker of this.#breakers) breaker.shutdown();
-    this.#metrics?.close();
+    this.#release();
   }
 
   destroy(): Promise<void> {
@@ -272,25 +265,13 @@ class OffloaderImpl extends EventEmitter implements Offloader {
     this.#closed = true;
     if (!this.#lifetime.signal.aborted) this.#lifetime.abort(error());
     await Promise.all([this.#local.destroy(error), ...this.#remotes.map((remote) => remote.destroy())]);
+    this.#release();
+  }
+
+  /** The backends are shut: the breakers' timers stop and the metrics leave the process's gauges. */
+  #release(): void {
     for (const breaker of this.#breakers) breaker.shutdown();
     this.#metrics?.close();
-  }
-}
-
-/** Resolves with `true` once `idle` resolves, or with `false` when `timeoutMs` passes first (never, when it is `undefined`). */
-async function drainsWithin(idle: Promise<void>, timeoutMs: number | undefined): Promise<boolean> {
-  if (timeoutMs === undefined) {
-    await idle;
-    return true;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<boolean>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs, false);
-  });
-  try {
-    return await Promise.race([idle.then(() => true), deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -16,7 +16,7 @@ import type { TimelineRecorder } from './timeline-recorder.js';
 export function prewarmReport(reporter: RunReporter, timeline: TimelineRecorder | undefined): PrewarmObserver {
   return {
     sent(info) {
-      if (reporter.listening('prewarm')) reporter.emit('prewarm', info);
+      reporter.emit('prewarm', info);
     },
     settled(warmUp) {
       const { backend, runMs } = warmUp;

@@ -47,8 +47,14 @@ export class RunReporter {
     return this.#emitter.listenerCount(event) > 0;
   }
 
-  /** Emits `event`; a listener's exception is rethrown outside spillway's bookkeeping. */
+  /**
+   * Emits `event` to its listeners, if it has any (an `error` event nobody
+   * listens to is not thrown); a listener's exception is rethrown outside
+   * spillway's bookkeeping. Ask {@link listening} first where the payload
+   * costs something to build.
+   */
   emit<E extends keyof OffloaderEvents>(event: E, payload: OffloaderEvents[E]): void {
+    if (!this.listening(event)) return;
     callSafely(() => this.#emitter.emit(event, payload));
   }
 
