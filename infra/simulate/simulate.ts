@@ -25,6 +25,7 @@ import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
 import { type Completion, CompletionHeap } from './completion-heap.js';
 import { SimHedge } from './hedge.js';
+import { percentile } from './percentile.js';
 import { SimulatedPredictions } from './predicted-signals.js';
 import { SimPrewarm } from './prewarm.js';
 import { type Random, seededRandom } from './random.js';
@@ -295,10 +296,4 @@ class Simulation {
       ...(this.#prewarm === undefined ? {} : { prewarm: { ...this.#prewarm.result } }),
     };
   }
-}
-
-/** The nearest-rank `p`th percentile of ascending `sorted`. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }

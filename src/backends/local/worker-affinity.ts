@@ -24,11 +24,12 @@
  * first worker to be free. A worker that joins takes the keys it scores
  * highest on from then on (rendezvous hashing: only those keys move).
  */
-import { Piscina, type PiscinaTask } from 'piscina';
+import { Piscina } from 'piscina';
 import type { ChunkPool } from './chunk-pool.js';
 import type { Chunk, Job, WorkerSlot } from './job.js';
 import type { JobQueue } from './job-queue.js';
 import { Lane } from './lane.js';
+import { type LoadBalancer, leastBusy, type PoolWorker } from './least-busy.js';
 import { hashKey, score } from './rendezvous-hash.js';
 
 /** Why a keyed attempt did not go to its key's worker. */
@@ -65,29 +66,6 @@ export interface AffinityStats {
   misses: number;
   /** hits / (hits + misses); 0 before any keyed attempt. */
   hitRate: number;
-}
-
-/** piscina's `loadBalancer` option (its type is not exported by name). */
-type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
-type PoolWorker = Parameters<LoadBalancer>[1][number];
-
-/**
- * piscina 5's default balancer (`LeastBusyBalancer`, not exported from its
- * entry): the first idle worker, else the least busy one under
- * `maximumUsage` for tasks without a signal.
- */
-function leastBusy(task: PiscinaTask, workers: PoolWorker[], maximumUsage: number): PoolWorker | null {
-  let candidate: PoolWorker | null = null;
-  let checkpoint = maximumUsage;
-  for (const worker of workers) {
-    if (worker.currentUsage === 0) return worker;
-    if (worker.isRunningAbortableTask) continue;
-    if (!task.isAbortable && worker.currentUsage < checkpoint) {
-      candidate = worker;
-      checkpoint = worker.currentUsage;
-    }
-  }
-  return candidate;
 }
 
 /** What {@link WorkerAffinity} works with. */
