@@ -15,6 +15,7 @@ import { BackendError, type OffloadError, placeError } from '../errors.js';
 import { startTaskTrace, type TaskTrace } from '../observability/task-trace.js';
 import type { AnyOffloadable, ResolvedTaskDefinition } from '../task.js';
 import { affinityOf } from './affinity-key.js';
+import { AttemptState } from './attempt-state.js';
 import { callSafely } from './call-safely.js';
 import type { DataPlace } from './data-place.js';
 import { type LogSettings, logsOf } from './envelope-logs.js';
@@ -69,15 +70,8 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   readonly #submittedAt = performance.now();
   /** The latest local attempt, while it may still be cancelled before it starts. */
   #localAttempt: LocalAttempt | undefined;
-  #attempts = 0;
-  #attemptStartedAt = 0;
-  #queuedMs = 0;
-  #runMs = 0;
-  /** The current attempt's envelope is built and its end not recorded on the timeline yet. */
-  #attemptOpen = false;
-  #dispatchedAt: number | undefined;
-  #workerId: number | undefined;
-  #estimatedUsd: number | undefined;
+  /** The current attempt's bookkeeping. */
+  readonly #at = new AttemptState();
   /** The task's spans, while a tracer provider is registered. */
   #trace: TaskTrace | undefined;
   /** The task's hedge, when it has one (see hedge-watch.ts). */
@@ -127,9 +121,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       taskName: this.task.name,
       taskId: this.#taskId,
       backend: this.#backend.name,
-      attempts: Math.max(1, this.#attempts),
-      queuedMs: this.#queuedMs,
-      runMs: this.#runMs,
+      attempts: Math.max(1, this.#at.number),
+      queuedMs: this.#at.queuedMs,
+      runMs: this.#at.runMs,
     };
   }
 
@@ -153,28 +147,23 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   nextEnvelope(): TaskEnvelope {
     const envelope = this.#newEnvelope();
-    if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#attempts, this.#backend);
+    if (this.#trace !== undefined) envelope.headers = this.#trace.attemptStarted(this.#at.number, this.#backend);
     return envelope;
   }
 
   /** The next attempt's envelope, without trace headers. */
   #newEnvelope(): TaskEnvelope {
-    this.#attempts++;
-    this.#runMs = 0;
-    this.#attemptOpen = true;
-    this.#dispatchedAt = undefined;
-    this.#workerId = undefined;
-    this.#estimatedUsd = undefined;
+    this.#at.begin();
     const envelope = this.#envelope(this.#backend);
-    this.#attemptStartedAt = performance.now();
+    this.#at.startedAt = performance.now();
     return envelope;
   }
 
   /** The envelope of a backup attempt (a hedge) on `backend`, numbered after the attempts so far; the current attempt stays open. */
   backupEnvelope(backend: Backend): TaskEnvelope {
-    this.#attempts++;
+    this.#at.number++;
     const envelope = this.#envelope(backend);
-    if (this.#trace !== undefined) envelope.headers = this.#trace.backupStarted(this.#attempts, backend);
+    if (this.#trace !== undefined) envelope.headers = this.#trace.backupStarted(this.#at.number, backend);
     return envelope;
   }
 
@@ -185,7 +174,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   /** The envelope of attempt `#attempts` on `backend`; throws a `SerializationError` when an earlier attempt moved the input's buffers. */
   #envelope(backend: Backend): TaskEnvelope {
-    const moved = this.#input.movedError(this.task.name, this.#attempts, backend.name);
+    const moved = this.#input.movedError(this.task.name, this.#at.number, backend.name);
     if (moved !== undefined) throw moved;
     const timeoutMs = this.timeoutMs;
     const parts = this.#input.partsFor(backend, this.#services.local);
@@ -194,7 +183,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
       id: this.#taskId,
       task: this.task.name,
       bundleHash: this.#services.bundleHash,
-      attempt: this.#attempts,
+      attempt: this.#at.number,
       input: parts === undefined ? this.#input.wire(this.data) : parts.text,
     };
     if (parts?.binary !== undefined) envelope.binary = parts.binary;
@@ -206,7 +195,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   #attempt(): void {
     const { local, remote } = this.#services;
-    const moved = this.#input.movedError(this.task.name, this.#attempts + 1, this.#backend.name);
+    const moved = this.#input.movedError(this.task.name, this.#at.number + 1, this.#backend.name);
     if (moved !== undefined) {
       this.#fail(moved);
       return;
@@ -214,7 +203,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     if (this.#backend === local) {
       // The hot path: callbacks, no promise. A traced attempt's spans start when it is dispatched.
       const envelope = this.#newEnvelope();
-      this.#trace?.attemptQueued(this.#attempts, local, this.#attemptStartedAt, envelope);
+      this.#trace?.attemptQueued(this.#at.number, local, this.#at.startedAt, envelope);
       this.#localAttempt = local.submit(envelope, this, this);
       return;
     }
@@ -237,30 +226,30 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   remoteAttempt(breakerState: string, estimatedUsd: number): void {
     this.#trace?.remoteAttempt(breakerState, estimatedUsd);
-    this.#estimatedUsd = estimatedUsd;
+    this.#at.estimatedUsd = estimatedUsd;
   }
 
   remoteSent(now: number): void {
-    this.#dispatchedAt = now;
+    this.#at.dispatchedAt = now;
   }
 
   answeredBy(workerId: number | undefined): void {
-    this.#workerId = workerId;
+    this.#at.workerId = workerId;
   }
 
   failingOver(error: OffloadError, next: Backend): void {
     const failed = this.#backend;
     const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;
-    this.#trace?.attemptRetried(error, this.#runMs, reason(), next.name);
+    this.#trace?.attemptRetried(error, this.#at.runMs, reason(), next.name);
     this.#services.reporter.retried(this, error, reason, next.name);
     this.#retryRecorded(error, reason, next.name);
     this.#backend = next;
   }
 
-  dispatched(now = this.#attemptStartedAt, carryContext = true): void {
-    this.#queuedMs = now - this.#attemptStartedAt;
-    this.#dispatchedAt = now;
-    this.#trace?.dispatched(this.#queuedMs, carryContext);
+  dispatched(now = this.#at.startedAt, carryContext = true): void {
+    this.#at.queuedMs = now - this.#at.startedAt;
+    this.#at.dispatchedAt = now;
+    this.#trace?.dispatched(this.#at.queuedMs, carryContext);
     this.#services.reporter.dispatched(this);
     this.#hedge?.arm(this.#backend, now);
   }
@@ -273,9 +262,9 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   hedgeWon(backend: Backend, result: ResultEnvelope): void {
     this.#attemptEnded('ERR_ABORTED');
-    this.#trace?.attemptLost(this.#runMs);
+    this.#trace?.attemptLost(this.#at.runMs);
     this.#backend = backend;
-    this.#workerId = undefined;
+    this.#at.workerId = undefined;
     this.#answered(undefined, result, undefined);
   }
 
@@ -284,14 +273,14 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   }
 
   #answered(failure: OffloadError | undefined, result: ResultEnvelope | undefined, workerId: number | undefined): void {
-    if (workerId !== undefined) this.#workerId = workerId;
+    if (workerId !== undefined) this.#at.workerId = workerId;
     if (failure !== undefined || result === undefined) {
       this.#fail(failure ?? new BackendError(`Backend "${this.#backend.name}" answered without a result`));
       return;
     }
-    this.#runMs = result.durationMs;
+    this.#at.runMs = result.durationMs;
     const { logs } = result;
-    if (logs !== undefined) this.#services.reporter.logged(this, this.#attempts, logs);
+    if (logs !== undefined) this.#services.reporter.logged(this, this.#at.number, logs);
     if (!result.ok) {
       const error = decodeError(result.kind, result.error, this.info());
       if (logs !== undefined) error.logs = logs;
@@ -312,17 +301,17 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#attemptEnded('ok');
     const { onSuccess } = this.#options;
     if (onSuccess !== undefined) callSafely(() => onSuccess(output, this.info()));
-    this.#trace?.ended(undefined, this.#backend.name, this.#attempts, this.#runMs);
-    this.#services.reporter.succeeded(this, latencyMs, this.#runMs);
+    this.#trace?.ended(undefined, this.#backend.name, this.#at.number, this.#at.runMs);
+    this.#services.reporter.succeeded(this, latencyMs, this.#at.runMs);
     this.#finish(undefined, output, this);
   }
 
   /** The attempt answered with an error: a task's own error is retried as its definition allows, anything else fails the task. */
   #taskFailed(error: OffloadError, thrownByTask: boolean): void {
-    if (thrownByTask && this.#attempts <= this.task.retries && !this.#services.lifetime.aborted) {
-      const attempts = this.#attempts;
+    if (thrownByTask && this.#at.number <= this.task.retries && !this.#services.lifetime.aborted) {
+      const attempts = this.#at.number;
       const reason = () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`;
-      this.#trace?.attemptRetried(error, this.#runMs, reason(), this.#backend.name);
+      this.#trace?.attemptRetried(error, this.#at.runMs, reason(), this.#backend.name);
       this.#services.reporter.retried(this, error, reason, this.#backend.name);
       this.#retryRecorded(error, reason, this.#backend.name);
       this.#attempt();
@@ -342,43 +331,18 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     const latencyMs = performance.now() - this.#submittedAt;
     const { onError } = this.#options;
     if (onError !== undefined) callSafely(() => onError(error, this.info()));
-    this.#trace?.ended(error, this.#backend.name, Math.max(1, this.#attempts), this.#runMs);
-    this.#services.reporter.failed(this, error, latencyMs, this.#runMs === 0 ? undefined : this.#runMs);
+    this.#trace?.ended(error, this.#backend.name, Math.max(1, this.#at.number), this.#at.runMs);
+    this.#services.reporter.failed(this, error, latencyMs, this.#at.runMs === 0 ? undefined : this.#at.runMs);
     this.#finish(error, undefined, this);
   }
 
   /** Records the current attempt's end on the timeline (once per attempt) with `outcome`: `ok` or an error code. */
   #attemptEnded(outcome: string): void {
-    const timeline = this.#services.timeline;
-    if (!this.#attemptOpen || timeline === undefined) return;
-    this.#attemptOpen = false;
-    timeline.attempt({
-      taskName: this.task.name,
-      taskId: this.#taskId,
-      attempt: this.#attempts,
-      backend: this.#backend.name,
-      workerId: this.#workerId,
-      createdAt: this.#attemptStartedAt,
-      dispatchedAt: this.#dispatchedAt,
-      runMs: this.#runMs,
-      outcome,
-      estimatedUsd: this.#estimatedUsd,
-    });
+    this.#at.ended(this.#services.timeline, this.task.name, this.#taskId, this.#backend.name, outcome);
   }
 
   /** Records the end of the failed attempt and the retry on `nextBackend` on the timeline. */
   #retryRecorded(error: OffloadError, reason: () => string, nextBackend: string): void {
-    const timeline = this.#services.timeline;
-    if (timeline === undefined) return;
-    this.#attemptEnded(error.code);
-    timeline.retry({
-      taskName: this.task.name,
-      taskId: this.#taskId,
-      attempt: this.#attempts,
-      backend: this.#backend.name,
-      nextBackend,
-      code: error.code,
-      reason: reason(),
-    });
+    this.#at.retried(this.#services.timeline, this.task.name, this.#taskId, this.#backend.name, error, reason, nextBackend);
   }
 }
