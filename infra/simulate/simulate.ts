@@ -30,6 +30,7 @@ import { SimulatedPredictions } from './predicted-signals.js';
 import { SimPrewarm } from './prewarm.js';
 import { type Random, seededRandom } from './random.js';
 import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
+import { RunningLocal } from './running-local.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
 
 /** Weight of the newest run in a task's moving average (the local pool's). */
@@ -63,6 +64,7 @@ class Simulation {
   readonly #queuedByTask = new Map<string, number>();
   readonly #estimates = new Map<string, number>();
   #free: number;
+  readonly #running = new RunningLocal();
   #seq = 0;
   #billedUsd = 0;
   #reservedUsd = 0;
@@ -134,7 +136,10 @@ class Simulation {
 
   #snapshot(task: string, now: number): SchedulerSnapshot {
     const queueDepth = this.#queue.length - this.#head;
-    const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS);
+    // As the live pool predicts it: 0 while a worker is free, else the queue's work plus what is left of the running tasks'.
+    const aheadMs = this.#running.leftMs(now, (name) => this.#estimate(name) ?? TARGET_CHUNK_MS);
+    const idle = this.#free > 0 && queueDepth === 0;
+    const predictedWaitMs = idle ? 0 : predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS, aheadMs);
     const snapshot: SchedulerSnapshot = { local: { queueDepth, predictedWaitMs, breaker: 'closed' }, remotes: [], spend: this.#spend() };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
       this.#saturatedSince = undefined;
@@ -196,6 +201,7 @@ class Simulation {
     if (straggler !== -1 && this.#free > 0 && this.#queue.length === this.#head) {
       hedge.sent(index, -1, now, 0);
       this.#free--;
+      this.#running.start(index, task, now);
       this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
       return;
     }
@@ -230,6 +236,7 @@ class Simulation {
   #runLocal(index: number, now: number): void {
     const { task, durationMs } = this.#trace[index];
     this.#free--;
+    this.#running.start(index, task, now);
     this.#tasksPerBackend.local++;
     this.#hedge?.armed(index, task, -1, now);
     this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
@@ -248,7 +255,10 @@ class Simulation {
     if (hedged?.skip === true) return;
     this.#lastAt = Math.max(this.#lastAt, item.at);
     if (hedged === undefined || hedged.first) this.#latencies[item.index] = item.at - this.#trace[item.index].at;
-    if (hedged?.cancelLocal === true) this.#freeWorker(item.at);
+    if (hedged?.cancelLocal === true) {
+      this.#running.end(item.index);
+      this.#freeWorker(item.at);
+    }
     if (item.remote >= 0) {
       this.#release(item);
       this.#reservedUsd -= this.#reserves[item.remote];
@@ -258,6 +268,7 @@ class Simulation {
     }
     const previous = this.#estimates.get(item.task);
     this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
+    this.#running.end(item.index);
     this.#freeWorker(item.at);
   }
 

@@ -35,18 +35,21 @@ export function eligible(remote: RemoteSignals, spend: SpendSignals, cost: CostP
 /**
  * True when `remote`'s predicted latency beats the task's predicted local
  * latency (the pool's predicted wait plus the task's run time there), or
- * when `remote` has no prediction, or when the pool has been saturated for
- * at least `remote`'s predicted cold start. The last is the ski-rental rule:
- * holding tasks back from a cold remote pays only while the overload is
- * shorter than a cold start; once it has lasted that long, an environment
- * started when it began would be warm by now, and every task held back
- * keeps the local queue near the cold start's length.
+ * when `remote` has no prediction. Once the pool has been saturated for at
+ * least `remote`'s predicted cold start, the cold start is left out of the
+ * comparison (the ski-rental rule): holding tasks back from a cold remote
+ * pays only while the overload is shorter than a cold start; once it has
+ * lasted that long, an environment started when it began would be warm by
+ * now, and every task held back keeps the local queue near the cold start's
+ * length. A remote slower than the pool even when warm is never chosen by
+ * that rule.
  */
 function beatsLocal(remote: RemoteSignals, snapshot: SchedulerSnapshot): boolean {
   if (remote.predictedLatencyMs === undefined) return true;
   const coldStartMs = remote.predictedColdStartMs ?? 0;
-  if (coldStartMs > 0 && (snapshot.local.saturatedForMs ?? 0) >= coldStartMs) return true;
-  return remote.predictedLatencyMs < snapshot.local.predictedWaitMs + (snapshot.local.predictedRunMs ?? 0);
+  const overloadOutlastedColdStart = coldStartMs > 0 && (snapshot.local.saturatedForMs ?? 0) >= coldStartMs;
+  const latencyMs = overloadOutlastedColdStart ? remote.predictedLatencyMs - coldStartMs : remote.predictedLatencyMs;
+  return latencyMs < snapshot.local.predictedWaitMs + (snapshot.local.predictedRunMs ?? 0);
 }
 
 /** Creates the scheduler for a burst and cost policy. */

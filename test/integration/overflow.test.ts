@@ -66,6 +66,20 @@ describe('automatic overflow', () => {
     expect(fired[0].budgetUsd).toBe(0.035);
   });
 
+  it('counts what is left of the running task in the predicted wait: a task arriving behind it overflows', async () => {
+    const offloader = create({ remotes: [flatRateRemote(8)], burst: { maxWaitMs: 50 } });
+    // Measured once: sleep runs ~300 ms here.
+    await offloader.run(sleep, 300, { placement: 'local' });
+    const first = offloader.run(sleep, 300);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    // The queue is empty, but the only worker holds ~260 ms of work (> 50 ms): the next task spills.
+    let backend: string | undefined;
+    await offloader.run(sleep, 5, { onSuccess: (_result, info) => (backend = info.backend) });
+    await first;
+    expect(backend).toBe('cloud');
+    expect(offloader.stats().backends.local.succeeded).toBe(2);
+  });
+
   it('refuses a cost preference naming no remote', () => {
     expect(() => createOffloader({ tasks: tasksUrl, remotes: [flatRateRemote(1)], cost: { prefer: ['lambda'] } })).toThrow(/cost\.prefer\[0\]/);
   });

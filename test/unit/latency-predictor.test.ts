@@ -95,6 +95,25 @@ describe('decide with predicted latencies', () => {
     expect(scheduler.decide(cold(60_000, 0))).toBe('local');
   });
 
+  it('never picks a cold remote by that rule when it is slower than the pool even warm', () => {
+    const scheduler = createScheduler({ maxQueueDepth: 0 });
+    // The pool: 50 ms wait + 20 ms run. Lambda warm, 75 ms; gcf cold, 3,000 ms cold start + 120 ms warm.
+    const base = snapshot(75, 50);
+    const overload: SchedulerSnapshot = {
+      ...base,
+      local: { ...base.local, predictedRunMs: 20, saturatedForMs: 3_500 },
+      remotes: [
+        { ...remote, predictedLatencyMs: 75, predictedColdStartMs: 0 },
+        { ...remote, name: 'gcf', predictedLatencyMs: 3_120, predictedColdStartMs: 3_000 },
+      ],
+    };
+    expect(scheduler.decide(overload)).toBe('local');
+    // Warm, gcf's 120 ms would beat a 150 ms local wait: then the rule lets it start an environment.
+    expect(scheduler.decide({ ...overload, local: { ...overload.local, predictedWaitMs: 130 } })).toBe('lambda');
+    const lambdaBusy = { ...overload, local: { ...overload.local, predictedWaitMs: 130 }, remotes: [overload.remotes[1]] };
+    expect(scheduler.decide(lambdaBusy)).toBe('gcf');
+  });
+
   it('applies the threshold alone with latencyAware: false', () => {
     expect(createScheduler({ maxQueueDepth: 0, latencyAware: false }).decide(snapshot(740, 600))).toBe('lambda');
   });

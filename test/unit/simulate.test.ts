@@ -29,9 +29,10 @@ describe('simulate', () => {
   it('overflows the third task once the predicted wait passes maxWaitMs, and bills it', () => {
     const lambda = parseRemoteSpec('lambda:memory=1769,network=10,cold=0');
     const trace = Array.from({ length: 3 }, () => ({ at: 0, task: 't', durationMs: 100 }));
-    // Task 1 runs, task 2 queues (nothing queued yet: wait 0), task 3 sees one never-measured task queued (10 ms) > 5 ms.
-    // The threshold alone (latencyAware off): the predicted remote latency (10 ms) does not beat the local 10 ms.
-    const result = simulate(trace, { ...noRemotes, localWorkers: 1, remotes: [lambda], burst: { maxWaitMs: 5, latencyAware: false } });
+    // Never-measured tasks count 10 ms each. Task 1 runs; task 2 sees the running task's 10 ms ahead (<= 15 ms) and queues;
+    // task 3 sees that plus one queued task: 20 ms > 15 ms.
+    // latencyAware off: the threshold alone decides.
+    const result = simulate(trace, { ...noRemotes, localWorkers: 1, remotes: [lambda], burst: { maxWaitMs: 15, latencyAware: false } });
     expect(result.tasksPerBackend).toEqual({ local: 2, lambda: 1 });
     expect(result.makespanMs).toBe(200);
     expect(result.p50Ms).toBe(110); // latencies 100, 110 (10 network + 100 run), 200

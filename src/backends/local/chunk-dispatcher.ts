@@ -164,15 +164,27 @@ export class ChunkDispatcher {
     return this.#active;
   }
 
-  /** Attempts handed to a worker behind the one it runs: they still wait. */
-  waitingInWorkers(): number {
+  /**
+   * What the workers hold ahead of a new task: `waiting`, the attempts handed
+   * to a worker behind the one it runs; `workMs`, their estimated run times
+   * (`estimateMs`) plus what is left of each running attempt's (its estimate
+   * less its time so far, at least 0) at `now` (`Date.now()`).
+   */
+  backlog(estimateMs: (taskName: string) => number, now: number): { waiting: number; workMs: number } {
     let waiting = 0;
+    let workMs = 0;
     for (const chunk of this.#active) {
-      for (let index = Atomics.load(chunk.running, 0); index < chunk.jobs.length; index++) {
-        if (chunk.jobs[index].state === SENT) waiting++;
+      const running = Atomics.load(chunk.running, 0);
+      if (running > 0 && chunk.jobs[running - 1].state === SENT)
+        workMs += Math.max(0, estimateMs(chunk.jobs[running - 1].envelope.task) - (now - chunk.startedAt[0]));
+      for (let index = running; index < chunk.jobs.length; index++) {
+        const job = chunk.jobs[index];
+        if (job.state !== SENT) continue;
+        waiting++;
+        workMs += estimateMs(job.envelope.task);
       }
     }
-    return waiting;
+    return { waiting, workMs };
   }
 
   #dispatch(jobs: Job[], target?: WorkerSlot, grow?: boolean): void {

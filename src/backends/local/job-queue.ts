@@ -120,10 +120,18 @@ export class JobQueue {
     this.#head = 0;
   }
 
-  /** The predicted wait of a new task over `workers` (see {@link predictWaitMs}); tasks never measured count as `unknownMs` each. */
-  predictWaitMs(durations: DurationEstimator, workers: number, unknownMs: number): number {
-    const expected = this.#expectedByTask;
-    return predictWaitMs(this.#queuedByTask, (name) => durations.estimateMs(name, expected.get(name)), workers, unknownMs);
+  /**
+   * The predicted wait of a new task over `workers` (see {@link predictWaitMs}),
+   * with `aheadMs` of work the workers already hold; tasks never measured
+   * count as `unknownMs` each.
+   */
+  predictWaitMs(durations: DurationEstimator, workers: number, unknownMs: number, aheadMs = 0): number {
+    return predictWaitMs(this.#queuedByTask, (name) => this.estimateMs(durations, name), workers, unknownMs, aheadMs);
+  }
+
+  /** `taskName`'s estimated run time: measured, else its declared `expectedDurationMs` (undefined: neither). */
+  estimateMs(durations: DurationEstimator, taskName: string): number | undefined {
+    return durations.estimateMs(taskName, this.#expectedByTask.get(taskName));
   }
 
   #count(job: Job, delta: 1 | -1): void {

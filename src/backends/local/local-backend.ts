@@ -196,14 +196,19 @@ class LocalPool implements LocalBackend {
     });
   }
 
+  /** A task's estimated run time, one chunk's worth when never measured (as the predicted wait counts it). */
+  #estimateOrChunk = (taskName: string): number => this.#queue.estimateMs(this.durations, taskName) ?? TARGET_CHUNK_MS;
+
   snapshot(): LocalSnapshot {
     const queue = this.#queue;
-    const waitingInWorkers = this.#dispatcher.waitingInWorkers();
-    // Tasks never measured count as one chunk's worth of work each.
-    const predictedWaitMs = queue.predictWaitMs(this.durations, this.maxConcurrency, TARGET_CHUNK_MS);
+    const backlog = this.#dispatcher.backlog(this.#estimateOrChunk, Date.now());
+    const running = queue.running - backlog.waiting;
+    // A new task waits only when no worker is free: for the queue's work and what the workers hold, spread over them.
+    const idleWorker = queue.queued === 0 && running < this.maxConcurrency;
+    const predictedWaitMs = idleWorker ? 0 : queue.predictWaitMs(this.durations, this.maxConcurrency, TARGET_CHUNK_MS, backlog.workMs);
     return {
-      queued: queue.queued + waitingInWorkers,
-      running: queue.running - waitingInWorkers,
+      queued: queue.queued + backlog.waiting,
+      running,
       workers: this.#pool.threads.length,
       workerFaults: this.#dispatcher.workerFaults,
       recycledWorkers: this.#dispatcher.recycledWorkers,
