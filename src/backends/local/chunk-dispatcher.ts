@@ -173,15 +173,25 @@ export class ChunkDispatcher {
   backlog(estimateMs: (taskName: string) => number, now: number): { waiting: number; workMs: number } {
     let waiting = 0;
     let workMs = 0;
+    // A chunk's attempts are mostly of one task: its estimate is looked up once per run of equal names.
+    let lastTask: string | undefined;
+    let lastMs = 0;
+    const estimate = (task: string): number => {
+      if (task !== lastTask) {
+        lastTask = task;
+        lastMs = estimateMs(task);
+      }
+      return lastMs;
+    };
     for (const chunk of this.#active) {
       const running = Atomics.load(chunk.running, 0);
       if (running > 0 && chunk.jobs[running - 1].state === SENT)
-        workMs += Math.max(0, estimateMs(chunk.jobs[running - 1].envelope.task) - (now - chunk.startedAt[0]));
+        workMs += Math.max(0, estimate(chunk.jobs[running - 1].envelope.task) - (now - chunk.startedAt[0]));
       for (let index = running; index < chunk.jobs.length; index++) {
         const job = chunk.jobs[index];
         if (job.state !== SENT) continue;
         waiting++;
-        workMs += estimateMs(job.envelope.task);
+        workMs += estimate(job.envelope.task);
       }
     }
     return { waiting, workMs };
