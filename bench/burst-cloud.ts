@@ -142,9 +142,16 @@ function startFrontProcess(): { call<T>(message: Record<string, unknown>): Promi
   };
 }
 
-/** `--remote` specs of `spillway simulate` for {@link FLEETS} with the backends' caps. */
-export function simulateRemoteSpecs(): string[] {
-  const spec = (kind: string, fleet: FleetParams, extra: string): string =>
-    `${kind}:${extra}concurrency=${BACKEND_CONCURRENCY[kind as 'lambda' | 'gcf']},network=${fleet.networkMs.join('-')},cold=${fleet.coldStartMs.join('-')},warm=${fleet.warmMs}`;
+/**
+ * `--remote` specs of `spillway simulate` for {@link FLEETS} with the
+ * backends' caps; each fleet's network range widened by `transportMs` (what
+ * this machine's stand-ins add to an attempt: low end, high end), if given.
+ */
+export function simulateRemoteSpecs(transportMs?: Record<keyof typeof FLEETS, readonly [number, number]>): string[] {
+  const spec = (kind: keyof typeof FLEETS, fleet: FleetParams, extra: string): string => {
+    const [low, high] = transportMs?.[kind] ?? [0, 0];
+    const network = `${(fleet.networkMs[0] + low).toFixed(1)}-${(fleet.networkMs[1] + high).toFixed(1)}`;
+    return `${kind}:${extra}concurrency=${BACKEND_CONCURRENCY[kind]},network=${network},cold=${fleet.coldStartMs.join('-')},warm=${fleet.warmMs}`;
+  };
   return [spec('lambda', FLEETS.lambda, 'memory=1769,'), spec('gcf', FLEETS.gcf, 'memory=2048,cpu=1,')];
 }

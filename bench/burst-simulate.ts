@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { createOffloader } from 'spillway';
 import { recordTrace } from 'spillway/dev';
 import { simulateRemoteSpecs } from './burst-cloud.js';
+import type { CallerCosts } from './burst-dispatch.js';
 import { replay } from './burst-replay.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.resolve('spillway'))), 'cli', 'index.js');
@@ -34,9 +35,26 @@ interface SimulateReport {
   baselines: { local: SimulatedRun; remote: SimulatedRun };
 }
 
-function simulate(trace: string, workers: number, sweep: string, extra: string[] = []): SimulateReport {
-  const remotes = simulateRemoteSpecs().flatMap((spec) => ['--remote', spec]);
-  const args = [CLI, 'simulate', '--trace', trace, '--local-workers', String(workers), ...remotes, '--sweep', sweep, '--seed', '1', '--json', ...extra];
+/** One `spillway simulate --json` run with this machine's measured `costs` (dispatch time, the stand-ins' transport). */
+function simulate(trace: string, workers: number, sweep: string, costs: CallerCosts, extra: string[] = []): SimulateReport {
+  const remotes = simulateRemoteSpecs(costs.transportMs).flatMap((spec) => ['--remote', spec]);
+  const dispatch = ['--dispatch-ms', String(costs.dispatchMs)];
+  const args = [
+    CLI,
+    'simulate',
+    '--trace',
+    trace,
+    '--local-workers',
+    String(workers),
+    ...remotes,
+    '--sweep',
+    sweep,
+    '--seed',
+    '1',
+    '--json',
+    ...dispatch,
+    ...extra,
+  ];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as SimulateReport;
 }
 
@@ -84,10 +102,10 @@ export interface Choice {
  * its target, relative to it: a target no setting can meet then does not
  * hide the others), then the cheapest.
  */
-export function chooseThreshold(calibrations: readonly Calibration[], workers: number, dispatchMs: number): Choice {
+export function chooseThreshold(calibrations: readonly Calibration[], workers: number, costs: CallerCosts): Choice {
   const reports = calibrations.map((calibration) => ({
     key: calibration.key,
-    report: simulate(calibration.path, workers, 'maxWaitMs=0..2000', ['--steps', '81', '--dispatch-ms', String(dispatchMs)]),
+    report: simulate(calibration.path, workers, 'maxWaitMs=0..2000', costs, ['--steps', '81']),
   }));
   let best: (Choice & { costUsd: number }) | undefined;
   for (const [index, row] of reports[0].report.rows.entries()) {
@@ -118,11 +136,11 @@ export function predict(
   key: string,
   offsets: readonly number[],
   runsMs: readonly number[],
-  setting: { workers: number; maxWaitMs: number; dispatchMs: number },
+  setting: { workers: number; maxWaitMs: number; costs: CallerCosts },
 ): SimulatedRun {
   const path = join(dir, `${key}.jsonl`);
   writeFileSync(path, offsets.map((at, index) => `${JSON.stringify({ at, task: 'work', durationMs: runsMs[index % runsMs.length] })}\n`).join(''));
-  const { workers, maxWaitMs, dispatchMs } = setting;
-  const row = simulate(path, workers, `maxWaitMs=${maxWaitMs}..${maxWaitMs}`, ['--dispatch-ms', String(dispatchMs)]).rows[0];
+  const { workers, maxWaitMs, costs } = setting;
+  const row = simulate(path, workers, `maxWaitMs=${maxWaitMs}..${maxWaitMs}`, costs).rows[0];
   return { p99Ms: row.p99Ms, costUsd: row.costUsd };
 }

@@ -17,6 +17,10 @@
  * simulated p99 and cost and the simulated local-only and Lambda-only
  * baselines; the choice is the cheapest setting meeting the issue's three
  * targets on both, else the one with the smallest worst ratio-to-target.
+ * The simulator is given what this machine adds to a remote attempt,
+ * measured first (bench/burst-dispatch.ts): the caller's dispatch time and
+ * the stand-ins' transport (HTTP, emulator, model front), which widens each
+ * fleet's network range.
  *
  * Modes, per trace (burst, ramp) and repetition, each on a fresh offloader:
  *   always-local   placement 'local'
@@ -36,7 +40,7 @@
  */
 import { type Backend, createOffloader, type Offloader } from 'spillway';
 import { type Emulators, LOCAL_TASKS_URL, startEmulators } from './burst-cloud.js';
-import { measureDispatchMs } from './burst-dispatch.js';
+import { type CallerCosts, measureCallerCosts } from './burst-dispatch.js';
 import { quantile, replay } from './burst-replay.js';
 import { chooseThreshold, predict, recordCalibration } from './burst-simulate.js';
 import { burstTrace, calibrationTraces, rampTrace, type TraceShape } from './burst-traces.js';
@@ -127,7 +131,7 @@ const summary: Record<string, Record<ModeKey, RunResult[]>> = {};
 let choice: ReturnType<typeof chooseThreshold>;
 let overshoot = Number.NaN;
 let runsMs: number[];
-let dispatchMs: number;
+let costs: CallerCosts;
 try {
   const warm = await emulators.run(0);
   const warmOffloader = offloaderFor(warm.remotes);
@@ -141,9 +145,14 @@ try {
     await recordCalibration('ramp', LOCAL_TASKS_URL, WORKERS, traces.ramp),
   ];
   runsMs = calibrations.flatMap((calibration) => calibration.runsMs);
-  dispatchMs = await measureDispatchMs(emulators, WORKERS);
-  console.log(`caller's time per remote attempt in a burst (spillway simulate --dispatch-ms): ${dispatchMs.toFixed(2)} ms`);
-  choice = chooseThreshold(calibrations, WORKERS, dispatchMs);
+  costs = await measureCallerCosts(emulators, WORKERS);
+  const transport = Object.entries(costs.transportMs)
+    .map(([fleet, [low, high]]) => `${fleet} ${low.toFixed(1)}-${high.toFixed(1)} ms`)
+    .join(', ');
+  console.log(
+    `caller's time per remote attempt in a burst (spillway simulate --dispatch-ms): ${costs.dispatchMs.toFixed(2)} ms; the stand-ins' transport per attempt (p10-p90, added to the simulated network): ${transport}`,
+  );
+  choice = chooseThreshold(calibrations, WORKERS, costs);
   const simulated = Object.entries(choice.ratios)
     .map(
       ([key, ratios]) =>
@@ -191,7 +200,7 @@ const ratio = (shape: string, mode: ModeKey, key: 'p99' | 'costUsd', base: ModeK
 const predicted = Object.fromEntries(
   [burstTrace(), rampTrace()]
     .filter((shape) => ran(shape.key))
-    .map((shape) => [shape.key, predict(shape.key, shape.offsets, runsMs, { workers: WORKERS, maxWaitMs: choice.maxWaitMs, dispatchMs })]),
+    .map((shape) => [shape.key, predict(shape.key, shape.offsets, runsMs, { workers: WORKERS, maxWaitMs: choice.maxWaitMs, costs })]),
 );
 const simVs = (shape: string, key: 'p99' | 'costUsd'): number =>
   ran(shape) ? (key === 'p99' ? predicted[shape].p99Ms : predicted[shape].costUsd) / med(shape, 'hybrid', key) : Number.NaN;
@@ -237,7 +246,7 @@ console.log(
   JSON.stringify({
     ...Object.fromEntries(Object.entries(ratios).map(([key, value]) => [key, Number.isNaN(value) ? null : round(value)])),
     burstMaxWaitMs: choice.maxWaitMs,
-    dispatchMs: round(dispatchMs, 2),
+    dispatchMs: round(costs.dispatchMs, 2),
     reps: REPS,
   }),
 );
