@@ -5,8 +5,9 @@
  * the signals the router builds. Pure: no I/O, no clock; the same trace,
  * setting and seed give the same result.
  *
- * The local pool is FIFO; its predicted wait is the pool's own
- * `predictWaitMs` over the queued tasks, each estimated by a moving average
+ * The local pool is FIFO; its predicted wait is the pool's own: 0 while a
+ * worker is free, else `predictWaitMs` over the queued tasks and what is left
+ * of the running ones (running-local.ts), each estimated by a moving average
  * of its measured local run times (weight 0.2, as the pool's estimator;
  * never-measured tasks count as the pool's 10 ms). A remote attempt reserves
  * its timeout's price against the budget until it settles, then is billed.
