@@ -9,10 +9,11 @@
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
-import { BackendError, isOffloadError, type OffloadError } from '../errors.js';
+import type { OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { failedAttemptMs } from './attempt-cost.js';
+import { backendFailure } from './backend-failure.js';
 import type { SpendLedger } from './spend-ledger.js';
 
 /** What a backup attempt needs. */
@@ -91,10 +92,7 @@ async function remoteBackup({ ledger, breakers }: BackupParts, request: BackupRe
     return { result, dispatchedAt: sentAt, billedUsd };
   } catch (thrown) {
     const billedUsd = ledger.settled(reservation, failedAttemptMs(thrown, sentAt, reservation.boundMs));
-    const error = isOffloadError(thrown)
-      ? thrown
-      : new BackendError(`Backend "${backend.name}" failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
-    return { error, dispatchedAt: sentAt, billedUsd };
+    return { error: backendFailure(backend.name, thrown), dispatchedAt: sentAt, billedUsd };
   } finally {
     onReserved(-reservation.usd);
   }

@@ -20,13 +20,14 @@ import type { Backend } from '../backends/backend.js';
 import { serialize } from '../contract/codec.js';
 import { ENVELOPE_VERSION, type TaskEnvelope, WARM_UP_TASK } from '../contract/envelope.js';
 import { decodeError } from '../contract/error-codec.js';
-import { BackendError, isOffloadError, type OffloadError } from '../errors.js';
+import type { OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import { neverStarted } from '../resilience/faults.js';
 import type { LatencyPredictor } from '../scheduler/latency-predictor.js';
 import { checkSpike, NO_SPIKE_WINDOW, type SpikeWindow, WARM_UP_TIMEOUT_MS, warmUpsToSend } from '../scheduler/prewarm-rule.js';
 import type { PrewarmPolicy, Scheduler } from '../scheduler/types.js';
 import { failedAttemptMs } from './attempt-cost.js';
+import { backendFailure } from './backend-failure.js';
 import type { PrewarmInfo } from './events.js';
 import type { SpendLedger } from './spend-ledger.js';
 import type { StatsRecorder } from './stats.js';
@@ -144,10 +145,7 @@ export class Prewarmer {
       // A warm-up turned away (throttled, refused) started no environment.
       if (neverStarted(thrown)) predictor.released(remote.name);
       else predictor.settled(remote.name, performance.now());
-      const error = isOffloadError(thrown)
-        ? thrown
-        : new BackendError(`Backend "${remote.name}" failed: ${(thrown as Error)?.message ?? String(thrown)}`, { cause: thrown });
-      observer?.settled({ ...base, dispatchedAt, runMs: 0, coldStartMs: undefined, error, billedUsd });
+      observer?.settled({ ...base, dispatchedAt, runMs: 0, coldStartMs: undefined, error: backendFailure(remote.name, thrown), billedUsd });
     }
   }
 }

@@ -15,13 +15,14 @@ import pRetry from 'p-retry';
 import type { Backend } from '../backends/backend.js';
 import type { LocalBackend } from '../backends/local/index.js';
 import type { ResultEnvelope, TaskEnvelope } from '../contract/envelope.js';
-import { BackendError, CapacityError, isOffloadError, type OffloadError } from '../errors.js';
+import { CapacityError, type OffloadError } from '../errors.js';
 import type { BackendBreaker } from '../resilience/breaker.js';
 import { isInfrastructureFault, neverStarted } from '../resilience/faults.js';
 import { backoff, type RetryOptions } from '../resilience/retry.js';
 import type { CostPolicy } from '../scheduler/types.js';
 import type { ResolvedTaskDefinition } from '../task.js';
 import { failedAttemptMs } from './attempt-cost.js';
+import { backendFailure } from './backend-failure.js';
 import type { DataPlace } from './data-place.js';
 import type { EndWatch, RemoteStallWatch } from './remote-stall.js';
 import type { Router } from './router.js';
@@ -190,9 +191,7 @@ export class RemoteAttempts {
         else router.attemptSettled(backend);
       }
       ledger.settled(reservation, failedAttemptMs(error, sentAt, reservation.boundMs));
-      throw isOffloadError(error)
-        ? error
-        : new BackendError(`Backend "${backend.name}" failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw backendFailure(backend.name, error);
     }
   }
 
