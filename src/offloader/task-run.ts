@@ -239,10 +239,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
 
   failingOver(error: OffloadError, next: Backend): void {
     const failed = this.#backend;
-    const reason = () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`;
-    this.#trace?.attemptRetried(error, this.#at.runMs, reason(), next.name);
-    this.#services.reporter.retried(this, error, reason, next.name);
-    this.#retryRecorded(error, reason, next.name);
+    this.#retrying(error, () => `${failed.name} failed with ${error.name} ${error.code}: ${error.message}`, next.name);
     this.#backend = next;
   }
 
@@ -310,10 +307,7 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
   #taskFailed(error: OffloadError, thrownByTask: boolean): void {
     if (thrownByTask && this.#at.number <= this.task.retries && !this.#services.lifetime.aborted) {
       const attempts = this.#at.number;
-      const reason = () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`;
-      this.#trace?.attemptRetried(error, this.#at.runMs, reason(), this.#backend.name);
-      this.#services.reporter.retried(this, error, reason, this.#backend.name);
-      this.#retryRecorded(error, reason, this.#backend.name);
+      this.#retrying(error, () => `the task threw (${error.name}: ${error.message}); attempt ${attempts} of ${this.task.retries + 1}`, this.#backend.name);
       this.#attempt();
       return;
     }
@@ -341,8 +335,10 @@ export class TaskRun implements AttemptSink, InvokeOptions, RemoteAttemptRun, Re
     this.#at.ended(this.#services.timeline, this.task.name, this.#taskId, this.#backend.name, outcome);
   }
 
-  /** Records the end of the failed attempt and the retry on `nextBackend` on the timeline. */
-  #retryRecorded(error: OffloadError, reason: () => string, nextBackend: string): void {
+  /** The current attempt failed with `error` and the task is tried again on `nextBackend` because of `reason`: its span ends, the `retry` event and metrics, and the timeline's rows. */
+  #retrying(error: OffloadError, reason: () => string, nextBackend: string): void {
+    this.#trace?.attemptRetried(error, this.#at.runMs, reason(), nextBackend);
+    this.#services.reporter.retried(this, error, reason, nextBackend);
     this.#at.retried(this.#services.timeline, this.task.name, this.#taskId, this.#backend.name, error, reason, nextBackend);
   }
 }
