@@ -137,10 +137,9 @@ class Simulation {
 
   #snapshot(task: string, now: number): SchedulerSnapshot {
     const queueDepth = this.#queue.length - this.#head;
-    // As the live pool predicts it: 0 while a worker is free, else the queue's work plus what is left of the running tasks'.
-    const aheadMs = this.#running.leftMs(now, (name) => this.#estimate(name) ?? TARGET_CHUNK_MS);
-    const idle = this.#free > 0 && queueDepth === 0;
-    const predictedWaitMs = idle ? 0 : predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS, aheadMs);
+    // As the live pool predicts it: the queue's work plus what is left of the running tasks'.
+    const ahead = { workMs: this.#running.leftMs(now, (name) => this.#estimate(name) ?? TARGET_CHUNK_MS), workerFree: this.#free > 0 };
+    const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS, ahead);
     const snapshot: SchedulerSnapshot = { local: { queueDepth, predictedWaitMs, breaker: 'closed' }, remotes: [], spend: this.#spend() };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
       this.#saturatedSince = undefined;

@@ -28,6 +28,14 @@ describe('predictWaitMs', () => {
     expect(predictWaitMs(new Map([['new', 4]]), () => undefined, 2)).toBe(0);
   });
 
+  it('adds the work the workers hold, and is 0 when nothing is queued and a worker is free', () => {
+    const busy = { workMs: 30, workerFree: false };
+    expect(predictWaitMs(new Map(), () => 5, 2, 0, busy)).toBe(15);
+    expect(predictWaitMs(new Map([['task', 2]]), () => 5, 2, 0, busy)).toBe(20);
+    expect(predictWaitMs(new Map([['task', 0]]), () => 5, 2, 0, { workMs: 30, workerFree: true })).toBe(0);
+    expect(predictWaitMs(new Map([['task', 2]]), () => 5, 2, 0, { workMs: 30, workerFree: true })).toBe(20);
+  });
+
   it('treats zero workers as one', () => {
     expect(predictWaitMs(new Map([['task', 3]]), () => 5, 0)).toBe(15);
   });

@@ -164,39 +164,6 @@ export class ChunkDispatcher {
     return this.#active;
   }
 
-  /**
-   * What the workers hold ahead of a new task: `waiting`, the attempts handed
-   * to a worker behind the one it runs; `workMs`, their estimated run times
-   * (`estimateMs`) plus what is left of each running attempt's (its estimate
-   * less its time so far, at least 0) at `now` (`Date.now()`).
-   */
-  backlog(estimateMs: (taskName: string) => number, now: number): { waiting: number; workMs: number } {
-    let waiting = 0;
-    let workMs = 0;
-    // A chunk's attempts are mostly of one task: its estimate is looked up once per run of equal names.
-    let lastTask: string | undefined;
-    let lastMs = 0;
-    const estimate = (task: string): number => {
-      if (task !== lastTask) {
-        lastTask = task;
-        lastMs = estimateMs(task);
-      }
-      return lastMs;
-    };
-    for (const chunk of this.#active) {
-      const running = Atomics.load(chunk.running, 0);
-      if (running > 0 && chunk.jobs[running - 1].state === SENT)
-        workMs += Math.max(0, estimate(chunk.jobs[running - 1].envelope.task) - (now - chunk.startedAt[0]));
-      for (let index = running; index < chunk.jobs.length; index++) {
-        const job = chunk.jobs[index];
-        if (job.state !== SENT) continue;
-        waiting++;
-        workMs += estimate(job.envelope.task);
-      }
-    }
-    return { waiting, workMs };
-  }
-
   #dispatch(jobs: Job[], target?: WorkerSlot, grow?: boolean): void {
     this.#busySlots++;
     const progress = createProgressBuffer(jobs.length);

@@ -9,7 +9,7 @@ import type { AttemptSink } from './attempt-sink.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, QUEUED, SENT, SETTLED } from './job.js';
 import type { Lane } from './lane.js';
-import { predictWaitMs } from './predict-wait.js';
+import { predictWaitMs, type WorkAhead } from './predict-wait.js';
 
 /** The sink of a settled job: the job may stay referenced a while (its chunk, the last chunk a worker answered), its caller's run and result need not. */
 const SETTLED_SINK: AttemptSink = { dispatched() {}, settled() {} };
@@ -122,11 +122,11 @@ export class JobQueue {
 
   /**
    * The predicted wait of a new task over `workers` (see {@link predictWaitMs}),
-   * with `aheadMs` of work the workers already hold; tasks never measured
-   * count as `unknownMs` each.
+   * with what the workers already hold (`ahead`); tasks never measured count
+   * as `unknownMs` each.
    */
-  predictWaitMs(durations: DurationEstimator, workers: number, unknownMs: number, aheadMs = 0): number {
-    return predictWaitMs(this.#queuedByTask, (name) => this.estimateMs(durations, name), workers, unknownMs, aheadMs);
+  predictWaitMs(durations: DurationEstimator, workers: number, unknownMs: number, ahead?: WorkAhead): number {
+    return predictWaitMs(this.#queuedByTask, (name) => this.estimateMs(durations, name), workers, unknownMs, ahead);
   }
 
   /** `taskName`'s estimated run time: measured, else its declared `expectedDurationMs` (undefined: neither). */

@@ -25,6 +25,7 @@ import { createChunkPool } from './process-pool.js';
 import { StallWatch } from './stall-watch.js';
 import { cancelSent, skipUnstarted } from './watchdog.js';
 import { type AffinityStats, WorkerAffinity } from './worker-affinity.js';
+import { workersBacklog } from './workers-backlog.js';
 
 /** Live signals of the local pool. */
 export interface LocalSnapshot {
@@ -201,11 +202,10 @@ class LocalPool implements LocalBackend {
 
   snapshot(): LocalSnapshot {
     const queue = this.#queue;
-    const backlog = this.#dispatcher.backlog(this.#estimateOrChunk, Date.now());
+    const backlog = workersBacklog(this.#dispatcher.activeChunks, this.#estimateOrChunk, Date.now());
     const running = queue.running - backlog.waiting;
-    // A new task waits only when no worker is free: for the queue's work and what the workers hold, spread over them.
-    const idleWorker = queue.queued === 0 && running < this.maxConcurrency;
-    const predictedWaitMs = idleWorker ? 0 : queue.predictWaitMs(this.durations, this.maxConcurrency, TARGET_CHUNK_MS, backlog.workMs);
+    const ahead = { workMs: backlog.workMs, workerFree: running < this.maxConcurrency };
+    const predictedWaitMs = queue.predictWaitMs(this.durations, this.maxConcurrency, TARGET_CHUNK_MS, ahead);
     return {
       queued: queue.queued + backlog.waiting,
       running,
