@@ -29,7 +29,7 @@ class MapRun extends WindowedRun {
     this.#results = Array.isArray(inputs) ? new Array(inputs.length) : [];
   }
 
-  protected settled(index: number, error: OffloadError | undefined, output: unknown): void {
+  protected settled(index: number, _token: number, error: OffloadError | undefined, output: unknown): void {
     if (error === undefined) this.#results[index] = output;
     else if (this.options.stopOnError === false) this.#errors.push(error);
     else this.#fail(error);

@@ -5,6 +5,7 @@
  * outcomes wait for the consumer, so memory stays flat however many inputs
  * there are and however slowly they are consumed.
  */
+import { SlotList } from '../backends/slot-list.js';
 import { AbortError, type OffloadError } from '../errors.js';
 import type { TaskEventInfo } from './events.js';
 import type { MapInputs, StreamOptions, StreamResult } from './types.js';
@@ -28,8 +29,8 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
   #buffer: Item[] = [];
   #head = 0;
   readonly #waiters: Waiter[] = [];
-  /** Started tasks not settled, by input index: what `return()` may cancel. */
-  readonly #running = new Map<number, StartedTask>();
+  /** Started tasks not settled (the token `started` returns is the slot): what `return()` may cancel. */
+  readonly #running = new SlotList<StartedTask>();
   #launched = false;
   /** The consumer left, or the call ended: nothing more is yielded. */
   #closed = false;
@@ -69,8 +70,8 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
    * has started with `AbortError`, and drop every outcome from now on.
    */
   return(): Promise<IteratorResult<Item, undefined>> {
-    // Cancelling settles synchronously, and closing clears the map: take a copy first.
-    const running = [...this.#running.values()];
+    // Cancelling settles synchronously, and closing clears the list: `values()` is a copy.
+    const running = this.#running.values();
     this.#rejection = undefined;
     this.#close();
     this.stop();
@@ -83,12 +84,12 @@ class StreamRun extends WindowedRun implements AsyncIterableIterator<Item, undef
     return this.active < this.window && this.#buffer.length - this.#head < this.window;
   }
 
-  protected override started(index: number, task: StartedTask | undefined): void {
-    if (task !== undefined && !this.#closed) this.#running.set(index, task);
+  protected override started(_index: number, task: StartedTask | undefined): number {
+    return task !== undefined && !this.#closed ? this.#running.add(task) : -1;
   }
 
-  protected settled(index: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void {
-    this.#running.delete(index);
+  protected settled(index: number, slot: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void {
+    if (slot !== -1) this.#running.delete(slot);
     if (this.#closed) return;
     const item: Item = error === undefined ? { index, ok: true, value: output, info: run.info() } : { index, ok: false, error, info: run.info() };
     const waiter = this.#waiters.shift();

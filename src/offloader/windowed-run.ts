@@ -71,14 +71,16 @@ export abstract class WindowedRun {
     else this.#async = (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   }
 
-  /** A settled input: its index in the inputs, and its error or output. */
-  protected abstract settled(index: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void;
+  /** A settled input: its index in the inputs, what {@link started} returned for it, and its error or output. */
+  protected abstract settled(index: number, token: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void;
   /** The inputs' iterator threw: nothing more is pulled. */
   protected abstract sourceFailed(error: unknown): void;
   /** Every started task settled and nothing more will be pulled (after exhaustion or {@link stop}); called once. */
   protected abstract ended(): void;
-  /** A task was started for input `index`. */
-  protected started(_index: number, _task: StartedTask | undefined): void {}
+  /** A task was started for input `index`; returns a number {@link settled} hears back with its outcome (a subclass's handle on it). */
+  protected started(_index: number, _task: StartedTask | undefined): number {
+    return -1;
+  }
 
   /** The caller's signal aborted; called before the call's tasks hear it. */
   protected signalAborted(): void {}
@@ -161,8 +163,10 @@ export abstract class WindowedRun {
   #run(input: unknown): void {
     const index = this.#pulled++;
     this.active++;
-    const task = this.#start(input, this.#itemOptions(index), this.options.chunkSize, (error, output, run) => this.#settle(index, error, output, run));
-    this.started(index, task);
+    // `finish` is never called synchronously, so the token is set before it is read.
+    let token = -1;
+    const task = this.#start(input, this.#itemOptions(index), this.options.chunkSize, (error, output, run) => this.#settle(index, token, error, output, run));
+    token = this.started(index, task);
   }
 
   #itemOptions(index: number): TaskRunOptions {
@@ -176,11 +180,11 @@ export abstract class WindowedRun {
     };
   }
 
-  #settle(index: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void {
+  #settle(index: number, token: number, error: OffloadError | undefined, output: unknown, run: { info(): TaskEventInfo }): void {
     this.active--;
     if (error === undefined) this.#succeeded++;
     else this.#failed++;
-    this.settled(index, error, output, run);
+    this.settled(index, token, error, output, run);
     const { onProgress } = this.options;
     if (onProgress !== undefined) {
       const progress = { done: this.#succeeded + this.#failed, total: this.total(), succeeded: this.#succeeded, failed: this.#failed };

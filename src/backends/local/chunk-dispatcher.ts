@@ -7,6 +7,7 @@
 import { Piscina } from 'piscina';
 import type { EncodedError, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, type OffloadError } from '../../errors.js';
+import { SlotList } from '../slot-list.js';
 import type { ChunkPool } from './chunk-pool.js';
 import type { ChunkSizer } from './chunk-sizing.js';
 import type { DurationEstimator } from './duration-estimator.js';
@@ -61,7 +62,7 @@ export class ChunkDispatcher {
   readonly #pool: ChunkPool;
   readonly #queue: JobQueue;
   #busySlots = 0;
-  readonly #active = new Set<Chunk>();
+  readonly #active = new SlotList<Chunk>();
   #pumpScheduled = false;
   #stopped = false;
   #onIdle: (() => void) | undefined;
@@ -155,12 +156,12 @@ export class ChunkDispatcher {
    */
   abortSent(error: () => OffloadError): number {
     let graceMs = 0;
-    for (const chunk of this.#active) graceMs = Math.max(graceMs, abortChunk(chunk, error, this.graceOf, this.#expire));
+    for (const chunk of this.#active.values()) graceMs = Math.max(graceMs, abortChunk(chunk, error, this.graceOf, this.#expire));
     return graceMs;
   }
 
   /** The chunks out at a worker now. */
-  get activeChunks(): ReadonlySet<Chunk> {
+  get activeChunks(): Iterable<Chunk> {
     return this.#active;
   }
 
@@ -175,6 +176,7 @@ export class ChunkDispatcher {
       slots: new Int32Array(progress, PROGRESS.slotsByte, jobs.length),
       bell: this.#options.abortBell,
       controller: new AbortController(),
+      activeSlot: -1,
       target,
       worker: undefined,
       grow,
@@ -189,7 +191,7 @@ export class ChunkDispatcher {
       queue.markSent(job, chunk, index);
       job.sink.dispatched(now, carryContext);
     }
-    this.#active.add(chunk);
+    chunk.activeSlot = this.#active.add(chunk);
     const timeoutMs = jobs[0].envelope.timeoutMs;
     if (timeoutMs !== undefined) armWatchdog(chunk, timeoutMs, this.graceOf(jobs[0]), this.#expire);
     // The chunk rides along under piscina's queue-options key (not sent to the worker) for the balancer (worker-affinity.ts).
@@ -207,7 +209,7 @@ export class ChunkDispatcher {
   #onReply(chunk: Chunk, reply: ChunkReply): void {
     clearTimeout(chunk.watchdog);
     clearTimeout(chunk.graceTimer);
-    this.#active.delete(chunk);
+    this.#notOut(chunk);
     this.#options.onChunkHealth?.(undefined);
     if (reply.loadError !== undefined) {
       this.#failLoad(chunk, reply.loadError);
@@ -257,12 +259,18 @@ export class ChunkDispatcher {
   #onChunkError(chunk: Chunk, error: unknown): void {
     clearTimeout(chunk.watchdog);
     clearTimeout(chunk.graceTimer);
-    this.#active.delete(chunk);
+    this.#notOut(chunk);
     this.#options.affinity.done(chunk);
     if (this.#stopped) {
       for (const job of chunk.jobs) this.#queue.settle(job, destroyedError());
     } else this.#deaths.settleDeadChunk(chunk, error);
     this.#releaseSlot();
+  }
+
+  /** `chunk` came back (answered or failed): it is no longer out, and its slot may be reused. */
+  #notOut(chunk: Chunk): void {
+    this.#active.delete(chunk.activeSlot);
+    chunk.activeSlot = -1;
   }
 
   #rememberReply(threadId: number, chunk: Chunk): void {

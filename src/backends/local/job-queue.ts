@@ -5,6 +5,7 @@
  */
 import type { ResultEnvelope } from '../../contract/envelope.js';
 import type { OffloadError } from '../../errors.js';
+import { stopWaiting } from '../abort-fanout.js';
 import type { AttemptSink } from './attempt-sink.js';
 import type { DurationEstimator } from './duration-estimator.js';
 import { type Chunk, type Job, QUEUED, SENT, SETTLED } from './job.js';
@@ -107,7 +108,7 @@ export class JobQueue {
     if (job.state === QUEUED) this.#count(job, -1);
     else this.#running--;
     job.state = SETTLED;
-    if (job.onAbort !== undefined) job.signal?.removeEventListener('abort', job.onAbort);
+    if (job.abortSlot !== undefined && job.signal !== undefined) stopWaiting(job.signal, job.abortSlot);
     const { sink } = job;
     job.sink = SETTLED_SINK;
     sink.settled(error, result, workerId);

@@ -21,7 +21,8 @@ export interface Job {
   task?: ResolvedTaskDefinition;
   chunkSize?: number;
   signal?: AbortSignal;
-  onAbort?: () => void;
+  /** Its slot among the attempts waiting on `signal` (`abort-fanout.ts`), while it waits. */
+  abortSlot?: number;
   sink: AttemptSink;
   /** The attempt's affinity key (see `worker-affinity.ts`). */
   affinityKey: string | undefined;
@@ -59,6 +60,8 @@ export interface Chunk {
   /** The pool's doorbell, which its workers wait on for stop requests. */
   bell: Int32Array;
   controller: AbortController;
+  /** Its slot in the dispatcher's chunks out at a worker (`SlotList`), while it is out. */
+  activeSlot: number;
   /** The worker the chunk is meant for (its attempts' key's worker); undefined: any. */
   target?: WorkerSlot;
   /** The worker piscina placed the chunk on, while it is out. */

@@ -11,6 +11,7 @@
  */
 import type { ResultEnvelope, TaskEnvelope } from '../../contract/envelope.js';
 import { AbortError, CapacityError, type OffloadError } from '../../errors.js';
+import { waitForAbort } from '../abort-fanout.js';
 import type { Backend, InvokeOptions } from '../backend.js';
 import type { AttemptSink } from './attempt-sink.js';
 import { ChunkDispatcher, destroyedError } from './chunk-dispatcher.js';
@@ -172,10 +173,7 @@ class LocalPool implements LocalBackend {
       index: -1,
       unstartedResends: 0,
     };
-    if (signal !== undefined) {
-      job.onAbort = () => this.#abort(job);
-      signal.addEventListener('abort', job.onAbort, { once: true });
-    }
+    if (signal !== undefined) job.abortSlot = waitForAbort(signal, () => this.#abort(job));
     const key = job.affinityKey;
     if (key === undefined || !this.#affinity.route(job, key)) this.#queue.push(job);
     this.#dispatcher.schedulePump();
