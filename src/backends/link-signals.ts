@@ -3,8 +3,10 @@
  * or offloader's lifetime signal, a per-attempt timeout. Unlike
  * `AbortSignal.any`, the link is removed explicitly with `unlink()` once the
  * attempt settles, so thousands of attempts against one long-lived signal do
- * not accumulate listeners.
+ * not accumulate listeners; and each source keeps one listener however many
+ * attempts come and go (`abort-fanout.ts`).
  */
+import { stopWaiting, waitForAbort } from './abort-fanout.js';
 
 /** A signal that aborts when any of its sources does, and the function that detaches it from them. */
 export interface LinkedSignal {
@@ -26,15 +28,11 @@ export function linkSignals(...sources: readonly (AbortSignal | undefined)[]): L
     controller.abort(already.reason);
     return { signal: controller.signal, unlink: NOTHING_TO_UNLINK };
   }
-  const listeners = signals.map((source) => {
-    const listener = (): void => controller.abort(source.reason);
-    source.addEventListener('abort', listener, { once: true });
-    return listener;
-  });
+  const slots = signals.map((source) => waitForAbort(source, () => controller.abort(source.reason)));
   return {
     signal: controller.signal,
     unlink() {
-      for (let index = 0; index < signals.length; index++) signals[index].removeEventListener('abort', listeners[index]);
+      for (let index = 0; index < signals.length; index++) stopWaiting(signals[index], slots[index]);
     },
   };
 }

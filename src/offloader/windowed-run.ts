@@ -5,6 +5,7 @@
  * outcome, a failing source and the end.
  */
 import { setMaxListeners } from 'node:events';
+import { stopWaiting, waitForAbort } from '../backends/abort-fanout.js';
 import { type OffloadError, ValidationError } from '../errors.js';
 import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
@@ -206,8 +207,8 @@ export abstract class WindowedRun {
       this.signalAborted();
       linked.abort(signal.reason);
     };
-    signal.addEventListener('abort', follow, { once: true });
-    this.#unlinkSignal = () => signal.removeEventListener('abort', follow);
+    const slot = waitForAbort(signal, follow);
+    this.#unlinkSignal = () => stopWaiting(signal, slot);
     return linked.signal;
   }
 
