@@ -6,8 +6,10 @@
  * peak is the process's maxRSS (`process.resourceUsage().maxRSS`, worker
  * threads included), with RSS sampled every 50 ms as a cross-check.
  *
- * Then `stream` again with `local.workerYoungGenerationMb: 4` (V8's default
- * young generation of 48 MB per worker is most of the peak; see that option).
+ * Then `stream` again with `local.workerYoungGenerationMb: 4` (the workers'
+ * young generations, up to 48 MB each by V8's default, are part of the peak;
+ * the caller's own heap, 32 MB of young generation and an old generation that
+ * grows to ~75 MB between collections, is most of the rest; see that option).
  *
  * Last line: { streamPeakRssMb, inputs, tasksPerSecond, streamYoung4PeakRssMb,
  * streamYoung4TasksPerSecond, mapPeakRssMb, mapInputs }.

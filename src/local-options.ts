@@ -53,12 +53,12 @@ export interface LocalOptions {
   workerMemoryMb?: number;
   /**
    * Young generation of each worker thread, MB (piscina `resourceLimits`;
-   * V8 lets it grow to 48). A small one keeps the pool's memory flat: `stream`
-   * over 10,000,000 no-op inputs on 2 workers peaks at 285 MB RSS with 4,
-   * against about 385 MB with V8's default. It costs speed: at 4, a no-op
-   * `map` ran 9% fewer tasks/s and a JSON-heavy task took 5.5% longer in one
-   * quiet measurement each, which is why it is not the default. Process
-   * workers keep V8's default.
+   * V8 lets it grow to 48). A small one lowers the pool's peak memory:
+   * `stream` over 10,000,000 no-op inputs on 2 workers peaked at 316-383 MB
+   * RSS with 4, against about 420 MB with V8's default (`npm run
+   * bench:stream`). It costs tasks that build large transient objects: a
+   * JSON-heavy task took 10% longer at 16 and 18% longer at 8, which is why it
+   * is not the default. Process workers keep V8's default.
    * @default undefined (V8's default)
    */
   workerYoungGenerationMb?: number;
