@@ -20,6 +20,12 @@
  * (presign, invoke, the function's fetch, delete), the Uint8Array ones add
  * the codec's (today base64 text: 20 MB becomes 27.9 MB, encoded and decoded).
  *
+ * Each timed side starts after a full garbage collection, so neither inherits
+ * the other's garbage: without it, which side paid for collections depended
+ * on the rotation (the floor took 87-105 ms right after spillway's calls,
+ * 116-168 ms after a collection, 145-227 ms in a process of its own with no
+ * spillway calls; 2026-12-02).
+ *
  * One warm-up repetition, then REPS (>= 5, default 7). Prints the medians
  * with min-max, and per backend the median of per-repetition ratios
  * spillway / floor. Last line: `{ spillS3Overhead, spillS3OverheadLambda,
@@ -32,6 +38,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
@@ -46,6 +54,10 @@ const REPS = Math.max(5, Number(process.env.REPS ?? 7));
 const SIZE_BYTES = 20 * 1024 * 1024;
 const BUCKET = 'spill-bench';
 const TARGET = 1.3;
+
+setFlagsFromString('--expose-gc');
+/** A full garbage collection, run before each timed side (see the header). */
+const collect = runInNewContext('gc') as () => void;
 
 type Side = 'floor' | 'lambda' | 'gcf' | 'floorText' | 'lambdaText' | 'gcfText';
 type Remote = 'lambda' | 'gcf' | 'lambdaText' | 'gcfText';
@@ -113,6 +125,7 @@ async function main(): Promise<void> {
       // Rotate which side goes first, so machine noise hits all three.
       for (let turn = 0; turn < order.length; turn += 1) {
         const side = order[(rep + turn) % order.length];
+        collect();
         round[side] = await timed(sides[side]);
       }
       for (const side of order) times[side].push(round[side] ?? 0);

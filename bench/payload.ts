@@ -11,7 +11,10 @@
  * `{ transfer: true }`, piscina `{ transferList: [value.buffer] }`; results
  * are copied on both sides). A measurement is the mean of `calls`
  * sequential round trips; the ratio is spillway/piscina time (lower is
- * better), medians over REPS repetitions with min-max.
+ * better), medians over REPS repetitions with min-max. Each measurement
+ * starts after a full garbage collection, so neither side inherits the
+ * other's garbage (large buffers make V8 collect often, and which side met a
+ * collection decided much of a 4 MB row's ratio).
  * The last line is one JSON object: { binary1MB, binary4MB, binary16MB, numbers1MB, binary1KB, *Transfer, ... }.
  *
  * Run: npm run bench:payload   (builds dist/ first; REPS=5 by default)
@@ -20,6 +23,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Piscina } from 'piscina';
 import { createOffloader } from 'spillway';
 import { deserialize, ENVELOPE_VERSION, serialize } from 'spillway/contract';
@@ -27,6 +32,10 @@ import { noop } from './fixtures/tasks.mjs';
 import { median } from './median.js';
 
 const REPS = Math.max(5, Number(process.env.REPS ?? 5));
+
+setFlagsFromString('--expose-gc');
+/** A full garbage collection, run before each measurement (see the header). */
+const collect = runInNewContext('gc') as () => void;
 const WORKERS = 2;
 const KB = 1024;
 const MB = 1024 * KB;
@@ -127,7 +136,10 @@ for (let rep = 1; rep <= REPS; rep++) {
     // Alternate which side goes first so neither always runs on a warmer machine.
     const order: Side[] = rep % 2 === 1 ? ['piscina', 'spillway'] : ['spillway', 'piscina'];
     const time: Partial<Record<Side, number>> = {};
-    for (const side of order) time[side] = await measure(scenario, side);
+    for (const side of order) {
+      collect();
+      time[side] = await measure(scenario, side);
+    }
     times[scenario.key] ??= { piscina: [], spillway: [] };
     times[scenario.key].piscina.push(time.piscina ?? 0);
     times[scenario.key].spillway.push(time.spillway ?? 0);
