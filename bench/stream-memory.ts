@@ -11,8 +11,14 @@
  * the caller's own heap, 32 MB of young generation and an old generation that
  * grows to ~75 MB between collections, is most of the rest; see that option).
  *
+ * Then `stream` with the defaults in a caller started with
+ * `--max-old-space-size=256 --max-semi-space-size=8` (V8's flags, which the
+ * worker threads' heaps follow too): what an application that caps its heaps
+ * gets.
+ *
  * Last line: { streamPeakRssMb, inputs, tasksPerSecond, streamYoung4PeakRssMb,
- * streamYoung4TasksPerSecond, mapPeakRssMb, mapInputs }.
+ * streamYoung4TasksPerSecond, streamSmallHeapsPeakRssMb,
+ * streamSmallHeapsTasksPerSecond, mapPeakRssMb, mapInputs }.
  *
  * Run: npm run bench:stream   (builds dist/ first)
  *   STREAM_INPUTS=1000000  stream over fewer inputs (default 10,000,000)
@@ -32,26 +38,32 @@ interface Probe {
   tasksPerSecond: number;
 }
 
-function probe(mode: Probe['mode'], inputs: number, youngMb?: number): Probe {
+/** V8 flags of the caller's process for the small-heaps run. */
+const SMALL_HEAPS = ['--max-old-space-size=256', '--max-semi-space-size=8'];
+
+function probe(mode: Probe['mode'], inputs: number, youngMb?: number, nodeFlags: readonly string[] = []): Probe {
   const script = new URL('./fixtures/stream-probe.mjs', import.meta.url).pathname;
-  const output = execFileSync(process.execPath, [script, mode, String(inputs), ...(youngMb === undefined ? [] : [String(youngMb)])], {
+  const output = execFileSync(process.execPath, [...nodeFlags, script, mode, String(inputs), ...(youngMb === undefined ? [] : [String(youngMb)])], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
   const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Probe;
+  const setting = youngMb === undefined ? '' : `(young generation ${youngMb} MB) `;
   console.log(
-    `${mode.padEnd(6)} ${youngMb === undefined ? '' : `(young generation ${youngMb} MB) `}${inputs.toLocaleString().padStart(11)} no-op inputs: peak RSS ${result.maxRssMb} MB (sampled ${result.sampledPeakRssMb} MB), ${result.seconds} s, ${result.tasksPerSecond.toLocaleString()} tasks/s`,
+    `${mode.padEnd(6)} ${setting}${nodeFlags.length === 0 ? '' : `(node ${nodeFlags.join(' ')}) `}${inputs.toLocaleString().padStart(11)} no-op inputs: peak RSS ${result.maxRssMb} MB (sampled ${result.sampledPeakRssMb} MB), ${result.seconds} s, ${result.tasksPerSecond.toLocaleString()} tasks/s`,
   );
   return result;
 }
 
 const stream = probe('stream', STREAM_INPUTS);
 const young4 = probe('stream', STREAM_INPUTS, 4);
+const smallHeaps = probe('stream', STREAM_INPUTS, undefined, SMALL_HEAPS);
 const map = MAP_INPUTS > 0 ? probe('map', MAP_INPUTS) : undefined;
 const target = 300;
 for (const [label, run] of [
   ['defaults', stream],
   ['workerYoungGenerationMb 4', young4],
+  [`node ${SMALL_HEAPS.join(' ')}`, smallHeaps],
 ] as const) {
   console.log(
     `stream peak RSS (${label}) ${run.maxRssMb} MB for ${STREAM_INPUTS.toLocaleString()} inputs: target < ${target} MB ${run.maxRssMb < target ? 'met' : 'MISSED'}`,
@@ -64,6 +76,8 @@ console.log(
     tasksPerSecond: stream.tasksPerSecond,
     streamYoung4PeakRssMb: young4.maxRssMb,
     streamYoung4TasksPerSecond: young4.tasksPerSecond,
+    streamSmallHeapsPeakRssMb: smallHeaps.maxRssMb,
+    streamSmallHeapsTasksPerSecond: smallHeaps.tasksPerSecond,
     ...(map === undefined ? {} : { mapPeakRssMb: map.maxRssMb, mapInputs: MAP_INPUTS }),
   }),
 );
