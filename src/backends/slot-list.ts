@@ -14,18 +14,11 @@
 export class SlotList<T extends object> implements Iterable<T> {
   #items: (T | undefined)[] = [];
   readonly #free: number[] = [];
-  #size = 0;
-
-  /** Items held now. */
-  get size(): number {
-    return this.#size;
-  }
 
   /** Holds `item`; returns its slot, which {@link delete} takes. */
   add(item: T): number {
     const slot = this.#free.pop() ?? this.#items.length;
     this.#items[slot] = item;
-    this.#size++;
     return slot;
   }
 
@@ -34,7 +27,6 @@ export class SlotList<T extends object> implements Iterable<T> {
     if (this.#items[slot] === undefined) return;
     this.#items[slot] = undefined;
     this.#free.push(slot);
-    this.#size--;
   }
 
   /** The items held now, in slot order (a copy: deleting while iterating it is safe). */
@@ -57,6 +49,5 @@ export class SlotList<T extends object> implements Iterable<T> {
   clear(): void {
     this.#items = [];
     this.#free.length = 0;
-    this.#size = 0;
   }
 }

@@ -11,9 +11,9 @@ describe('SlotList', () => {
     const c = { name: 'c' };
     const slotA = list.add(a);
     const slotB = list.add(b);
-    expect(list.size).toBe(2);
+    expect(list.values()).toHaveLength(2);
     list.delete(slotA);
-    expect(list.size).toBe(1);
+    expect(list.values()).toHaveLength(1);
     expect(list.values()).toEqual([b]);
     // The freed slot is taken again: the list grows only to the most items held at once.
     expect(list.add(c)).toBe(slotA);
@@ -27,7 +27,7 @@ describe('SlotList', () => {
     const slot = list.add(first);
     list.delete(slot);
     list.delete(slot);
-    expect(list.size).toBe(0);
+    expect(list.values()).toHaveLength(0);
     const second = {};
     expect(list.add(second)).toBe(slot);
     list.delete(-1);
@@ -53,7 +53,7 @@ describe('SlotList', () => {
     list.add({});
     list.add({});
     list.clear();
-    expect(list.size).toBe(0);
+    expect(list.values()).toHaveLength(0);
     expect(list.values()).toEqual([]);
     expect(list.add({})).toBe(0);
   });
