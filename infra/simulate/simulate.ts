@@ -5,11 +5,8 @@
  * the signals the router builds. Pure: no I/O, no clock; the same trace,
  * setting and seed give the same result.
  *
- * The local pool is FIFO; its predicted wait is the pool's own: 0 while a
- * worker is free, else `predictWaitMs` over the queued tasks and what is left
- * of the running ones (running-local.ts), each estimated by a moving average
- * of its measured local run times (weight 0.2, as the pool's estimator;
- * never-measured tasks count as the pool's 10 ms). A remote attempt reserves
+ * The local pool is FIFO and predicts a new task's wait as the live pool
+ * does (local-pool.ts). A remote attempt reserves
  * its timeout's price against the budget until it settles, then is billed.
  * Remotes are the cloud model's fleets (infra/cloud-model/fleet.ts, the
  * state machine of the live model front): a throttled attempt (concurrency,
@@ -20,22 +17,18 @@
  * (predicted-signals.ts), fed by the simulated attempts. `burst.prewarm`
  * sends warm-ups to the first remote on a spike (prewarm.ts).
  */
-import { TARGET_CHUNK_MS } from '../../src/backends/local/chunk-sizing.js';
-import { predictWaitMs } from '../../src/backends/local/predict-wait.js';
 import { createScheduler } from '../../src/scheduler/decide.js';
 import type { RemoteSignals, Scheduler, SchedulerSnapshot } from '../../src/scheduler/types.js';
 import { type Completion, CompletionHeap } from './completion-heap.js';
 import { SimHedge } from './hedge.js';
+import { SimLocalPool } from './local-pool.js';
 import { percentile } from './percentile.js';
 import { SimulatedPredictions } from './predicted-signals.js';
 import { SimPrewarm } from './prewarm.js';
 import { type Random, seededRandom } from './random.js';
 import { RemoteFleet, type RemoteStart } from './remote-fleet.js';
-import { RunningLocal } from './running-local.js';
 import type { SimulationResult, SimulationSetting, TraceArrival } from './types.js';
 
-/** Weight of the newest run in a task's moving average (the local pool's). */
-const SMOOTHING = 0.2;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Runs `trace` (sorted by `at`) under `setting`. */
@@ -46,7 +39,7 @@ export function simulate(trace: readonly TraceArrival[], setting: SimulationSett
 /** The state of one simulated run. */
 class Simulation {
   readonly #trace: readonly TraceArrival[];
-  readonly #workers: number;
+  readonly #local: SimLocalPool;
   readonly #random: Random;
   readonly #scheduler: Scheduler;
   readonly #placement: string | undefined;
@@ -59,13 +52,6 @@ class Simulation {
   readonly #heap = new CompletionHeap();
   readonly #latencies: Float64Array;
   readonly #tasksPerBackend: Record<string, number> = { local: 0 };
-  /** Indexes into the trace of the tasks waiting for a worker, FIFO from `#head`. */
-  readonly #queue: number[] = [];
-  #head = 0;
-  readonly #queuedByTask = new Map<string, number>();
-  readonly #estimates = new Map<string, number>();
-  #free: number;
-  readonly #running = new RunningLocal();
   #seq = 0;
   #billedUsd = 0;
   #reservedUsd = 0;
@@ -79,8 +65,7 @@ class Simulation {
 
   constructor(trace: readonly TraceArrival[], setting: SimulationSetting) {
     this.#trace = trace;
-    this.#workers = setting.localWorkers;
-    this.#free = setting.localWorkers;
+    this.#local = new SimLocalPool(setting.localWorkers);
     this.#random = seededRandom(setting.seed);
     this.#scheduler = createScheduler(setting.burst, setting.cost);
     this.#placement = setting.placement;
@@ -133,20 +118,19 @@ class Simulation {
     return this.#summary();
   }
 
-  #estimate = (task: string): number | undefined => this.#estimates.get(task);
-
   #snapshot(task: string, now: number): SchedulerSnapshot {
-    const queueDepth = this.#queue.length - this.#head;
-    // As the live pool predicts it: the queue's work plus what is left of the running tasks'.
-    const ahead = { workMs: this.#running.leftMs(now, (name) => this.#estimate(name) ?? TARGET_CHUNK_MS), workerFree: this.#free > 0 };
-    const predictedWaitMs = predictWaitMs(this.#queuedByTask, this.#estimate, this.#workers, TARGET_CHUNK_MS, ahead);
-    const snapshot: SchedulerSnapshot = { local: { queueDepth, predictedWaitMs, breaker: 'closed' }, remotes: [], spend: this.#spend() };
+    const local = this.#local;
+    const snapshot: SchedulerSnapshot = {
+      local: { queueDepth: local.queueDepth, predictedWaitMs: local.predictedWaitMs(now), breaker: 'closed' },
+      remotes: [],
+      spend: this.#spend(),
+    };
     if (this.#fleets.length === 0 || !this.#scheduler.saturated(snapshot)) {
       this.#saturatedSince = undefined;
       return snapshot;
     }
     this.#saturatedSince ??= now;
-    const estimateMs = this.#estimate(task) ?? 0;
+    const estimateMs = local.estimate(task) ?? 0;
     snapshot.local.predictedRunMs = estimateMs;
     snapshot.local.saturatedForMs = now - this.#saturatedSince;
     snapshot.remotes = this.#fleets.map((fleet, index): RemoteSignals => {
@@ -170,18 +154,15 @@ class Simulation {
   #place(index: number): void {
     const arrival = this.#trace[index];
     // The router observes the queue at every `auto` placement, before deciding.
-    if (this.#placement === undefined) this.#prewarm?.observe(this.#queue.length - this.#head, arrival.at);
+    if (this.#placement === undefined) this.#prewarm?.observe(this.#local.queueDepth, arrival.at);
     const snapshot = this.#snapshot(arrival.task, arrival.at);
     const decision = this.#placement ?? (snapshot.remotes.length > 0 ? this.#scheduler.decide(snapshot) : 'local');
     const remote = this.#fleets.findIndex((fleet) => fleet.model.name === decision);
     // A throttled attempt (429) fails over to the local pool, as the router does.
     const start = remote === -1 ? undefined : this.#fleets[remote].start(arrival.at, index, arrival.durationMs, this.#sendDelay(arrival.at));
     if (start === undefined || start.kind === 'throttled') {
-      if (this.#free > 0 && this.#queue.length === this.#head) this.#runLocal(index, arrival.at);
-      else {
-        this.#queue.push(index);
-        this.#queuedByTask.set(arrival.task, (this.#queuedByTask.get(arrival.task) ?? 0) + 1);
-      }
+      if (this.#local.startsNow) this.#runLocal(index, arrival.at);
+      else this.#local.enqueue(index, arrival.task);
       return;
     }
     this.#reservedUsd += this.#reserves[remote];
@@ -198,10 +179,9 @@ class Simulation {
     if (timer === undefined) return;
     const { at: now, index, remote: straggler } = timer;
     const { task, durationMs } = this.#trace[index];
-    if (straggler !== -1 && this.#free > 0 && this.#queue.length === this.#head) {
+    if (straggler !== -1 && this.#local.startsNow) {
       hedge.sent(index, -1, now, 0);
-      this.#free--;
-      this.#running.start(index, task, now);
+      this.#local.occupy(index, task, now);
       this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
       return;
     }
@@ -235,8 +215,7 @@ class Simulation {
 
   #runLocal(index: number, now: number): void {
     const { task, durationMs } = this.#trace[index];
-    this.#free--;
-    this.#running.start(index, task, now);
+    this.#local.occupy(index, task, now);
     this.#tasksPerBackend.local++;
     this.#hedge?.armed(index, task, -1, now);
     this.#heap.push({ at: now + durationMs, seq: this.#seq++, remote: -1, env: -1, index, task, durationMs, costUsd: 0 });
@@ -255,10 +234,7 @@ class Simulation {
     if (hedged?.skip === true) return;
     this.#lastAt = Math.max(this.#lastAt, item.at);
     if (hedged === undefined || hedged.first) this.#latencies[item.index] = item.at - this.#trace[item.index].at;
-    if (hedged?.cancelLocal === true) {
-      this.#running.end(item.index);
-      this.#freeWorker(item.at);
-    }
+    if (hedged?.cancelLocal === true) this.#freeWorker(item.index, item.at);
     if (item.remote >= 0) {
       this.#release(item);
       this.#reservedUsd -= this.#reserves[item.remote];
@@ -266,10 +242,8 @@ class Simulation {
       if (this.#hedge?.isBackup(item.index, item.remote) !== true) this.#predictions.settled(item.index, item.at);
       return;
     }
-    const previous = this.#estimates.get(item.task);
-    this.#estimates.set(item.task, previous === undefined ? item.durationMs : previous + SMOOTHING * (item.durationMs - previous));
-    this.#running.end(item.index);
-    this.#freeWorker(item.at);
+    this.#local.measured(item.task, item.durationMs);
+    this.#freeWorker(item.index, item.at);
   }
 
   /** The remote environment of `item` frees: an attempt (or warm-up) waiting for an instance takes it. */
@@ -280,15 +254,10 @@ class Simulation {
     else this.#pushRemote(item.remote, handoff.index, item.at, handoff.run);
   }
 
-  /** A local worker frees at `now` and takes the next queued task. */
-  #freeWorker(now: number): void {
-    this.#free++;
-    if (this.#head < this.#queue.length) {
-      const next = this.#queue[this.#head++];
-      const task = this.#trace[next].task;
-      this.#queuedByTask.set(task, (this.#queuedByTask.get(task) ?? 1) - 1);
-      this.#runLocal(next, now);
-    }
+  /** Trace index `index` leaves its local worker at `now`, which takes the next queued task. */
+  #freeWorker(index: number, now: number): void {
+    const next = this.#local.release(index, (queued) => this.#trace[queued].task);
+    if (next !== undefined) this.#runLocal(next, now);
   }
 
   #summary(): SimulationResult {
