@@ -3,10 +3,8 @@
  * or offloader's lifetime signal, a per-attempt timeout. Unlike
  * `AbortSignal.any`, the link is removed explicitly with `unlink()` once the
  * attempt settles, so thousands of attempts against one long-lived signal do
- * not accumulate listeners; and each source keeps one listener however many
- * attempts come and go (`abort-fanout.ts`).
+ * not accumulate listeners.
  */
-import { stopWaiting, waitForAbort } from './abort-fanout.js';
 
 /** A signal that aborts when any of its sources does, and the function that detaches it from them. */
 export interface LinkedSignal {
@@ -28,11 +26,15 @@ export function linkSignals(...sources: readonly (AbortSignal | undefined)[]): L
     controller.abort(already.reason);
     return { signal: controller.signal, unlink: NOTHING_TO_UNLINK };
   }
-  const slots = signals.map((source) => waitForAbort(source, () => controller.abort(source.reason)));
+  const listeners = signals.map((source) => {
+    const listener = (): void => controller.abort(source.reason);
+    source.addEventListener('abort', listener, { once: true });
+    return listener;
+  });
   return {
     signal: controller.signal,
     unlink() {
-      for (let index = 0; index < signals.length; index++) stopWaiting(signals[index], slots[index]);
+      for (let index = 0; index < signals.length; index++) signals[index].removeEventListener('abort', listeners[index]);
     },
   };
 }

@@ -5,7 +5,6 @@
  * outcome, a failing source and the end.
  */
 import { setMaxListeners } from 'node:events';
-import { stopWaiting, waitForAbort } from '../backends/abort-fanout.js';
 import { type OffloadError, ValidationError } from '../errors.js';
 import { callSafely } from './call-safely.js';
 import type { TaskEventInfo } from './events.js';
@@ -207,8 +206,8 @@ export abstract class WindowedRun {
       this.signalAborted();
       linked.abort(signal.reason);
     };
-    const slot = waitForAbort(signal, follow);
-    this.#unlinkSignal = () => stopWaiting(signal, slot);
+    signal.addEventListener('abort', follow, { once: true });
+    this.#unlinkSignal = () => signal.removeEventListener('abort', follow);
     return linked.signal;
   }
 
