@@ -16,18 +16,27 @@
  * worker threads' heaps follow too): what an application that caps its heaps
  * gets.
  *
+ * Then the baseline: raw piscina with its defaults (2 workers, one task per
+ * message) keeping 2,048 no-op tasks in flight over the same generator
+ * (bench/fixtures/piscina-stream-probe.mjs). It runs ~6x slower than
+ * spillway's chunked transport, so it gets fewer inputs by default; its peak
+ * does not grow with them (133 MB at 1,000,000, 138 MB at 3,000,000 here).
+ *
  * Last line: { streamPeakRssMb, inputs, tasksPerSecond, streamYoung4PeakRssMb,
  * streamYoung4TasksPerSecond, streamSmallHeapsPeakRssMb,
- * streamSmallHeapsTasksPerSecond, mapPeakRssMb, mapInputs }.
+ * streamSmallHeapsTasksPerSecond, mapPeakRssMb, mapInputs, piscinaPeakRssMb,
+ * piscinaTasksPerSecond, piscinaInputs }.
  *
  * Run: npm run bench:stream   (builds dist/ first)
  *   STREAM_INPUTS=1000000  stream over fewer inputs (default 10,000,000)
  *   MAP_INPUTS=0           skip the map comparison (default 1,000,000)
+ *   PISCINA_INPUTS=0       skip the piscina baseline (default 1,000,000)
  */
 import { execFileSync } from 'node:child_process';
 
 const STREAM_INPUTS = Number(process.env.STREAM_INPUTS ?? 10_000_000);
 const MAP_INPUTS = Number(process.env.MAP_INPUTS ?? 1_000_000);
+const PISCINA_INPUTS = Number(process.env.PISCINA_INPUTS ?? 1_000_000);
 
 interface Probe {
   mode: 'stream' | 'map';
@@ -55,10 +64,22 @@ function probe(mode: Probe['mode'], inputs: number, youngMb?: number, nodeFlags:
   return result;
 }
 
+/** The raw piscina baseline (see the header). */
+function piscinaProbe(inputs: number): Omit<Probe, 'mode'> {
+  const script = new URL('./fixtures/piscina-stream-probe.mjs', import.meta.url).pathname;
+  const output = execFileSync(process.execPath, [script, String(inputs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Omit<Probe, 'mode'>;
+  console.log(
+    `piscina (its defaults, 2,048 in flight) ${inputs.toLocaleString().padStart(11)} no-op inputs: peak RSS ${result.maxRssMb} MB (sampled ${result.sampledPeakRssMb} MB), ${result.seconds} s, ${result.tasksPerSecond.toLocaleString()} tasks/s`,
+  );
+  return result;
+}
+
 const stream = probe('stream', STREAM_INPUTS);
 const young4 = probe('stream', STREAM_INPUTS, 4);
 const smallHeaps = probe('stream', STREAM_INPUTS, undefined, SMALL_HEAPS);
 const map = MAP_INPUTS > 0 ? probe('map', MAP_INPUTS) : undefined;
+const piscina = PISCINA_INPUTS > 0 ? piscinaProbe(PISCINA_INPUTS) : undefined;
 const target = 300;
 for (const [label, run] of [
   ['defaults', stream],
@@ -79,5 +100,6 @@ console.log(
     streamSmallHeapsPeakRssMb: smallHeaps.maxRssMb,
     streamSmallHeapsTasksPerSecond: smallHeaps.tasksPerSecond,
     ...(map === undefined ? {} : { mapPeakRssMb: map.maxRssMb, mapInputs: MAP_INPUTS }),
+    ...(piscina === undefined ? {} : { piscinaPeakRssMb: piscina.maxRssMb, piscinaTasksPerSecond: piscina.tasksPerSecond, piscinaInputs: PISCINA_INPUTS }),
   }),
 );

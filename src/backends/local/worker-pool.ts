@@ -46,6 +46,8 @@ export function createWorkerPool(options: WorkerPoolOptions): Piscina<ChunkMessa
     concurrentTasksPerWorker: options.chunksPerWorker,
     loadBalancer: options.loadBalancer,
     workerData,
+    // spillway times attempts itself; piscina's own run/wait histograms would only cost a clock read per chunk.
+    recordTiming: false,
     resourceLimits: {
       ...(workerYoungGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: workerYoungGenerationMb }),
       ...(workerMemoryMb === undefined ? {} : { maxOldGenerationSizeMb: workerMemoryMb }),
