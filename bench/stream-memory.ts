@@ -18,7 +18,7 @@
  *
  * Then the baseline: raw piscina with its defaults (2 workers, one task per
  * message) keeping 2,048 no-op tasks in flight over the same generator
- * (bench/fixtures/piscina-stream-probe.mjs). It runs ~6x slower than
+ * (the probe's `piscina` mode). It runs ~6x slower than
  * spillway's chunked transport, so it gets fewer inputs by default; its peak
  * does not grow with them (133 MB at 1,000,000, 138 MB at 3,000,000 here).
  *
@@ -39,7 +39,7 @@ const MAP_INPUTS = Number(process.env.MAP_INPUTS ?? 1_000_000);
 const PISCINA_INPUTS = Number(process.env.PISCINA_INPUTS ?? 1_000_000);
 
 interface Probe {
-  mode: 'stream' | 'map';
+  mode: 'stream' | 'map' | 'piscina';
   inputs: number;
   maxRssMb: number;
   sampledPeakRssMb: number;
@@ -64,22 +64,11 @@ function probe(mode: Probe['mode'], inputs: number, youngMb?: number, nodeFlags:
   return result;
 }
 
-/** The raw piscina baseline (see the header). */
-function piscinaProbe(inputs: number): Omit<Probe, 'mode'> {
-  const script = new URL('./fixtures/piscina-stream-probe.mjs', import.meta.url).pathname;
-  const output = execFileSync(process.execPath, [script, String(inputs)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  const result = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as Omit<Probe, 'mode'>;
-  console.log(
-    `piscina (its defaults, 2,048 in flight) ${inputs.toLocaleString().padStart(11)} no-op inputs: peak RSS ${result.maxRssMb} MB (sampled ${result.sampledPeakRssMb} MB), ${result.seconds} s, ${result.tasksPerSecond.toLocaleString()} tasks/s`,
-  );
-  return result;
-}
-
 const stream = probe('stream', STREAM_INPUTS);
 const young4 = probe('stream', STREAM_INPUTS, 4);
 const smallHeaps = probe('stream', STREAM_INPUTS, undefined, SMALL_HEAPS);
 const map = MAP_INPUTS > 0 ? probe('map', MAP_INPUTS) : undefined;
-const piscina = PISCINA_INPUTS > 0 ? piscinaProbe(PISCINA_INPUTS) : undefined;
+const piscina = PISCINA_INPUTS > 0 ? probe('piscina', PISCINA_INPUTS) : undefined;
 const target = 300;
 for (const [label, run] of [
   ['defaults', stream],
